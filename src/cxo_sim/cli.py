@@ -1,0 +1,101 @@
+"""The ``cxo-sim`` command: run, sweep, plot, report, sensitivity, discover, app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cxo_sim.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="cxo-sim", description="Agent-based model of the CIO-CMO conflict over martech."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one model and print its outcomes")
+    run.add_argument("--preset", default="old_world", help="base parameter set (default old_world)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter; repeatable")
+    run.add_argument("--steps", type=int, default=156, help="weeks to simulate (default 156)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--out", default=None, help="folder for the per-step series and figure")
+
+    sweep = sub.add_parser("sweep", help="run an experiment file")
+    sweep.add_argument("experiment", help="experiment file (TOML)")
+    sweep.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    sweep.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    sweep.add_argument("--fresh", action="store_true", help="discard earlier results of this experiment")
+    sweep.add_argument("--out", default=None, help="results root (default ./results)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    plot = sub.add_parser("plot", help="figures from a results folder")
+    plot.add_argument("results", help="results folder")
+
+    report = sub.add_parser("report", help="self-contained HTML report of a results folder")
+    report.add_argument("results", help="results folder")
+
+    sens = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib)")
+    sens.add_argument("experiment", help="experiment file (TOML)")
+    sens.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    sens.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    sens.add_argument("--out", default=None, help="results root (default ./results)")
+
+    disc = sub.add_parser("discover", help="scenario discovery on a results folder")
+    disc.add_argument("results", help="results folder")
+    disc.add_argument("--outcome", required=True, help="outcome name")
+    group = disc.add_mutually_exclusive_group(required=True)
+    group.add_argument("--above", type=float, help="threshold: outcome above this")
+    group.add_argument("--below", type=float, help="threshold: outcome below this")
+
+    app = sub.add_parser("app", help="serve the teaching app in the browser")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: dispatch to the sub-command; user errors print one line and exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from cxo_sim.runcmd import run_command
+
+            run_command(args)
+        elif args.command == "sweep":
+            from cxo_sim.experiments.cli import sweep_command
+
+            sweep_command(args)
+        elif args.command == "plot":
+            from cxo_sim.plots import plot_command
+
+            plot_command(args)
+        elif args.command == "report":
+            from cxo_sim.report import report_command
+
+            report_command(args)
+        elif args.command == "sensitivity":
+            from cxo_sim.analysis.sensitivity import sensitivity_command
+
+            sensitivity_command(args)
+        elif args.command == "discover":
+            from cxo_sim.analysis.discovery import discover_command
+
+            discover_command(args)
+        elif args.command == "app":
+            from cxo_sim.app import serve
+
+            serve(host=args.host, port=args.port)
+    except (UserError, ValueError) as exc:
+        print(f"cxo-sim {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"cxo-sim {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
