@@ -17,17 +17,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one model and print its outcomes")
     run.add_argument("--preset", default="old_world", help="base parameter set (default old_world)")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter; repeatable")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter; repeatable",
+    )
     run.add_argument("--steps", type=int, default=156, help="weeks to simulate (default 156)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--out", default=None, help="folder for the per-step series and figure")
 
     sweep = sub.add_parser("sweep", help="run an experiment file")
     sweep.add_argument("experiment", help="experiment file (TOML)")
-    sweep.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
     sweep.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
-    sweep.add_argument("--fresh", action="store_true", help="discard earlier results of this experiment")
+    sweep.add_argument(
+        "--fresh", action="store_true", help="discard earlier results of this experiment"
+    )
     sweep.add_argument("--out", default=None, help="results root (default ./results)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -40,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     sens = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib)")
     sens.add_argument("experiment", help="experiment file (TOML)")
     sens.add_argument("--method", choices=["morris", "sobol"], default="morris")
-    sens.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    sens.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
     sens.add_argument("--out", default=None, help="results root (default ./results)")
 
     disc = sub.add_parser("discover", help="scenario discovery on a results folder")
@@ -49,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     group = disc.add_mutually_exclusive_group(required=True)
     group.add_argument("--above", type=float, help="threshold: outcome above this")
     group.add_argument("--below", type=float, help="threshold: outcome below this")
+
+    val = sub.add_parser("validate", help="calibration targets and patterns P1-P8, measured")
+    val.add_argument("--seeds", type=int, default=40, help="seeds per arm (default 40)")
+    val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
+    val.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
 
     app = sub.add_parser("app", help="serve the teaching app in the browser")
     app.add_argument("--host", default="127.0.0.1")
@@ -84,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             from cxo_sim.analysis.discovery import discover_command
 
             discover_command(args)
+        elif args.command == "validate":
+            from cxo_sim.validation import validate_command
+
+            return validate_command(args)
         elif args.command == "app":
             from cxo_sim.app import serve
 

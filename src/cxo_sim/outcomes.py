@@ -29,8 +29,12 @@ class Outcome:
 
 _OUTCOMES = [
     Outcome("tool_count", "active tools at the end", "tools", ""),
-    Outcome("redundant_tools", "active tools whose capability another active tool provides",
-            "tools", "lower"),
+    Outcome(
+        "redundant_tools",
+        "active tools whose capability another active tool provides",
+        "tools",
+        "lower",
+    ),
     Outcome("shadow_tools", "active tools IT does not know about", "tools", "lower"),
     Outcome("unreviewed_tools", "active tools IT knows about but never reviewed", "tools", "lower"),
     Outcome("sprawl_index", "active tools per capability in use", "tools/capability", "lower"),
@@ -38,39 +42,56 @@ _OUTCOMES = [
     Outcome("breach_cost", "total cost of breaches", "k$", "lower"),
     Outcome("compliance_incidents", "compliance incidents over the run", "incidents", "lower"),
     Outcome("campaigns_launched", "campaigns launched over the run", "campaigns", "higher"),
-    Outcome("campaign_velocity", "campaigns launched per quarter (13 weeks)",
-            "campaigns/quarter", "higher"),
-    Outcome("median_lead_time", "weeks from idea to launch, median over launched campaigns",
-            "weeks", "lower"),
+    Outcome(
+        "campaign_velocity",
+        "campaigns launched per quarter (13 weeks)",
+        "campaigns/quarter",
+        "higher",
+    ),
+    Outcome(
+        "median_lead_time",
+        "weeks from idea to launch, median over launched campaigns",
+        "weeks",
+        "lower",
+    ),
     Outcome("campaign_value", "total value of launched campaigns", "k$", "higher"),
-    Outcome("tech_spend", "total technology spend, licences, integration and coordination",
-            "k$", "lower"),
+    Outcome(
+        "tech_spend",
+        "total technology spend, licences, integration and coordination",
+        "k$",
+        "lower",
+    ),
     Outcome("shadow_spend_share", "share of martech spend on shadow tools", "", "lower"),
-    Outcome("coordination_cost", "cost of meetings, liaison, platform and mixed teams", "k$",
-            "lower"),
+    Outcome(
+        "coordination_cost", "cost of meetings, liaison, platform and mixed teams", "k$", "lower"
+    ),
     Outcome("conflicts", "conflict events", "events", "lower"),
     Outcome("escalations", "escalations to the CEO", "events", "lower"),
     Outcome("trust", "CIO-CMO trust at the end", "", "higher"),
-    Outcome("utilization", "share of owned tools used by a campaign in the last quarter", "",
-            "higher"),
+    Outcome(
+        "utilization", "share of owned tools used by a campaign in the last quarter", "", "higher"
+    ),
 ]
 
 _DIAGNOSTICS = [
     Outcome("bypasses", "purchases made around IT (shadow) over the run", "tools", "lower"),
-    Outcome("decision_weeks", "mean weeks from filing a tool request to its decision", "weeks",
-            "lower"),
-    Outcome("data_access_weeks", "mean weeks a campaign waited for data access", "weeks",
-            "lower"),
+    Outcome(
+        "decision_weeks", "mean weeks from filing a tool request to its decision", "weeks", "lower"
+    ),
+    Outcome("data_access_weeks", "mean weeks a campaign waited for data access", "weeks", "lower"),
     Outcome("redirects", "requests redirected to a tool the firm already has", "requests", ""),
     Outcome("reviews_done", "security reviews completed", "reviews", ""),
     Outcome("tools_bought", "tools bought over the run (all routes)", "tools", ""),
     Outcome("tools_retired", "tools retired (rationalised or failed pilots)", "tools", ""),
-    Outcome("shadow_breaches", "breaches in tools that were shadow when breached", "breaches",
-            "lower"),
-    Outcome("pending_decisions", "tool requests waiting for a decision at the end", "requests",
-            "lower"),
-    Outcome("platform_ready_week", "week the self-serve platform went live (-1 = never)",
-            "week", ""),
+    Outcome(
+        "shadow_breaches", "breaches in tools that were shadow when breached", "breaches", "lower"
+    ),
+    Outcome(
+        "pending_decisions", "tool requests waiting for a decision at the end", "requests", "lower"
+    ),
+    Outcome(
+        "platform_ready_week", "week the self-serve platform went live (-1 = never)", "week", ""
+    ),
 ]
 
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}
