@@ -1,0 +1,1 @@
+"""Analysis of stored results: statistics with CIs, findings, sensitivity, scenario discovery."""

@@ -1,0 +1,185 @@
+"""A results folder as the analysis commands see it: manifest, runs and optional series.
+
+Folders are read through ``cxo_sim.experiments.storage``; this module adds what every analysis
+needs on top: user errors for folders that are missing, not results folders or empty, the list of
+varied factors, and the label of each configuration.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cxo_sim.errors import UserError
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
+from cxo_sim.params import PARAMETERS
+
+CONFIG_COLUMNS = ("point", "scenario")
+
+
+@dataclass
+class ResultSet:
+    """The contents of one results folder.
+
+    Attributes:
+        path: the folder.
+        manifest: the parsed ``manifest.json``.
+        runs: one row per run (run_id, point, scenario, replication, seed, parameters, outcomes).
+        timeseries: per-step rows (run_id, point, scenario, replication, week, series) or None.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None
+
+    @property
+    def name(self) -> str:
+        """The experiment's name (the folder's name when the manifest has none)."""
+        return str(self.manifest.get("name") or self.path.name)
+
+    @property
+    def question(self) -> str:
+        """The what-if question the experiment asks."""
+        return str(self.manifest.get("question") or f"What does experiment {self.name} show?")
+
+    @property
+    def design(self) -> dict[str, Any]:
+        """The manifest's design block (sampling, factors, points, scenarios)."""
+        return dict(self.manifest.get("design") or {})
+
+    @property
+    def sampling(self) -> str:
+        """``factorial``, ``lhs`` or ``scenarios``."""
+        return str(self.design.get("sampling") or "factorial")
+
+    @property
+    def factors(self) -> list[str]:
+        """Parameters varied across configurations, in the order the experiment lists them.
+
+        The manifest's factors come first; any other parameter that differs between
+        configurations (scenarios set several at once) follows in registry order.
+        """
+        listed = [f for f in self.design.get("factors") or [] if f in self.runs.columns]
+        varied = [
+            p
+            for p in PARAMETERS
+            if p in self.runs.columns and p not in listed and self.runs[p].nunique() > 1
+        ]
+        return listed + varied
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Outcome columns present in the runs table, in the fixed order of MODEL.md."""
+        return [o for o in OUTCOME_NAMES if o in self.runs.columns]
+
+    @property
+    def diagnostics(self) -> list[str]:
+        """Diagnostic columns present in the runs table."""
+        return [d for d in DIAGNOSTIC_NAMES if d in self.runs.columns]
+
+    @property
+    def replications(self) -> int:
+        """Replications per configuration (the largest count found in the runs)."""
+        return int(self.runs.groupby("point").size().max())
+
+    @property
+    def configurations(self) -> pd.DataFrame:
+        """One row per configuration: point, scenario and the varied factors, by point."""
+        columns = list(CONFIG_COLUMNS) + self.factors
+        return self.runs[columns].drop_duplicates("point").sort_values("point", kind="stable")
+
+    def scenario_order(self) -> list[str]:
+        """Scenario labels in configuration order (the manifest's scenario order when given)."""
+        labels = list(self.configurations["scenario"])
+        listed = [s for s in self.design.get("scenarios") or [] if s in labels]
+        return listed + [s for s in labels if s not in listed]
+
+
+def open_results(path: str | Path) -> ResultSet:
+    """Read a results folder, or raise ``UserError`` saying what is wrong with it."""
+    folder = Path(path)
+    if not folder.exists():
+        raise UserError(f"results folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise UserError(f"{str(folder)!r} is a file, not a results folder")
+    if not (folder / "manifest.json").is_file():
+        raise UserError(
+            f"{str(folder)!r} is not a results folder (no manifest.json); "
+            "create one with `cxo-sim sweep EXPERIMENT.toml`"
+        )
+    manifest, runs, timeseries = _read_folder(folder)
+    if runs is None or runs.empty:
+        raise UserError(f"results folder {str(folder)!r} has no finished runs yet")
+    missing = [c for c in ("point", "scenario", "replication") if c not in runs.columns]
+    if missing:
+        raise UserError(f"runs table in {str(folder)!r} lacks column(s) {', '.join(missing)}")
+    runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+    runs["scenario"] = runs["scenario"].astype(str)
+    return ResultSet(folder, manifest, runs, timeseries)
+
+
+def _read_folder(folder: Path) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+    try:
+        from cxo_sim.experiments import storage
+    except ImportError:
+        return _read_folder_directly(folder)
+    try:
+        return (
+            storage.load_manifest(folder),
+            storage.load_results(folder),
+            storage.load_timeseries(folder),
+        )
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read results folder {str(folder)!r}: {exc}") from None
+
+
+def _read_folder_directly(folder: Path) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+    """Reader used until ``cxo_sim.experiments.storage`` is installed alongside."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read {str(folder / 'manifest.json')!r}: {exc}") from None
+
+    def parts(sub: str) -> pd.DataFrame | None:
+        files = sorted((folder / sub).glob("part-*.parquet"))
+        if not files:
+            return None
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    return manifest, parts("runs"), parts("timeseries")
+
+
+def measure(name: str) -> Outcome:
+    """The declaration of an outcome or diagnostic, or a ``UserError`` naming the closest."""
+    if name in OUTCOMES:
+        return OUTCOMES[name]
+    if name in DIAGNOSTICS:
+        return DIAGNOSTICS[name]
+    known = list(OUTCOMES) + list(DIAGNOSTICS)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(OUTCOMES)}"
+    raise UserError(f"unknown outcome {name!r}{hint}")
+
+
+def unit_label(name: str) -> str:
+    """Axis label text for an outcome's unit: its unit, or what a unitless number means."""
+    declared = measure(name)
+    if declared.unit:
+        return declared.unit
+    if name in ("trust",):
+        return "index, 0 to 1"
+    return "share, 0 to 1"
+
+
+def parameter_label(name: str) -> str:
+    """Axis label for a parameter: its name and unit."""
+    declared = PARAMETERS.get(name)
+    if declared is None or not declared.unit:
+        return name
+    return f"{name} ({declared.unit})"

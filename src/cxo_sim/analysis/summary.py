@@ -1,0 +1,49 @@
+"""``summary.csv``: one row per configuration with n, mean and 95% CI half-width per outcome.
+
+The file is committed with each experiment's results and compared with reruns, so it must be
+byte-for-byte reproducible: t-intervals (no resampling), configurations sorted by point, and
+numbers written with six significant digits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cxo_sim.analysis.results import CONFIG_COLUMNS, ResultSet
+from cxo_sim.analysis.stats import summarise
+
+SIGNIFICANT_DIGITS = 6
+
+
+def summary_table(rs: ResultSet) -> pd.DataFrame:
+    """Per configuration: point, scenario, varied factors, n, ``<outcome>_mean``, ``_ci95``.
+
+    ``_ci95`` is the half-width of the 95% t-interval of the mean over replications, in the
+    outcome's unit.
+    """
+    long = summarise(rs.runs, ["point"], rs.outcomes)
+    mean = long.pivot(index="point", columns="outcome", values="mean")[rs.outcomes]
+    half = long.pivot(index="point", columns="outcome", values="half_width")[rs.outcomes]
+    n = long.groupby("point")["n"].max()
+    table = rs.configurations.set_index("point")
+    table["n"] = n
+    for outcome in rs.outcomes:
+        table[f"{outcome}_mean"] = mean[outcome]
+        table[f"{outcome}_ci95"] = half[outcome]
+    return table.reset_index()[
+        list(CONFIG_COLUMNS)
+        + rs.factors
+        + ["n"]
+        + [f"{o}_{s}" for o in rs.outcomes for s in ("mean", "ci95")]
+    ]
+
+
+def write_summary(rs: ResultSet) -> Path:
+    """Write ``summary.csv`` into the results folder and return its path."""
+    path = rs.path / "summary.csv"
+    summary_table(rs).to_csv(
+        path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n"
+    )
+    return path

@@ -1,0 +1,500 @@
+"""Figures from a results folder, chosen to fit the experiment's design.
+
+``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/`` and the
+per-configuration ``summary.csv``. Every figure's title states the question it answers, axes carry
+units and the subtitle says how many replications each point rests on. Files are deterministic:
+the same results give byte-identical figures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+
+from cxo_sim.analysis.effects import (  # noqa: E402
+    BASELINE,
+    baseline_effects,
+    fmt,
+    level_order,
+    level_text,
+)
+from cxo_sim.analysis.results import (  # noqa: E402
+    ResultSet,
+    measure,
+    open_results,
+    parameter_label,
+    unit_label,
+)
+from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
+from cxo_sim.analysis.summary import write_summary  # noqa: E402
+from cxo_sim.params import PARAMETERS  # noqa: E402
+
+STYLE = {
+    "svg.hashsalt": "cxo-sim",
+    "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+GOOD, BAD, NEUTRAL, UNCLEAR = "#1a9850", "#d73027", "#4575b4", "#9e9e9e"
+HEATMAP_OUTCOMES = ("shadow_spend_share", "breaches")
+TRADEOFFS = (("campaign_velocity", "breaches"), ("campaign_velocity", "tech_spend"))
+MAX_SERIES_LINES = 8
+MAX_HEATMAP_PAIRS = 3
+PNG_DPI = 110
+
+
+@dataclass
+class Figure:
+    """A written figure.
+
+    Attributes:
+        stem: file name without extension.
+        title: the question the figure answers.
+        caption: how to read it.
+        paths: the PNG and SVG files.
+    """
+
+    stem: str
+    title: str
+    caption: str
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def png(self) -> Path:
+        """The PNG file."""
+        return next(p for p in self.paths if p.suffix == ".png")
+
+
+def plot_command(args: Any) -> None:
+    """``cxo-sim plot RESULTS_DIR``: write figures and ``summary.csv``, print what was written."""
+    rs = open_results(args.results)
+    figures = make_figures(rs)
+    summary = write_summary(rs)
+    for figure in figures:
+        print(f"wrote {', '.join(str(p) for p in figure.paths)}  ({figure.title})")
+    print(f"wrote {summary}")
+
+
+def make_figures(rs: ResultSet) -> list[Figure]:
+    """Draw every figure that fits the design of ``rs`` into ``rs.path / "figures"``."""
+    folder = rs.path / "figures"
+    folder.mkdir(exist_ok=True)
+    outcomes = varying_outcomes(rs)
+    figures: list[Figure] = []
+    with plt.rc_context(STYLE):
+        if rs.sampling == "scenarios" or not rs.factors:
+            figures.append(outcomes_by_scenario(rs, outcomes, folder))
+            if BASELINE in rs.scenario_order() and rs.runs["scenario"].nunique() > 1:
+                figures.append(effects_forest(rs, outcomes, folder))
+                figures.append(effects_matrix(rs, outcomes, folder))
+        elif rs.sampling == "lhs":
+            figures += [outcomes_by_sampled_factor(rs, f, outcomes, folder) for f in rs.factors]
+        else:
+            figures += [outcomes_by_level(rs, f, outcomes, folder) for f in rs.factors]
+            pairs = list(itertools.combinations(rs.factors, 2))[:MAX_HEATMAP_PAIRS]
+            figures += [heatmap(rs, x, y, folder) for x, y in pairs]
+        if rs.runs["point"].nunique() > 1:
+            figures.append(tradeoffs(rs, folder))
+        if rs.timeseries is not None and not rs.timeseries.empty:
+            figures.append(series_with_bands(rs, outcomes, folder))
+    return figures
+
+
+def varying_outcomes(rs: ResultSet) -> list[str]:
+    """Outcomes that are not constant over all runs (a constant panel tells nothing)."""
+    return [o for o in rs.outcomes if rs.runs[o].nunique(dropna=True) > 1] or rs.outcomes
+
+
+def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> Figure:
+    """Write ``fig`` as PNG and SVG without timestamps, close it, and describe it."""
+    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
+    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return Figure(stem, title, caption, [png, svg])
+
+
+def _panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int = 4):
+    columns = max(1, min(columns, count))
+    rows = math.ceil(count / columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(width * columns, height * rows + 0.9), squeeze=False
+    )
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:count])
+
+
+def _titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
+    """Title (the question) and subtitle (how to read it) above the panels, then lay out."""
+    height = fig.get_figheight()
+    lines = subtitle.count("\n") + 1
+    fig.suptitle(title, y=1.0 - 0.08 / height, va="top", fontsize=12, fontweight="bold")
+    fig.text(0.5, 1.0 - 0.36 / height, subtitle, ha="center", va="top", fontsize=9, color="#444444")
+    fig.tight_layout(rect=(0, bottom, 1, 1.0 - (0.42 + 0.15 * lines) / height))
+
+
+def _replication_text(rs: ResultSet) -> str:
+    steps = rs.manifest.get("steps")
+    horizon = f", {steps} weeks each" if steps else ""
+    return f"{rs.replications} replications per configuration{horizon}"
+
+
+def _outcome_title(outcome: str) -> str:
+    better = measure(outcome).better
+    return f"{outcome} ({better} is better)" if better else outcome
+
+
+def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: Path) -> Figure:
+    """Each outcome's mean and 95% CI at each level of ``factor`` (main effect, factorial)."""
+    levels = level_order(factor, rs.runs[factor])
+    numeric = PARAMETERS.get(factor) is not None and PARAMETERS[factor].kind in ("float", "int")
+    positions = [float(v) for v in levels] if numeric else list(range(len(levels)))
+    fig, axes = _panel_grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        estimates = [mean_ci(rs.runs.loc[rs.runs[factor] == v, outcome]) for v in levels]
+        means = [e.value for e in estimates]
+        halves = [e.half_width for e in estimates]
+        ax.errorbar(positions, means, yerr=halves, fmt="o-", color=NEUTRAL, capsize=3, lw=1.2)
+        ax.set_title(_outcome_title(outcome))
+        ax.set_ylabel(unit_label(outcome))
+        ax.set_xlabel(parameter_label(factor))
+        if not numeric:
+            ax.set_xticks(positions, [_short(v) for v in levels])
+    per_level = rs.runs.groupby(factor, sort=False).size().min()
+    title = f"How does {factor} change each outcome?"
+    subtitle = (
+        f"{PARAMETERS[factor].meaning if factor in PARAMETERS else factor}. Mean and 95% CI; "
+        f"at least {per_level} runs per level ({_replication_text(rs)}, pooled over the other "
+        "factors)"
+    )
+    _titles(fig, title, subtitle)
+    caption = (
+        f"Each panel is one outcome; points are the mean over all runs at that level of {factor}, "
+        "bars the 95% confidence interval of that mean. Non-overlapping bars are a strong hint of "
+        "a real difference; the findings table gives the tested difference."
+    )
+    return save(fig, folder, f"by-{factor}", title, caption)
+
+
+def outcomes_by_sampled_factor(
+    rs: ResultSet, factor: str, outcomes: list[str], folder: Path
+) -> Figure:
+    """Each configuration's mean outcome against a factor sampled by Latin hypercube."""
+    means = summarise(rs.runs, ["point"], outcomes)
+    values = rs.configurations.set_index("point")[factor]
+    numeric = PARAMETERS.get(factor) is not None and PARAMETERS[factor].kind in ("float", "int")
+    levels = level_order(factor, values)
+    fig, axes = _panel_grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        rows = means[means["outcome"] == outcome].set_index("point")
+        x = values.loc[rows.index]
+        position = x.astype(float) if numeric else x.map({v: i for i, v in enumerate(levels)})
+        ax.errorbar(
+            position, rows["mean"], yerr=rows["half_width"], fmt="o", ms=3, color=NEUTRAL,
+            ecolor="#bbbbbb", elinewidth=0.8, capsize=0,
+        )  # fmt: skip
+        ax.set_title(_outcome_title(outcome))
+        ax.set_ylabel(unit_label(outcome))
+        ax.set_xlabel(parameter_label(factor))
+        if not numeric:
+            ax.set_xticks(range(len(levels)), [_short(v) for v in levels])
+    title = f"How does each outcome follow {factor}?"
+    subtitle = (
+        f"One point per sampled configuration: mean and 95% CI over {_replication_text(rs)}; "
+        "the other factors vary at the same time"
+    )
+    _titles(fig, title, subtitle)
+    caption = (
+        f"Each point is one Latin-hypercube configuration. A clear slope means the outcome "
+        f"follows {factor}; a cloud means other factors or chance dominate."
+    )
+    return save(fig, folder, f"by-{factor}", title, caption)
+
+
+def outcomes_by_scenario(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
+    """Each outcome's mean and 95% CI in each scenario, the baseline marked."""
+    order = rs.scenario_order()
+    stats = summarise(rs.runs, ["scenario"], outcomes)
+    fig, axes = _panel_grid(len(outcomes), height=0.6 + 0.22 * len(order))
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        rows = stats[stats["outcome"] == outcome].set_index("scenario").loc[order]
+        y = np.arange(len(order))[::-1]
+        colours = [NEUTRAL if s != BASELINE else "black" for s in order]
+        ax.errorbar(rows["mean"], y, xerr=rows["half_width"], fmt="none", ecolor="#888888")
+        ax.scatter(rows["mean"], y, c=colours, s=18, zorder=3)
+        if BASELINE in order:
+            ax.axvline(rows.loc[BASELINE, "mean"], color="black", lw=0.8, ls="--")
+        ax.set_yticks(y, order)
+        ax.set_title(_outcome_title(outcome))
+        ax.set_xlabel(unit_label(outcome))
+    title = f"{rs.question}"
+    subtitle = f"Each outcome per scenario: mean and 95% CI over {_replication_text(rs)}"
+    _titles(fig, title, subtitle)
+    caption = (
+        "Each panel is one outcome, each row a scenario; the dashed line is the baseline's mean. "
+        "Bars are 95% confidence intervals of the mean over replications."
+    )
+    return save(fig, folder, "by-scenario", title, caption)
+
+
+def _effect_colour(verdict: str) -> str:
+    return {"better": GOOD, "worse": BAD, "higher": NEUTRAL, "lower": NEUTRAL}.get(verdict, UNCLEAR)
+
+
+def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
+    """Each scenario's difference from the baseline, per outcome, with 95% CIs, good/bad colour."""
+    effects = baseline_effects(rs, outcomes)
+    arms = [s for s in rs.scenario_order() if s != BASELINE]
+    fig, axes = _panel_grid(len(outcomes), height=0.7 + 0.22 * len(arms))
+    y = np.arange(len(arms))[::-1]
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        rows = effects[effects["outcome"] == outcome].set_index("arm").loc[arms]
+        colours = [_effect_colour(v) for v in rows["verdict"]]
+        ax.axvline(0.0, color="black", lw=0.8)
+        for yi, (_, row), colour in zip(y, rows.iterrows(), colours, strict=True):
+            ax.errorbar(
+                row["estimate"], yi, xerr=[[row["estimate"] - row["low"]],
+                [row["high"] - row["estimate"]]], fmt="o", ms=4, color=colour, capsize=2,
+            )  # fmt: skip
+        ax.set_yticks(y, arms)
+        ax.set_title(_outcome_title(outcome))
+        ax.set_xlabel(f"difference from baseline ({unit_label(outcome)})")
+    title = "What does each practice buy, and what does it cost, against the baseline?"
+    subtitle = (
+        f"Difference of means (scenario - baseline) with 95% Welch CI, {_replication_text(rs)}. "
+        "Green: better; red: worse; blue: changed, neither better nor worse; grey: no clear change"
+    )
+    _titles(fig, title, subtitle)
+    caption = (
+        "One panel per outcome, in its own unit. A point right of the zero line means the "
+        "scenario raises the outcome. Colour says whether that is good news (green) or bad "
+        "(red); grey intervals cross zero, so the replications cannot tell the difference "
+        "from chance."
+    )
+    return save(fig, folder, "practice-effects", title, caption)
+
+
+def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
+    """Practices by outcomes at a glance: standardised effect coloured good (green) or bad (red)."""
+    effects = baseline_effects(rs, outcomes)
+    arms = [s for s in rs.scenario_order() if s != BASELINE]
+    goodness = np.full((len(arms), len(outcomes)), np.nan)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * len(outcomes), 3.4 + 0.45 * len(arms)))
+    for (i, arm), (j, outcome) in itertools.product(enumerate(arms), enumerate(outcomes)):
+        row = effects[(effects["arm"] == arm) & (effects["outcome"] == outcome)].iloc[0]
+        sign = {"higher": 1.0, "lower": -1.0}.get(measure(outcome).better, 0.0)
+        if row["verdict"] in ("better", "worse"):
+            goodness[i, j] = np.clip(sign * row["g"], -2.0, 2.0)
+        text = "·" if row["verdict"] == "no clear change" else _relative_text(row)
+        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    ax.imshow(
+        np.ma.masked_invalid(goodness),
+        cmap="RdYlGn",
+        norm=TwoSlopeNorm(0.0, -2.0, 2.0),
+        aspect="auto",
+    )
+    ax.set_facecolor("#f2f2f2")
+    ax.set_xticks(range(len(outcomes)), outcomes, rotation=60, ha="right")
+    ax.set_yticks(range(len(arms)), arms)
+    ax.set_xticks(np.arange(len(outcomes) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(arms) + 1) - 0.5, minor=True)
+    ax.grid(False)
+    ax.grid(which="minor", color="white", lw=2)
+    ax.tick_params(which="minor", length=0)
+    title = "What each practice buys and costs, at a glance"
+    subtitle = (
+        "Cell text: change against the baseline in % (or in units when the baseline is 0); "
+        "'·' no clear change (95% CI includes 0).\nColour: green better, red worse, stronger "
+        f"for larger standardised effects (Hedges' g up to 2); grey: no better direction. "
+        f"{_replication_text(rs)}"
+    )
+    _titles(fig, title, subtitle)
+    caption = (
+        "Rows are scenarios, columns outcomes. Read a row to see what a practice buys (green) "
+        "and what it costs (red). Numbers are relative changes from the baseline mean."
+    )
+    return save(fig, folder, "practice-matrix", title, caption)
+
+
+def _relative_text(row: pd.Series) -> str:
+    relative = row["relative"]
+    if isinstance(relative, float) and math.isfinite(relative):
+        return f"{relative * 100:+.0f}%"
+    return f"{row['estimate']:+.2g}"
+
+
+def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
+    """Velocity against breaches and tech spend: a point per configuration, the Pareto front."""
+    pairs = [(x, y) for x, y in TRADEOFFS if x in rs.runs and y in rs.runs]
+    stats = summarise(rs.runs, ["point"], sorted({c for pair in pairs for c in pair}))
+    configs = rs.configurations.set_index("point")
+    colour_by, colours = _tradeoff_colours(rs, configs)
+    fig, axes = plt.subplots(1, len(pairs), figsize=(6.2 * len(pairs), 5.6), squeeze=False)
+    front_notes = []
+    for ax, (x, y) in zip(axes.flat, pairs, strict=True):
+        mx = stats[stats["outcome"] == x].set_index("point")
+        my = stats[stats["outcome"] == y].set_index("point").loc[mx.index]
+        front = pareto_front(
+            pd.DataFrame({x: mx["mean"], y: my["mean"]}), maximise=[x], minimise=[y]
+        )
+        ax.errorbar(
+            mx["mean"], my["mean"], xerr=mx["half_width"], yerr=my["half_width"], fmt="none",
+            ecolor="#cccccc", elinewidth=0.8, zorder=1,
+        )  # fmt: skip
+        order = np.argsort(mx["mean"][front].to_numpy())
+        ax.plot(
+            mx["mean"][front].to_numpy()[order],
+            my["mean"][front].to_numpy()[order],
+            color="black", lw=1, ls="--", label="Pareto front (diamonds)", zorder=2,
+        )  # fmt: skip
+        for level, colour in colours.items():
+            chosen = (configs.loc[mx.index, colour_by] == level).to_numpy() if colour_by else None
+            mask = chosen if chosen is not None else np.ones(len(mx), dtype=bool)
+            for on_front, marker, size in ((False, "o", 24), (True, "D", 48)):
+                pick = mask & (front == on_front)
+                ax.scatter(
+                    mx["mean"][pick], my["mean"][pick], s=size, marker=marker, color=colour,
+                    edgecolors="black" if on_front else "none", zorder=3,
+                    label=_short(level) if colour_by and not on_front else None,
+                )  # fmt: skip
+        short_names = len(mx) <= 12 and configs["scenario"].str.len().max() <= 20
+        for point in mx.index if short_names else mx.index[front]:
+            label = configs.loc[point, "scenario"] if short_names else f"#{point}"
+            ax.annotate(
+                label, (mx.loc[point, "mean"], my.loc[point, "mean"]),
+                textcoords="offset points", xytext=(5, 4), fontsize=8,
+            )  # fmt: skip
+        front_notes.append(
+            f"{y}: " + "; ".join(f"#{p} {configs.loc[p, 'scenario']}" for p in mx.index[front])
+        )
+        ax.set_xlabel(f"{x} ({unit_label(x)}; higher is better)")
+        ax.set_ylabel(f"{y} ({unit_label(y)}; lower is better)")
+        ax.legend(loc="best", title=colour_by)
+    title = "Can campaigns go faster without more breaches or more spend?"
+    subtitle = (
+        f"One point per configuration: mean and 95% CI over {_replication_text(rs)}; "
+        "diamonds: Pareto front (nothing else is both faster and safer, or faster and cheaper)"
+    )
+    notes = "\n".join(textwrap.shorten(n, 190, placeholder=" ...") for n in front_notes)
+    fig.text(0.01, 0.01, "Pareto front by panel, " + notes, fontsize=7, va="bottom")
+    _titles(fig, title, subtitle, bottom=(0.2 + 0.14 * len(front_notes)) / fig.get_figheight())
+    caption = (
+        "Right is faster, down is safer (left panel) or cheaper (right panel): the best place is "
+        "bottom right. Diamonds are on the Pareto front: no other configuration beats them on "
+        "both axes at once. Their numbers (#point) are listed under the panels."
+    )
+    return save(fig, folder, "tradeoffs", title, caption)
+
+
+def _tradeoff_colours(rs: ResultSet, configs: pd.DataFrame) -> tuple[str | None, dict]:
+    """Colour points by the first factor of a grid when it has few levels, else one colour."""
+    palette = plt.get_cmap("tab10")
+    for factor in rs.factors[:1] if rs.sampling != "scenarios" else []:
+        levels = level_order(factor, configs[factor])
+        if len(levels) <= 6:
+            return factor, {level: palette(k) for k, level in enumerate(levels)}
+    return None, {"all": NEUTRAL}
+
+
+def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
+    """Two factors as a grid, coloured by shadow spend share and by breaches (pooled means)."""
+    shown = [o for o in HEATMAP_OUTCOMES if o in rs.runs]
+    x_levels, y_levels = level_order(x, rs.runs[x]), level_order(y, rs.runs[y])
+    fig, axes = plt.subplots(1, len(shown), figsize=(5.4 * len(shown), 4.6), squeeze=False)
+    for ax, outcome in zip(axes.flat, shown, strict=True):
+        grid = np.full((len(y_levels), len(x_levels)), np.nan)
+        for (i, yv), (j, xv) in itertools.product(enumerate(y_levels), enumerate(x_levels)):
+            cell = rs.runs.loc[(rs.runs[x] == xv) & (rs.runs[y] == yv), outcome]
+            grid[i, j] = cell.mean() if len(cell) else np.nan
+        cmap = "YlGn" if measure(outcome).better == "higher" else "YlOrRd"
+        image = ax.imshow(grid, cmap=cmap, origin="lower", aspect="auto")
+        for i, j in itertools.product(range(len(y_levels)), range(len(x_levels))):
+            ax.text(j, i, fmt(grid[i, j]), ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(x_levels)), [_short(v) for v in x_levels])
+        ax.set_yticks(range(len(y_levels)), [_short(v) for v in y_levels])
+        ax.set_xlabel(parameter_label(x))
+        ax.set_ylabel(parameter_label(y))
+        ax.set_title(_outcome_title(outcome))
+        ax.grid(False)
+        fig.colorbar(image, ax=ax, label=f"{outcome} ({unit_label(outcome)})")
+    others = [f for f in rs.factors if f not in (x, y)]
+    pooled = f", pooled over {', '.join(others)}" if others else ""
+    title = f"How do {x} and {y} together shape shadow spend and breaches?"
+    subtitle = f"Mean over runs per cell, {_replication_text(rs)}{pooled}"
+    _titles(fig, title, subtitle)
+    caption = (
+        f"Each cell is one combination of {x} (across) and {y} (up), with the mean outcome "
+        "written in it. Darker is more. Look for corners and for rows whose colour changes "
+        "along the row: that is an interaction."
+    )
+    return save(fig, folder, f"heatmap-{x}-{y}", title, caption)
+
+
+def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
+    """Per-week series of each scenario: mean with a 95% CI band over replications."""
+    group, groups, series = _series_groups(rs)
+    shown = [o for o in outcomes if o in series.columns]
+    fig, axes = _panel_grid(len(shown))
+    colours = plt.get_cmap("tab10")
+    for ax, outcome in zip(axes, shown, strict=True):
+        stats = summarise(series, [group, "week"], [outcome])
+        for k, value in enumerate(groups):
+            rows = stats[stats[group] == value].sort_values("week")
+            colour = "black" if value == BASELINE else colours(k % 10)
+            ax.plot(rows["week"], rows["mean"], color=colour, lw=1.2, label=_short(value))
+            ax.fill_between(rows["week"], rows["low"], rows["high"], color=colour, alpha=0.15)
+        ax.set_title(_outcome_title(outcome))
+        ax.set_ylabel(unit_label(outcome))
+        ax.set_xlabel("week")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), title=group)
+    title = "How do the configurations unfold week by week?"
+    subtitle = f"Mean per week with 95% CI band over {_replication_text(rs)}"
+    if group != "scenario":
+        subtitle += f"; runs grouped by {group}"
+    legend_rows = math.ceil(len(names) / 4) + 1
+    _titles(fig, title, subtitle, bottom=0.2 * legend_rows / fig.get_figheight())
+    caption = (
+        "Each panel is one per-week series; the line is the mean over replications, the band its "
+        "95% confidence interval. Cumulative counts rise over time; stocks such as tool counts "
+        "and trust show where the organisation is heading."
+    )
+    return save(fig, folder, "series", title, caption)
+
+
+def _series_groups(rs: ResultSet) -> tuple[str, list[Any], pd.DataFrame]:
+    """Plot each scenario when there are few; otherwise group runs by the first factor."""
+    order = rs.scenario_order()
+    series = rs.timeseries
+    if len(order) <= MAX_SERIES_LINES or not rs.factors:
+        return "scenario", order[:MAX_SERIES_LINES], series
+    factor = rs.factors[0]
+    levels = series["point"].map(rs.configurations.set_index("point")[factor])
+    series = series.assign(**{factor: levels})
+    return factor, level_order(factor, series[factor])[:MAX_SERIES_LINES], series
+
+
+def _short(value: Any) -> str:
+    return level_text("x", value).removeprefix("x = ")
