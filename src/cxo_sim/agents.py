@@ -63,6 +63,7 @@ class Campaign:
         base_value: value (k$) if launched at once without personalisation uplift.
         idea_week: week the idea came up.
         ready_week: week its content is ready (preparation done).
+        deadline: last week it is still worth launching (its moment passes).
         tools: the tool chosen for each needed capability.
         data_granted: customer-data access granted through governed channels.
         data_ungoverned: marketing copied the data itself, outside governance.
@@ -80,6 +81,7 @@ class Campaign:
     base_value: float
     idea_week: int
     ready_week: int
+    deadline: int
     tools: dict = field(default_factory=dict)
     data_granted: bool = False
     data_ungoverned: bool = False
@@ -276,7 +278,8 @@ class Engineer(mesa.Agent):
             model.work_queue(self.CAPACITY, marketing_only=True, efficiency=1.5)
         else:
             share = self.MARKETING_SHARE + 0.3 * model.alignment
-            model.work_queue(self.CAPACITY * share, marketing_only=False, efficiency=1.0)
+            capacity = model.build_platform(self.CAPACITY * share)
+            model.work_queue(capacity, marketing_only=False, efficiency=1.0)
 
 
 class Liaison(mesa.Agent):

@@ -83,7 +83,7 @@ class CxOModel(mesa.Model):
     """
 
     # Marketing's weekly chance of going around IT once a request outlasts its patience.
-    BYPASS_PROPENSITY = 0.1
+    BYPASS_PROPENSITY = 0.18
     # Share of marketers who accept IT's refusal and drop the campaign (Accenture 2013: 45% of
     # CMOs want to act without IT, so a bit over half comply).
     GIVE_UP = 0.55
@@ -113,7 +113,10 @@ class CxOModel(mesa.Model):
     # stricter CIOs ask more: 3-5 weeks is typical (CALIBRATION.md section 7).
     VENDOR_WEEKS = 3.0
     RETIRE_EFFORT = 1.0
-    PLATFORM_EFFORT = 150.0
+    PLATFORM_EFFORT = 60.0
+    # While the platform is built, it takes this share of each regular engineer's marketing
+    # time: marketing's requests slow down for months, then self-service pays it back.
+    PLATFORM_SHARE = 0.4
     GOVERNANCE_EFFORT = 40.0
     MEETING_EFFORT = 2.0
     PATCH_EFFORT = 0.2
@@ -132,10 +135,16 @@ class CxOModel(mesa.Model):
     # Pilots run this long before the scale-up decision; they cost a quarter of a full tool.
     PILOT_WEEKS = 8
     PILOT_COST_SHARE = 0.25
-    # Campaigns still waiting after this long are dropped.
-    ABANDON_WEEKS = 26
+    # A campaign belongs to a moment: it is dropped if not live within its window, at least
+    # this many weeks after its content is ready plus an exponential slack of this mean.
+    MIN_WINDOW_WEEKS = 2
+    MEAN_EXTRA_WINDOW_WEEKS = 8.0
     RATIONALISE_EVERY = 13
-    UNUSED_WEEKS = 26
+    # Quarterly chance that marketing notices and cancels an idle subscription it bought around
+    # IT (Zylo: 44-53% of SaaS licences go unused in a month, so most are not noticed).
+    CANCEL_IDLE = 0.2
+    # Licences renew yearly: a tool nobody used for a year is not renewed.
+    UNUSED_WEEKS = 52
     NEGOTIATION_ROUNDS = 3
     QUARTER = 13
 
@@ -185,6 +194,7 @@ class CxOModel(mesa.Model):
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
         self.platform_live = False
         self.platform_ready_week = -1
+        self.platform_left = 0.0
         self.governance_live = self.data_governance != "clear"
         self.martech_left = self.martech_budget
         self.discretionary_left = self.marketing_discretionary
@@ -280,7 +290,7 @@ class CxOModel(mesa.Model):
 
     def _start_projects(self) -> None:
         if self.self_serve_platform:
-            self._queue("platform", self.PLATFORM_EFFORT, marketing=False, priority=1)
+            self.platform_left = self.PLATFORM_EFFORT
         if self.data_governance == "clear":
             self._queue("governance", self.GOVERNANCE_EFFORT, marketing=False, priority=1)
 
@@ -403,6 +413,9 @@ class CxOModel(mesa.Model):
         for cap in needs:
             base *= cap.value_factor
         prep = 1 if self.random.random() < 0.5 else 2
+        window = self.MIN_WINDOW_WEEKS + int(
+            self.random.expovariate(1.0 / self.MEAN_EXTRA_WINDOW_WEEKS)
+        )
         return Campaign(
             marketer=marketer,
             needs=tuple(needs),
@@ -411,6 +424,7 @@ class CxOModel(mesa.Model):
             base_value=base,
             idea_week=self.week,
             ready_week=self.week + prep,
+            deadline=self.week + prep + window,
         )
 
     def advance_campaign(self, campaign: Campaign) -> None:
@@ -782,6 +796,18 @@ class CxOModel(mesa.Model):
         self.engineers.shuffle_do("work")
         self.tasks = [t for t in self.tasks if t.effort > 1e-9 and not _cancelled(t)]
 
+    def build_platform(self, capacity: float) -> float:
+        """Put part of ``capacity`` (engineer-days) into the platform; return what is left."""
+        if not self.self_serve_platform or self.platform_live:
+            return capacity
+        spent = min(capacity * self.PLATFORM_SHARE, self.platform_left)
+        self.platform_left -= spent
+        if self.platform_left <= 1e-9:
+            self.platform_live = True
+            self.platform_ready_week = self.week
+            self.log("platform", "IT's self-serve marketing platform went live")
+        return capacity - spent
+
     def patch_tools(self, capacity: float) -> None:
         """Apply vendor patches to the most out-of-date tools IT knows about."""
         stale = [t for t in self.tools if t.known and t.patch_lag >= 4]
@@ -816,6 +842,9 @@ class CxOModel(mesa.Model):
         elif kind == "integration":
             if task.tool.active:
                 task.tool.integrated = True
+                # Connected tools reach the customer data flowing through the stack.
+                exposure = sm.INTEGRATION_EXPOSURE
+                task.tool.data_held = max(task.tool.data_held, exposure)
                 self._spend(self.INTEGRATION_COST)
         elif kind == "onboard":
             if task.tool.active:
@@ -834,10 +863,6 @@ class CxOModel(mesa.Model):
                 self.retire(task.tool, "rationalised")
         elif kind == "scale_up":
             self.finish_scale_up(task.tool)
-        elif kind == "platform":
-            self.platform_live = True
-            self.platform_ready_week = self.week
-            self.log("platform", "IT's self-serve marketing platform went live")
         elif kind == "governance":
             self.governance_live = True
             self.log("governance", "clear data-governance rules and access paths are in place")
@@ -892,7 +917,7 @@ class CxOModel(mesa.Model):
             for campaign in marketer.campaigns:
                 if self._ready(campaign):
                     self.launch(campaign)
-                elif campaign.dropped or self.week - campaign.idea_week > self.ABANDON_WEEKS:
+                elif campaign.dropped or self.week > campaign.deadline:
                     self._abandon(campaign)
                 else:
                     still.append(campaign)
@@ -1030,7 +1055,10 @@ class CxOModel(mesa.Model):
 
     # ------------------------------------------------------------------ 9. rationalisation
     def rationalise(self) -> None:
-        """Retire redundant and unused tools IT knows about, if the decision rights allow."""
+        """Retire redundant and unused tools IT knows about, if the decision rights allow.
+
+        Marketing cancels the idle subscriptions it pays for around IT on its own.
+        """
         candidates: list[Tool] = []
         for tools in self.tools_by_cap.values():
             known = [t for t in tools if t.known and not t.pilot and not t.retiring]
@@ -1041,6 +1069,10 @@ class CxOModel(mesa.Model):
                 unused = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
                 if unused and tool not in candidates:
                     candidates.append(tool)
+        for tool in list(self.tools):
+            idle = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
+            if tool.bypass and not tool.known and idle and self.random.random() < self.CANCEL_IDLE:
+                self.retire(tool, "cancelled by marketing")
         for tool in candidates:
             if self._may_retire(tool):
                 tool.retiring = True

@@ -11,10 +11,13 @@ import math
 # --- Security (MODEL.md step 7) ---------------------------------------------------------------
 # Weekly exploitation hazard of a fully exposed tool at threat 1: set so that the old_world
 # preset has about a 15% yearly chance of at least one breach (IBM/Ponemon: 28% over 24 months).
-BASE_HAZARD = 0.0006
+BASE_HAZARD = 0.0004
 # Ponemon/Opus 2017: third-party breach likelihood 46% with vendor security review vs 66%
 # without, so an unreviewed tool carries 66/46 = 1.43 times the hazard of a reviewed one.
 UNREVIEWED_HAZARD = 1.43
+# An integrated tool reaches the customer data flowing through the stack (Valence 2023:
+# integrations are attack surface; DBIR: 15-30% of breaches come through third parties).
+INTEGRATION_EXPOSURE = 0.4
 # Unmonitored tools: attacks that monitoring would stop early succeed more often.
 UNMONITORED_HAZARD = 1.3
 # Each week without a vendor patch adds 2% hazard, capped at 40 weeks (a year of patches).
@@ -25,8 +28,8 @@ ACCESS_CONTROL_HAZARD = {"none": 1.25, "basic": 1.0, "clear": 0.7}
 ACCESS_CONTROL_BLAST = {"none": 1.3, "basic": 1.0, "clear": 0.6}
 # IBM/Ponemon 2023-2025: mean breach cost 4,450-4,880 k$; lognormal with sigma 1 around the
 # median below, scaled by data held, blast radius and detection lag.
-BREACH_COST_MEDIAN = 3000.0
-BREACH_COST_SIGMA = 1.0
+BREACH_COST_MEDIAN = 2400.0
+BREACH_COST_SIGMA = 0.9
 # IBM: 241-277 days to identify and contain; monitored tools are watched, so detection is fast.
 DETECTION_WEEKS_MONITORED = 6.0
 DETECTION_WEEKS_UNMONITORED = 40.0
@@ -112,7 +115,7 @@ def compliance_probability(sensitivity: float, governance: str, shadow_involved:
 
 # --- Patience and bypass (MODEL.md section 4) -----------------------------------------------
 # Weeks a fully patient, fully trusting marketing team would wait for IT.
-PATIENCE_MAX = 16.0
+PATIENCE_MAX = 19.0
 
 
 def patience_weeks(cmo_speed: float, trust: float, alignment: float) -> float:
@@ -126,7 +129,7 @@ def patience_weeks(cmo_speed: float, trust: float, alignment: float) -> float:
         trust: CIO-CMO trust in [0, 1].
         alignment: weight on the other executive's KPIs in [0, 1].
     """
-    return PATIENCE_MAX * (1.0 - 0.7 * cmo_speed) * (0.4 + 0.6 * trust) * (1.0 + alignment)
+    return PATIENCE_MAX * (1.0 - 0.7 * cmo_speed) * (0.2 + 0.8 * trust) * (1.0 + alignment)
 
 
 # --- Request evaluation (MODEL.md section 4) ------------------------------------------------

@@ -402,22 +402,34 @@ def trust_drop_at_shadow_breaches(runs: list[Run]) -> np.ndarray:
     return np.array(drops)
 
 
-def bypass_rate_by_trust(runs: list[Run]) -> np.ndarray:
-    """Per run: weekly bypass rate when trust is below 0.4 minus when it is above 0.4."""
-    gaps = []
+def bypass_rates_by_trust(runs: list[Run], threshold: float = 0.4) -> tuple[float, float]:
+    """Pooled weekly bypass rate in weeks that start with trust below / above ``threshold``."""
+    low_n = low_b = high_n = high_b = 0.0
     for run in runs:
         trust = run.series["trust"].to_numpy()[:-1]
         bypasses = np.diff(run.series["bypasses"].to_numpy())
-        low, high = bypasses[trust < 0.4], bypasses[trust >= 0.4]
-        if low.size >= 8 and high.size >= 8:
-            gaps.append(float(low.mean() - high.mean()))
-    return np.array(gaps)
+        low = trust < threshold
+        low_n += low.sum()
+        low_b += bypasses[low].sum()
+        high_n += (~low).sum()
+        high_b += bypasses[~low].sum()
+    return low_b / max(low_n, 1), high_b / max(high_n, 1)
+
+
+def bypass_gap_by_trust(runs: list[Run]) -> Estimate:
+    """Low-trust minus high-trust weekly bypass rate, with a bootstrap CI over runs."""
+
+    def gap(idx: np.ndarray) -> float:
+        low, high = bypass_rates_by_trust([runs[int(i)] for i in idx])
+        return low - high
+
+    return bootstrap_ci(np.arange(len(runs)), statistic=gap, n_boot=400, seed=2)
 
 
 def _p7(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     pooled = runs["cio"] + runs["trust_low"] + runs["trust_high"]
     drop = mean_ci(trust_drop_at_shadow_breaches(pooled))
-    gap = mean_ci(bypass_rate_by_trust(pooled))
+    gap = bypass_gap_by_trust(pooled)
     return [
         Check(
             "P7",
