@@ -1,0 +1,22 @@
+"""What-if experiments: parse and validate experiment files, expand them into runs, run, store.
+
+- :mod:`cxo_sim.experiments.spec`: the experiment-file format and its validation.
+- :mod:`cxo_sim.experiments.plan`: runs, their identities and their seeds.
+- :mod:`cxo_sim.experiments.storage`: the results folder (manifest and Parquet parts).
+- :mod:`cxo_sim.experiments.pool`: where runs execute (local processes or a Dask cluster).
+- :mod:`cxo_sim.experiments.runner`: the sweep with resume, and in-memory ``evaluate``.
+"""
+
+from cxo_sim.experiments.runner import evaluate, sweep
+from cxo_sim.experiments.spec import Experiment, load_experiment
+from cxo_sim.experiments.storage import load_manifest, load_results, load_timeseries
+
+__all__ = [
+    "Experiment",
+    "evaluate",
+    "load_experiment",
+    "load_manifest",
+    "load_results",
+    "load_timeseries",
+    "sweep",
+]

@@ -1,0 +1,81 @@
+"""Runs: what to simulate, each run's identity and its seed.
+
+A run is identified by its configuration (``point``, the index into the design's points) and its
+``replication``. Its id is ``point * replications + replication``, so ids are dense, stable and
+sorted the same way as (point, replication).
+
+Seed scheme: a run's seed is drawn from ``numpy.random.SeedSequence(base_seed,
+spawn_key=(point, replication))``: two 32-bit words of ``generate_state`` joined into one 64-bit
+integer and cut to 63 bits so it fits a signed int64 column. It depends only on the base seed and
+the run's identity, never on the executor, the number of workers or the order runs finish in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SEED_BITS = 63
+
+
+def run_seed(base_seed: int, point: int, replication: int) -> int:
+    """The seed of replication ``replication`` of configuration ``point``: an int below 2**63."""
+    sequence = np.random.SeedSequence(base_seed, spawn_key=(point, replication))
+    high, low = (int(word) for word in sequence.generate_state(2, dtype=np.uint32))
+    return ((high << 32) | low) & ((1 << SEED_BITS) - 1)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One model run to do.
+
+    Attributes:
+        run_id: stable id, ``point * replications + replication``.
+        point: index of the configuration in the design.
+        scenario: readable label of the configuration.
+        replication: replication number within the configuration, from 0.
+        seed: the model's seed (see the module docstring).
+        params: complete parameter set.
+        steps: weeks to simulate.
+        timeseries_every: keep every n-th week of the per-step series (0 = none).
+    """
+
+    run_id: int
+    point: int
+    scenario: str
+    replication: int
+    seed: int
+    params: dict[str, Any]
+    steps: int
+    timeseries_every: int = 0
+
+
+def plan_runs(
+    points: list[tuple[str, dict[str, Any]]],
+    *,
+    steps: int,
+    replications: int,
+    base_seed: int,
+    timeseries_every: int = 0,
+    skip: Iterable[int] = (),
+) -> Iterator[Run]:
+    """Every run of a design in run-id order, lazily, leaving out the ids in ``skip``."""
+    done = set(skip)
+    for point, (label, params) in enumerate(points):
+        for replication in range(replications):
+            run_id = point * replications + replication
+            if run_id in done:
+                continue
+            yield Run(
+                run_id=run_id,
+                point=point,
+                scenario=label,
+                replication=replication,
+                seed=run_seed(base_seed, point, replication),
+                params=params,
+                steps=steps,
+                timeseries_every=timeseries_every,
+            )

@@ -1,0 +1,145 @@
+"""Where runs execute: a local process pool or a Dask cluster, both as an executor.
+
+Both are ``concurrent.futures`` executors, so the runner has one code path.
+
+The local pool starts its workers from a fork server that has imported the model once, so each
+worker starts fast, holds no copy of the parent's threads and exits when the parent dies, even by
+``kill -9``. Workers ignore Ctrl-C: the parent stops them, after saving what has finished.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from cxo_sim.errors import UserError
+
+# Futures in flight per worker: enough to keep every worker busy while results are stored,
+# few enough that memory does not grow with the number of runs.
+IN_FLIGHT_PER_WORKER = 4
+_PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
+
+
+class WorkerPool:
+    """An executor plus what the runner needs to know about it.
+
+    Attributes:
+        executor: the ``concurrent.futures.Executor`` runs are submitted to.
+        workers: how many runs can execute at once.
+        description: a few words for the summary, e.g. "2 local processes".
+        generation: increases each time a broken executor is replaced.
+    """
+
+    def __init__(self, executor: Executor, workers: int, description: str, owned: bool = True):
+        self.executor = executor
+        self.workers = max(1, workers)
+        self.description = description
+        self.generation = 0
+        self._owned = owned
+
+    @property
+    def in_flight(self) -> int:
+        """Most futures the runner keeps submitted and unfinished at once."""
+        return IN_FLIGHT_PER_WORKER * self.workers
+
+    def lost_worker(self, error: BaseException) -> bool:
+        """Whether ``error`` means the run's worker was lost (retry it), not that the run failed."""
+        return isinstance(error, lost_worker_errors())
+
+    def replace_broken(self) -> None:
+        """Replace an executor that cannot take work any more (only pools this object made)."""
+
+    def close(self, cancel: bool = False) -> None:
+        """Shut the executor down; with ``cancel``, drop queued runs instead of waiting."""
+        if self._owned:
+            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(cancel=value is not None)
+
+
+class LocalPool(WorkerPool):
+    """A ``ProcessPoolExecutor`` of ``workers`` processes (default: every core)."""
+
+    def __init__(self, workers: int | None = None):
+        if workers is not None and workers < 1:
+            raise UserError(f"--workers: must be at least 1, got {workers}")
+        count = workers or os.cpu_count() or 1
+        noun = "process" if count == 1 else "processes"
+        super().__init__(_process_pool(count), count, f"{count} local {noun}")
+
+    def replace_broken(self) -> None:
+        """Start a new pool after a worker died and broke the old one."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = _process_pool(self.workers)
+        self.generation += 1
+
+
+class DaskPool(WorkerPool):
+    """The executor of an existing Dask distributed cluster (``Client(address).get_executor()``)."""
+
+    def __init__(self, address: str, timeout: float = 10.0):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UserError(
+                "--scheduler needs Dask distributed: pip install 'cxo-sim[cluster]'"
+            ) from None
+        try:
+            self.client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UserError(
+                f"--scheduler: cannot reach a Dask scheduler at {address}: {exc}"
+            ) from None
+        threads = sum(self.client.nthreads().values())
+        super().__init__(
+            self.client.get_executor(pure=False),
+            threads,
+            f"Dask cluster at {address} ({threads} threads)",
+        )
+
+    def close(self, cancel: bool = False) -> None:
+        """Shut the executor down and disconnect; the cluster itself keeps running."""
+        try:
+            super().close(cancel)
+        finally:
+            self.client.close()
+
+
+def open_pool(workers: int | None = None, scheduler: str | None = None) -> WorkerPool:
+    """The local pool, or the Dask cluster at ``scheduler``."""
+    if scheduler is None:
+        return LocalPool(workers)
+    if workers is not None:
+        raise UserError("--workers: applies to the local pool; a cluster has its own workers")
+    return DaskPool(scheduler)
+
+
+def lost_worker_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean a worker went away with the run, whatever the executor."""
+    errors: tuple[type[BaseException], ...] = (BrokenProcessPool, CancelledError)
+    try:
+        from distributed import KilledWorker
+        from distributed.comm import CommClosedError
+    except ImportError:
+        return errors
+    return (*errors, KilledWorker, CommClosedError)
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which saves finished runs before stopping."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

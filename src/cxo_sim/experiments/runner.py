@@ -1,0 +1,403 @@
+"""Run an experiment: every run on an executor, results streamed to disk, resumable.
+
+:func:`sweep` runs an experiment file into its results folder; rerunning it after any
+interruption does only the runs not stored yet. :func:`evaluate` runs parameter sets in memory
+for the sensitivity analysis. Both go through :func:`stream_results`, which keeps a bounded number
+of runs in flight on any ``concurrent.futures`` executor and resubmits runs whose worker was lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from cxo_sim.experiments.plan import Run, plan_runs
+from cxo_sim.experiments.pool import WorkerPool, open_pool
+from cxo_sim.experiments.spec import Experiment, load_experiment
+from cxo_sim.experiments.storage import (
+    RUN_IDENTITY,
+    ResultsFolder,
+    check_results_folder,
+    open_results_folder,
+)
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.params import resolve
+
+DEFAULT_ROOT = Path("results")
+# A part file is written every FLUSH_RUNS finished runs or FLUSH_SECONDS, whichever comes first:
+# an interruption loses at most that much work, and memory holds at most that many rows.
+FLUSH_RUNS = 500
+FLUSH_SECONDS = 30.0
+# Attempts per run when its worker is lost (killed, out of memory, machine gone).
+MAX_ATTEMPTS = 4
+_POLL_SECONDS = 1.0
+
+RunResult = tuple[dict[str, Any], pd.DataFrame | None]
+
+
+def execute_run(run: Run) -> RunResult:
+    """Simulate one run (in a worker): its runs-table row and its time series, if asked for."""
+    from cxo_sim.model import run_one
+
+    outcomes, series = run_one(
+        run.params,
+        steps=run.steps,
+        seed=run.seed,
+        timeseries_every=run.timeseries_every,
+        diagnostics=True,
+    )
+    identity = {
+        "run_id": run.run_id,
+        "point": run.point,
+        "scenario": run.scenario,
+        "replication": run.replication,
+    }
+    row = {**identity, "seed": run.seed, **run.params, **outcomes}
+    if series is not None:
+        series = series.copy()
+        for position, column in enumerate(RUN_IDENTITY):
+            series.insert(position, column, identity[column])
+    return row, series
+
+
+def stream_results(runs: Iterable[Run], pool: WorkerPool) -> Iterator[RunResult | None]:
+    """Yield each run's result as it finishes, in any order; ``None`` now and then while waiting.
+
+    At most ``pool.in_flight`` runs are submitted at once, so memory stays flat however many
+    runs there are. A run whose worker was lost is resubmitted, up to ``MAX_ATTEMPTS`` times; a
+    run that fails by itself stops the stream with a ``RuntimeError`` naming it.
+    """
+    queue = iter(runs)
+    retry: list[Run] = []
+    attempts: dict[int, int] = {}
+    pending: dict[Future, tuple[Run, int]] = {}
+
+    def submit(run: Run) -> None:
+        attempts[run.run_id] = attempts.get(run.run_id, 0) + 1
+        try:
+            future = pool.executor.submit(execute_run, run)
+        except Exception as exc:
+            if not pool.lost_worker(exc):
+                raise
+            pool.replace_broken()
+            future = pool.executor.submit(execute_run, run)
+        pending[future] = (run, pool.generation)
+
+    def fill() -> None:
+        while len(pending) < pool.in_flight:
+            run = retry.pop() if retry else next(queue, None)
+            if run is None:
+                return
+            submit(run)
+
+    try:
+        fill()
+        while pending:
+            finished, _ = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished:
+                yield None
+            for future in finished:
+                run, generation = pending.pop(future)
+                error = _failure(future)
+                if error is None:
+                    yield future.result()
+                elif pool.lost_worker(error) and attempts[run.run_id] < MAX_ATTEMPTS:
+                    if generation == pool.generation:
+                        pool.replace_broken()
+                    retry.append(run)
+                else:
+                    raise RuntimeError(
+                        f"run {run.run_id} ({run.scenario}, replication {run.replication}, "
+                        f"seed {run.seed}) failed after {attempts[run.run_id]} attempt(s): "
+                        f"{type(error).__name__}: {error}"
+                    ) from error
+            fill()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _failure(future: Future) -> BaseException | None:
+    """The exception a finished future ended with (a cancelled one counts as a lost worker)."""
+    if future.cancelled():
+        return CancelledError("the executor cancelled the run")
+    return future.exception()
+
+
+# ---------------------------------------------------------------------- sweep
+@dataclass
+class SweepSummary:
+    """What a sweep did.
+
+    Attributes:
+        folder: the results folder.
+        runs_planned: runs in the experiment.
+        runs_done: runs stored, from this and earlier sessions.
+        runs_now: runs done by this session.
+        seconds: wall-clock time of this session, in seconds.
+        where: the executor, in words.
+    """
+
+    folder: Path
+    runs_planned: int
+    runs_done: int
+    runs_now: int
+    seconds: float
+    where: str
+
+    @property
+    def complete(self) -> bool:
+        """Whether every planned run is stored."""
+        return self.runs_done == self.runs_planned
+
+
+class _Sink:
+    """Buffers finished runs and writes them as a part every ``flush_runs`` runs or seconds."""
+
+    def __init__(self, folder: ResultsFolder, done: int, flush_runs: int, flush_seconds: float):
+        self.folder = folder
+        self.done = done
+        self.flush_runs = flush_runs
+        self.flush_seconds = flush_seconds
+        self.rows: list[dict[str, Any]] = []
+        self.series: list[pd.DataFrame] = []
+        self.last_flush = time.monotonic()
+
+    def add(self, result: RunResult) -> None:
+        row, series = result
+        self.rows.append(row)
+        if series is not None:
+            self.series.append(series)
+        self.tick()
+
+    def tick(self) -> None:
+        full = len(self.rows) >= self.flush_runs
+        due = time.monotonic() - self.last_flush >= self.flush_seconds
+        if full or (due and self.rows):
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not self.rows:
+            return
+        self.folder.write_part(self.rows, self.series)
+        self.done += len(self.rows)
+        self.rows, self.series = [], []
+        self.folder.update_manifest(runs_done=self.done)
+
+
+def sweep(
+    experiment: Experiment | str | Path,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    fresh: bool = False,
+    progress: bool = True,
+    flush_runs: int = FLUSH_RUNS,
+    flush_seconds: float = FLUSH_SECONDS,
+) -> SweepSummary:
+    """Run every run of an experiment not stored yet and store it under ``<out>/<name>/``.
+
+    Args:
+        experiment: an experiment file, or one already loaded.
+        out: results root (default ``./results``).
+        workers: local processes (default: every core).
+        scheduler: address of a Dask scheduler to run on instead of local processes.
+        executor: any ``concurrent.futures.Executor`` to run on instead (not shut down here).
+        fresh: discard earlier results of this experiment instead of resuming them.
+        progress: show a progress bar on stderr.
+        flush_runs: write a part file after this many finished runs...
+        flush_seconds: ...or after this many seconds, whichever comes first.
+
+    Raises:
+        UserError: a bad experiment file, or a results folder that holds something else.
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    started = time.monotonic()
+    points = experiment.points()
+    path = Path(DEFAULT_ROOT if out is None else out) / experiment.name
+    manifest = build_manifest(experiment, points)
+    check_results_folder(path, manifest, fresh=fresh)
+    with _pool(workers, scheduler, executor) as pool:
+        folder = open_results_folder(path, manifest, fresh=fresh)
+        try:
+            stored = folder.stored_run_ids()
+            sink = _Sink(folder, len(stored), flush_runs, flush_seconds)
+            runs = plan_runs(
+                points,
+                steps=experiment.steps,
+                replications=experiment.replications,
+                base_seed=experiment.seed,
+                timeseries_every=experiment.output["timeseries_every"],
+                skip=stored,
+            )
+            try:
+                _drain(runs, pool, sink, manifest["runs_planned"], progress, experiment.name)
+            finally:
+                sink.flush()
+            if sink.done == manifest["runs_planned"] and folder.manifest.get("finished") is None:
+                folder.update_manifest(finished=_now())
+        finally:
+            folder.close()
+    return SweepSummary(
+        folder=path,
+        runs_planned=manifest["runs_planned"],
+        runs_done=sink.done,
+        runs_now=sink.done - len(stored),
+        seconds=time.monotonic() - started,
+        where=pool.description,
+    )
+
+
+def _drain(
+    runs: Iterable[Run], pool: WorkerPool, sink: _Sink, total: int, progress: bool, name: str
+) -> None:
+    bar = tqdm(
+        total=total,
+        initial=sink.done,
+        desc=name,
+        unit="run",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with bar, contextlib.closing(stream_results(runs, pool)) as results:
+        for result in results:
+            if result is None:
+                sink.tick()
+                continue
+            sink.add(result)
+            bar.update(1)
+
+
+def _pool(workers: int | None, scheduler: str | None, executor: Executor | None) -> WorkerPool:
+    if executor is None:
+        return open_pool(workers, scheduler)
+    return WorkerPool(executor, workers or 1, "the given executor", owned=False)
+
+
+def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> dict[str, Any]:
+    """The manifest of a sweep about to start (``finished`` stays null until every run is in)."""
+    return {
+        "name": experiment.name,
+        "question": experiment.question,
+        "experiment_file": str(experiment.path),
+        "experiment_text": experiment.text,
+        "experiment_hash": experiment.text_hash,
+        "preset": experiment.preset,
+        "steps": experiment.steps,
+        "replications": experiment.replications,
+        "seed": experiment.seed,
+        "design": {**experiment.design(), "points": len(points)},
+        "timeseries_every": experiment.output["timeseries_every"],
+        "seed_scheme": "SeedSequence(seed, spawn_key=(point, replication)), 2 uint32 -> 63 bits",
+        "versions": software_versions(),
+        "git_revision": git_revision(),
+        "started": _now(),
+        "finished": None,
+        "runs_planned": len(points) * experiment.replications,
+        "runs_done": 0,
+    }
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of the package and of what its results depend on."""
+    import mesa
+    import numpy
+
+    import cxo_sim
+
+    return {
+        "cxo_sim": cxo_sim.__version__,
+        "mesa": mesa.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pd.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def git_revision() -> str | None:
+    """The commit of the package's source tree, or None when it is not a git checkout."""
+    source = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=source,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    revision = done.stdout.strip()
+    return revision if done.returncode == 0 and revision else None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------- evaluate
+def evaluate(
+    param_sets: list[dict[str, Any]],
+    *,
+    steps: int,
+    replications: int,
+    base_seed: int,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run each parameter set ``replications`` times in memory; nothing is written to disk.
+
+    Args:
+        param_sets: parameter sets, complete or partial (missing ones take their defaults).
+        steps: weeks per run.
+        replications: runs per parameter set.
+        base_seed: base seed; run seeds follow the sweep's scheme with ``point`` = the set's index.
+        workers: local processes (default: every core); ignored when ``executor`` is given.
+        executor: any ``concurrent.futures.Executor`` to run on (not shut down here).
+        progress: show a progress bar on stderr.
+
+    Returns:
+        One row per (point, replication), sorted so: point, replication, seed, then every outcome
+        and diagnostic.
+    """
+    points = [(str(i), resolve(p)) for i, p in enumerate(param_sets)]
+    runs = plan_runs(points, steps=steps, replications=replications, base_seed=base_seed)
+    columns = ["point", "replication", "seed", *OUTCOME_NAMES, *DIAGNOSTIC_NAMES]
+    rows = []
+    bar = tqdm(
+        total=len(points) * replications,
+        unit="run",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with (
+        _pool(workers, None, executor) as pool,
+        bar,
+        contextlib.closing(stream_results(runs, pool)) as results,
+    ):
+        for result in results:
+            if result is not None:
+                rows.append({c: result[0][c] for c in columns})
+                bar.update(1)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,522 @@
+"""Experiment files: one what-if question per TOML file, validated before any run starts.
+
+The format (see ARCHITECTURE.md)::
+
+    name = "budget-ownership"          # results go to results/<name>/
+    question = "Who should own the martech budget?"
+    preset = "old_world"               # the base every run starts from (default old_world)
+    steps = 156                        # weeks per run (default 156)
+    replications = 30                  # runs per configuration (default 10)
+    seed = 20261123                    # base seed (default 0); run seeds derive from it
+    [fixed]                            # parameters set for every run
+    cmo_speed = 0.8
+    [factors]                          # parameters varied: a list of values or a range
+    budget_owner = ["cio", "cmo", "shared"]
+    cio_risk = { min = 0.0, max = 1.0, n = 5 }
+    [sampling]                         # "factorial" (default), "lhs" (with n) or "scenarios"
+    method = "factorial"
+    [output]
+    timeseries_every = 4               # weeks between stored per-step rows; 0 = none
+    [sensitivity]                      # optional; read by `cxo-sim sensitivity`, not by sweep
+    method = "morris"
+
+    [[scenarios]]                      # named configurations (sampling "scenarios")
+    name = "meetings"
+    meeting_interval = 4
+
+A scenario may name its own ``preset``; its parameters are then that preset, overlaid with
+``[fixed]``, overlaid with its own values. Every mistake raises :class:`UserError` with one line
+naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cxo_sim import params as registry
+from cxo_sim.errors import UserError
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.presets import PRESETS
+
+TOP_LEVEL_KEYS = (
+    "name",
+    "question",
+    "preset",
+    "steps",
+    "replications",
+    "seed",
+    "fixed",
+    "factors",
+    "sampling",
+    "scenarios",
+    "output",
+    "sensitivity",
+)
+SAMPLING_METHODS = ("factorial", "lhs", "scenarios")
+SENSITIVITY_METHODS = ("morris", "sobol")
+RANGE_KEYS = ("min", "max", "n")
+DEFAULT_PRESET = "old_world"
+DEFAULT_STEPS = 156
+DEFAULT_REPLICATIONS = 10
+DEFAULT_SEED = 0
+# The LHS design is drawn from its own stream, apart from every run's (point, replication) stream.
+LHS_STREAM = (0x1A5,)
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SIGNIFICANT_DIGITS = 12
+
+
+@dataclass
+class Experiment:
+    """A validated experiment file.
+
+    Attributes:
+        name: experiment name; results go to ``<root>/<name>/``.
+        question: the what-if question the experiment answers.
+        preset: name of the base preset.
+        steps: weeks simulated per run.
+        replications: runs per configuration, each with its own seed.
+        seed: base seed every run's seed derives from.
+        fixed: parameter values set for every run (validated).
+        factors: varied parameters: a list of validated values, or a range
+            ``{"min": x, "max": y, "n": k}`` (``n`` absent for LHS ranges).
+        sampling: ``{"method": "factorial" | "lhs" | "scenarios"}`` plus ``n`` for LHS.
+        output: ``{"timeseries_every": weeks}`` (0 = no time series).
+        scenarios: named configurations, each ``{"name": str, "preset": str, <parameter>: value}``.
+        sensitivity: the validated ``[sensitivity]`` table, or None.
+        text: the file's text, as read.
+        path: the file's path.
+    """
+
+    name: str
+    question: str
+    preset: str
+    steps: int
+    replications: int
+    seed: int
+    fixed: dict[str, Any]
+    factors: dict[str, Any]
+    sampling: dict[str, Any]
+    output: dict[str, Any]
+    text: str
+    path: Path
+    scenarios: list[dict[str, Any]] = field(default_factory=list)
+    sensitivity: dict[str, Any] | None = None
+
+    @property
+    def method(self) -> str:
+        """The sampling method: factorial, lhs or scenarios."""
+        return self.sampling["method"]
+
+    @property
+    def text_hash(self) -> str:
+        """SHA-256 of the file's text: a changed file gives a different hash."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def factor_values(self, name: str) -> list[Any]:
+        """The values a factorial design takes for factor ``name`` (ranges expanded)."""
+        return _expand(registry.get(name), self.factors[name])
+
+    def points(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every configuration of the design as (readable label, complete parameter set)."""
+        if self.method == "scenarios":
+            return [(s["name"], self._scenario_params(s)) for s in self.scenarios]
+        if self.method == "lhs":
+            return self._lhs_points()
+        return self._factorial_points()
+
+    def design(self) -> dict[str, Any]:
+        """The design summary stored in the manifest."""
+        return {
+            "sampling": self.method,
+            "factors": list(self.factors),
+            "points": len(self.points()),
+            "scenarios": [s["name"] for s in self.scenarios],
+        }
+
+    def _base(self) -> dict[str, Any]:
+        return {**PRESETS[self.preset], **self.fixed}
+
+    def _scenario_params(self, scenario: dict[str, Any]) -> dict[str, Any]:
+        values = {k: v for k, v in scenario.items() if k not in ("name", "preset")}
+        return {**PRESETS[scenario["preset"]], **self.fixed, **values}
+
+    def _factorial_points(self) -> list[tuple[str, dict[str, Any]]]:
+        names = list(self.factors)
+        if not names:
+            return [(self.preset, self._base())]
+        grids = [self.factor_values(n) for n in names]
+        points = []
+        for combo in itertools.product(*grids):
+            values = dict(zip(names, combo, strict=True))
+            label = ", ".join(f"{n}={_label_value(v)}" for n, v in values.items())
+            points.append((label, {**self._base(), **values}))
+        return points
+
+    def _lhs_points(self) -> list[tuple[str, dict[str, Any]]]:
+        n = self.sampling["n"]
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=LHS_STREAM))
+        columns = {
+            name: _lhs_column(registry.get(name), spec, _strata(rng, n))
+            for name, spec in self.factors.items()
+        }
+        width = max(4, len(str(n - 1)))
+        return [
+            (f"lhs-{i:0{width}d}", {**self._base(), **{k: col[i] for k, col in columns.items()}})
+            for i in range(n)
+        ]
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file; raise :class:`UserError` naming file and key."""
+    path = Path(path)
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    return _Validator(path).experiment(data, text)
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise UserError(f"{path}: no such experiment file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not an experiment file")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+class _Validator:
+    """Checks one file's data; every error names the file and the dotted key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> UserError:
+        return UserError(f"{self.path}: {key}: {problem}")
+
+    def experiment(self, data: dict[str, Any], text: str) -> Experiment:
+        self.known_keys("", data, TOP_LEVEL_KEYS)
+        name = self.name(data)
+        preset = self.preset("preset", data.get("preset", DEFAULT_PRESET))
+        fixed = self.parameter_table("fixed", data.get("fixed", {}))
+        factors = self.factors(data.get("factors", {}), fixed)
+        scenarios = self.scenarios(data.get("scenarios", []), preset)
+        sampling = self.sampling(data.get("sampling", {}), factors, scenarios)
+        self.ranges_fit(sampling["method"], factors)
+        return Experiment(
+            name=name,
+            question=self.string(data, "question", ""),
+            preset=preset,
+            steps=self.count(data, "steps", DEFAULT_STEPS, low=1),
+            replications=self.count(data, "replications", DEFAULT_REPLICATIONS, low=1),
+            seed=self.count(data, "seed", DEFAULT_SEED, low=0),
+            fixed=fixed,
+            factors=factors,
+            sampling=sampling,
+            output=self.output(data.get("output", {})),
+            text=text,
+            path=self.path,
+            scenarios=scenarios,
+            sensitivity=self.sensitivity(data.get("sensitivity")),
+        )
+
+    # ------------------------------------------------------------------ generic checks
+    def known_keys(self, where: str, table: dict[str, Any], known: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                allowed = ", ".join(known)
+                raise self.fail(_join(where, key), f"unknown key{hint} (allowed: {allowed})")
+
+    def table(self, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {_kind(value)}")
+        return value
+
+    def string(self, data: dict[str, Any], key: str, default: str) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def count(self, data: dict[str, Any], key: str, default: int, low: int) -> int:
+        value = data.get(key, default)
+        return self.integer(key, value, low)
+
+    def integer(self, key: str, value: Any, low: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected an integer, got {_kind(value)}")
+        if value < low:
+            raise self.fail(key, f"must be at least {low}, got {value}")
+        return value
+
+    def name(self, data: dict[str, Any]) -> str:
+        if "name" not in data:
+            raise self.fail("name", "missing; every experiment needs a name (its results folder)")
+        name = self.string(data, "name", "")
+        if not _NAME_PATTERN.fullmatch(name):
+            raise self.fail(
+                "name",
+                f"{name!r} cannot name a results folder; use letters, digits, '-', '_' and '.'",
+            )
+        return name
+
+    def preset(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a preset name, got {_kind(value)}")
+        if value not in PRESETS:
+            close = difflib.get_close_matches(value, PRESETS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise self.fail(key, f"unknown preset {value!r}{hint} (known: {', '.join(PRESETS)})")
+        return value
+
+    def parameter(self, key: str, name: str) -> registry.Parameter:
+        if name not in registry.PARAMETERS:
+            raise self.fail(key, registry.unknown_message(name))
+        return registry.PARAMETERS[name]
+
+    def value(self, key: str, parameter: registry.Parameter, value: Any) -> Any:
+        try:
+            return parameter.validate(value)
+        except ValueError:
+            raise self.fail(
+                key, f"invalid value {_show(value)}; expected {parameter.allowed()}"
+            ) from None
+
+    def parameter_table(self, key: str, value: Any) -> dict[str, Any]:
+        table = self.table(key, value)
+        return {
+            name: self.value(f"{key}.{name}", self.parameter(f"{key}.{name}", name), v)
+            for name, v in table.items()
+        }
+
+    # ------------------------------------------------------------------ sections
+    def factors(self, value: Any, fixed: dict[str, Any]) -> dict[str, Any]:
+        factors = {}
+        for name, spec in self.table("factors", value).items():
+            key = f"factors.{name}"
+            parameter = self.parameter(key, name)
+            if name in fixed:
+                raise self.fail(key, "also set in [fixed]; set it in one place")
+            if isinstance(spec, list):
+                factors[name] = self.value_list(key, parameter, spec)
+            elif isinstance(spec, dict):
+                factors[name] = self.value_range(key, parameter, spec)
+            else:
+                raise self.fail(
+                    key,
+                    f"expected a list of values or a range {{ min, max, n }}, got {_kind(spec)}",
+                )
+        return factors
+
+    def value_list(self, key: str, parameter: registry.Parameter, values: list) -> list[Any]:
+        if not values:
+            raise self.fail(key, "empty factor: list at least one value")
+        checked = [self.value(f"{key}[{i}]", parameter, v) for i, v in enumerate(values)]
+        for i, v in enumerate(checked):
+            if v in checked[:i]:
+                raise self.fail(f"{key}[{i}]", f"value {_show(values[i])} is listed twice")
+        return checked
+
+    def value_range(self, key: str, parameter: registry.Parameter, spec: dict) -> dict[str, Any]:
+        self.known_keys(key, spec, RANGE_KEYS)
+        if parameter.kind not in ("float", "int"):
+            raise self.fail(
+                key,
+                f"a range needs a numeric parameter; {parameter.name} is {parameter.kind}, "
+                "list its values instead",
+            )
+        for bound in ("min", "max"):
+            if bound not in spec:
+                raise self.fail(key, f"a range needs {bound}")
+        low = self.value(f"{key}.min", parameter, spec["min"])
+        high = self.value(f"{key}.max", parameter, spec["max"])
+        if low > high:
+            raise self.fail(key, f"min ({_show(low)}) is above max ({_show(high)})")
+        checked: dict[str, Any] = {"min": low, "max": high}
+        if "n" in spec:
+            n = spec["n"]
+            if isinstance(n, int) and not isinstance(n, bool) and n < 1:
+                raise self.fail(f"{key}.n", f"empty factor: n must be at least 1, got {n}")
+            checked["n"] = self.integer(f"{key}.n", n, low=1)
+            if checked["n"] == 1 and low != high:
+                raise self.fail(f"{key}.n", "n = 1 with min != max; list the one value instead")
+        return checked
+
+    def scenarios(self, value: Any, base_preset: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            raise self.fail("scenarios", "expected [[scenarios]] tables")
+        checked, names = [], set()
+        for i, raw in enumerate(value):
+            key = f"scenarios[{i}]"
+            table = self.table(key, raw)
+            if "name" not in table:
+                raise self.fail(key, "missing name")
+            name = table["name"]
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(f"{key}.name", f"expected a non-empty string, got {_show(name)}")
+            if name in names:
+                raise self.fail(f"{key}.name", f"scenario {name!r} is named twice")
+            names.add(name)
+            key = f"scenarios.{name}"
+            preset = self.preset(f"{key}.preset", table.get("preset", base_preset))
+            scenario = {"name": name, "preset": preset}
+            values = {k: v for k, v in table.items() if k not in ("name", "preset")}
+            scenario.update(self.parameter_table(key, values))
+            checked.append(scenario)
+        return checked
+
+    def sampling(
+        self, value: Any, factors: dict[str, Any], scenarios: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        table = self.table("sampling", value)
+        self.known_keys("sampling", table, ("method", "n"))
+        method = table.get("method", "scenarios" if scenarios else "factorial")
+        if not isinstance(method, str):
+            raise self.fail("sampling.method", f"expected a string, got {_kind(method)}")
+        if method not in SAMPLING_METHODS:
+            close = difflib.get_close_matches(method, SAMPLING_METHODS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(SAMPLING_METHODS)
+            raise self.fail("sampling.method", f"unknown method {method!r}{hint} (known: {known})")
+        if method == "scenarios":
+            if not scenarios:
+                raise self.fail("scenarios", "sampling 'scenarios' needs [[scenarios]] tables")
+            if factors:
+                raise self.fail(
+                    "factors", "not used with scenarios; set the values in each [[scenarios]]"
+                )
+        elif scenarios:
+            raise self.fail(
+                "scenarios", f"named scenarios need sampling 'scenarios', not {method!r}"
+            )
+        if method == "lhs":
+            if "n" not in table:
+                raise self.fail("sampling.n", "lhs needs n, the number of configurations")
+            if not factors:
+                raise self.fail("factors", "lhs needs at least one factor")
+            return {"method": method, "n": self.integer("sampling.n", table["n"], low=1)}
+        if "n" in table:
+            raise self.fail("sampling.n", f"only used with lhs, not {method!r}")
+        return {"method": method}
+
+    def ranges_fit(self, method: str, factors: dict[str, Any]) -> None:
+        if method != "factorial":
+            return
+        for name, spec in factors.items():
+            if isinstance(spec, dict) and "n" not in spec:
+                raise self.fail(f"factors.{name}", "a range needs n (how many values) here")
+
+    def output(self, value: Any) -> dict[str, Any]:
+        table = self.table("output", value)
+        self.known_keys("output", table, ("timeseries_every",))
+        every = self.integer("output.timeseries_every", table.get("timeseries_every", 0), low=0)
+        return {"timeseries_every": every}
+
+    def sensitivity(self, value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        table = self.table("sensitivity", value)
+        self.known_keys("sensitivity", table, ("method", "n", "outcomes", "parameters"))
+        checked: dict[str, Any] = {}
+        if "method" in table:
+            method = table["method"]
+            if method not in SENSITIVITY_METHODS:
+                known = ", ".join(SENSITIVITY_METHODS)
+                raise self.fail("sensitivity.method", f"unknown method {_show(method)} ({known})")
+            checked["method"] = method
+        if "n" in table:
+            checked["n"] = self.integer("sensitivity.n", table["n"], low=2)
+        if "outcomes" in table:
+            known = OUTCOME_NAMES + DIAGNOSTIC_NAMES
+            checked["outcomes"] = self.names("sensitivity.outcomes", table["outcomes"], known)
+        if "parameters" in table:
+            names = self.names("sensitivity.parameters", table["parameters"], None)
+            for i, name in enumerate(names):
+                self.parameter(f"sensitivity.parameters[{i}]", name)
+            checked["parameters"] = names
+        return checked
+
+    def names(self, key: str, value: Any, known: tuple[str, ...] | None) -> list[str]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, "expected a non-empty list of names")
+        for i, name in enumerate(value):
+            if not isinstance(name, str):
+                raise self.fail(f"{key}[{i}]", f"expected a name, got {_kind(name)}")
+            if known is not None and name not in known:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.fail(f"{key}[{i}]", f"unknown outcome {name!r}{hint}")
+        return list(value)
+
+
+# ---------------------------------------------------------------------- design helpers
+def _expand(parameter: registry.Parameter, spec: Any) -> list[Any]:
+    """A factor's values: the list itself, or ``n`` evenly spaced values of a range."""
+    if isinstance(spec, list):
+        return list(spec)
+    grid = np.linspace(spec["min"], spec["max"], spec["n"])
+    if parameter.kind == "int":
+        return list(dict.fromkeys(int(round(x)) for x in grid))
+    return list(dict.fromkeys(_tidy(x) for x in grid))
+
+
+def _tidy(x: float) -> float:
+    """Round to 12 significant digits so 0.30000000000000004 is stored and shown as 0.3."""
+    return float(f"{x:.{_SIGNIFICANT_DIGITS}g}")
+
+
+def _strata(rng: np.random.Generator, n: int) -> np.ndarray:
+    """One Latin-hypercube column: a point in each of n equal strata of [0, 1), shuffled."""
+    return (rng.permutation(n) + rng.random(n)) / n
+
+
+def _lhs_column(parameter: registry.Parameter, spec: Any, u: np.ndarray) -> list[Any]:
+    """Map uniform draws onto a factor: a list by equal shares, a range continuously."""
+    if isinstance(spec, list):
+        return [spec[min(int(x * len(spec)), len(spec) - 1)] for x in u]
+    low, high = spec["min"], spec["max"]
+    if parameter.kind == "int":
+        return [min(int(math.floor(low + x * (high - low + 1))), high) for x in u]
+    return [_tidy(low + x * (high - low)) for x in u]
+
+
+def _label_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    kinds.update({list: "a list", dict: "a table"})
+    return f"{kinds.get(type(value), type(value).__name__)} ({_show(value)})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return repr(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
