@@ -578,7 +578,7 @@ class CxOModel(mesa.Model):
                 self.cmo.frustration = min(1.0, self.cmo.frustration + 0.03)
                 self.log(
                     "skip_review",
-                    f"marketing stopped waiting for IT's review of a {_words(cap)} tool "
+                    f"marketing stopped waiting for IT's review of {_a_tool(cap)} "
                     f"after {waited} weeks and bought it openly",
                 )
             return
@@ -599,7 +599,7 @@ class CxOModel(mesa.Model):
         self.cmo.frustration = min(1.0, self.cmo.frustration + 0.03)
         self.log(
             "bypass",
-            f"marketing bought a {_words(cap)} tool around IT after waiting {waited} weeks",
+            f"marketing bought {_a_tool(cap)} around IT after waiting {waited} weeks",
         )
         if self.shared_tools:
             self._queue("onboard", self.ONBOARD_EFFORT, marketing=False, priority=0, tool=tool)
@@ -685,7 +685,7 @@ class CxOModel(mesa.Model):
         if not cmo_wants:
             self.deny(request, reason)
             return
-        self.conflict(f"the CIO refused a {_words(request.capability)} tool marketing wanted")
+        self.conflict(f"the CIO refused {_a_tool(request.capability)} marketing wanted")
         if self.random.random() < 0.5 * (1.0 - self.trust):
             self.escalate(request, cmo_wants=True)
         else:
@@ -693,7 +693,7 @@ class CxOModel(mesa.Model):
 
     def _cio_objects(self, request: ToolRequest) -> None:
         """The CMO decides (new world); the CIO's advice is against it."""
-        self.conflict(f"the CIO advised against a {_words(request.capability)} tool")
+        self.conflict(f"the CIO advised against {_a_tool(request.capability)}")
         if self.random.random() < 0.3 * (1.0 - self.trust) * (1.0 - self.cio.risk):
             self.escalate(request, cmo_wants=True)
         else:
@@ -703,7 +703,7 @@ class CxOModel(mesa.Model):
         """Shared budget: both must agree; disagreement costs a week, then the CEO decides."""
         request.rounds += 1
         if request.rounds == 1:
-            self.conflict(f"CIO and CMO disagree on a {_words(request.capability)} tool")
+            self.conflict(f"CIO and CMO disagree on {_a_tool(request.capability)}")
         if request.rounds >= self.NEGOTIATION_ROUNDS:
             self.escalate(request, cmo_wants=True)
 
@@ -722,7 +722,7 @@ class CxOModel(mesa.Model):
         request.stage = "escalated"
         request.cmo_wants = cmo_wants
         self.tally["escalations"] += 1
-        self.log("escalation", f"a {_words(request.capability)} tool went to the CEO")
+        self.log("escalation", f"{_a_tool(request.capability)} went to the CEO")
 
     def ceo_decides(self, request: ToolRequest) -> None:
         """The CEO sides with the executive who has more influence."""
@@ -1269,6 +1269,13 @@ def _cancelled(task: Task) -> bool:
 
 def _words(cap: Capability) -> str:
     return cap.name.replace("_", " ")
+
+
+def _a_tool(cap: Capability) -> str:
+    """The capability's tool in plain words: 'a crm tool', 'an analytics tool'."""
+    words = _words(cap)
+    article = "an" if words[0] in "aeiou" else "a"
+    return f"{article} {words} tool"
 
 
 def run_one(
