@@ -465,3 +465,27 @@ def _fmt_default(value: Any) -> str:
     if isinstance(value, str):
         return f"`{value}`"
     return _fmt(value)
+
+
+ODD_START = "<!-- parameter-table:start (generated from src/cxo_sim/params.py) -->"
+ODD_END = "<!-- parameter-table:end -->"
+
+
+def sync_odd(text: str) -> str:
+    """Return the ODD text with its parameter table regenerated from the registry."""
+    head, sep, rest = text.partition(ODD_START)
+    if not sep:
+        raise ValueError(f"docs/ODD.md has no {ODD_START!r} marker")
+    _, sep, tail = rest.partition(ODD_END)
+    if not sep:
+        raise ValueError(f"docs/ODD.md has no {ODD_END!r} marker")
+    return f"{head}{ODD_START}\n{markdown_table()}{ODD_END}{tail}"
+
+
+if __name__ == "__main__":
+    import pathlib
+    import sys
+
+    odd = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md")
+    odd.write_text(sync_odd(odd.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"updated the parameter table in {odd}")
