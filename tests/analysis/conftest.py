@@ -64,7 +64,7 @@ def write_results(
     for point, (label, overrides) in enumerate(configs):
         params = resolve(overrides)
         for rep in range(replications):
-            rng = np.random.default_rng([point, rep])
+            rng = np.random.default_rng([point, rep, 2026])
             outcomes = {**typical_outcomes(params, rng), **outcome_fn(params, rng)}
             run_id = point * 1000 + rep
             rows.append(

@@ -123,11 +123,12 @@ def difference_sentence(
             f"({fmt(diff.value)}{unit_text}, {interval})."
         )
     direction = "higher" if diff.value > 0 else "lower"
+    low, high = (diff.low, diff.high) if diff.value > 0 else (-diff.high, -diff.low)
     size = effect_size_word(g.value)
     judged = f", {said}" if said in ("better", "worse") else ""
     return (
-        f"{arm} vs {reference}: {outcome} {fmt(abs(diff.value))}{unit_text} {direction} "
-        f"({interval}; {size} effect, g = {fmt(g.value, 2)}{judged})."
+        f"{arm} vs {reference}: {outcome} {direction} by {fmt(abs(diff.value))}{unit_text} "
+        f"(95% CI {fmt(low)} to {fmt(high)}; {size} effect, g = {fmt(g.value, 2)}{judged})."
     )
 
 

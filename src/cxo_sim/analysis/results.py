@@ -1,14 +1,13 @@
 """A results folder as the analysis commands see it: manifest, runs and optional series.
 
-Folders are read through ``cxo_sim.experiments.storage``; this module adds what every analysis
-needs on top: user errors for folders that are missing, not results folders or empty, the list of
-varied factors, and the label of each configuration.
+Folders are read through ``cxo_sim.experiments.storage`` (which raises ``UserError`` for missing
+folders and folders without a manifest); this module adds what every analysis needs on top: an
+error for folders without runs, the list of varied factors and the configurations.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from cxo_sim.errors import UserError
+from cxo_sim.experiments import storage
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
 from cxo_sim.params import PARAMETERS
 
@@ -104,55 +104,18 @@ class ResultSet:
 def open_results(path: str | Path) -> ResultSet:
     """Read a results folder, or raise ``UserError`` saying what is wrong with it."""
     folder = Path(path)
-    if not folder.exists():
-        raise UserError(f"results folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise UserError(f"{str(folder)!r} is a file, not a results folder")
-    if not (folder / "manifest.json").is_file():
-        raise UserError(
-            f"{str(folder)!r} is not a results folder (no manifest.json); "
-            "create one with `cxo-sim sweep EXPERIMENT.toml`"
-        )
-    manifest, runs, timeseries = _read_folder(folder)
-    if runs is None or runs.empty:
-        raise UserError(f"results folder {str(folder)!r} has no finished runs yet")
+    if folder.is_file():
+        raise UserError(f"{folder}: is a file, not a results folder")
+    manifest = storage.load_manifest(folder)
+    runs = storage.load_results(folder)
+    if runs.empty:
+        raise UserError(f"{folder}: no finished runs yet; run `cxo-sim sweep` first")
     missing = [c for c in ("point", "scenario", "replication") if c not in runs.columns]
     if missing:
-        raise UserError(f"runs table in {str(folder)!r} lacks column(s) {', '.join(missing)}")
+        raise UserError(f"{folder}: the runs table lacks column(s) {', '.join(missing)}")
     runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     runs["scenario"] = runs["scenario"].astype(str)
-    return ResultSet(folder, manifest, runs, timeseries)
-
-
-def _read_folder(folder: Path) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
-    try:
-        from cxo_sim.experiments import storage
-    except ImportError:
-        return _read_folder_directly(folder)
-    try:
-        return (
-            storage.load_manifest(folder),
-            storage.load_results(folder),
-            storage.load_timeseries(folder),
-        )
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read results folder {str(folder)!r}: {exc}") from None
-
-
-def _read_folder_directly(folder: Path) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
-    """Reader used until ``cxo_sim.experiments.storage`` is installed alongside."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read {str(folder / 'manifest.json')!r}: {exc}") from None
-
-    def parts(sub: str) -> pd.DataFrame | None:
-        files = sorted((folder / sub).glob("part-*.parquet"))
-        if not files:
-            return None
-        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-
-    return manifest, parts("runs"), parts("timeseries")
+    return ResultSet(folder, manifest, runs, storage.load_timeseries(folder))
 
 
 def measure(name: str) -> Outcome:

@@ -1,0 +1,308 @@
+"""The HTML teaching report of a results folder: one self-contained file that works offline.
+
+``cxo-sim report RESULTS_DIR`` writes ``RESULTS_DIR/report.html``: the question, the set-up, a
+findings table (differences with 95% CIs and effect sizes, in words and numbers), every figure
+(embedded as base64 PNG, so the file needs nothing else), and teaching notes. The figures and
+``summary.csv`` are redrawn first, so the report always matches the runs on disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cxo_sim.analysis.effects import effect_size_word, findings, fmt
+from cxo_sim.analysis.results import ResultSet, measure, open_results
+from cxo_sim.analysis.summary import write_summary
+from cxo_sim.plots import Figure, make_figures
+
+MAX_FINDINGS_SHOWN = 30
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+h1 { margin-bottom: 0.2em; } .question { font-size: 1.3em; color: #333; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left;
+         vertical-align: top; }
+th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.better { color: #1a7f37; font-weight: 600; } .worse { color: #c62828; font-weight: 600; }
+.changed { color: #3949ab; } .unclear { color: #777; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #444; font-size: 0.92em; } pre { background: #f7f7f7; padding: 0.8em;
+overflow-x: auto; } details { margin: 0.6em 0; } .note { color: #555; font-size: 0.92em; }
+"""
+
+
+def report_command(args: Any) -> None:
+    """``cxo-sim report RESULTS_DIR``: redraw figures, write report.html, say what was written."""
+    rs = open_results(args.results)
+    path = write_report(rs)
+    print(f"wrote {rs.path / 'summary.csv'}")
+    print(f"wrote {rs.path / 'figures'}/ (PNG and SVG)")
+    print(f"wrote {path}")
+
+
+def write_report(rs: ResultSet) -> Path:
+    """Draw figures, write ``summary.csv`` and ``report.html`` into the results folder."""
+    figures = make_figures(rs)
+    write_summary(rs)
+    table = findings(rs)
+    page = "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{_e(rs.name)}: {_e(rs.question)}</title>",
+            f"<style>{CSS}</style></head><body>",
+            f"<h1>{_e(rs.name)}</h1>",
+            f'<p class="question">{_e(rs.question)}</p>',
+            setup_section(rs),
+            findings_section(rs, table),
+            figures_section(figures),
+            teaching_section(rs, table),
+            "</body></html>",
+        ]
+    )
+    path = rs.path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def setup_section(rs: ResultSet) -> str:
+    """The set-up: preset, horizon, replications, design, factors and their levels, provenance."""
+    m = rs.manifest
+    levels = [
+        f"<li><code>{_e(f)}</code>: {_e(', '.join(_level_list(rs.runs[f])))}</li>"
+        for f in rs.factors
+    ]
+    rows = [
+        ("Base preset", m.get("preset", "?")),
+        ("Horizon", f"{m.get('steps', '?')} weeks per run"),
+        ("Design", f"{rs.sampling}, {rs.runs['point'].nunique()} configurations"),
+        (
+            "Replications",
+            f"{rs.replications} per configuration (seeds derived from {m.get('seed')})",
+        ),
+        ("Runs", f"{len(rs.runs)} done of {m.get('runs_planned', len(rs.runs))} planned"),
+        ("When", f"{m.get('started', '?')} to {m.get('finished', '?')}"),
+        ("Code", f"git {m.get('git_revision') or 'unknown'}; {_versions(m.get('versions'))}"),
+    ]
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    text = m.get("experiment_text") or ""
+    source = (
+        f"<details><summary>The experiment file ({_e(m.get('experiment_file', ''))})</summary>"
+        f"<pre>{_e(text)}</pre></details>"
+        if text
+        else ""
+    )
+    varied = f"<p>What varies:</p><ul>{''.join(levels)}</ul>" if levels else ""
+    return f"<h2>Set-up</h2><table>{body}</table>{varied}{source}"
+
+
+def _level_list(values: pd.Series) -> list[str]:
+    unique = list(pd.unique(values))
+    if len(unique) > 8 and pd.api.types.is_numeric_dtype(values):
+        return [f"{fmt(float(values.min()))} to {fmt(float(values.max()))} ({len(unique)} values)"]
+    return [_value_text(v) for v in unique]
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return str(bool(value)).lower()
+    if isinstance(value, float):
+        return fmt(value)
+    return str(value)
+
+
+def _versions(versions: Any) -> str:
+    if not isinstance(versions, dict):
+        return ""
+    return ", ".join(f"{k} {v}" for k, v in versions.items())
+
+
+def findings_section(rs: ResultSet, table: pd.DataFrame) -> str:
+    """The findings table: clear effects first, largest first; every comparison on request."""
+    if table.empty:
+        return "<h2>Findings</h2><p>There is only one configuration: nothing to compare.</p>"
+    clear = table[table["verdict"] != "no clear change"].copy()
+    clear["size"] = (clear["g"] if "g" in clear else clear["estimate"]).abs()
+    if clear["size"].isna().all():
+        clear["size"] = clear["estimate"].abs()
+    clear = clear.sort_values(["arm", "size"], ascending=[True, False], kind="stable")
+    kind = table["kind"].iloc[0]
+    intro = (
+        "Each row compares an arm with its reference: the difference of means (arm minus "
+        "reference) with its 95% Welch confidence interval, the change in percent, and the "
+        "standardised effect size (Hedges' g: 0.2 small, 0.5 medium, 0.8 large)."
+        if kind == "difference"
+        else "Each row is the rank correlation between a sampled factor and an outcome over all "
+        "runs, with its 95% confidence interval (0.1 weak, 0.3 moderate, 0.5 strong)."
+    )
+    shown = clear.head(MAX_FINDINGS_SHOWN)
+    more = (
+        f"<p class='note'>{len(clear) - len(shown)} more clear effects are in the full table.</p>"
+        if len(clear) > len(shown)
+        else ""
+    )
+    unclear = len(table) - len(clear)
+    return (
+        "<h2>Findings</h2>"
+        f"<p>{intro} Only comparisons whose interval excludes zero are listed here; "
+        f"{unclear} of {len(table)} comparisons show no clear change with "
+        f"{rs.replications} replications.</p>"
+        f"{_findings_table(shown, kind)}{more}"
+        f"<details><summary>All {len(table)} comparisons</summary>"
+        f"{_findings_table(table, kind)}</details>"
+    )
+
+
+def _findings_table(rows: pd.DataFrame, kind: str) -> str:
+    if rows.empty:
+        return "<p>No comparison shows a clear change.</p>"
+    if kind == "difference":
+        head = (
+            "<tr><th>arm</th><th>vs</th><th>outcome</th><th>difference (95% CI)</th>"
+            "<th>change</th><th>effect size g</th><th>verdict</th><th>in words</th></tr>"
+        )
+    else:
+        head = (
+            "<tr><th>factor</th><th>outcome</th><th>rank correlation (95% CI)</th>"
+            "<th>verdict</th><th>in words</th></tr>"
+        )
+    body = "".join(_finding_row(row, kind) for _, row in rows.iterrows())
+    return f"<table>{head}{body}</table>"
+
+
+def _finding_row(row: pd.Series, kind: str) -> str:
+    verdict = row["verdict"]
+    css = {"better": "better", "worse": "worse", "no clear change": "unclear"}.get(
+        verdict, "changed"
+    )
+    unit = measure(row["outcome"]).unit
+    interval = f"{fmt(row['estimate'])} ({fmt(row['low'])} to {fmt(row['high'])})"
+    if kind != "difference":
+        return (
+            f"<tr><td>{_e(row['arm'])}</td><td><code>{_e(row['outcome'])}</code></td>"
+            f"<td class='num'>{_e(interval)}</td><td class='{css}'>{_e(verdict)}</td>"
+            f"<td>{_e(row['sentence'])}</td></tr>"
+        )
+    relative = row["relative"]
+    change = f"{relative * 100:+.0f}%" if _finite(relative) else "n/a"
+    g = row["g"]
+    size = f"{fmt(g, 2)} ({effect_size_word(g)})" if _finite(g) or math.isinf(g) else "n/a"
+    return (
+        f"<tr><td>{_e(row['arm'])}</td><td>{_e(row['reference'])}</td>"
+        f"<td><code>{_e(row['outcome'])}</code></td>"
+        f"<td class='num'>{_e(interval)} {_e(unit)}</td><td class='num'>{_e(change)}</td>"
+        f"<td class='num'>{_e(size)}</td><td class='{css}'>{_e(verdict)}</td>"
+        f"<td>{_e(row['sentence'])}</td></tr>"
+    )
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+def figures_section(figures: list[Figure]) -> str:
+    """Every figure as an embedded PNG with its question as heading and a reading guide."""
+    parts = ["<h2>Figures</h2>"]
+    for figure in figures:
+        data = base64.b64encode(figure.png.read_bytes()).decode("ascii")
+        parts.append(
+            f"<figure><h3>{_e(figure.title)}</h3>"
+            f'<img alt="{_e(figure.title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_e(figure.caption)} (SVG: figures/{_e(figure.stem)}.svg)"
+            "</figcaption></figure>"
+        )
+    return "\n".join(parts)
+
+
+def teaching_section(rs: ResultSet, table: pd.DataFrame) -> str:
+    """Things to notice (from the findings), things to try, discussion questions."""
+    notice = _things_to_notice(rs, table)
+    try_out = _things_to_try(rs)
+    questions = _discussion_questions(rs, table)
+
+    def items(lines: list[str]) -> str:
+        return "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+
+    return (
+        "<h2>Teaching notes</h2>"
+        f"<h3>Things to notice</h3>{items(notice)}"
+        f"<h3>Things to try</h3>{items(try_out)}"
+        f"<h3>Discussion questions</h3>{items(questions)}"
+    )
+
+
+def _things_to_notice(rs: ResultSet, table: pd.DataFrame) -> list[str]:
+    if table.empty:
+        return ["There is a single configuration: look at the spread between replications."]
+    notes = []
+    score = table["g"] if table["kind"].iloc[0] == "difference" else table["estimate"]
+    ranked = table.assign(score=score.abs()).sort_values("score", ascending=False)
+    for verdict, lead in (("better", "Biggest gain"), ("worse", "Biggest cost")):
+        top = ranked[ranked["verdict"] == verdict].head(2)
+        notes += [f"{lead}: {row['sentence']}" for _, row in top.iterrows()]
+    unclear = table[table["verdict"] == "no clear change"]["outcome"].value_counts()
+    if not unclear.empty:
+        never = [o for o, n in unclear.items() if n == table["arm"].nunique()]
+        if never:
+            notes.append(
+                "No arm clearly moves "
+                + ", ".join(never[:6])
+                + f" with {rs.replications} replications: either the lever does not reach it, "
+                "or the effect is too small to see through the noise."
+            )
+    notes.append(
+        "In the trade-off figure, the configurations on the Pareto front are the only ones worth "
+        "arguing about: every other one is beaten on both axes by some configuration."
+    )
+    return notes
+
+
+def _things_to_try(rs: ResultSet) -> list[str]:
+    folder = rs.path
+    file = rs.manifest.get("experiment_file") or "experiments/<this experiment>.toml"
+    threshold = ""
+    if "breaches" in rs.runs:
+        median = float(rs.runs["breaches"].median())
+        threshold = (
+            f"Find where breaches are high: cxo-sim discover {folder} --outcome breaches "
+            f"--above {fmt(median)} (the median), and read the rules' coverage and density."
+        )
+    tries = [
+        f"Double the replications in {file} and rerun: do the grey (unclear) intervals shrink "
+        "enough to become a finding?",
+        f"Rank the levers globally: cxo-sim sensitivity {file} --method morris.",
+        "Run one configuration in the app (cxo-sim app) and watch trust and shadow tools week "
+        "by week: which feedback loop of MODEL.md section 4 do you see?",
+    ]
+    return ([threshold] if threshold else []) + tries
+
+
+def _discussion_questions(rs: ResultSet, table: pd.DataFrame) -> list[str]:
+    questions = [
+        f"The experiment asks: {rs.question} What is your answer, and which row of the findings "
+        "table would you show a sceptical board to defend it?",
+        "Which effect here is large in the model's units (k$, breaches, campaigns per quarter) "
+        "but small as a standardised effect, or the other way round? Which matters to a CFO?",
+        "Through which mechanism (MODEL.md section 5) does the strongest lever act, and what "
+        "would a CIO and a CMO each say about it?",
+        "What does the model leave out that could reverse a finding in a real firm?",
+    ]
+    if not table.empty and (table["verdict"] == "worse").any():
+        questions.insert(
+            1,
+            "Every gain here has a price somewhere else. Which cost would you accept, and who in "
+            "the organisation pays it?",
+        )
+    return questions
