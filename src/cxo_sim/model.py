@@ -188,6 +188,7 @@ class CxOModel(mesa.Model):
         self.threat = self.threat_level
         self._threat_drift = 0.0
         self.tasks: list[Task] = []
+        self._queue_start = {False: 0, True: 0}
         self.decision_queue: list[ToolRequest] = []
         self.detections: list[tuple[int, Tool, bool]] = []
         self.pilots: list[tuple[int, Tool]] = []
@@ -793,8 +794,10 @@ class CxOModel(mesa.Model):
         regular = sum(1 for e in self.engineers if not e.embedded)
         self.patch_tools(regular * Engineer.CAPACITY * self.PATCH_SHARE)
         self.tasks.sort(key=lambda t: (-t.priority, t.created))
+        self._queue_start = {False: 0, True: 0}
         self.engineers.shuffle_do("work")
         self.tasks = [t for t in self.tasks if t.effort > 1e-9 and not _cancelled(t)]
+        self._queue_start = {False: 0, True: 0}
 
     def build_platform(self, capacity: float) -> float:
         """Put part of ``capacity`` (engineer-days) into the platform; return what is left."""
@@ -816,10 +819,19 @@ class CxOModel(mesa.Model):
             tool.patch_lag = 0
 
     def work_queue(self, capacity: float, marketing_only: bool, efficiency: float) -> None:
-        """Spend ``capacity`` engineer-days on the queue; ``efficiency`` > 1 works faster."""
-        for task in self.tasks:
-            if capacity <= 1e-9:
-                return
+        """Spend ``capacity`` engineer-days on the queue; ``efficiency`` > 1 works faster.
+
+        An engineer starts where the queue still holds work for it this week: every task before
+        that point is done, cancelled, waiting for a later week or (for an embedded engineer)
+        not marketing's, so skipping it changes nothing, and a week costs engineers plus tasks
+        rather than engineers times tasks.
+        """
+        tasks = self.tasks
+        index = self._queue_start[marketing_only]
+        unfinished = -1
+        while index < len(tasks) and capacity > 1e-9:
+            task = tasks[index]
+            index += 1
             if task.effort <= 1e-9 or (marketing_only and not task.marketing):
                 continue
             if task.not_before > self.week:
@@ -833,6 +845,12 @@ class CxOModel(mesa.Model):
             if task.effort <= 1e-9:
                 task.effort = 0.0
                 self.complete(task, embedded=marketing_only)
+            elif unfinished < 0:
+                unfinished = index - 1
+        start = index if unfinished < 0 else unfinished
+        self._queue_start[marketing_only] = start
+        if not marketing_only:
+            self._queue_start[True] = max(self._queue_start[True], start)
 
     def complete(self, task: Task, embedded: bool) -> None:
         """What a finished task changes."""
