@@ -1,0 +1,57 @@
+"""Small experiments (few runs, few weeks) and helpers shared by the experiment tests."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# Eight configurations, three replications, 12 weeks: 24 runs of about 10 ms each.
+SMALL = """
+name = "small"
+question = "Does a tiny grid run?"
+preset = "old_world"
+steps = 12
+replications = 3
+seed = 7
+[fixed]
+cmo_speed = 0.9
+[factors]
+budget_owner = ["cio", "cmo"]
+cio_risk = { min = 0.0, max = 0.3, n = 4 }
+[output]
+timeseries_every = 4
+"""
+
+WriteExperiment = Callable[..., Path]
+
+
+@pytest.fixture
+def small_text() -> str:
+    """The text of the small experiment: 8 configurations x 3 replications x 12 weeks."""
+    return SMALL
+
+
+@pytest.fixture
+def write_experiment(tmp_path: Path) -> WriteExperiment:
+    """Write TOML text (dedented) to ``tmp_path/<filename>`` and return the path."""
+
+    def write(text: str, filename: str = "exp.toml") -> Path:
+        path = tmp_path / filename
+        path.write_text(textwrap.dedent(text).lstrip())
+        return path
+
+    return write
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with its content hash and modification time."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[str(path.relative_to(root))] = f"{digest} {path.stat().st_mtime_ns}"
+    return files
