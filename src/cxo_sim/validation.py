@@ -176,9 +176,6 @@ def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**base, **changes}
 
 
-PATTERN_ARMS: dict[str, dict[str, dict[str, Any]]] = {}
-
-
 def _arms() -> dict[str, dict[str, Any]]:
     old = preset("old_world")
     return {
@@ -200,26 +197,26 @@ def _arms() -> dict[str, dict[str, Any]]:
     }
 
 
-def patterns(seeds: Iterable[int], workers: int = 1) -> list[Check]:
-    """Every check of patterns P1 to P8."""
-    runs = run_arms(_arms(), seeds, workers)
+def patterns(seeds: Iterable[int], workers: int = 1, only: Iterable[str] = ()) -> list[Check]:
+    """The checks of patterns P1 to P8 (or of the patterns named in ``only``).
+
+    Each pattern runs only the arms it compares, all on the same seeds.
+    """
+    chosen = list(only) or list(PATTERNS)
+    needed = sorted({arm for pid in chosen for arm in PATTERNS[pid][0]})
+    all_arms = _arms()
+    runs = run_arms({name: all_arms[name] for name in needed}, seeds, workers)
     col = {name: (lambda o, r=r: column(r, o)) for name, r in runs.items()}
     checks: list[Check] = []
-    checks += _p1(col)
-    checks += _p2(col)
-    checks += _p3(col)
-    checks += _p4(col)
-    checks += _p5(runs, col)
-    checks += _p6(col)
-    checks += _p7(runs, col)
-    checks += _p8(col)
+    for pid in chosen:
+        checks += PATTERNS[pid][1](runs, col)
     return checks
 
 
 Col = dict[str, Callable[[str], np.ndarray]]
 
 
-def _p1(col: Col) -> list[Check]:
+def _p1(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     cmo, cio = col["cmo"], col["cio"]
     return [
         _diff(
@@ -266,7 +263,7 @@ def _p1(col: Col) -> list[Check]:
 NON_INFERIORITY_WEEKS = 0.25
 
 
-def _p2(col: Col) -> list[Check]:
+def _p2(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     clear, none = col["gov_clear"], col["gov_none"]
     access = diff_ci(clear("data_access_weeks"), none("data_access_weeks"))
     return [
@@ -296,7 +293,7 @@ def _contrast(never: np.ndarray, middle: np.ndarray, often: np.ndarray) -> Estim
     return Estimate(float(value), float(value - half), float(value + half), never.size * 3)
 
 
-def _p3(col: Col) -> list[Check]:
+def _p3(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     never, fortnight, weekly = col["meet_0"], col["meet_2"], col["meet_1"]
     checks = [
         _diff(
@@ -329,7 +326,7 @@ def _p3(col: Col) -> list[Check]:
     return checks
 
 
-def _p4(col: Col) -> list[Check]:
+def _p4(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     best, old = col["best"], col["cio"]
     return [
         _diff(
@@ -375,7 +372,7 @@ def _p5(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     ]
 
 
-def _p6(col: Col) -> list[Check]:
+def _p6(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     on, off = col["liaison"], col["cio"]
     return [
         _diff("P6", "liaison - none: conflicts < 0", on("conflicts"), off("conflicts"), -1),
@@ -453,7 +450,7 @@ def _p7(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     ]
 
 
-def _p8(col: Col) -> list[Check]:
+def _p8(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     combined, shared, busy = col["combined"], col["shared"], col["combined_busy"]
     conflicts = mean_ci(combined("conflicts"))
     return [
@@ -485,6 +482,18 @@ def _p8(col: Col) -> list[Check]:
             +1,
         ),
     ]
+
+
+PATTERNS: dict[str, tuple[tuple[str, ...], Callable[..., list[Check]]]] = {
+    "P1": (("cio", "cmo"), _p1),
+    "P2": (("gov_none", "gov_clear"), _p2),
+    "P3": (("meet_0", "meet_2", "meet_1"), _p3),
+    "P4": (("best", "cio"), _p4),
+    "P5": (("platform", "cio"), _p5),
+    "P6": (("liaison", "cio"), _p6),
+    "P7": (("cio", "trust_low", "trust_high"), _p7),
+    "P8": (("combined", "shared", "combined_busy"), _p8),
+}
 
 
 # ------------------------------------------------------------------------------- printing
