@@ -444,14 +444,20 @@ class CxOModel(mesa.Model):
             task.campaign = campaign
             task.not_before = self.week + self.RELEASE_WINDOW_WEEKS
 
-    def _needs_it_to_launch(self, campaign: Campaign) -> bool:
-        """Campaigns on tools IT runs need IT to push them live (article 004, old world)."""
+    def _equipped(self, campaign: Campaign) -> bool:
+        """Content ready and an active tool for every capability the campaign needs."""
         if self.week < campaign.ready_week:
             return False
         for cap in campaign.needs:
             tool = campaign.tools.get(cap)
             if tool is None or not tool.active:
                 return False
+        return True
+
+    def _needs_it_to_launch(self, campaign: Campaign) -> bool:
+        """Campaigns on tools IT runs need IT to push them live (article 004, old world)."""
+        if not self._equipped(campaign):
+            return False
         return any(
             campaign.tools[cap].owner == "it" and not campaign.tools[cap].platform
             for cap in campaign.needs
@@ -942,13 +948,7 @@ class CxOModel(mesa.Model):
             marketer.campaigns = still
 
     def _ready(self, campaign: Campaign) -> bool:
-        if self.week < campaign.ready_week:
-            return False
-        for cap in campaign.needs:
-            tool = campaign.tools.get(cap)
-            if tool is None or not tool.active:
-                return False
-        if campaign.launch_ticket == 1:
+        if not self._equipped(campaign) or campaign.launch_ticket == 1:
             return False
         if campaign.wants_data:
             return campaign.data_granted or campaign.data_ungoverned
