@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install cxo-sim and run the main job: the "who should own the martech budget?" what-if
+# experiment, its figures and its teaching report, written under out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+
+EXPERIMENT=${1:-experiments/budget-ownership.toml}
+NAME=$(basename "$EXPERIMENT" .toml)
+.venv/bin/cxo-sim sweep "$EXPERIMENT" --out out
+.venv/bin/cxo-sim plot "out/$NAME"
+.venv/bin/cxo-sim report "out/$NAME"
+echo
+echo "Open out/$NAME/report.html in a browser; figures are in out/$NAME/figures/."
