@@ -135,7 +135,8 @@ def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> 
     return Figure(stem, title, caption, [png, svg])
 
 
-def _panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int = 4):
+def panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int = 4):
+    """A figure with ``count`` panels of ``width`` x ``height`` inches, ``columns`` per row."""
     columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
     fig, axes = plt.subplots(
@@ -146,7 +147,7 @@ def _panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: in
     return fig, list(axes.flat[:count])
 
 
-def _titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
+def add_titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
     """Title (the question) and subtitle (how to read it) above the panels, then lay out."""
     height = fig.get_figheight()
     lines = subtitle.count("\n") + 1
@@ -171,7 +172,7 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
     levels = level_order(factor, rs.runs[factor])
     numeric = PARAMETERS.get(factor) is not None and PARAMETERS[factor].kind in ("float", "int")
     positions = [float(v) for v in levels] if numeric else list(range(len(levels)))
-    fig, axes = _panel_grid(len(outcomes))
+    fig, axes = panel_grid(len(outcomes))
     for ax, outcome in zip(axes, outcomes, strict=True):
         estimates = [mean_ci(rs.runs.loc[rs.runs[factor] == v, outcome]) for v in levels]
         means = [e.value for e in estimates]
@@ -189,7 +190,7 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
         f"at least {per_level} runs per level ({_replication_text(rs)}, pooled over the other "
         "factors)"
     )
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         f"Each panel is one outcome; points are the mean over all runs at that level of {factor}, "
         "bars the 95% confidence interval of that mean. Non-overlapping bars are a strong hint of "
@@ -206,7 +207,7 @@ def outcomes_by_sampled_factor(
     values = rs.configurations.set_index("point")[factor]
     numeric = PARAMETERS.get(factor) is not None and PARAMETERS[factor].kind in ("float", "int")
     levels = level_order(factor, values)
-    fig, axes = _panel_grid(len(outcomes))
+    fig, axes = panel_grid(len(outcomes))
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = means[means["outcome"] == outcome].set_index("point")
         x = values.loc[rows.index]
@@ -225,7 +226,7 @@ def outcomes_by_sampled_factor(
         f"One point per sampled configuration: mean and 95% CI over {_replication_text(rs)}; "
         "the other factors vary at the same time"
     )
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         f"Each point is one Latin-hypercube configuration. A clear slope means the outcome "
         f"follows {factor}; a cloud means other factors or chance dominate."
@@ -237,7 +238,7 @@ def outcomes_by_scenario(rs: ResultSet, outcomes: list[str], folder: Path) -> Fi
     """Each outcome's mean and 95% CI in each scenario, the baseline marked."""
     order = rs.scenario_order()
     stats = summarise(rs.runs, ["scenario"], outcomes)
-    fig, axes = _panel_grid(len(outcomes), height=0.6 + 0.22 * len(order))
+    fig, axes = panel_grid(len(outcomes), height=0.6 + 0.22 * len(order))
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = stats[stats["outcome"] == outcome].set_index("scenario").loc[order]
         y = np.arange(len(order))[::-1]
@@ -251,7 +252,7 @@ def outcomes_by_scenario(rs: ResultSet, outcomes: list[str], folder: Path) -> Fi
         ax.set_xlabel(unit_label(outcome))
     title = f"{rs.question}"
     subtitle = f"Each outcome per scenario: mean and 95% CI over {_replication_text(rs)}"
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         "Each panel is one outcome, each row a scenario; the dashed line is the baseline's mean. "
         "Bars are 95% confidence intervals of the mean over replications."
@@ -267,7 +268,7 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
     """Each scenario's difference from the baseline, per outcome, with 95% CIs, good/bad colour."""
     effects = baseline_effects(rs, outcomes)
     arms = [s for s in rs.scenario_order() if s != BASELINE]
-    fig, axes = _panel_grid(len(outcomes), height=0.7 + 0.22 * len(arms))
+    fig, axes = panel_grid(len(outcomes), height=0.7 + 0.22 * len(arms))
     y = np.arange(len(arms))[::-1]
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = effects[effects["outcome"] == outcome].set_index("arm").loc[arms]
@@ -286,7 +287,7 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         f"Difference of means (scenario - baseline) with 95% Welch CI, {_replication_text(rs)}. "
         "Green: better; red: worse; blue: changed, neither better nor worse; grey: no clear change"
     )
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         "One panel per outcome, in its own unit. A point right of the zero line means the "
         "scenario raises the outcome. Colour says whether that is good news (green) or bad "
@@ -330,7 +331,7 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         f"for larger standardised effects (Hedges' g up to 2); grey: no better direction. "
         f"{_replication_text(rs)}"
     )
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         "Rows are scenarios, columns outcomes. Read a row to see what a practice buys (green) "
         "and what it costs (red). Numbers are relative changes from the baseline mean."
@@ -399,7 +400,7 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
     )
     notes = "\n".join(textwrap.shorten(n, 190, placeholder=" ...") for n in front_notes)
     fig.text(0.01, 0.01, "Pareto front by panel, " + notes, fontsize=7, va="bottom")
-    _titles(fig, title, subtitle, bottom=(0.2 + 0.14 * len(front_notes)) / fig.get_figheight())
+    add_titles(fig, title, subtitle, bottom=(0.2 + 0.14 * len(front_notes)) / fig.get_figheight())
     caption = (
         "Right is faster, down is safer (left panel) or cheaper (right panel): the best place is "
         "bottom right. Diamonds are on the Pareto front: no other configuration beats them on "
@@ -443,7 +444,7 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     pooled = f", pooled over {', '.join(others)}" if others else ""
     title = f"How do {x} and {y} together shape shadow spend and breaches?"
     subtitle = f"Mean over runs per cell, {_replication_text(rs)}{pooled}"
-    _titles(fig, title, subtitle)
+    add_titles(fig, title, subtitle)
     caption = (
         f"Each cell is one combination of {x} (across) and {y} (up), with the mean outcome "
         "written in it. Darker is more. Look for corners and for rows whose colour changes "
@@ -456,7 +457,7 @@ def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figur
     """Per-week series of each scenario: mean with a 95% CI band over replications."""
     group, groups, series = _series_groups(rs)
     shown = [o for o in outcomes if o in series.columns]
-    fig, axes = _panel_grid(len(shown))
+    fig, axes = panel_grid(len(shown))
     colours = plt.get_cmap("tab10")
     for ax, outcome in zip(axes, shown, strict=True):
         stats = summarise(series, [group, "week"], [outcome])
@@ -475,7 +476,7 @@ def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figur
     if group != "scenario":
         subtitle += f"; runs grouped by {group}"
     legend_rows = math.ceil(len(names) / 4) + 1
-    _titles(fig, title, subtitle, bottom=0.2 * legend_rows / fig.get_figheight())
+    add_titles(fig, title, subtitle, bottom=0.2 * legend_rows / fig.get_figheight())
     caption = (
         "Each panel is one per-week series; the line is the mean over replications, the band its "
         "95% confidence interval. Cumulative counts rise over time; stocks such as tool counts "

@@ -1,0 +1,349 @@
+"""Global sensitivity analysis with SALib over the parameter registry's bounds.
+
+``cxo-sim sensitivity EXPERIMENT.toml [--method morris|sobol]`` varies the experiment's
+``[sensitivity] parameters`` (else its numeric-range factors, else every registry parameter marked
+for sensitivity analysis) over their bounds, runs the model at each sample point, averages the
+replications there, and reports Morris elementary effects (mu*, with bootstrap CIs) or Sobol
+first-order and total indices (S1, ST, with CIs). Categorical parameters (bools and choices) are
+sampled as a uniform number over ``[0, levels)`` and rounded down to a level, so both methods can
+include them.
+
+Results go to ``<root>/<name>/sensitivity/<method>.csv`` (and ``.parquet``) with a bar chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from cxo_sim.analysis.effects import fmt
+from cxo_sim.analysis.results import measure, unit_label
+from cxo_sim.errors import UserError
+from cxo_sim.params import PARAMETERS
+from cxo_sim.plots import STYLE, add_titles, panel_grid, plt, save
+from cxo_sim.presets import PRESETS
+
+METHODS = ("morris", "sobol")
+DEFAULT_N = {"morris": 10, "sobol": 64}
+DEFAULT_OUTCOMES = (
+    "campaign_velocity",
+    "breaches",
+    "shadow_spend_share",
+    "tech_spend",
+    "redundant_tools",
+    "trust",
+)
+MORRIS_LEVELS = 4
+CONF_LEVEL = 0.95
+RESAMPLES = 1000
+
+# Runs a list of parameter sets; returns rows with a ``point`` column (the set's index) and one
+# column per outcome, several rows per point when there are replications.
+EvaluateFn = Callable[[list[dict[str, Any]]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A parameter as the sampler sees it.
+
+    Attributes:
+        name: registry name.
+        low: lower bound of the sampled number.
+        high: upper bound of the sampled number.
+        levels: the values a categorical parameter takes (empty for numeric ones); the sampled
+            number in ``[0, len(levels))`` is rounded down to pick one.
+        integer: whether the value is rounded to an integer.
+    """
+
+    name: str
+    low: float
+    high: float
+    levels: tuple = ()
+    integer: bool = False
+
+    def decode(self, u: float) -> Any:
+        """The parameter value for a sampled number."""
+        if self.levels:
+            return self.levels[min(int(math.floor(u)), len(self.levels) - 1)]
+        if self.integer:
+            return int(round(u))
+        return float(u)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is varied, around which base parameter set.
+
+    Attributes:
+        factors: the varied parameters.
+        base: values of every other parameter.
+    """
+
+    factors: tuple[Factor, ...]
+    base: dict[str, Any]
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the varied parameters."""
+        return [f.name for f in self.factors]
+
+    def salib(self) -> dict[str, Any]:
+        """The problem in SALib's form."""
+        return {
+            "num_vars": len(self.factors),
+            "names": self.names,
+            "bounds": [[f.low, f.high] for f in self.factors],
+        }
+
+    def parameter_sets(self, samples: np.ndarray) -> list[dict[str, Any]]:
+        """Complete parameter sets, one per sampled row."""
+        return [
+            {**self.base, **{f.name: f.decode(u) for f, u in zip(self.factors, row, strict=True)}}
+            for row in samples
+        ]
+
+
+def registry_factor(name: str, values: Sequence[Any] | None = None) -> Factor:
+    """A sampler factor for a registry parameter: its bounds, or the range of given values."""
+    declared = PARAMETERS.get(name)
+    if declared is None:
+        raise UserError(f"unknown parameter {name!r} in the sensitivity analysis")
+    if declared.kind == "bool":
+        return Factor(name, 0.0, 2.0, levels=(False, True))
+    if declared.kind == "choice":
+        levels = tuple(v for v in declared.choices if values is None or v in values)
+        return Factor(name, 0.0, float(len(levels)), levels=levels)
+    low, high = float(declared.low), float(declared.high)
+    if values:
+        low, high = float(min(values)), float(max(values))
+    if declared.kind == "int":
+        # Widen by half a step so rounding gives the end values as often as the inner ones.
+        return Factor(name, low - 0.4999, high + 0.4999, integer=True)
+    return Factor(name, low, high)
+
+
+def problem_for(experiment: Any) -> Problem:
+    """The parameters to vary for an experiment, in the order of precedence of the module doc."""
+    base = {**PRESETS[experiment.preset], **experiment.fixed}
+    chosen = (experiment.sensitivity or {}).get("parameters")
+    if chosen:
+        factors = [registry_factor(name, _factor_values(experiment, name)) for name in chosen]
+    else:
+        numeric = [
+            name
+            for name in experiment.factors
+            if PARAMETERS[name].kind in ("float", "int") and len(experiment.factor_values(name)) > 1
+        ]
+        names = numeric or [p.name for p in PARAMETERS.values() if p.sensitivity]
+        factors = [registry_factor(name, _factor_values(experiment, name)) for name in names]
+    if not factors:
+        raise UserError(f"{experiment.path}: no parameter to vary in the sensitivity analysis")
+    return Problem(tuple(factors), base)
+
+
+def _factor_values(experiment: Any, name: str) -> list[Any] | None:
+    if name not in experiment.factors:
+        return None
+    spec = experiment.factors[name]
+    if isinstance(spec, dict):
+        return [spec["min"], spec["max"]]
+    return list(spec)
+
+
+def sample(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
+    """Sample points: ``n`` Morris trajectories, or Sobol (Saltelli) with base size ``n``."""
+    if method == "morris":
+        return morris_sample.sample(problem.salib(), N=n, num_levels=MORRIS_LEVELS, seed=seed)
+    base_size = 2 ** max(1, math.ceil(math.log2(n)))
+    return sobol_sample.sample(problem.salib(), base_size, calc_second_order=False, seed=seed)
+
+
+def analyse(
+    problem: Problem,
+    evaluate_fn: EvaluateFn,
+    method: str,
+    n: int,
+    seed: int,
+    outcomes: Sequence[str] = DEFAULT_OUTCOMES,
+) -> pd.DataFrame:
+    """Sample, evaluate, average replications per point, and compute the indices.
+
+    Args:
+        problem: what to vary.
+        evaluate_fn: runs parameter sets (see :data:`EvaluateFn`); the model or a test function.
+        method: ``morris`` or ``sobol``.
+        n: Morris trajectories, or the Sobol base sample size (rounded up to a power of two).
+        seed: seed of the sampling and of the bootstrap of the CIs.
+        outcomes: outcome columns to analyse.
+
+    Returns:
+        One row per (outcome, parameter): for Morris ``mu_star``, ``mu_star_conf`` (half-width of
+        its 95% CI), ``mu`` and ``sigma``; for Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+        Morris values are in the outcome's unit; Sobol indices are shares of variance.
+    """
+    if method not in METHODS:
+        raise UserError(f"unknown sensitivity method {method!r}; use one of {', '.join(METHODS)}")
+    samples = sample(problem, method, n, seed)
+    runs = evaluate_fn(problem.parameter_sets(samples))
+    means = runs.groupby("point")[list(outcomes)].mean().sort_index()
+    if len(means) != len(samples):
+        raise ValueError(f"evaluation returned {len(means)} points for {len(samples)} samples")
+    frames = [
+        _indices(problem, method, samples, means[outcome].to_numpy(float), seed).assign(
+            outcome=outcome
+        )
+        for outcome in outcomes
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["outcome", "parameter", *[c for c in table if c not in ("outcome", "parameter")]]]
+
+
+def _indices(
+    problem: Problem, method: str, x: np.ndarray, y: np.ndarray, seed: int
+) -> pd.DataFrame:
+    salib = problem.salib()
+    names = problem.names
+    if method == "morris":
+        result = morris_analyze.analyze(
+            salib, x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed
+        )
+        columns = ("mu_star", "mu_star_conf", "mu", "sigma")
+    else:
+        if np.nanvar(y) == 0.0:
+            # A constant outcome has no variance to apportion: every index is zero.
+            zeros = np.zeros(len(names))
+            result = {"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros}
+        else:
+            result = sobol_analyze.analyze(
+                salib, y, calc_second_order=False, num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL, seed=seed,
+            )  # fmt: skip
+        columns = ("S1", "S1_conf", "ST", "ST_conf")
+    return pd.DataFrame(
+        {"parameter": names, **{c: np.asarray(result[c], dtype=float) for c in columns}}
+    )
+
+
+def ranking_key(method: str) -> str:
+    """The index that ranks parameters: Morris mu*, Sobol total index ST."""
+    return "mu_star" if method == "morris" else "ST"
+
+
+def sensitivity_command(args: Any) -> None:
+    """``cxo-sim sensitivity EXPERIMENT.toml [--method morris|sobol] [--workers N] [--out DIR]``."""
+    from cxo_sim.experiments.runner import evaluate
+    from cxo_sim.experiments.spec import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    settings = experiment.sensitivity or {}
+    method = args.method or settings.get("method", "morris")
+    n = int(settings.get("n", DEFAULT_N[method]))
+    outcomes = tuple(settings.get("outcomes", DEFAULT_OUTCOMES))
+    for outcome in outcomes:
+        measure(outcome)
+    problem = problem_for(experiment)
+    points = len(sample(problem, method, n, experiment.seed))
+    print(
+        f"{method}: {len(problem.factors)} parameters, {points} sample points x "
+        f"{experiment.replications} replications = {points * experiment.replications} runs of "
+        f"{experiment.steps} weeks"
+    )
+
+    def run_model(param_sets: list[dict[str, Any]]) -> pd.DataFrame:
+        return evaluate(
+            param_sets,
+            steps=experiment.steps,
+            replications=experiment.replications,
+            base_seed=experiment.seed,
+            workers=args.workers,
+        )
+
+    table = analyse(problem, run_model, method, n, experiment.seed, outcomes)
+    folder = Path(args.out or "results") / experiment.name / "sensitivity"
+    written = write_outputs(table, method, folder, experiment, points)
+    print(ranked_text(table, method))
+    for path in written:
+        print(f"wrote {path}")
+
+
+def write_outputs(
+    table: pd.DataFrame, method: str, folder: Path, experiment: Any, points: int
+) -> list[Path]:
+    """Write the indices as CSV and Parquet and draw the chart; return the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv, parquet = folder / f"{method}.csv", folder / f"{method}.parquet"
+    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    table.to_parquet(parquet, index=False)
+    return [csv, parquet, *draw_chart(table, method, folder, experiment, points)]
+
+
+def draw_chart(
+    table: pd.DataFrame, method: str, folder: Path, experiment: Any, points: int
+) -> list[Path]:
+    """One panel per outcome: parameters ranked by mu* (Morris) or ST and S1 (Sobol), 95% CIs."""
+    key = ranking_key(method)
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    with plt.rc_context(STYLE):
+        height = 0.9 + 0.24 * table["parameter"].nunique()
+        fig, axes = panel_grid(len(outcomes), width=4.2, height=height, columns=3)
+        for ax, outcome in zip(axes, outcomes, strict=True):
+            rows = table[table["outcome"] == outcome].sort_values(key, kind="stable")
+            y = np.arange(len(rows))
+            if method == "morris":
+                ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="#4575b4",
+                        ecolor="#333333", capsize=2)  # fmt: skip
+                ax.set_xlabel(f"mu*: mean |elementary effect| ({unit_label(outcome)})")
+            else:
+                ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color="#4575b4",
+                        ecolor="#333333", capsize=2, label="ST total")  # fmt: skip
+                ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#fdae61",
+                        ecolor="#333333", capsize=2, label="S1 first order")  # fmt: skip
+                ax.set_xlabel("share of output variance")
+                ax.legend(loc="lower right")
+            ax.set_yticks(y, rows["parameter"])
+            ax.set_title(outcome)
+        what = "Morris mu*" if method == "morris" else "Sobol indices"
+        title = f"Which parameters drive the outcomes? ({experiment.name})"
+        subtitle = (
+            f"{what} with 95% CIs; {points} sample points, each the mean of "
+            f"{experiment.replications} replications of {experiment.steps} weeks"
+        )
+        add_titles(fig, title, subtitle)
+        figure = save(fig, folder, method, title, "")
+    return figure.paths
+
+
+def ranked_text(table: pd.DataFrame, method: str) -> str:
+    """Per outcome, the parameters ranked by their main index, as an aligned text table."""
+    key = ranking_key(method)
+    lines = []
+    for outcome, rows in table.groupby("outcome", sort=False):
+        unit = measure(outcome).unit
+        lines.append(f"\n{outcome}" + (f" ({unit})" if unit else ""))
+        if method == "morris":
+            lines.append(f"  {'rank':<5}{'parameter':<22}{'mu*':>10}{'95% CI':>12}{'sigma':>10}")
+        else:
+            lines.append(f"  {'rank':<5}{'parameter':<22}{'ST':>8}{'+-':>8}{'S1':>8}{'+-':>8}")
+        ranked = rows.sort_values(key, ascending=False, kind="stable")
+        for rank, (_, row) in enumerate(ranked.iterrows(), start=1):
+            if method == "morris":
+                lines.append(
+                    f"  {rank:<5}{row['parameter']:<22}{fmt(row['mu_star']):>10}"
+                    f"{'+-' + fmt(row['mu_star_conf']):>12}{fmt(row['sigma']):>10}"
+                )
+            else:
+                lines.append(
+                    f"  {rank:<5}{row['parameter']:<22}{row['ST']:>8.3f}{row['ST_conf']:>8.3f}"
+                    f"{row['S1']:>8.3f}{row['S1_conf']:>8.3f}"
+                )
+    return "\n".join(lines)
