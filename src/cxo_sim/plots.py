@@ -343,7 +343,8 @@ def _relative_text(row: pd.Series) -> str:
     relative = row["relative"]
     if isinstance(relative, float) and math.isfinite(relative):
         return f"{relative * 100:+.0f}%"
-    return f"{row['estimate']:+.2g}"
+    sign = "+" if row["estimate"] > 0 else "-"
+    return f"{sign}{fmt(abs(row['estimate']), 2)}"
 
 
 def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
@@ -465,14 +466,17 @@ def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figur
             rows = stats[stats[group] == value].sort_values("week")
             colour = "black" if value == BASELINE else colours(k % 10)
             ax.plot(rows["week"], rows["mean"], color=colour, lw=1.2, label=_short(value))
-            ax.fill_between(rows["week"], rows["low"], rows["high"], color=colour, alpha=0.15)
+            # Every series is a count, a cost or a share: a band below zero is only the
+            # t-interval's symmetry, so it is cut at zero.
+            low = rows["low"].clip(lower=0.0)
+            ax.fill_between(rows["week"], low, rows["high"], color=colour, alpha=0.15)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
         ax.set_xlabel("week")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), title=group)
     title = "How do the configurations unfold week by week?"
-    subtitle = f"Mean per week with 95% CI band over {_replication_text(rs)}"
+    subtitle = f"Mean per week with 95% CI band (cut at zero) over {_replication_text(rs)}"
     if group != "scenario":
         subtitle += f"; runs grouped by {group}"
     legend_rows = math.ceil(len(names) / 4) + 1
