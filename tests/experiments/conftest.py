@@ -47,11 +47,16 @@ def write_experiment(tmp_path: Path) -> WriteExperiment:
     return write
 
 
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with its content hash and modification time."""
-    files = {}
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file and folder under ``root`` with its content hash and modification time."""
+    entries = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            files[str(path.relative_to(root))] = f"{digest} {path.stat().st_mtime_ns}"
-    return files
+        content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
+        entries[str(path.relative_to(root))] = f"{content} {path.stat().st_mtime_ns}"
+    return entries
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, str]]:
+    """Take a snapshot of a folder tree, to show that nothing on disk changed."""
+    return _snapshot

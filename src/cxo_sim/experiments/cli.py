@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cxo_sim.experiments.runner import DEFAULT_ROOT, SweepSummary, sweep
 from cxo_sim.experiments.spec import load_experiment
-from cxo_sim.experiments.storage import MANIFEST, load_manifest
+from cxo_sim.experiments.storage import MANIFEST, load_manifest, stored_run_ids
 
 
 def sweep_command(args: argparse.Namespace) -> None:
@@ -41,9 +41,10 @@ def _summary(summary: SweepSummary) -> str:
 
 def _interrupted(folder: Path) -> str:
     if not (folder / MANIFEST).is_file():
-        return "sweep stopped before any run was stored"
-    manifest = load_manifest(folder)
+        return "sweep stopped before it started; nothing was stored"
+    stored = len(stored_run_ids(folder))
+    planned = load_manifest(folder).get("runs_planned")
     return (
-        f"sweep stopped: {manifest.get('runs_done')} of {manifest.get('runs_planned')} runs are "
-        f"stored in {folder}; run the same command again to finish the sweep"
+        f"sweep stopped: {stored} of {planned} runs are stored in {folder}; "
+        "run the same command again to finish the sweep"
     )

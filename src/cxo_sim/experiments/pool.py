@@ -9,9 +9,12 @@ worker starts fast, holds no copy of the parent's threads and exits when the par
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
+from collections.abc import Iterator
 from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -55,7 +58,7 @@ class WorkerPool:
     def close(self, cancel: bool = False) -> None:
         """Shut the executor down; with ``cancel``, drop queued runs instead of waiting."""
         if self._owned:
-            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+            self.executor.shutdown(wait=not cancel)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -73,6 +76,14 @@ class LocalPool(WorkerPool):
         count = workers or os.cpu_count() or 1
         noun = "process" if count == 1 else "processes"
         super().__init__(_process_pool(count), count, f"{count} local {noun}")
+
+    def close(self, cancel: bool = False) -> None:
+        """Shut the pool down; with ``cancel``, drop queued runs but let workers end cleanly.
+
+        Waiting even then (at most one run per worker) keeps a worker that is still starting
+        from finding its parent gone.
+        """
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
 
     def replace_broken(self) -> None:
         """Start a new pool after a worker died and broke the old one."""
@@ -133,11 +144,53 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool with every worker started, Ctrl-C held back until then.
+
+    A worker half-started when its parent stops fails noisily; starting them all up front, with
+    a Ctrl-C honoured only once they run, avoids that. The fork server is started deaf to
+    Ctrl-C (a process inherits an ignored signal), so one cannot break its imports either.
+    """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+    with _interrupts_held():
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(_PRELOAD)
+            with _interrupts_ignored():
+                from multiprocessing import forkserver
+
+                forkserver.ensure_running()
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
+            future.result()
+    return pool
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block ends, then raise it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupts() -> None:

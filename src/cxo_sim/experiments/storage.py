@@ -92,6 +92,20 @@ def load_timeseries(path: str | Path) -> pd.DataFrame | None:
     return frame.sort_values(["run_id", "week"], kind="stable").reset_index(drop=True)
 
 
+def stored_run_ids(path: str | Path) -> set[int]:
+    """Ids of the runs stored in a results folder (reads the run_id column only)."""
+    ids: set[int] = set()
+    for part in _parts(Path(path) / RUNS).values():
+        try:
+            column = pq.read_table(part, columns=["run_id"]).column("run_id")
+        except (OSError, pa.ArrowException) as exc:
+            raise UserError(
+                f"{part}: damaged part file ({exc}); delete it and rerun the sweep"
+            ) from None
+        ids.update(column.to_pylist())
+    return ids
+
+
 def _results_folder(path: str | Path) -> Path:
     folder = Path(path)
     if not folder.is_dir():
@@ -141,17 +155,8 @@ class ResultsFolder:
     _lock: Any = None
 
     def stored_run_ids(self) -> set[int]:
-        """Ids of the runs already in the runs table (read from the run_id column only)."""
-        ids: set[int] = set()
-        for part in _parts(self.path / RUNS).values():
-            try:
-                column = pq.read_table(part, columns=["run_id"]).column("run_id")
-            except (OSError, pa.ArrowException) as exc:
-                raise UserError(
-                    f"{part}: damaged part file ({exc}); delete it and rerun the sweep"
-                ) from None
-            ids.update(column.to_pylist())
-        return ids
+        """Ids of the runs already in the runs table."""
+        return stored_run_ids(self.path)
 
     def write_part(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
         """Store finished runs as a new part: the time series first, the runs row last."""
