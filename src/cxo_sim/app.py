@@ -1,0 +1,193 @@
+"""The teaching app: the model in the browser, for a class.
+
+``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The page is made of Mesa 3.3's
+SolaraViz parts: Mesa's ``ModelController`` gives Reset, Play and Step (Reset rebuilds the model
+as ``ClassroomModel(**settings)``; Play stops at the horizon through ``model.running``), and
+the views re-render on Mesa's ``update_counter``. What SolaraViz's own layout cannot do is done
+with custom components, and that is the design choice documented in docs/APP.md:
+
+- the parameter controls are generated from the registry in Mesa's ``model_params`` format and
+  drawn in the registry's groups, each with its meaning underneath (SolaraViz lists them flat);
+- the preset picker sets every control to the preset's value; like any control change it takes
+  effect on Reset (SolaraViz has no presets);
+- tabs: Run (live charts, the organisation, the event log), Compare (two configurations on the
+  same seeds) and Teaching notes.
+
+Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
+solara-assets package, so the page needs no internet connection.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import solara
+import solara.lab
+
+from cxo_sim.appkit import ModelController, update_counter
+from cxo_sim.appkit.charts import OutcomeCharts
+from cxo_sim.appkit.classroom import (
+    DEFAULT_PRESET,
+    ClassroomModel,
+    matching_preset,
+    starting_settings,
+)
+from cxo_sim.appkit.compare import Compare
+from cxo_sim.appkit.controls import ParameterControls, PresetPicker, RunSettings
+from cxo_sim.appkit.events import EventLog
+from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
+from cxo_sim.appkit.organisation import OrganisationPicture
+
+TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
+# Milliseconds between weeks while playing (Mesa's play interval).
+PLAY_INTERVAL = 150
+CSS = """
+.cxo-caption { font-size: 11px; color: #666; line-height: 1.25; margin-bottom: 6px; }
+.cxo-custom { color: #b35806; }
+.cxo-subtitle { font-weight: 600; margin-top: 8px; }
+.cxo-param .v-input { margin-top: 0; padding-top: 4px; }
+.cxo-param .v-input__slot { margin-bottom: 0; }
+.cxo-param .v-messages { display: none; }
+.cxo-group { margin-bottom: 10px !important; }
+.cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
+.cxo-status { font-size: 14px; }
+.cxo-status span { margin-right: 14px; white-space: nowrap; }
+ul.cxo-events { list-style: none; padding-left: 0; margin: 0; max-height: 260px;
+  overflow-y: auto; font-size: 13px; }
+ul.cxo-events li { padding: 2px 0; border-bottom: 1px solid #eee; }
+.cxo-kind { display: inline-block; width: 9px; height: 9px; border-radius: 50%;
+  margin-right: 6px; }
+.cxo-more, .cxo-events-empty { color: #888; font-size: 12px; }
+table.cxo-compare { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+table.cxo-compare th, table.cxo-compare td { border-bottom: 1px solid #ddd; padding: 3px 10px;
+  text-align: right; }
+table.cxo-compare td:first-child, table.cxo-compare th:first-child { text-align: left; }
+th.cxo-a { color: #1f77b4; } th.cxo-b { color: #d55e00; }
+"""
+
+
+@solara.component
+def Page():
+    """The whole app: the sidebar of controls and the Run, Compare and Teaching notes tabs."""
+    settings = solara.use_reactive(starting_settings())
+    first = solara.use_memo(lambda: ClassroomModel(**starting_settings()), [])
+    model = solara.use_reactive(first)
+    preset = solara.use_reactive(DEFAULT_PRESET)
+    play_interval = solara.use_reactive(PLAY_INTERVAL)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+
+    solara.Title("cxo-sim")
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar():
+        with solara.Card("Run", margin=0, classes=["cxo-group", "cxo-run"]):
+            PresetPicker(settings, preset)
+            RunSettings(settings)
+            ModelController(
+                model,
+                model_parameters=settings,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+            with solara.Column(classes=["cxo-step-size"]):
+                solara.SliderInt("weeks per Step", value=render_interval, min=1, max=13)
+            PendingChanges(model.value, settings.value)
+        ParameterControls(settings)
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Run"):
+            RunView(model.value)
+        with solara.lab.Tab("Compare"):
+            Compare(settings.value)
+        with solara.lab.Tab("Teaching notes"):
+            solara.Info(HOW_TO)
+            TeachingNotes(preset.value)
+
+
+@solara.component
+def PendingChanges(model: ClassroomModel, settings: dict[str, Any]):
+    """Say so when the controls no longer match the running model: Reset applies them."""
+    if model.settings != settings:
+        solara.Warning("Controls changed: press Reset to run with them.", dense=True)
+
+
+@solara.component
+def RunView(model: ClassroomModel):
+    """The live views of the running model; each re-renders on Mesa's ``update_counter``."""
+    StatusLine(model)
+    with solara.Columns([11, 9]):
+        OutcomeCharts(model)
+        with solara.Column():
+            OrganisationPicture(model)
+            EventLog(model)
+
+
+@solara.component
+def StatusLine(model: ClassroomModel):
+    """Week, configuration and the headline numbers, in one line."""
+    update_counter.get()
+    now = model.outcomes()
+    preset = matching_preset(model.settings) or "your own settings"
+    parts = [
+        f"Week {model.week} of {model.weeks}",
+        f"seed {model.settings['seed']}",
+        f"{now['tool_count']:.0f} tools ({now['shadow_tools']:.0f} shadow)",
+        f"{now['breaches']:.0f} breaches",
+        f"{now['campaigns_launched']:.0f} campaigns launched",
+        f"trust {now['trust']:.2f}",
+    ]
+    parts.insert(1, preset)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML="".join(f"<span>{part}</span>" for part in parts),
+        classes=["cxo-status"],
+    )
+
+
+def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the Solara server: everything local, nothing phoned home.
+
+    ``SOLARA_ASSETS_PROXY`` must stay true: it makes the page load its front end from the
+    server's ``/_solara/cdn/`` path, which reads the files the solara-assets package installs;
+    false would send the browser to the public CDN.
+    """
+    env = dict(os.environ if base is None else base)
+    env.update(
+        {
+            "SOLARA_ASSETS_PROXY": "true",
+            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+            "SOLARA_CHECK_HOOKS": "off",
+            "SOLARA_THEME_SHOW_BANNER": "false",
+            "MPLBACKEND": "agg",
+        }
+    )
+    return env
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line that serves :func:`Page`."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "cxo_sim.app:Page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve the app at ``http://host:port/`` until interrupted (replaces this process)."""
+    print(f"cxo-sim app: open http://{host}:{port}/ in a browser (Ctrl+C stops)", flush=True)
+    command = server_command(host, port)
+    os.execve(command[0], command, server_environment())

@@ -1,0 +1,198 @@
+"""Live charts of the main outcomes, drawn with matplotlib.
+
+Matplotlib figures reach the browser as PNG images made on the server, so the charts need
+nothing from a CDN (Altair/Vega would). One figure of six small panels is redrawn per step:
+one ``savefig`` per step keeps Play smooth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from cxo_sim.appkit import update_counter
+from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small chart.
+
+    Attributes:
+        title: what the panel shows.
+        series: (outcome name, legend label) pairs on the left axis.
+        unit: left-axis label.
+        right: (outcome name, legend label) pairs on a right axis (different unit).
+        right_unit: right-axis label.
+        integer: whether the left axis counts whole things (integer ticks).
+    """
+
+    title: str
+    series: tuple[tuple[str, str], ...]
+    unit: str
+    right: tuple[tuple[str, str], ...] = ()
+    right_unit: str = ""
+    integer: bool = False
+
+
+PANELS = (
+    Panel(
+        "Tools",
+        (
+            ("tool_count", "all"),
+            ("shadow_tools", "shadow"),
+            ("unreviewed_tools", "known, unreviewed"),
+            ("redundant_tools", "redundant"),
+        ),
+        "tools",
+        integer=True,
+    ),
+    Panel(
+        "Breaches",
+        (("breaches", "breaches"), ("compliance_incidents", "compliance incidents")),
+        "so far",
+        integer=True,
+    ),
+    Panel(
+        "Campaign velocity",
+        (("campaign_velocity", "launched per quarter"),),
+        "campaigns / quarter",
+    ),
+    Panel("Lead time", (("median_lead_time", "median, idea to launch"),), "weeks"),
+    Panel(
+        "Trust and conflicts",
+        (("trust", "trust"),),
+        "trust (0-1)",
+        right=(("conflicts", "conflicts"), ("escalations", "escalations")),
+        right_unit="events so far",
+    ),
+    Panel(
+        "Spend",
+        (("tech_spend", "technology"), ("coordination_cost", "coordination")),
+        "k$ so far",
+    ),
+)
+PANEL_SERIES = tuple(name for p in PANELS for name, _ in p.series + p.right)
+COLOURS = ("#1f77b4", "#7b2d8e", "#e69f00", "#7f7f7f")
+RIGHT_COLOURS = ("#d55e00", "#8c564b")
+# The two arms of a comparison.
+ARM_COLOURS = ("#1f77b4", "#d55e00")
+assert all(name in OUTCOMES or name in DIAGNOSTICS for name in PANEL_SERIES)
+
+
+def outcome_figure(series: pd.DataFrame, weeks: int | None = None) -> Figure:
+    """The six panels for one run's per-week series (rows = weeks, columns = outcomes)."""
+    fig, axes = _panel_grid()
+    for ax, panel in zip(axes, PANELS, strict=True):
+        _draw_panel(ax, panel, series, weeks)
+    return fig
+
+
+def comparison_figure(arms: dict[str, list[pd.DataFrame]], weeks: int | None = None) -> Figure:
+    """The six panels for two (or more) arms: the mean over seeds, with the range as a band."""
+    fig, axes = _panel_grid()
+    for ax, panel in zip(axes, PANELS, strict=True):
+        for (label, runs), colour in zip(arms.items(), ARM_COLOURS, strict=False):
+            for name, _ in panel.series[:1]:
+                stacked = pd.concat([run[name] for run in runs], axis=1)
+                mean = stacked.mean(axis=1)
+                ax.fill_between(
+                    stacked.index,
+                    stacked.min(axis=1),
+                    stacked.max(axis=1),
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
+                ax.plot(mean.index, mean.values, color=colour, linewidth=1.6, label=label)
+        ax.set_title(f"{panel.title}: {panel.series[0][1]}", fontsize=9)
+        ax.set_ylabel(panel.unit, fontsize=7)
+        _finish_axis(ax, weeks)
+    axes[0].legend(fontsize=7, loc="upper left", frameon=False)
+    return fig
+
+
+def _panel_grid():
+    # Fixed margins: constrained layout would cost several times the drawing itself.
+    fig = Figure(figsize=(6.2, 6.4), dpi=100)
+    axes = fig.subplots(3, 2).ravel()
+    fig.subplots_adjust(left=0.1, right=0.91, bottom=0.06, top=0.96, wspace=0.62, hspace=0.5)
+    return fig, axes
+
+
+def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> None:
+    for (name, label), colour in zip(panel.series, COLOURS, strict=False):
+        if name in series:
+            ax.plot(series.index, series[name], color=colour, linewidth=1.5, label=label)
+    if panel.unit.startswith("trust"):
+        ax.set_ylim(0.0, 1.0)
+    if panel.integer:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(panel.unit, fontsize=7)
+    ax.set_title(_title(panel, series), fontsize=9)
+    handles, labels = ax.get_legend_handles_labels()
+    if panel.right:
+        twin = ax.twinx()
+        for (name, label), colour in zip(panel.right, RIGHT_COLOURS, strict=False):
+            if name in series:
+                twin.plot(
+                    series.index,
+                    series[name],
+                    color=colour,
+                    linewidth=1.2,
+                    label=label,
+                    linestyle="--",
+                )
+        twin.set_ylabel(panel.right_unit, fontsize=7)
+        twin.tick_params(labelsize=7)
+        twin.set_ylim(bottom=0)
+        twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+        more_handles, more_labels = twin.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    if len(labels) > 1:
+        ax.legend(handles, labels, fontsize=6, loc="upper left", frameon=False)
+    _finish_axis(ax, weeks)
+
+
+def _title(panel: Panel, series: pd.DataFrame) -> str:
+    """Panel title with the latest value of its first series."""
+    name = panel.series[0][0]
+    if name not in series or series.empty:
+        return panel.title
+    last = series[name].iloc[-1]
+    if pd.isna(last):
+        return panel.title
+    if panel.title == "Spend" and "shadow_spend_share" in series:
+        share = series["shadow_spend_share"].iloc[-1]
+        return f"Spend: {last:,.0f} k$ ({share:.0%} shadow)"
+    if name == "trust":
+        return f"Trust {last:.2f}, conflicts {series['conflicts'].iloc[-1]:.0f}"
+    if name == "breaches" and "breach_cost" in series:
+        return f"Breaches: {last:.0f}, costing {series['breach_cost'].iloc[-1]:,.0f} k$"
+    return f"{panel.title}: {last:.1f}" if last % 1 else f"{panel.title}: {last:.0f}"
+
+
+def _finish_axis(ax, weeks: int | None) -> None:
+    ax.set_xlabel("week", fontsize=7)
+    ax.tick_params(labelsize=7)
+    ax.set_xlim(0, max(weeks or 0, 1))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3, linewidth=0.5)
+
+
+@solara.component
+def OutcomeCharts(model):
+    """The six live panels of ``model`` (a ``CxOModel``), redrawn when the week changes."""
+    update_counter.get()
+    weeks = getattr(model, "weeks", None)
+
+    def draw() -> Figure:
+        return outcome_figure(model.datacollector.get_model_vars_dataframe(), weeks)
+
+    figure = solara.use_memo(draw, [model, model.week])
+    with solara.Column(classes=["cxo-charts"]):
+        solara.FigureMatplotlib(figure, dependencies=[model, model.week], format="png")

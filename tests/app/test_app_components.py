@@ -1,0 +1,165 @@
+"""Component tests of the teaching app, rendered with ``solara.render`` (no browser)."""
+
+from __future__ import annotations
+
+import html
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import pytest
+from conftest import wait_for
+
+from cxo_sim.appkit.classroom import DEFAULT_PRESET, DEFAULT_SEED, DEFAULT_WEEKS
+from cxo_sim.appkit.notes import NOTES
+from cxo_sim.params import GROUP_TITLES, PARAMETERS
+from cxo_sim.presets import PRESETS
+
+
+def control(page, name):
+    """The widget of parameter ``name`` in the sidebar."""
+    kind = PARAMETERS[name].kind
+    widget_class = {"float": v.Slider, "int": v.Slider, "choice": v.Select, "bool": v.Checkbox}
+    return page.rc.find(widget_class[kind], label=name).widget
+
+
+def type_into(page, label, text):
+    """Type ``text`` into the input field ``label`` and leave it (Solara commits on focus out)."""
+    field = page.rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("focusout", {})
+
+
+def open_tab(page, index):
+    page.rc.find(v.Tabs).widget.v_model = index
+
+
+def click(page, label):
+    page.rc.find(v.Btn, children=[label]).widget.click()
+
+
+def warnings(page):
+    return [w for w in page.rc.find(v.Alert).widgets if w.type == "warning"]
+
+
+def chart_bytes(page):
+    return page.rc.find(widgets.Image).widgets[0].value
+
+
+def test_registry_controls_in_groups_and_the_default_model(page):
+    for name, p in PARAMETERS.items():
+        widget = control(page, name)
+        if p.kind in ("float", "int"):
+            assert (widget.min, widget.max) == (p.low, p.high), name
+            assert widget.v_model == pytest.approx(p.default), name
+            assert 0 < widget.step <= (p.high - p.low) / 10, name
+        elif p.kind == "choice":
+            assert widget.items == list(p.choices), name
+            assert widget.v_model == p.default, name
+        else:
+            assert widget.v_model is p.default, name
+    titles = {w.children[0] for w in page.rc.find(v.CardTitle).widgets if w.children}
+    assert set(GROUP_TITLES.values()) <= titles, "one card per registry group"
+    model = page.model
+    assert model.week == 0
+    assert model.settings == {
+        **PRESETS[DEFAULT_PRESET],
+        "seed": DEFAULT_SEED,
+        "weeks": DEFAULT_WEEKS,
+    }
+    assert "Week 0 of 156" in page.html("cxo-status")
+
+
+def test_step_advances_the_model_and_redraws_the_views(page):
+    before = chart_bytes(page)
+    click(page, "Step")
+    click(page, "Step")
+    assert page.model.week == 2
+    assert "Week 2 of 156" in page.html("cxo-status")
+    assert chart_bytes(page) != before
+
+
+def test_reset_applies_new_values(page):
+    first = page.model
+    control(page, "cmo_speed").v_model = 1.0
+    control(page, "budget_owner").v_model = "cmo"
+    control(page, "liaison").v_model = True
+    assert warnings(page), "a hint says Reset applies the change"
+    assert first.cmo_speed == PARAMETERS["cmo_speed"].default, "no effect before Reset"
+    click(page, "Reset")
+    model = page.model
+    assert model is not first and model.week == 0
+    assert (model.cmo_speed, model.budget_owner) == (1.0, "cmo")
+    assert model.liaison is not None
+    assert not warnings(page)
+
+
+def test_preset_picker_sets_every_control_and_reset_runs_it(page):
+    page.rc.find(v.Select, label="preset").widget.v_model = "best_practice"
+    for name, value in PRESETS["best_practice"].items():
+        assert control(page, name).v_model == pytest.approx(value), name
+    click(page, "Reset")
+    model = page.model
+    assert model.settings == {
+        **PRESETS["best_practice"],
+        "seed": DEFAULT_SEED,
+        "weeks": DEFAULT_WEEKS,
+    }
+    assert model.liaison is not None and model.meeting_interval == 2
+
+
+def test_seed_is_an_input_that_reset_uses(page):
+    type_into(page, "seed", "7")
+    click(page, "Reset")
+    assert page.model.settings["seed"] == 7
+    assert page.model.settings == {**PRESETS[DEFAULT_PRESET], "seed": 7, "weeks": DEFAULT_WEEKS}
+
+
+def test_play_stops_at_the_horizon(page):
+    type_into(page, "weeks to run", "2")
+    click(page, "Reset")
+    assert page.model.weeks == 2
+    play = page.rc.find(v.Btn, children=["▶"]).widget
+    play.click()
+    wait_for(lambda: page.model.week == 2 and not page.model.running, what="the run to end")
+    step = page.rc.find(v.Btn, children=["Step"]).widget
+    wait_for(lambda: step.disabled, what="Step to be disabled at the horizon")
+
+
+def test_event_log_fills_in_plain_words(page):
+    assert "press Step or Play" in page.html("cxo-event-log")
+    weeks = page.rc.find(v.Slider, label="weeks per Step").widget
+    weeks.v_model = 13
+    click(page, "Step")
+    click(page, "Step")
+    assert page.model.week == 26 and page.model.events
+    log = page.html("cxo-event-log")
+    newest = page.model.events[-1].text
+    assert newest.startswith(f"week {page.model.events[-1].week}:")
+    assert newest.replace("'", "&#x27;") in log
+
+
+def test_compare_runs_both_arms_on_the_same_seeds(page):
+    open_tab(page, 1)
+    page.rc.find(v.Slider, label="seeds").widget.v_model = 2
+    type_into(page, "weeks to run", "26")
+    page.rc.find(v.Select, label="B").widget.v_model = "best_practice"
+    page.rc.find(v.Btn, children=["Run comparison"]).widget.click()
+    table = wait_for(lambda: _compare_table(page), timeout=60, what="the comparison table")
+    assert "A: your settings" in table and "B: best_practice" in table
+    assert "campaign_velocity" in table and "breaches" in table
+
+
+def _compare_table(page):
+    try:
+        return page.html("cxo-compare-table")
+    except AssertionError:
+        return None
+
+
+def test_teaching_notes_follow_the_preset(page):
+    open_tab(page, 2)
+    page.rc.find(v.Select, label="preset").widget.v_model = "turf_war"
+    note = page.html("cxo-note")
+    assert NOTES["turf_war"].question in note
+    for line in NOTES["turf_war"].notice + NOTES["turf_war"].try_next:
+        assert html.escape(line) in note

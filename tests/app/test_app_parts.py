@@ -1,0 +1,129 @@
+"""Unit tests of the app's parts that need no rendering: controls, figures, comparison."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cxo_sim.app import server_command, server_environment
+from cxo_sim.appkit.charts import PANEL_SERIES, comparison_figure, outcome_figure
+from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, starting_settings
+from cxo_sim.appkit.compare import YOURS, arm_params, run_arm, summary_table, table_html
+from cxo_sim.appkit.controls import grouped_names, mesa_model_params, slider_step
+from cxo_sim.appkit.events import event_html
+from cxo_sim.appkit.notes import NOTES
+from cxo_sim.appkit.organisation import organisation_figure, tile_grid
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.params import GROUPS, PARAMETERS
+from cxo_sim.presets import PRESETS
+
+
+def test_mesa_model_params_carry_the_registry_bounds_choices_and_defaults():
+    specs = mesa_model_params()
+    assert list(specs) == list(PARAMETERS)
+    for name, p in PARAMETERS.items():
+        spec = specs[name]
+        assert spec["label"] == name and spec["value"] == p.default
+        if p.kind in ("float", "int"):
+            assert spec["type"] == ("SliderInt" if p.kind == "int" else "SliderFloat")
+            assert (spec["min"], spec["max"]) == (p.low, p.high)
+        elif p.kind == "choice":
+            assert spec["type"] == "Select" and spec["values"] == list(p.choices)
+        else:
+            assert spec["type"] == "Checkbox"
+
+
+@pytest.mark.parametrize("name", [n for n, p in PARAMETERS.items() if p.kind in ("float", "int")])
+def test_slider_step_puts_the_default_on_the_grid(name):
+    p = PARAMETERS[name]
+    step = slider_step(p)
+    positions = (p.default - p.low) / step
+    assert positions == pytest.approx(round(positions), abs=1e-6)
+    assert (p.high - p.low) / step <= 1e5, "a slider of at most 100,000 positions"
+    if p.kind == "int":
+        assert isinstance(step, int)
+
+
+def test_groups_cover_every_parameter_once():
+    groups = grouped_names()
+    assert list(groups) == list(GROUPS)
+    assert sorted(n for names in groups.values() for n in names) == sorted(PARAMETERS)
+
+
+def test_every_preset_has_a_complete_teaching_note():
+    assert set(NOTES) == set(PRESETS)
+    for note in NOTES.values():
+        assert note.question.endswith("?") and note.notice and note.try_next
+
+
+def test_matching_preset_tells_presets_from_custom_settings():
+    assert matching_preset(starting_settings("turf_war", seed=3)) == "turf_war"
+    assert matching_preset({**starting_settings(), "cmo_speed": 0.99}) is None
+
+
+def test_tile_grid_stays_inside_its_box():
+    box = (5.0, 0.3, 9.8, 3.7)
+    for n in (0, 1, 7, 40, 300):
+        tiles = tile_grid(n, box)
+        assert len(tiles) == n
+        for x, y, w in tiles:
+            assert box[0] - 1e-9 <= x and x + w <= box[2] + 1e-9
+            assert box[1] - 1e-9 <= y and y + w / 2 <= box[3] + 1e-9
+
+
+@pytest.mark.parametrize("preset", ["combined_role", "best_practice"])
+def test_figures_draw_any_organisation(preset):
+    model = ClassroomModel(**starting_settings(preset, weeks=8))
+    while model.running:
+        model.step()
+    series = model.datacollector.get_model_vars_dataframe()
+    assert set(PANEL_SERIES) <= set(series.columns) <= set(OUTCOME_NAMES + DIAGNOSTIC_NAMES)
+    assert len(outcome_figure(series, model.weeks).axes) >= 6
+    picture = organisation_figure(model)
+    assert f"Week {model.week}" in picture.texts[0].get_text()
+
+
+def test_comparison_runs_both_arms_on_the_same_seeds():
+    settings = {**starting_settings(), "cmo_speed": 1.0}
+    a = run_arm(YOURS, arm_params(YOURS, settings), [1, 2], 13)
+    b = run_arm("old_world", arm_params("old_world", settings), [1, 2], 13)
+    assert a.params["cmo_speed"] == 1.0 and b.params == PRESETS["old_world"]
+    assert len(a.series) == len(b.series) == 2 and all(len(s) == 14 for s in a.series)
+    table = summary_table(a, b)
+    row = table.set_index("outcome").loc["breaches"]
+    assert row["B - A"] == pytest.approx(row["old_world"] - row[YOURS])
+    low, high = row["95% interval"]
+    assert low <= row["B - A"] <= high
+    html = table_html(a, b)
+    assert "A: your settings" in html and "B: old_world" in html
+    assert len(comparison_figure({"A": a.series, "B": b.series}, 13).axes) == 6
+
+
+def test_same_arm_twice_shows_no_difference():
+    params = PRESETS["old_world"]
+    a = run_arm("A", params, [4, 5], 13)
+    b = run_arm("B", params, [4, 5], 13)
+    table = summary_table(a, b)
+    assert all(math.isclose(d, 0.0, abs_tol=1e-9) for d in table["B - A"])
+    assert "B better" not in table_html(a, b) and "A better" not in table_html(a, b)
+
+
+def test_event_log_escapes_and_orders_newest_first():
+    from cxo_sim.agents import Event
+
+    events = [Event(1, "bypass", "week 1: first"), Event(2, "breach", "week 2: <b>second</b>")]
+    html = event_html(events)
+    assert html.index("second") < html.index("first")
+    assert "&lt;b&gt;second&lt;/b&gt;" in html
+    assert "press Step or Play" in event_html([])
+
+
+def test_server_runs_solara_on_the_given_address_with_local_assets():
+    command = server_command("127.0.0.1", 8123)
+    assert "cxo_sim.app:Page" in command
+    assert command[command.index("--port") + 1] == "8123"
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    env = server_environment({"SOLARA_ASSETS_PROXY": "false"})
+    assert env["SOLARA_ASSETS_PROXY"] == "true"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
