@@ -132,6 +132,22 @@ def open_pool(workers: int | None = None, scheduler: str | None = None) -> Worke
     return DaskPool(scheduler)
 
 
+def wrap_executor(executor: Executor, workers: int | None = None) -> WorkerPool:
+    """A pool around an executor made elsewhere (and shut down there), sized to its workers."""
+    return WorkerPool(executor, workers or executor_width(executor), "the given executor", False)
+
+
+def executor_width(executor: Executor) -> int:
+    """How many runs an executor can execute at once, as far as it says."""
+    width = getattr(executor, "_max_workers", None)
+    if isinstance(width, int):
+        return width
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        return sum(client.nthreads().values())
+    return os.cpu_count() or 1
+
+
 def lost_worker_errors() -> tuple[type[BaseException], ...]:
     """Errors that mean a worker went away with the run, whatever the executor."""
     errors: tuple[type[BaseException], ...] = (BrokenProcessPool, CancelledError)

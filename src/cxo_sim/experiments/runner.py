@@ -24,7 +24,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from cxo_sim.experiments.plan import Run, plan_runs
-from cxo_sim.experiments.pool import WorkerPool, open_pool
+from cxo_sim.experiments.pool import WorkerPool, open_pool, wrap_executor
 from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import (
     RUN_IDENTITY,
@@ -217,7 +217,8 @@ def sweep(
         out: results root (default ``./results``).
         workers: local processes (default: every core).
         scheduler: address of a Dask scheduler to run on instead of local processes.
-        executor: any ``concurrent.futures.Executor`` to run on instead (not shut down here).
+        executor: any ``concurrent.futures.Executor`` to run on instead (not shut down here);
+            ``workers`` then says how many runs it executes at once, if it cannot tell.
         fresh: discard earlier results of this experiment instead of resuming them.
         progress: show a progress bar on stderr.
         flush_runs: write a part file after this many finished runs...
@@ -288,7 +289,7 @@ def _drain(
 def _pool(workers: int | None, scheduler: str | None, executor: Executor | None) -> WorkerPool:
     if executor is None:
         return open_pool(workers, scheduler)
-    return WorkerPool(executor, workers or 1, "the given executor", owned=False)
+    return wrap_executor(executor, workers)
 
 
 def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> dict[str, Any]:

@@ -205,7 +205,10 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
         return "new"
     if fresh:
         return "fresh"
-    earlier = load_manifest(path)
+    try:
+        earlier = load_manifest(path)
+    except UserError as exc:
+        raise UserError(f"{exc}; rerun with --fresh to start this experiment over") from None
     if earlier.get("experiment_hash") != manifest["experiment_hash"]:
         raise UserError(
             f"{path}: holds results of a different experiment ({earlier.get('experiment_file')}, "
