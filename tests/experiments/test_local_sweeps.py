@@ -21,6 +21,7 @@ from cxo_sim.experiments.storage import (
     load_manifest,
     load_timeseries,
     open_results_folder,
+    write_json_atomically,
 )
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
@@ -212,3 +213,18 @@ def test_lost_local_worker_is_replaced_and_its_run_redone(small):
         assert pool.generation >= 1
     assert sorted(results) == list(range(12))
     assert results[7] == execute_run(runs[7])[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("model_fingerprint", "0" * 64, "another version of the model"),
+        ("versions", {"cxo_sim": "0.0.1"}, "other software versions"),
+    ],
+)
+def test_resume_with_other_model_code_or_versions_is_refused(small, reference, key, value, problem):
+    manifest = load_manifest(reference)
+    manifest[key] = value
+    write_json_atomically(reference / "manifest.json", manifest)
+    with pytest.raises(UserError, match=problem):
+        sweep(small, out=reference.parent, executor=ThreadPoolExecutor(1), progress=False)

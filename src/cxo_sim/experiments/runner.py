@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import importlib.util
 import platform
 import subprocess
 import sys
@@ -43,6 +45,15 @@ FLUSH_SECONDS = 30.0
 # Attempts per run when its worker is lost (killed, out of memory, machine gone).
 MAX_ATTEMPTS = 4
 _POLL_SECONDS = 1.0
+# Modules whose source decides a run's results (see model_fingerprint).
+MODEL_MODULES = (
+    "cxo_sim.model",
+    "cxo_sim.agents",
+    "cxo_sim.submodels",
+    "cxo_sim.params",
+    "cxo_sim.presets",
+    "cxo_sim.outcomes",
+)
 
 RunResult = tuple[dict[str, Any], pd.DataFrame | None]
 
@@ -308,6 +319,7 @@ def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> di
         "timeseries_every": experiment.output["timeseries_every"],
         "seed_scheme": "SeedSequence(seed, spawn_key=(point, replication)), 2 uint32 -> 63 bits",
         "versions": software_versions(),
+        "model_fingerprint": model_fingerprint(),
         "git_revision": git_revision(),
         "started": _now(),
         "finished": None,
@@ -330,6 +342,20 @@ def software_versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "python": platform.python_version(),
     }
+
+
+def model_fingerprint() -> str:
+    """SHA-256 over the source of the modules that decide a run's results.
+
+    Resuming refuses a changed model, so one table never mixes two versions of the model even
+    between commits or with uncommitted edits.
+    """
+    digest = hashlib.sha256()
+    for module in MODEL_MODULES:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            digest.update(module.encode() + b"\0" + Path(spec.origin).read_bytes())
+    return digest.hexdigest()
 
 
 def git_revision() -> str | None:

@@ -220,6 +220,11 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
             f"{path}: was started with other software versions ({_versions(earlier)}) than now "
             f"({_versions(manifest)}); rerun with --fresh so no table mixes model versions"
         )
+    if earlier.get("model_fingerprint") != manifest.get("model_fingerprint"):
+        raise UserError(
+            f"{path}: was started with another version of the model's code; rerun with --fresh "
+            "so no table mixes model versions"
+        )
     return "resume"
 
 
