@@ -60,8 +60,8 @@ ul.cxo-events li { padding: 2px 0; border-bottom: 1px solid #eee; }
 .cxo-kind { display: inline-block; width: 9px; height: 9px; border-radius: 50%;
   margin-right: 6px; }
 .cxo-more, .cxo-events-empty { color: #888; font-size: 12px; }
-table.cxo-compare { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
-table.cxo-compare th, table.cxo-compare td { border-bottom: 1px solid #ddd; padding: 3px 10px;
+table.cxo-compare { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
+table.cxo-compare th, table.cxo-compare td { border-bottom: 1px solid #ddd; padding: 3px 6px;
   text-align: right; }
 table.cxo-compare td:first-child, table.cxo-compare th:first-child { text-align: left; }
 th.cxo-a { color: #1f77b4; } th.cxo-b { color: #d55e00; }

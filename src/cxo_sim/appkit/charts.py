@@ -149,13 +149,15 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
                 )
         twin.set_ylabel(panel.right_unit, fontsize=7)
         twin.tick_params(labelsize=7)
-        twin.set_ylim(bottom=0)
+        twin.set_ylim(0, max(1.0, twin.get_ylim()[1]))
         twin.yaxis.set_major_locator(MaxNLocator(integer=True))
         more_handles, more_labels = twin.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
     if len(labels) > 1:
         ax.legend(handles, labels, fontsize=6, loc="upper left", frameon=False)
     _finish_axis(ax, weeks)
+    if panel.integer:
+        ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
 
 
 def _title(panel: Panel, series: pd.DataFrame) -> str:

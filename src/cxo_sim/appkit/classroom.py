@@ -26,7 +26,8 @@ class ClassroomModel(CxOModel):
     Args:
         weeks: horizon in weeks; Play stops there.
         seed: random seed.
-        **params: registry parameters (``cxo_sim.params``).
+        **kwargs: registry parameters (``cxo_sim.params``). Named ``kwargs`` because Mesa's
+            SolaraViz accepts any keyword only through a ``**kwargs`` argument of that name.
 
     Attributes:
         weeks: the horizon.
@@ -34,10 +35,10 @@ class ClassroomModel(CxOModel):
             the controls still match the running model.
     """
 
-    def __init__(self, *, weeks: int = DEFAULT_WEEKS, seed: Any = DEFAULT_SEED, **params: Any):
-        super().__init__(seed=seed, **params)
+    def __init__(self, *, weeks: int = DEFAULT_WEEKS, seed: Any = DEFAULT_SEED, **kwargs: Any):
+        super().__init__(seed=seed, **kwargs)
         self.weeks = int(weeks)
-        self.settings = {**params, "seed": seed, "weeks": self.weeks}
+        self.settings = {**kwargs, "seed": seed, "weeks": self.weeks}
         self.running = self.week < self.weeks
 
     def step(self) -> None:

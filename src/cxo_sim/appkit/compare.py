@@ -17,7 +17,7 @@ import solara
 import solara.lab
 
 from cxo_sim.appkit.charts import comparison_figure
-from cxo_sim.appkit.classroom import ClassroomModel, model_parameters
+from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
 from cxo_sim.appkit.organisation import organisation_figure
 from cxo_sim.outcomes import OUTCOMES
 from cxo_sim.presets import PRESETS
@@ -147,7 +147,10 @@ def _verdict(low: float, high: float, better: str) -> str:
 def Compare(settings: dict[str, Any]):
     """Pick two configurations, run both on the same seeds, show them side by side."""
     choice_a = solara.use_reactive(YOURS)
-    choice_b = solara.use_reactive("old_world")
+    # Against old_world, unless the sidebar is old_world already: then against best_practice.
+    choice_b = solara.use_reactive(
+        "best_practice" if matching_preset(settings) == "old_world" else "old_world"
+    )
     n_seeds = solara.use_reactive(5)
     done = solara.use_reactive(0)
     result = solara.use_reactive(None)
@@ -207,13 +210,15 @@ def ComparisonResult(a: Arm, b: Arm):
     pictures = solara.use_memo(
         lambda: (organisation_figure(a.last), organisation_figure(b.last)), [a, b]
     )
-    solara.HTML(tag="div", unsafe_innerHTML=table_html(a, b), classes=["cxo-compare-table"])
-    solara.Text(
-        "Mean over the seeds; the band is the range from the lowest to the highest run.",
-        classes=["cxo-caption"],
-    )
-    with solara.Column(classes=["cxo-compare-figure"]):
-        solara.FigureMatplotlib(charts, dependencies=[a, b], format="png")
+    with solara.Columns([5, 4]):
+        with solara.Column():
+            solara.HTML(tag="div", unsafe_innerHTML=table_html(a, b), classes=["cxo-compare-table"])
+            solara.Text(
+                "Charts: mean over the seeds; the band runs from the lowest to the highest run.",
+                classes=["cxo-caption"],
+            )
+        with solara.Column(classes=["cxo-compare-figure"]):
+            solara.FigureMatplotlib(charts, dependencies=[a, b], format="png")
     with solara.Columns([1, 1]):
         for arm, picture in zip((a, b), pictures, strict=True):
             with solara.Column():
