@@ -64,7 +64,9 @@ def test_breach_cost_scales_with_data_control_and_lag():
     assert base == pytest.approx(sm.BREACH_COST_MEDIAN * 0.8)
     assert sm.breach_cost(0.0, 1.0, "basic", 0) > base
     assert sm.breach_cost(0.0, 0.5, "clear", 0) < base < sm.breach_cost(0.0, 0.5, "none", 0)
-    assert sm.breach_cost(0.0, 0.5, "basic", 52) == pytest.approx(2 * base)
+    assert sm.breach_cost(0.0, 0.5, "basic", 52) == pytest.approx(
+        (1 + sm.LATE_DISCOVERY_COST) * base
+    )
 
 
 def test_compliance_probability():

@@ -8,6 +8,7 @@ Money is in k$, time in weeks.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -141,8 +142,8 @@ class Task:
     """A unit of engineering work waiting in IT's queue.
 
     Attributes:
-        kind: "incident", "review", "integration", "data", "onboard", "retire",
-            "platform", "governance", "scale_up".
+        kind: "incident", "review", "integration", "data", "onboard", "retire", "launch",
+            "meeting", "governance", "scale_up".
         effort: engineer-days of work left.
         marketing: whether it serves a marketing request (embedded engineers take these).
         priority: higher first; ties go to the oldest.
@@ -224,17 +225,19 @@ class Marketer(mesa.Agent):
     Attributes:
         campaigns: campaigns in progress.
         requests: this marketer's tool requests still open.
+        ideas: this marketer's own random stream for ideas (common random numbers).
     """
 
-    def __init__(self, model: CxOModel):
+    def __init__(self, model: CxOModel, ideas: random.Random):
         super().__init__(model)
+        self.ideas = ideas
         self.campaigns: list[Campaign] = []
         self.requests: list[ToolRequest] = []
 
     def act(self) -> None:
         """Advance campaigns, maybe have an idea, and go around IT when out of patience."""
         model = self.model
-        if self.random.random() < model.idea_rate:
+        if self.ideas.random() < model.idea_rate:
             self.campaigns.append(model.new_campaign(self))
         for campaign in self.campaigns:
             model.advance_campaign(campaign)
@@ -259,12 +262,14 @@ class Engineer(mesa.Agent):
 
     Attributes:
         embedded: works inside marketing (mixed teams): takes only marketing work, with context.
-        capacity: engineer-days per week for marketing technology.
+
+    The class constant ``CAPACITY`` is an engineer's working days per week.
     """
 
     CAPACITY = 5.0
     # A regular engineer gives this base share of the week to marketing technology; the rest
-    # keeps IT's other systems running. Alignment raises the share (queue priority).
+    # keeps IT's other systems running. Alignment raises the share: marketing's requests get
+    # more of IT's time.
     MARKETING_SHARE = 0.1
 
     def __init__(self, model: CxOModel, embedded: bool):

@@ -42,7 +42,7 @@ from cxo_sim.appkit.organisation import OrganisationPicture
 
 TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
 # Milliseconds between weeks while playing (Mesa's play interval).
-PLAY_INTERVAL = 150
+PLAY_INTERVAL = 50
 CSS = """
 .cxo-caption { font-size: 11px; color: #666; line-height: 1.25; margin-bottom: 6px; }
 .cxo-custom { color: #b35806; }
@@ -64,6 +64,8 @@ table.cxo-compare { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
 table.cxo-compare th, table.cxo-compare td { border-bottom: 1px solid #ddd; padding: 3px 6px;
   text-align: right; }
 table.cxo-compare td:first-child, table.cxo-compare th:first-child { text-align: left; }
+table.cxo-compare td { white-space: nowrap; }
+.cxo-compare-table { overflow-x: auto; }
 th.cxo-a { color: #1f77b4; } th.cxo-b { color: #d55e00; }
 """
 

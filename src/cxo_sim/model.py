@@ -6,14 +6,15 @@ engineers review, integrate and patch; impatient marketers buy around IT; tools 
 trust between the two executives moves with all of it. Built from five short articles on the
 CIO-CMO relationship (shared/seeds) and calibrated to published figures (docs/ODD.md).
 
-One step is one week; money is in k$. ``step()`` follows MODEL.md section 3 line by line.
+One step is one week; money is in k$. ``step()`` follows the ten steps of MODEL.md section 3,
+with two additions it marks: the weekly update of marketing's patience and the week's bills.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import statistics
-from collections import deque
 from typing import Any
 
 import mesa
@@ -83,7 +84,7 @@ class CxOModel(mesa.Model):
     """
 
     # Marketing's weekly chance of going around IT once a request outlasts its patience.
-    BYPASS_PROPENSITY = 0.18
+    BYPASS_PROPENSITY = 0.15
     # Share of marketers who accept IT's refusal and drop the campaign (Accenture 2013: 45% of
     # CMOs want to act without IT, so a bit over half comply).
     GIVE_UP = 0.55
@@ -127,7 +128,9 @@ class CxOModel(mesa.Model):
     MEETING_COST = 6.0
     LIAISON_COST = 3.5
     SHARED_TOOLS_COST = 1.5
-    EMBEDDED_COST = 1.0
+    # An embedded engineer's week lost to IT's other work: an engineer costs about 3 k$/week
+    # (150 k$/year) and a regular one gives ~87% of the week to non-marketing systems.
+    EMBEDDED_COST = 2.6
     PLATFORM_BUILD_COST = 3.0
     PLATFORM_RUN_COST = 5.0
     PLATFORM_MODULE_COST = 2.5
@@ -143,7 +146,8 @@ class CxOModel(mesa.Model):
     # Quarterly chance that marketing notices and cancels an idle subscription it bought around
     # IT (Zylo: 44-53% of SaaS licences go unused in a month, so most are not noticed).
     CANCEL_IDLE = 0.2
-    # Licences renew yearly: a tool nobody used for a year is not renewed.
+    # Idle for a year (a licence cycle): IT proposes retiring the tool at rationalisation, and
+    # marketing may cancel its own idle subscriptions.
     UNUSED_WEEKS = 52
     NEGOTIATION_ROUNDS = 3
     QUARTER = 13
@@ -154,6 +158,12 @@ class CxOModel(mesa.Model):
         super().__init__(seed=seed, rng=rng) if rng is not None else super().__init__(seed=seed)
         for name, value in self.params.items():
             setattr(self, name, value)
+        # The exogenous processes (threats, emerging capabilities, each marketer's ideas) draw
+        # from their own streams, derived from the seed: runs that differ only in a practice
+        # then face the same world and the same ideas (common random numbers), so the
+        # difference a practice makes is measured with far less noise.
+        self.streams_seed = self.random.getrandbits(64)
+        self.env_random = random.Random(f"{self.streams_seed}:environment")
         self.week = 0
         self.events: list[Event] = []
         self.tally = dict.fromkeys(
@@ -183,7 +193,6 @@ class CxOModel(mesa.Model):
             0.0,
         )
         self.lead_times: list[int] = []
-        self.recent_launches: deque[tuple[int, int]] = deque()
         self.trust = self.initial_trust
         self.threat = self.threat_level
         self._threat_drift = 0.0
@@ -219,21 +228,21 @@ class CxOModel(mesa.Model):
     def step(self) -> None:
         """One week, in the order of MODEL.md section 3."""
         self.week += 1
-        self.update_environment()
+        self.update_environment()  # 1. threat drifts, emerging capabilities appear
         if self.meeting_due():
-            self.hold_meeting()
+            self.hold_meeting()  # 2. coordination: backlog review, disclosure, trust
         self.patience = sm.patience_weeks(self.cmo.speed, self.trust, self.alignment)
-        self.marketers.shuffle_do("act")
-        self.decide_requests()
-        self.engineers_work()
-        self.launch_campaigns()
-        self.security_week()
-        self.react()
+        self.marketers.shuffle_do("act")  # 3. ideas, campaigns, requests, going around IT
+        self.decide_requests()  # 4. decisions by whoever holds the rights
+        self.engineers_work()  # 5. patching, then the queue in priority order
+        self.launch_campaigns()  # 6. launches (and campaigns whose moment passed)
+        self.security_week()  # 7. exploitation of each tool
+        self.react()  # 8. discovered breaches, noticing, pilots' end
         if self.week % self.RATIONALISE_EVERY == 0:
-            self.rationalise()
-        self.pay_the_week()
+            self.rationalise()  # 9. quarterly rationalisation
+        self.pay_the_week()  # licences and coordination costs of the week
         self._snapshot = self.outcomes(diagnostics=True)
-        self.datacollector.collect(self)
+        self.datacollector.collect(self)  # 10. data collection
 
     # ------------------------------------------------------------------ set-up
     def _make_catalogue(self) -> list[Capability]:
@@ -244,8 +253,8 @@ class CxOModel(mesa.Model):
             else:
                 base = BASE_CATALOGUE[i % len(BASE_CATALOGUE)]
                 name = f"{base[0]}_{i // len(BASE_CATALOGUE) + 1}"
-                sens = sm.clamp01(base[1] + self.random.uniform(-0.1, 0.1))
-                pop = base[2] * self.random.uniform(0.5, 1.5)
+                sens = sm.clamp01(base[1] + self.env_random.uniform(-0.1, 0.1))
+                pop = base[2] * self.env_random.uniform(0.5, 1.5)
                 cost = base[3]
             catalogue.append(Capability(name, sens, pop, cost))
         return catalogue
@@ -265,8 +274,8 @@ class CxOModel(mesa.Model):
             self.cio = Executive(self, "cio", self.cio_spend, self.cio_risk, self.cio_speed)
             self.cmo = Executive(self, "cmo", self.cmo_spend, self.cmo_risk, self.cmo_speed)
             self.executives = [self.cio, self.cmo]
-        for _ in range(self.n_marketers):
-            Marketer(self)
+        for index in range(self.n_marketers):
+            Marketer(self, random.Random(f"{self.streams_seed}:ideas:{index}"))
         embedded = round(self.mixed_teams * self.n_engineers)
         for i in range(self.n_engineers):
             Engineer(self, embedded=i < embedded)
@@ -281,6 +290,7 @@ class CxOModel(mesa.Model):
         for cap in by_popularity[:n_core]:
             tool = self._new_tool(cap, "reviewed", core_owner)
             tool.integrated = True
+            tool.data_held = sm.INTEGRATION_EXPOSURE
         extra = max(1, round(0.08 * len(by_popularity)))
         for cap in by_popularity[n_core : n_core + extra]:
             tool = self._new_tool(cap, "known", "marketing")
@@ -288,6 +298,7 @@ class CxOModel(mesa.Model):
         for cap in by_popularity[:extra]:
             self._new_tool(cap, "shadow", "marketing", bypass=True)
         self.tally["tools_bought"] = 0
+        self.tally["tech_spend"] = 0.0  # the stack was paid for before the run
 
     def _start_projects(self) -> None:
         if self.self_serve_platform:
@@ -330,9 +341,10 @@ class CxOModel(mesa.Model):
     # ------------------------------------------------------------------ 1. environment
     def update_environment(self) -> None:
         """Threat pressure drifts; an emerging capability may appear; hype fades."""
-        self._threat_drift = 0.95 * self._threat_drift + self.random.gauss(0.0, 0.03)
+        env = self.env_random
+        self._threat_drift = 0.95 * self._threat_drift + env.gauss(0.0, 0.03)
         self.threat = sm.clamp01(self.threat_level * (1.0 + self._threat_drift))
-        if self.random.random() < self.emerging_rate / 52.0:
+        if env.random() < self.emerging_rate / 52.0:
             self._new_emerging_capability()
         for cap in self.catalogue:
             if cap.hype > 0.0:
@@ -345,6 +357,7 @@ class CxOModel(mesa.Model):
             self.liaison.new_week()
 
     def _new_emerging_capability(self) -> None:
+        env = self.env_random
         index = self._emerging_made
         self._emerging_made += 1
         name = EMERGING_NAMES[index % len(EMERGING_NAMES)]
@@ -352,11 +365,11 @@ class CxOModel(mesa.Model):
             name = f"{name}_{index // len(EMERGING_NAMES) + 1}"
         cap = Capability(
             name,
-            sensitivity=self.random.uniform(0.3, 0.9),
-            popularity=self.random.uniform(0.05, 0.2),
-            cost_factor=self.random.uniform(0.8, 1.6),
+            sensitivity=env.uniform(0.3, 0.9),
+            popularity=env.uniform(0.05, 0.2),
+            cost_factor=env.uniform(0.8, 1.6),
             emerging=True,
-            value_factor=self.random.lognormvariate(-0.32, 0.8),
+            value_factor=env.lognormvariate(-0.32, 0.8),
             hype=0.6,
         )
         self.catalogue.append(cap)
@@ -378,6 +391,7 @@ class CxOModel(mesa.Model):
     def hold_meeting(self) -> None:
         """Joint backlog review, shadow disclosure, re-prioritisation; trust rises; it costs."""
         self._meeting_now = True
+        self.decision_queue = [r for r in self.decision_queue if r.stage in _PENDING]
         for request in list(self.decision_queue) + self._requests_in_review():
             existing = self.known_tool(request.capability)
             if existing is not None:
@@ -399,24 +413,24 @@ class CxOModel(mesa.Model):
 
     # ------------------------------------------------------------------ 3. marketers act
     def new_campaign(self, marketer: Marketer) -> Campaign:
-        """A marketer's new campaign idea: one to three capabilities, maybe customer data."""
-        draw = self.random.random()
+        """A marketer's new campaign idea: one to three capabilities, maybe customer data.
+
+        Every draw comes from the marketer's own idea stream (see ``__init__``).
+        """
+        ideas = marketer.ideas
+        draw = ideas.random()
         wanted = 1 if draw < 0.45 else 2 if draw < 0.85 else 3
         needs: list[Capability] = []
         for _ in range(wanted * 3):
-            cap = self.random.choices(self.catalogue, cum_weights=self._cum_demand)[0]
+            cap = ideas.choices(self.catalogue, cum_weights=self._cum_demand)[0]
             if cap not in needs:
                 needs.append(cap)
             if len(needs) == wanted:
                 break
-        personalisation = self.random.random()
-        base = self.VALUE_MEAN * self.random.lognormvariate(-0.18, 0.6)
-        for cap in needs:
-            base *= cap.value_factor
-        prep = 1 if self.random.random() < 0.5 else 2
-        window = self.MIN_WINDOW_WEEKS + int(
-            self.random.expovariate(1.0 / self.MEAN_EXTRA_WINDOW_WEEKS)
-        )
+        personalisation = ideas.random()
+        base = self.VALUE_MEAN * ideas.lognormvariate(-0.18, 0.6)
+        prep = 1 if ideas.random() < 0.5 else 2
+        window = self.MIN_WINDOW_WEEKS + int(ideas.expovariate(1.0 / self.MEAN_EXTRA_WINDOW_WEEKS))
         return Campaign(
             marketer=marketer,
             needs=tuple(needs),
@@ -560,6 +574,8 @@ class CxOModel(mesa.Model):
             ):
                 campaign.data_ungoverned = True
                 campaign.data_wait = waited
+                self.tally["data_grants"] += 1
+                self.tally["data_weeks_total"] += waited
             return
         tools = [campaign.tools.get(c) for c in campaign.needs]
         if self.governance == "clear" and all(t is not None and t.known for t in tools):
@@ -575,6 +591,8 @@ class CxOModel(mesa.Model):
         """Marketing stops waiting and buys the tool itself."""
         cap = request.capability
         if self.rights == "cmo" and request.stage == "review":
+            if request.pilot:
+                return  # a pilot's light review is worth the wait
             if self._affordable(request.cost, self.martech_left):
                 tool = self._new_tool(
                     cap, "known", "marketing", request.cost, request.vulnerability
@@ -630,6 +648,8 @@ class CxOModel(mesa.Model):
             if self.rights != "combined" and not self._meeting_now:
                 if request.filed_week >= self.week:
                     continue  # the other executive's advice takes a week
+                if self.random.random() >= sm.cio_turnaround(self.cio.speed):
+                    continue  # the CIO thinks in weeks
             capacity -= 1
             self.decide(request)
         self._meeting_now = False
@@ -662,7 +682,7 @@ class CxOModel(mesa.Model):
         elif cmo_wants == cio_wants:
             self.approve(request) if cmo_wants else self.deny(request, "both refused")
         else:
-            self._negotiate(request)
+            self._negotiate(request, cmo_wants)
 
     def scores(self, request: ToolRequest) -> tuple[bool, bool]:
         """Whether the CMO (or the combined executive) and the CIO each want the tool."""
@@ -706,16 +726,18 @@ class CxOModel(mesa.Model):
         else:
             self.approve(request)
 
-    def _negotiate(self, request: ToolRequest) -> None:
+    def _negotiate(self, request: ToolRequest, cmo_wants: bool) -> None:
         """Shared budget: both must agree; disagreement costs a week, then the CEO decides."""
         request.rounds += 1
         if request.rounds == 1:
             self.conflict(f"CIO and CMO disagree on {_a_tool(request.capability)}")
         if request.rounds >= self.NEGOTIATION_ROUNDS:
-            self.escalate(request, cmo_wants=True)
+            self.escalate(request, cmo_wants=cmo_wants)
 
     def conflict(self, what: str) -> None:
         """A disagreement that may turn into a conflict; the liaison may mediate it."""
+        if self.rights == "combined":
+            return  # one executive: nobody to fight with
         if self.liaison is not None and self.liaison.available() and self.random.random() < 0.7:
             self.liaison.take()
             return
@@ -744,7 +766,7 @@ class CxOModel(mesa.Model):
     def approve(self, request: ToolRequest) -> None:
         """Approved: into IT's security review, unless an impatient CMO skips it."""
         self._decided(request)
-        if self.rights == "cmo":
+        if self.rights == "cmo" and not request.pilot:
             skip = self.cmo.speed * (1.0 - self.alignment) * (1.0 - 0.5 * self.trust)
             if self.random.random() < skip:
                 cap = request.capability
@@ -867,7 +889,11 @@ class CxOModel(mesa.Model):
             if task.tool.active:
                 task.tool.integrated = True
                 # Connected tools reach the customer data flowing through the stack.
-                exposure = sm.INTEGRATION_EXPOSURE
+                exposure = (
+                    sm.INTEGRATION_EXPOSURE
+                    if task.tool.reviewed
+                    else sm.INTEGRATION_EXPOSURE_UNREVIEWED
+                )
                 task.tool.data_held = max(task.tool.data_held, exposure)
                 self._spend(self.INTEGRATION_COST)
         elif kind == "onboard":
@@ -911,7 +937,6 @@ class CxOModel(mesa.Model):
         cap = request.capability
         if not self._affordable(request.cost, self.martech_left):
             self.deny(request, "no budget left this year")
-            request.stage = "denied"
             return
         cost = request.cost * (self.PILOT_COST_SHARE if request.pilot else 1.0)
         tool = self._new_tool(
@@ -960,16 +985,22 @@ class CxOModel(mesa.Model):
         tools = [campaign.tools[c] for c in campaign.needs]
         integrated = sum(t.integrated for t in tools) / len(tools)
         data_ok = campaign.data_granted or campaign.data_ungoverned
-        value = sm.campaign_value(
-            campaign.base_value, campaign.personalisation, data_ok, integrated, lead
-        )
+        base = campaign.base_value
+        for cap in campaign.needs:
+            base *= cap.value_factor  # an emerging capability's worth shows only in use
+        value = sm.campaign_value(base, campaign.personalisation, data_ok, integrated, lead)
         shadow = False
         sensitivity = campaign.sensitivity
+        copied = sensitivity
+        if campaign.data_granted:
+            # Governed access hands a tool only the fields the campaign needs.
+            copied *= sm.DATA_MINIMISATION[self.governance]
         for tool in tools:
             tool.last_used = self.week
             shadow = shadow or not tool.known
-            if sensitivity > tool.data_held:
-                tool.data_held = min(sensitivity, 0.2) if tool.pilot else sensitivity
+            held = min(copied, 0.2) if tool.pilot else copied
+            if held > tool.data_held:
+                tool.data_held = held
         if campaign.wants_data:
             p = sm.compliance_probability(
                 sensitivity, self.governance, shadow or campaign.data_ungoverned
@@ -981,7 +1012,6 @@ class CxOModel(mesa.Model):
         self.tally["campaigns_launched"] += 1
         self.tally["campaign_value"] += value
         self.lead_times.append(lead)
-        self.recent_launches.append((self.week, lead))
         self.cmo.influence = min(1.0, self.cmo.influence + 0.004 * value / self.VALUE_MEAN)
 
     def _abandon(self, campaign: Campaign) -> None:
@@ -995,6 +1025,8 @@ class CxOModel(mesa.Model):
         governance = self.governance
         for tool in self.tools:
             tool.age_week()
+            # Access controls protect data where IT governs it, not copies in shadow tools.
+            regime = governance if tool.known else "none"
             p = sm.breach_probability(
                 tool.vulnerability,
                 tool.data_held,
@@ -1002,10 +1034,10 @@ class CxOModel(mesa.Model):
                 tool.reviewed,
                 tool.monitored,
                 self.threat,
-                governance,
+                regime,
             )
             if self.random.random() < p:
-                self.breach(tool, governance)
+                self.breach(tool, regime)
 
     def breach(self, tool: Tool, governance: str) -> None:
         """Record a breach now; its discovery (and the reactions) come after a lag."""
@@ -1038,20 +1070,18 @@ class CxOModel(mesa.Model):
             self.log("breach", f"a breach in {where} {_words(tool.capability)} tool was found")
             self._queue("incident", self.INCIDENT_EFFORT, marketing=False, priority=3)
             if tool.active and tool.status == "shadow":
-                self.make_known(tool, "found through the breach", conflict=False)
+                self.make_known(tool, "found through the breach")
         if self.mixed_teams > 0.0:
             for tool in list(self.tools):
                 if tool.status == "shadow" and self.random.random() < 0.2 * self.mixed_teams:
                     self.make_known(tool, "noticed by an embedded engineer")
         self.end_pilots()
 
-    def make_known(self, tool: Tool, how: str, conflict: bool = False) -> None:
+    def make_known(self, tool: Tool, how: str) -> None:
         """IT learns of a shadow tool: it can now patch, monitor and rationalise it."""
         tool.status = "known"
         self._queue("onboard", self.ONBOARD_EFFORT, marketing=False, priority=0, tool=tool)
         self.log("disclosure", f"a shadow {_words(tool.capability)} tool was {how}")
-        if conflict:
-            self.trust = sm.clamp01(self.trust - sm.TRUST_DISCOVERY)
 
     def end_pilots(self) -> None:
         """Pilots that reached their end: scale winners up, retire the rest cheaply."""
@@ -1107,6 +1137,9 @@ class CxOModel(mesa.Model):
         tool.active = False
         self.tools_by_cap[tool.capability].remove(tool)
         self.tally["tools_retired"] += 1
+        if why == "rationalised":
+            # Savings are the CIO's KPI: the CEO notices.
+            self.cio.influence = min(1.0, self.cio.influence + 0.01)
         tool.remove()
 
     # ------------------------------------------------------------------ money
@@ -1188,9 +1221,9 @@ class CxOModel(mesa.Model):
         return tool
 
     def _queue_integration(self, tool: Tool) -> None:
+        # Monitoring is set up by IT's security review (or its onboarding of a tool it found);
+        # a purchase that skipped the review is integrated but not monitored.
         self._queue("integration", self.INTEGRATION_EFFORT, marketing=True, priority=0, tool=tool)
-        if not tool.monitored:
-            self._queue("onboard", self.ONBOARD_EFFORT, marketing=False, priority=0, tool=tool)
 
     def _queue(
         self,

@@ -74,7 +74,12 @@ _OUTCOMES = [
 ]
 
 _DIAGNOSTICS = [
-    Outcome("bypasses", "purchases made around IT (shadow) over the run", "tools", "lower"),
+    Outcome(
+        "bypasses",
+        "purchases made around IT over the run (shadow, or visible with shared tools)",
+        "tools",
+        "lower",
+    ),
     Outcome(
         "decision_weeks", "mean weeks from filing a tool request to its decision", "weeks", "lower"
     ),

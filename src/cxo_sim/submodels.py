@@ -9,30 +9,41 @@ from __future__ import annotations
 import math
 
 # --- Security (MODEL.md step 7) ---------------------------------------------------------------
-# Weekly exploitation hazard of a fully exposed tool at threat 1: set so that the old_world
-# preset has about a 15% yearly chance of at least one breach (IBM/Ponemon: 28% over 24 months).
-BASE_HAZARD = 0.0004
+# Weekly exploitation hazard scale at threat 1, before the risk factors below multiply it: set
+# so that the old_world preset has about a 15% yearly chance of at least one breach
+# (IBM/Ponemon: 28% over 24 months).
+BASE_HAZARD = 0.00036
 # Ponemon/Opus 2017: third-party breach likelihood 46% with vendor security review vs 66%
 # without, so an unreviewed tool carries 66/46 = 1.43 times the hazard of a reviewed one.
 UNREVIEWED_HAZARD = 1.43
 # An integrated tool reaches the customer data flowing through the stack (Valence 2023:
-# integrations are attack surface; DBIR: 15-30% of breaches come through third parties).
+# integrations are attack surface; DBIR: 15-30% of breaches come through third parties). IT's
+# security review grants an integration least-privilege scopes; an unreviewed one gets the broad
+# default scopes and so reaches more.
 INTEGRATION_EXPOSURE = 0.4
+INTEGRATION_EXPOSURE_UNREVIEWED = 0.7
 # Unmonitored tools: attacks that monitoring would stop early succeed more often.
 UNMONITORED_HAZARD = 1.3
-# Each week without a vendor patch adds 2% hazard, capped at 40 weeks (a year of patches).
+# Each week without a vendor patch adds 2% hazard, capped at 40 weeks (+80%).
 PATCH_LAG_HAZARD = 0.02
 PATCH_LAG_CAP = 40
 # Access controls of the data-governance regimes: hazard and blast-radius multipliers.
 ACCESS_CONTROL_HAZARD = {"none": 1.25, "basic": 1.0, "clear": 0.7}
 ACCESS_CONTROL_BLAST = {"none": 1.3, "basic": 1.0, "clear": 0.6}
-# IBM/Ponemon 2023-2025: mean breach cost 4,450-4,880 k$; lognormal with sigma 1 around the
-# median below, scaled by data held, blast radius and detection lag.
-BREACH_COST_MEDIAN = 2400.0
+# Share of a campaign's customer data that governed access copies into a tool: clear rules
+# grant only the fields needed (least privilege); with no rules IT copies whole extracts.
+# Data marketing copies itself, around governance, always goes in whole.
+DATA_MINIMISATION = {"none": 1.0, "basic": 0.85, "clear": 0.6}
+# IBM/Ponemon 2023-2025: mean breach cost 4,450-4,880 k$; lognormal with BREACH_COST_SIGMA
+# around the median below, scaled by data held, blast radius and detection lag.
+BREACH_COST_MEDIAN = 2700.0
 BREACH_COST_SIGMA = 0.9
 # IBM: 241-277 days to identify and contain; monitored tools are watched, so detection is fast.
 DETECTION_WEEKS_MONITORED = 6.0
 DETECTION_WEEKS_UNMONITORED = 40.0
+# A year of late discovery adds a quarter to the cost: IBM 2025 puts shadow AI's uplift at
+# +670 k$ (about +15%) per breach, which unmonitored tools' ~40-week lag then reproduces.
+LATE_DISCOVERY_COST = 0.25
 
 
 def breach_probability(
@@ -89,7 +100,8 @@ def breach_cost(normal_draw: float, data_held: float, governance: str, lag_weeks
         lag_weeks: weeks until the breach was discovered.
     """
     base = BREACH_COST_MEDIAN * math.exp(BREACH_COST_SIGMA * normal_draw)
-    return base * (0.3 + data_held) * ACCESS_CONTROL_BLAST[governance] * (1 + lag_weeks / 52)
+    late = 1.0 + LATE_DISCOVERY_COST * lag_weeks / 52.0
+    return base * (0.3 + data_held) * ACCESS_CONTROL_BLAST[governance] * late
 
 
 # --- Compliance -------------------------------------------------------------------------------
@@ -114,7 +126,8 @@ def compliance_probability(sensitivity: float, governance: str, shadow_involved:
 
 
 # --- Patience and bypass (MODEL.md section 4) -----------------------------------------------
-# Weeks a fully patient, fully trusting marketing team would wait for IT.
+# Weeks a fully patient, fully trusting marketing team with no regard for IT's KPIs would wait
+# for IT (full alignment doubles it).
 PATIENCE_MAX = 19.0
 
 
@@ -165,6 +178,17 @@ def cio_kpi(
     return value - 0.5 * (1.0 - spend) * cost - 1.5 * (1.0 - risk_tol) * risk - 0.1 * burden
 
 
+def cio_turnaround(cio_speed: float) -> float:
+    """Weekly chance that the CIO's advice or decision on a request arrives.
+
+    It applies after the first week; a CIO who thinks in weeks (low urgency) takes longer.
+
+    Args:
+        cio_speed: the CIO's current urgency in [0, 1].
+    """
+    return 0.4 + 0.6 * cio_speed
+
+
 def blended_score(own: float, other: float, alignment: float) -> float:
     """An executive's score of a request: its own KPIs plus ``alignment`` times the other's."""
     return own + alignment * other
@@ -192,7 +216,7 @@ def campaign_value(
     Args:
         base: the idea's base value (k$).
         personalisation: how personalised the campaign is, in [0, 1].
-        data_ok: whether its data access was granted through governed channels.
+        data_ok: whether it got the customer data (granted, or copied around governance).
         integrated_share: share of its tools that are integrated with the stack.
         lead: weeks from idea to launch.
     """
@@ -204,7 +228,6 @@ def campaign_value(
 TRUST_CONFLICT = 0.02
 TRUST_BREACH = 0.08
 TRUST_SHADOW_BREACH = 0.12
-TRUST_DISCOVERY = 0.03
 TRUST_DELIVERY = 0.012
 TRUST_MEETING = 0.08
 

@@ -114,14 +114,14 @@ def table_html(a: Arm, b: Arm) -> str:
     table = summary_table(a, b)
     head = (
         f"<tr><th>outcome</th><th class='cxo-a'>A: {a.label}</th>"
-        f"<th class='cxo-b'>B: {b.label}</th><th>B - A (95% interval)</th><th>difference</th></tr>"
+        f"<th class='cxo-b'>B: {b.label}</th><th>B - A</th><th>95% interval</th><th></th></tr>"
     )
     rows = []
     for row in table.itertuples(index=False):
         name, mean_a, mean_b, diff, (low, high), better = row
         rows.append(
             f"<tr><td title='{OUTCOMES[name].meaning}'>{name}</td><td>{_fmt(mean_a)}</td>"
-            f"<td>{_fmt(mean_b)}</td><td>{_fmt(diff)} ({_fmt(low)} to {_fmt(high)})</td>"
+            f"<td>{_fmt(mean_b)}</td><td>{_fmt(diff)}</td><td>{_fmt(low)} to {_fmt(high)}</td>"
             f"<td>{_verdict(low, high, better)}</td></tr>"
         )
     return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"

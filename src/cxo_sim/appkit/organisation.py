@@ -138,7 +138,7 @@ def _draw_teams(ax, model) -> None:
         va="bottom",
         color=ROLE_COLOURS["cio"],
     )
-    mixed = f" + {len(embedded)} embedded engineers" if embedded else ""
+    mixed = f", {len(embedded)} IT engineers" if embedded else ""
     ax.text(
         5.15,
         5.1,
