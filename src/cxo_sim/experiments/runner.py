@@ -317,7 +317,7 @@ def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> di
         "seed": experiment.seed,
         "design": {**experiment.design(), "points": len(points)},
         "timeseries_every": experiment.output["timeseries_every"],
-        "seed_scheme": "SeedSequence(seed, spawn_key=(point, replication)), 2 uint32 -> 63 bits",
+        "seed_scheme": "SeedSequence(seed, spawn_key=(replication,)), 2 uint32 -> 63 bits",
         "versions": software_versions(),
         "model_fingerprint": model_fingerprint(),
         "git_revision": git_revision(),
