@@ -1353,7 +1353,11 @@ def run_one(
         frame = model.datacollector.get_model_vars_dataframe()
         frame.index.name = "week"
         series = frame.iloc[::timeseries_every].reset_index()
-    return model.outcomes(diagnostics=diagnostics), series
+    outcomes = model.outcomes(diagnostics=diagnostics)
+    # Mesa 3.3's Agent._ids holds every model ever made (mesa#3179, fixed after 3.3.1), so a
+    # sweep's worker would keep all its runs in memory: let this one go.
+    mesa.Agent._ids.pop(model, None)
+    return outcomes, series
 
 
 def simulate(steps: int = 156, seed: int = 0, diagnostics: bool = False, **params: Any):
