@@ -14,7 +14,6 @@ fi
 EXPERIMENT=${1:-experiments/budget-ownership.toml}
 NAME=$(basename "$EXPERIMENT" .toml)
 .venv/bin/cxo-sim sweep "$EXPERIMENT" --out out
-.venv/bin/cxo-sim plot "out/$NAME"
 .venv/bin/cxo-sim report "out/$NAME"
 echo
 echo "Open out/$NAME/report.html in a browser; figures are in out/$NAME/figures/."

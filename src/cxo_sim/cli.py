@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sens = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib)")
     sens.add_argument("experiment", help="experiment file (TOML)")
-    sens.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    sens.add_argument(
+        "--method",
+        choices=["morris", "sobol"],
+        default=None,
+        help="default: the file's [sensitivity] method, else morris",
+    )
     sens.add_argument(
         "--workers", type=int, default=None, help="local processes (default: all cores)"
     )
