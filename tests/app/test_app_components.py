@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import html
+import time
 
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
 import solara
-from conftest import wait_for
 
 from cxo_sim.appkit.classroom import DEFAULT_PRESET, DEFAULT_SEED, DEFAULT_WEEKS, ClassroomModel
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.params import GROUP_TITLES, PARAMETERS
 from cxo_sim.presets import PRESETS
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
+    """Poll ``condition`` until it is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def control(page, name):
@@ -115,15 +126,22 @@ def test_seed_is_an_input_that_reset_uses(page):
     assert page.model.settings == {**PRESETS[DEFAULT_PRESET], "seed": 7, "weeks": DEFAULT_WEEKS}
 
 
-def test_play_stops_at_the_horizon(page):
+def test_play_pause_and_stop_at_the_horizon(page):
+    click(page, "▶")
+    wait_for(lambda: page.model.week >= 1, what="Play to advance the model")
+    click(page, "❚❚")
+    wait_for(lambda: page.rc.find(v.Btn, children=["▶"]).widgets, what="the Play button back")
+    paused_at = page.model.week
+    time.sleep(0.5)
+    assert page.model.week == paused_at, "Pause stops the run"
     type_into(page, "weeks to run", "2")
     click(page, "Reset")
-    assert page.model.weeks == 2
-    play = page.rc.find(v.Btn, children=["▶"]).widget
-    play.click()
+    assert page.model.weeks == 2 and page.model.week == 0
+    click(page, "▶")
     wait_for(lambda: page.model.week == 2 and not page.model.running, what="the run to end")
     step = page.rc.find(v.Btn, children=["Step"]).widget
     wait_for(lambda: step.disabled, what="Step to be disabled at the horizon")
+    assert page.model.week == 2
 
 
 def test_event_log_fills_in_plain_words(page):
