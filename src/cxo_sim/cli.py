@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--below", type=float, help="threshold: outcome below this")
 
     val = sub.add_parser("validate", help="calibration targets and patterns P1-P8, measured")
-    val.add_argument("--seeds", type=int, default=40, help="seeds per arm (default 40)")
+    val.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
     val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
     val.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
 

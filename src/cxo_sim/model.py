@@ -638,6 +638,8 @@ class CxOModel(mesa.Model):
         capacity = self.exec_attention
         if self.rights == "combined":
             capacity = max(1, self.exec_attention // 2)
+        if self._meeting_now:
+            capacity -= 1  # the meeting itself takes executive attention
         queue = sorted(self.decision_queue, key=lambda r: (-r.priority, r.filed_week))
         for request in queue:
             if request.stage == "escalated":

@@ -1,8 +1,9 @@
 """Calibration targets (MODEL.md section 6) and patterns P1-P8 (section 7), measured.
 
 ``cxo-sim validate`` prints both tables; the test suite asserts the same checks with its own
-seeds. Every check compares arms run on the same list of seeds, everything else held equal,
-and reports a difference of means with its 95% Welch confidence interval.
+seeds. Every check compares arms run on the same list of seeds, everything else held equal;
+the arms share each seed's exogenous world and ideas (common random numbers), so an effect is
+the mean of per-seed differences, reported with its 95% t confidence interval.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.stats import Estimate, bootstrap_ci, diff_ci, mean_ci
+from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -161,8 +162,17 @@ class Check:
     passed: bool
 
 
+def paired_diff(a: np.ndarray, b: np.ndarray) -> Estimate:
+    """Mean of per-seed differences a - b with a t-interval.
+
+    Arms run on the same seeds share their exogenous world and ideas (common random numbers),
+    so the per-seed difference is the natural, paired estimate of the effect.
+    """
+    return mean_ci(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+
+
 def _diff(pattern, claim, a, b, sign: int) -> Check:
-    est = diff_ci(a, b)
+    est = paired_diff(a, b)
     passed = est.low > 0 if sign > 0 else est.high < 0
     return Check(pattern, claim, est, passed)
 
@@ -265,7 +275,7 @@ NON_INFERIORITY_WEEKS = 0.25
 
 def _p2(runs: dict[str, list[Run]], col: Col) -> list[Check]:
     clear, none = col["gov_clear"], col["gov_none"]
-    access = diff_ci(clear("data_access_weeks"), none("data_access_weeks"))
+    access = paired_diff(clear("data_access_weeks"), none("data_access_weeks"))
     return [
         _diff("P2", "clear - none: breaches < 0", clear("breaches"), none("breaches"), -1),
         _diff(
@@ -285,12 +295,8 @@ def _p2(runs: dict[str, list[Run]], col: Col) -> list[Check]:
 
 
 def _contrast(never: np.ndarray, middle: np.ndarray, often: np.ndarray) -> Estimate:
-    """(never - middle) - (middle - often) with a normal-approximation CI."""
-    value = never.mean() - 2 * middle.mean() + often.mean()
-    var = never.var(ddof=1) / never.size + 4 * middle.var(ddof=1) / middle.size
-    var += often.var(ddof=1) / often.size
-    half = 1.96 * math.sqrt(var)
-    return Estimate(float(value), float(value - half), float(value + half), never.size * 3)
+    """Per seed, (never - middle) - (middle - often), with a t-interval (paired arms)."""
+    return mean_ci(never - 2 * middle + often)
 
 
 def _p3(runs: dict[str, list[Run]], col: Col) -> list[Check]:
@@ -518,7 +524,7 @@ def format_calibration(targets: list[Target], n: int) -> str:
 
 def format_patterns(checks: list[Check], n: int) -> str:
     """The pattern checks as text."""
-    lines = [f"Patterns, {n} seeds per arm (difference of means, 95% CI):"]
+    lines = [f"Patterns, {n} seeds per arm (mean paired difference, 95% CI):"]
     for c in checks:
         e = c.estimate
         mark = "pass" if c.passed else "FAIL"
