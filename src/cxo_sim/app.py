@@ -74,7 +74,7 @@ th.cxo-a { color: #1f77b4; } th.cxo-b { color: #d55e00; }
 def Page():
     """The whole app: the sidebar of controls and the Run, Compare and Teaching notes tabs."""
     settings = solara.use_reactive(starting_settings())
-    first = solara.use_memo(lambda: ClassroomModel(**starting_settings()), [])
+    first = solara.use_memo(lambda: ClassroomModel(**settings.value), [])
     model = solara.use_reactive(first)
     preset = solara.use_reactive(DEFAULT_PRESET)
     play_interval = solara.use_reactive(PLAY_INTERVAL)
@@ -98,6 +98,12 @@ def Page():
             )
             with solara.Column(classes=["cxo-step-size"]):
                 solara.SliderInt("weeks per Step", value=render_interval, min=1, max=13)
+                weeks = render_interval.value
+                solara.Text(
+                    f"Step advances {weeks} week{'s' if weeks > 1 else ''}; "
+                    f"Play redraws every {weeks}.",
+                    classes=["cxo-caption"],
+                )
             PendingChanges(model.value, settings.value)
         ParameterControls(settings)
     with solara.lab.Tabs():
@@ -133,16 +139,15 @@ def StatusLine(model: ClassroomModel):
     """Week, configuration and the headline numbers, in one line."""
     update_counter.get()
     now = model.outcomes()
-    preset = matching_preset(model.settings) or "your own settings"
     parts = [
         f"Week {model.week} of {model.weeks}",
+        matching_preset(model.settings) or "your own settings",
         f"seed {model.settings['seed']}",
         f"{now['tool_count']:.0f} tools ({now['shadow_tools']:.0f} shadow)",
         f"{now['breaches']:.0f} breaches",
         f"{now['campaigns_launched']:.0f} campaigns launched",
         f"trust {now['trust']:.2f}",
     ]
-    parts.insert(1, preset)
     solara.HTML(
         tag="div",
         unsafe_innerHTML="".join(f"<span>{part}</span>" for part in parts),

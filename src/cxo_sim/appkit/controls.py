@@ -114,6 +114,9 @@ def ParameterControls(settings: solara.Reactive[dict[str, Any]]):
 
     def setter(name: str) -> Callable[[Any], None]:
         def set_value(value: Any) -> None:
+            if isinstance(value, float):
+                # Slider arithmetic leaves float noise (0.30000000000000004); presets compare equal.
+                value = round(value, 10)
             settings.set({**settings.value, name: PARAMETERS[name].validate(value)})
 
         return set_value
