@@ -152,9 +152,13 @@ class CxOModel(mesa.Model):
     NEGOTIATION_ROUNDS = 3
     QUARTER = 13
 
-    def __init__(self, *, seed: Any = None, rng: Any = None, **params: Any):
-        """Create the organisation at week 0; see the class docstring for the parameters."""
-        self.params = resolve(params)
+    def __init__(self, *, seed: Any = None, rng: Any = None, **kwargs: Any):
+        """Create the organisation at week 0; see the class docstring for the parameters.
+
+        The catch-all is named ``kwargs`` because Mesa's SolaraViz checks model parameters
+        against the signature and accepts only a var-keyword argument of that name.
+        """
+        self.params = resolve(kwargs)
         super().__init__(seed=seed, rng=rng) if rng is not None else super().__init__(seed=seed)
         for name, value in self.params.items():
             setattr(self, name, value)

@@ -233,12 +233,6 @@ def test_views_and_registry_params_work_in_mesa_solaraviz():
     check_solaraviz(ClassroomModel)
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=True,
-    reason="CxOModel.__init__ takes **params; Mesa 3.3.1's SolaraViz checks model_params "
-    "against the signature and only accepts a var-keyword argument named kwargs",
-)
 def test_cxo_model_itself_works_in_mesa_solaraviz():
     from cxo_sim.model import CxOModel
 
