@@ -61,7 +61,8 @@ class Campaign:
         needs: the capabilities it needs (one to three).
         personalisation: how much customer data it uses, in [0, 1].
         wants_data: whether it needs customer-data access.
-        base_value: value (k$) if launched at once without personalisation uplift.
+        base_value: value (k$) if launched at once without personalisation uplift, before the
+            true worth of any emerging capability it uses (applied at launch).
         idea_week: week the idea came up.
         ready_week: week its content is ready (preparation done).
         deadline: last week it is still worth launching (its moment passes).
@@ -71,7 +72,8 @@ class Campaign:
         data_wait_start: week it started waiting for data (-1 if never).
         data_wait: weeks it waited for data.
         data_requested: a data-access request is in IT's queue.
-        dropped: marketing's own leadership refused what it needs.
+        dropped: refused by marketing's own leadership, or given up after IT's refusal.
+        closed: launched or abandoned; its pending IT work is cancelled.
         launch_ticket: 0 none needed yet, 1 waiting for IT to push it live, 2 IT done.
     """
 
@@ -90,6 +92,7 @@ class Campaign:
     data_wait: int = 0
     data_requested: bool = False
     dropped: bool = False
+    closed: bool = False
     launch_ticket: int = 0
 
     @property
@@ -151,7 +154,7 @@ class Task:
         request: the tool request it serves, if any.
         tool: the tool it concerns, if any.
         campaign: the campaign it serves (data provisioning), if any.
-        not_before: first week work can finish (vendor turnaround, IT's release window).
+        not_before: first week work on it can be done (vendor turnaround, release window).
     """
 
     kind: str
@@ -184,7 +187,8 @@ class Executive(mesa.Agent):
         base_speed: urgency parameter.
         influence: standing with the CEO, in [0, 1].
         tightening: how much a recent breach has tightened risk tolerance, in [0, 1].
-        frustration: how much repeated delays have raised urgency, in [0, 1].
+        frustration: how much running out of patience (each purchase made around or past IT)
+            has raised urgency, in [0, 1].
     """
 
     def __init__(self, model: CxOModel, role: str, spend: float, risk: float, speed: float):

@@ -138,6 +138,8 @@ class CxOModel(mesa.Model):
     # Pilots run this long before the scale-up decision; they cost a quarter of a full tool.
     PILOT_WEEKS = 8
     PILOT_COST_SHARE = 0.25
+    # A pilot is scoped to a sample of customer data.
+    PILOT_DATA_CAP = 0.2
     # A campaign belongs to a moment: it is dropped if not live within its window, at least
     # this many weeks after its content is ready plus an exponential slack of this mean.
     MIN_WINDOW_WEEKS = 2
@@ -354,6 +356,9 @@ class CxOModel(mesa.Model):
             if cap.hype > 0.0:
                 cap.hype = cap.hype * 0.96 if cap.hype > 0.01 else 0.0
         self._refresh_demand()
+        if self.week % 52 == 1 and self.week > 1:  # a new budget year
+            self.martech_left = self.martech_budget
+            self.discretionary_left = self.marketing_discretionary
         self.trust += sm.TRUST_MEMORY * (self.initial_trust - self.trust)
         for executive in self.executives:
             executive.recover()
@@ -413,7 +418,11 @@ class CxOModel(mesa.Model):
         self._coordination(self.MEETING_COST)
 
     def _requests_in_review(self) -> list[ToolRequest]:
-        return [t.request for t in self.tasks if t.kind == "review" and t.request is not None]
+        return [
+            t.request
+            for t in self.tasks
+            if t.kind == "review" and t.request is not None and t.request.stage == "review"
+        ]
 
     # ------------------------------------------------------------------ 3. marketers act
     def new_campaign(self, marketer: Marketer) -> Campaign:
@@ -900,6 +909,8 @@ class CxOModel(mesa.Model):
                     if task.tool.reviewed
                     else sm.INTEGRATION_EXPOSURE_UNREVIEWED
                 )
+                if task.tool.pilot:
+                    exposure = min(exposure, self.PILOT_DATA_CAP)
                 task.tool.data_held = max(task.tool.data_held, exposure)
                 self._spend(self.INTEGRATION_COST)
         elif kind == "onboard":
@@ -1004,7 +1015,7 @@ class CxOModel(mesa.Model):
         for tool in tools:
             tool.last_used = self.week
             shadow = shadow or not tool.known
-            held = min(copied, 0.2) if tool.pilot else copied
+            held = min(copied, self.PILOT_DATA_CAP) if tool.pilot else copied
             if held > tool.data_held:
                 tool.data_held = held
         if campaign.wants_data:
@@ -1015,12 +1026,14 @@ class CxOModel(mesa.Model):
                 self.tally["compliance_incidents"] += 1
                 self.trust = sm.clamp01(self.trust - 0.02)
                 self.log("compliance", "a campaign used customer data against the rules")
+        campaign.closed = True
         self.tally["campaigns_launched"] += 1
         self.tally["campaign_value"] += value
         self.lead_times.append(lead)
         self.cmo.influence = min(1.0, self.cmo.influence + 0.004 * value / self.VALUE_MEAN)
 
     def _abandon(self, campaign: Campaign) -> None:
+        campaign.closed = True
         for request in campaign.marketer.requests:
             if request.campaign is campaign:
                 self._close(request)
@@ -1099,7 +1112,8 @@ class CxOModel(mesa.Model):
             if not tool.active:
                 continue
             cap = tool.capability
-            if cap.value_factor >= 1.0:
+            # A pilot proves its worth only if campaigns used it.
+            if tool.last_used >= 0 and cap.value_factor >= 1.0:
                 self._queue("scale_up", self.REVIEW_EFFORT, marketing=True, priority=0, tool=tool)
             else:
                 cap.abandoned = True
@@ -1151,9 +1165,6 @@ class CxOModel(mesa.Model):
     # ------------------------------------------------------------------ money
     def pay_the_week(self) -> None:
         """Licences and running costs of the week; budgets renew every 52 weeks."""
-        if self.week % 52 == 1 and self.week > 1:
-            self.martech_left = self.martech_budget
-            self.discretionary_left = self.marketing_discretionary
         licences = shadow = sanctioned = outside = 0.0
         for tool in self.tools:
             cost = tool.weekly_cost
@@ -1320,6 +1331,9 @@ def _cancelled(task: Task) -> bool:
     request = task.request
     if request is not None and request.stage != "review":
         return True
+    campaign = task.campaign
+    if campaign is not None and (campaign.closed or campaign.data_ungoverned):
+        return True  # launched, dropped, or its data already copied
     tool = task.tool
     return tool is not None and not tool.active
 

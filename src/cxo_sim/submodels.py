@@ -117,7 +117,8 @@ def compliance_probability(sensitivity: float, governance: str, shadow_involved:
     Args:
         sensitivity: sensitivity of the customer data the campaign used, in [0, 1].
         governance: data-governance regime (its compliance checks).
-        shadow_involved: whether any tool of the campaign is shadow IT.
+        shadow_involved: whether the data left governance: a shadow tool of the campaign, or
+            data marketing copied itself.
     """
     p = sensitivity * COMPLIANCE_RISK[governance]
     if shadow_involved:
