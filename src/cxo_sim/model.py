@@ -81,6 +81,8 @@ class CxOModel(mesa.Model):
         threat: current threat pressure in [0, 1].
         events: what happened, in plain words, newest last.
         datacollector: per-step series of every outcome and diagnostic.
+        collect_series: whether ``step()`` adds the week to ``datacollector`` (on by default;
+            ``run_one`` turns it off and keeps only the weeks it is asked for).
     """
 
     # Marketing's weekly chance of going around IT once a request outlasts its patience.
@@ -224,6 +226,7 @@ class CxOModel(mesa.Model):
         self._make_initial_stack()
         self._start_projects()
 
+        self.collect_series = True
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in SERIES_NAMES}
         )
@@ -247,8 +250,9 @@ class CxOModel(mesa.Model):
         if self.week % self.RATIONALISE_EVERY == 0:
             self.rationalise()  # 9. quarterly rationalisation
         self.pay_the_week()  # licences and coordination costs of the week
-        self._snapshot = self.outcomes(diagnostics=True)
-        self.datacollector.collect(self)  # 10. data collection
+        if self.collect_series:
+            self._snapshot = self.outcomes(diagnostics=True)
+            self.datacollector.collect(self)  # 10. data collection
 
     # ------------------------------------------------------------------ set-up
     def _make_catalogue(self) -> list[Capability]:
@@ -1366,13 +1370,18 @@ def run_one(
         diagnostics: include the diagnostics with the outcomes.
     """
     model = CxOModel(seed=seed, **params)
-    for _ in range(steps):
+    # Only the weeks asked for are measured: a sweep's runs skip the per-week bookkeeping.
+    model.collect_series = False
+    weeks, rows = [0], [model._snapshot]
+    for week in range(1, steps + 1):
         model.step()
+        if timeseries_every and week % timeseries_every == 0:
+            weeks.append(week)
+            rows.append(model.outcomes(diagnostics=True))
     series = None
     if timeseries_every:
-        frame = model.datacollector.get_model_vars_dataframe()
-        frame.index.name = "week"
-        series = frame.iloc[::timeseries_every].reset_index()
+        frame = pd.DataFrame(rows, index=pd.Index(weeks, name="week"), columns=SERIES_NAMES)
+        series = frame.reset_index()
     outcomes = model.outcomes(diagnostics=diagnostics)
     # Mesa 3.3's Agent._ids holds every model ever made (mesa#3179, fixed after 3.3.1), so a
     # sweep's worker would keep all its runs in memory: let this one go.
