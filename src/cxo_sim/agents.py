@@ -213,11 +213,11 @@ class Executive(mesa.Agent):
 
     @property
     def speed(self) -> float:
-        """Current urgency: repeated delays make an executive less patient."""
+        """Current urgency: each time marketing runs out of patience, the CMO grows more urgent."""
         return min(1.0, self.base_speed + self.frustration)
 
     def recover(self) -> None:
-        """Weekly fading of breach tightening and delay frustration."""
+        """Weekly fading of breach tightening and frustration; influence drifts back to 0.5."""
         self.tightening *= 0.95
         self.frustration *= 0.97
         self.influence += 0.01 * (0.5 - self.influence)

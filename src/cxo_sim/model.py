@@ -1168,7 +1168,7 @@ class CxOModel(mesa.Model):
 
     # ------------------------------------------------------------------ money
     def pay_the_week(self) -> None:
-        """Licences and running costs of the week; budgets renew every 52 weeks."""
+        """Licences and running costs of the week, charged against this year's budgets."""
         licences = shadow = sanctioned = outside = 0.0
         for tool in self.tools:
             cost = tool.weekly_cost
@@ -1336,8 +1336,11 @@ def _cancelled(task: Task) -> bool:
     if request is not None and request.stage != "review":
         return True
     campaign = task.campaign
-    if campaign is not None and (campaign.closed or campaign.data_ungoverned):
-        return True  # launched, dropped, or its data already copied
+    if campaign is not None:
+        if campaign.closed or campaign.dropped:
+            return True  # launched, abandoned or refused: nothing left to do for it
+        if task.kind == "data" and campaign.data_ungoverned:
+            return True  # marketing already copied the data itself
     tool = task.tool
     return tool is not None and not tool.active
 
