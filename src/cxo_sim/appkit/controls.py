@@ -80,17 +80,9 @@ def ParameterInput(spec: dict[str, Any], meaning: str, on_value: Callable[[Any],
     """One control built from a Mesa ``model_params`` entry, with its meaning underneath."""
     kind = spec["type"]
     with solara.Column(gap="0px", classes=["cxo-param"]):
-        if kind == "SliderFloat":
-            solara.SliderFloat(
-                spec["label"],
-                value=spec["value"],
-                min=spec["min"],
-                max=spec["max"],
-                step=spec["step"],
-                on_value=on_value,
-            )
-        elif kind == "SliderInt":
-            solara.SliderInt(
+        if kind in ("SliderFloat", "SliderInt"):
+            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
+            slider(
                 spec["label"],
                 value=spec["value"],
                 min=spec["min"],
