@@ -215,6 +215,7 @@ def outcomes_by_sampled_factor(
         ax.errorbar(
             position, rows["mean"], yerr=rows["half_width"], fmt="o", ms=3, color=NEUTRAL,
             ecolor="#bbbbbb", elinewidth=0.8, capsize=0,
+            rasterized=True,  # hundreds of points: keep the SVG small
         )  # fmt: skip
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
