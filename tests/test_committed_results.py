@@ -2,8 +2,8 @@
 
 Reruns the quickest experiment of the library from scratch and checks that its summary table
 equals the committed one byte for byte; and that every experiment has its committed summary,
-figures and report,
-with the raw runs small enough to keep in git. Regenerate everything with ``bash scripts/regenerate-results.sh``.
+figures and report, with the raw runs small enough to keep in git. Regenerate everything with
+``bash scripts/regenerate-results.sh``.
 """
 
 from pathlib import Path
