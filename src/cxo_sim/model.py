@@ -210,6 +210,9 @@ class CxOModel(mesa.Model):
         self.detections: list[tuple[int, Tool, bool]] = []
         self.pilots: list[tuple[int, Tool]] = []
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
+        # Active tools in the order they were bought (the order of Mesa's own AgentSet): the
+        # weekly loops walk this plain list, which is much cheaper than the weak-keyed set.
+        self.stack: list[Tool] = []
         self.platform_live = False
         self.platform_ready_week = -1
         self.platform_left = 0.0
@@ -286,9 +289,9 @@ class CxOModel(mesa.Model):
             self.executives = [self.cio, self.cmo]
         for index in range(self.n_marketers):
             Marketer(self, random.Random(f"{self.streams_seed}:ideas:{index}"))
-        embedded = round(self.mixed_teams * self.n_engineers)
+        self.n_embedded = round(self.mixed_teams * self.n_engineers)
         for i in range(self.n_engineers):
-            Engineer(self, embedded=i < embedded)
+            Engineer(self, embedded=i < self.n_embedded)
         self.liaison = Liaison(self) if self.liaison else None
 
     def _make_initial_stack(self) -> None:
@@ -411,7 +414,7 @@ class CxOModel(mesa.Model):
                 self.redirect(request, existing)
             else:
                 request.priority += 1
-        for tool in list(self.tools):
+        for tool in list(self.stack):
             if tool.status == "shadow" and self.random.random() < 0.3 + 0.5 * self.trust:
                 self.make_known(tool, "disclosed at the CIO-CMO meeting")
         for task in self.tasks:
@@ -838,7 +841,7 @@ class CxOModel(mesa.Model):
     # ------------------------------------------------------------------ 5. engineers work
     def engineers_work(self) -> None:
         """Patch known tools, then work the queue in priority order."""
-        regular = sum(1 for e in self.engineers if not e.embedded)
+        regular = self.n_engineers - self.n_embedded
         self.patch_tools(regular * Engineer.CAPACITY * self.PATCH_SHARE)
         self.tasks.sort(key=lambda t: (-t.priority, t.created))
         self._queue_start = {False: 0, True: 0}
@@ -860,7 +863,7 @@ class CxOModel(mesa.Model):
 
     def patch_tools(self, capacity: float) -> None:
         """Apply vendor patches to the most out-of-date tools IT knows about."""
-        stale = [t for t in self.tools if t.known and t.patch_lag >= 4]
+        stale = [t for t in self.stack if t.known and t.patch_lag >= 4]
         stale.sort(key=lambda t: -t.patch_lag)
         for tool in stale[: int(capacity / self.PATCH_EFFORT)]:
             tool.patch_lag = 0
@@ -1046,7 +1049,7 @@ class CxOModel(mesa.Model):
     def security_week(self) -> None:
         """Each tool may be exploited; breaches in unmonitored tools are found later."""
         governance = self.governance
-        for tool in self.tools:
+        for tool in self.stack:
             tool.age_week()
             # Access controls protect data where IT governs it, not copies in shadow tools.
             regime = governance if tool.known else "none"
@@ -1095,7 +1098,7 @@ class CxOModel(mesa.Model):
             if tool.active and tool.status == "shadow":
                 self.make_known(tool, "found through the breach")
         if self.mixed_teams > 0.0:
-            for tool in list(self.tools):
+            for tool in list(self.stack):
                 if tool.status == "shadow" and self.random.random() < 0.2 * self.mixed_teams:
                     self.make_known(tool, "noticed by an embedded engineer")
         self.end_pilots()
@@ -1141,7 +1144,7 @@ class CxOModel(mesa.Model):
                 unused = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
                 if unused and tool not in candidates:
                     candidates.append(tool)
-        for tool in list(self.tools):
+        for tool in list(self.stack):
             idle = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
             if tool.bypass and not tool.known and idle and self.random.random() < self.CANCEL_IDLE:
                 self.retire(tool, "cancelled by marketing")
@@ -1160,6 +1163,7 @@ class CxOModel(mesa.Model):
         """Remove a tool from the stack."""
         tool.active = False
         self.tools_by_cap[tool.capability].remove(tool)
+        self.stack.remove(tool)
         self.tally["tools_retired"] += 1
         if why == "rationalised":
             # Savings are the CIO's KPI: the CEO notices.
@@ -1170,7 +1174,7 @@ class CxOModel(mesa.Model):
     def pay_the_week(self) -> None:
         """Licences and running costs of the week, charged against this year's budgets."""
         licences = shadow = sanctioned = outside = 0.0
-        for tool in self.tools:
+        for tool in self.stack:
             cost = tool.weekly_cost
             licences += cost
             if tool.status == "shadow":
@@ -1189,7 +1193,7 @@ class CxOModel(mesa.Model):
             coordination += self.LIAISON_COST
         if self.shared_tools:
             coordination += self.SHARED_TOOLS_COST
-        coordination += self.EMBEDDED_COST * sum(1 for e in self.engineers if e.embedded)
+        coordination += self.EMBEDDED_COST * self.n_embedded
         if self.self_serve_platform:
             coordination += (
                 self.PLATFORM_RUN_COST if self.platform_live else (self.PLATFORM_BUILD_COST)
@@ -1236,6 +1240,7 @@ class CxOModel(mesa.Model):
             bypass=bypass,
         )
         self.tools_by_cap.setdefault(cap, []).append(tool)
+        self.stack.append(tool)
         self.tally["tools_bought"] += 1
         if not platform:
             self._spend(tool.weekly_cost * self.SETUP_WEEKS)
@@ -1263,7 +1268,7 @@ class CxOModel(mesa.Model):
     def outcomes(self, diagnostics: bool = False) -> dict[str, float]:
         """The run-level outcomes of MODEL.md section 6 as of now (and the diagnostics)."""
         tally = self.tally
-        tools = list(self.tools)
+        tools = list(self.stack)
         count = len(tools)
         in_use = sum(1 for ts in self.tools_by_cap.values() if ts)
         shadow = sum(1 for t in tools if t.status == "shadow")
