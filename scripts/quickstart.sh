@@ -4,16 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+. scripts/venv.sh
+ensure_venv ""
 
 EXPERIMENT=${1:-experiments/budget-ownership.toml}
 NAME=$(basename "$EXPERIMENT" .toml)
-.venv/bin/cxo-sim sweep "$EXPERIMENT" --out out
+.venv/bin/cxo-sim sweep "$EXPERIMENT" --out out --fresh
 .venv/bin/cxo-sim report "out/$NAME"
 echo
 echo "Open out/$NAME/report.html in a browser; figures are in out/$NAME/figures/."

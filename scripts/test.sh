@@ -4,12 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+. scripts/venv.sh
+ensure_venv "[dev]"
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 if ! command -v chromium >/dev/null 2>&1; then
