@@ -44,6 +44,8 @@ def test_run_prints_outcomes_and_writes_series_and_figure(tmp_path, capsys):
         (["run", "--set", "alignment=3"], "expected a number from 0 to 1"),
         (["run", "--set", "liaison"], "expected KEY=VALUE"),
         (["run", "--steps", "0"], "--steps must be at least 1"),
+        (["run", "--seed", "-1"], "--seed must be a non-negative integer"),
+        (["validate", "--seeds", "1"], "--seeds must be at least 2"),
     ],
 )
 def test_user_errors_are_one_line_with_status_2(args, message):

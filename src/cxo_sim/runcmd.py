@@ -46,6 +46,8 @@ def run_command(args) -> None:
     """Run the model as the command line asks and report it."""
     if args.steps < 1:
         raise UserError(f"--steps must be at least 1, got {args.steps}")
+    if args.seed < 0:
+        raise UserError(f"--seed must be a non-negative integer, got {args.seed}")
     try:
         params = preset(args.preset)
         for assignment in args.sets:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
+from cxo_sim.errors import UserError
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -537,6 +538,12 @@ def format_patterns(checks: list[Check], n: int) -> str:
 
 def validate_command(args) -> int:
     """``cxo-sim validate``: print the calibration table and the pattern checks."""
+    if args.seeds < 2:
+        raise UserError(
+            f"--seeds must be at least 2 (a confidence interval needs two), got {args.seeds}"
+        )
+    if args.first_seed < 0:
+        raise UserError(f"--first-seed must be a non-negative integer, got {args.first_seed}")
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     workers = args.workers or os.cpu_count() or 1
     targets = calibration(seeds, workers)
