@@ -285,7 +285,9 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         ax.set_xlabel(f"difference from baseline ({unit_label(outcome)})")
     title = "What does each practice buy, and what does it cost, against the baseline?"
     subtitle = (
-        f"Difference of means (scenario - baseline) with 95% Welch CI, {_replication_text(rs)}. "
+        f"Difference of means (scenario - baseline) with 95% CI"
+        f"{' of paired, same-seed runs' if effects['paired'].all() else ''}, "
+        f"{_replication_text(rs)}. "
         "Green: better; red: worse; blue: changed, neither better nor worse; grey: no clear change"
     )
     add_titles(fig, title, subtitle)

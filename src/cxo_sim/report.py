@@ -141,8 +141,14 @@ def findings_section(rs: ResultSet, table: pd.DataFrame) -> str:
     kind = table["kind"].iloc[0]
     intro = (
         "Each row compares an arm with its reference: the difference of means (arm minus "
-        "reference) with its 95% Welch confidence interval, the change in percent, and the "
-        "standardised effect size (Hedges' g: 0.2 small, 0.5 medium, 0.8 large)."
+        "reference) with its 95% confidence interval, the change in percent, and the "
+        "standardised effect size (Hedges' g: 0.2 small, 0.5 medium, 0.8 large). "
+        + (
+            "Runs with the same seed face the same world and the same campaign ideas (common "
+            "random numbers), so the interval is that of the paired, per-seed differences."
+            if table["paired"].fillna(False).astype(bool).all()
+            else "The interval is Welch's (unpaired)."
+        )
         if kind == "difference"
         else "Each row is the rank correlation between a sampled factor and an outcome over all "
         "runs, with its 95% confidence interval (0.1 weak, 0.3 moderate, 0.5 strong)."

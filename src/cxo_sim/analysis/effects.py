@@ -7,6 +7,7 @@ effect), Latin-hypercube factors by rank correlation with each outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cxo_sim.analysis.results import ResultSet, measure
-from cxo_sim.analysis.stats import Estimate, compare, effect_size_word, spearman_ci
+from cxo_sim.analysis.stats import Estimate, compare, effect_size_word, mean_ci, spearman_ci
 from cxo_sim.params import PARAMETERS
 
 BASELINE = "baseline"
@@ -34,6 +35,7 @@ FINDING_COLUMNS = [
     "g_high",
     "n_arm",
     "n_reference",
+    "paired",
     "verdict",
     "sentence",
 ]
@@ -86,8 +88,39 @@ def level_text(factor: str, value: Any) -> str:
     return f"{factor} = {value}"
 
 
-def _difference_row(arm: str, reference: str, outcome: str, a: pd.Series, b: pd.Series) -> dict:
+def paired_differences(
+    arm: pd.DataFrame, reference: pd.DataFrame, outcome: str, keys: list[str]
+) -> pd.Series | None:
+    """Per-run differences ``arm - reference`` matched on ``keys``, or None if they do not match.
+
+    Sweeps give replication r of every configuration the same seed (common random numbers), so a
+    run of the arm and the run of the reference with the same seed (and the same levels of the
+    other factors) face the same world and the same ideas: their difference is the paired
+    estimate of the effect. None when the runs do not pair one to one (e.g. older results).
+    """
+    if "seed" not in arm or "seed" not in reference or len(arm) != len(reference):
+        return None
+    left = arm[keys + [outcome]]
+    right = reference[keys + [outcome]]
+    if left.duplicated(keys).any() or right.duplicated(keys).any():
+        return None
+    merged = left.merge(right, on=keys, suffixes=("_arm", "_ref"))
+    if len(merged) != len(arm):
+        return None
+    return merged[f"{outcome}_arm"] - merged[f"{outcome}_ref"]
+
+
+def _difference_row(
+    arm: str,
+    reference: str,
+    outcome: str,
+    a: pd.Series,
+    b: pd.Series,
+    pairs: pd.Series | None = None,
+) -> dict:
     result = compare(a, b)
+    if pairs is not None:
+        result = dataclasses.replace(result, diff=mean_ci(pairs))
     said = verdict(outcome, result.diff)
     return {
         "arm": arm,
@@ -105,6 +138,7 @@ def _difference_row(arm: str, reference: str, outcome: str, a: pd.Series, b: pd.
         "g_high": result.g.high,
         "n_arm": int(a.notna().sum()),
         "n_reference": int(b.notna().sum()),
+        "paired": pairs is not None,
         "verdict": said,
         "sentence": difference_sentence(arm, reference, outcome, result.diff, result.g, said),
     }
@@ -148,7 +182,14 @@ def baseline_effects(
     runs = rs.runs
     ref_runs = runs[runs["scenario"] == reference]
     rows = [
-        _difference_row(scenario, reference, outcome, arm[outcome], ref_runs[outcome])
+        _difference_row(
+            scenario,
+            reference,
+            outcome,
+            arm[outcome],
+            ref_runs[outcome],
+            paired_differences(arm, ref_runs, outcome, ["seed"]),
+        )
         for scenario in order
         if scenario != reference
         for arm in [runs[runs["scenario"] == scenario]]
@@ -161,10 +202,12 @@ def factor_effects(rs: ResultSet, outcomes: list[str] | None = None) -> pd.DataF
     """Main effects of a factorial design: each level against the factor's first level.
 
     Runs are pooled over the other factors' levels, which is the main effect of a balanced
-    full factorial design.
+    full factorial design; each run is paired with the reference run of the same seed and the
+    same other factors' levels.
     """
     rows = []
     for factor in rs.factors:
+        keys = ["seed"] + [f for f in rs.factors if f != factor]
         levels = level_order(factor, rs.runs[factor])
         reference = levels[0]
         ref_runs = rs.runs[rs.runs[factor] == reference]
@@ -178,6 +221,7 @@ def factor_effects(rs: ResultSet, outcomes: list[str] | None = None) -> pd.DataF
                         outcome,
                         arm[outcome],
                         ref_runs[outcome],
+                        paired_differences(arm, ref_runs, outcome, keys),
                     )
                 )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
