@@ -54,3 +54,17 @@ def test_user_errors_for_bad_folders(tmp_path):
     (tmp_path / "manifest.json").write_text("{}")
     with pytest.raises(UserError, match="no finished runs"):
         open_results(tmp_path)
+
+
+def test_paired_differences_match_runs_by_seed_and_fall_back_when_they_do_not():
+    import pandas as pd
+
+    from cxo_sim.analysis.effects import paired_differences
+
+    arm = pd.DataFrame({"seed": [3, 1, 2], "breaches": [4.0, 2.0, 3.0]})
+    ref = pd.DataFrame({"seed": [1, 2, 3], "breaches": [1.0, 1.0, 1.0]})
+    pairs = paired_differences(arm, ref, "breaches", ["seed"])
+    assert sorted(pairs.tolist()) == [1.0, 2.0, 3.0]
+    other = pd.DataFrame({"seed": [7, 8, 9], "breaches": [1.0, 1.0, 1.0]})
+    assert paired_differences(arm, other, "breaches", ["seed"]) is None
+    assert paired_differences(arm, ref.iloc[:2], "breaches", ["seed"]) is None
