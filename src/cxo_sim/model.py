@@ -1137,21 +1137,28 @@ class CxOModel(mesa.Model):
         candidates: list[Tool] = []
         for tools in self.tools_by_cap.values():
             known = [t for t in tools if t.known and not t.pilot and not t.retiring]
+            redundant: list[Tool] = []
             if len(known) > 1:
                 keep = max(known, key=_preference)
-                candidates.extend(t for t in known if t is not keep)
-            for tool in known:
-                unused = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
-                if unused and tool not in candidates:
-                    candidates.append(tool)
+                redundant = [t for t in known if t is not keep]
+            candidates.extend(redundant)
+            candidates.extend(t for t in known if self._idle(t) and t not in redundant)
         for tool in list(self.stack):
-            idle = self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
-            if tool.bypass and not tool.known and idle and self.random.random() < self.CANCEL_IDLE:
+            if (
+                tool.bypass
+                and not tool.known
+                and self._idle(tool)
+                and self.random.random() < self.CANCEL_IDLE
+            ):
                 self.retire(tool, "cancelled by marketing")
         for tool in candidates:
             if self._may_retire(tool):
                 tool.retiring = True
                 self._queue("retire", self.RETIRE_EFFORT, marketing=False, priority=-1, tool=tool)
+
+    def _idle(self, tool: Tool) -> bool:
+        """Nobody has used the tool for ``UNUSED_WEEKS`` (nor was it bought in that time)."""
+        return self.week - max(tool.last_used, tool.bought_week) > self.UNUSED_WEEKS
 
     def _may_retire(self, tool: Tool) -> bool:
         if tool.owner == "it" or self.rights in ("cio", "combined"):
