@@ -513,10 +513,10 @@ class CxOModel(mesa.Model):
         tools = self.tools_by_cap.get(cap)
         if not tools:
             return None
-        known = [t for t in tools if t.known]
+        best = self.known_tool(cap)
         find_known = self.FIND_KNOWN_SHARED if self.shared_tools else self.FIND_KNOWN
-        if known and self.random.random() < find_known:
-            return max(known, key=_preference)
+        if best is not None and self.random.random() < find_known:
+            return best
         shadow = [t for t in tools if not t.known]
         if shadow and self.random.random() < self.FIND_SHADOW:
             return shadow[0]

@@ -418,11 +418,15 @@ def get(name: str) -> Parameter:
         raise ValueError(unknown_message(name)) from None
 
 
+def did_you_mean(name: Any, known, cutoff: float = 0.6) -> str:
+    """``"; did you mean 'x'?"`` with the closest of ``known`` to ``name``, or ``""``."""
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def unknown_message(name: str) -> str:
     """The error text for an unknown parameter name, with the closest known name."""
-    close = difflib.get_close_matches(str(name), PARAMETERS, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown parameter {name!r}{hint}"
+    return f"unknown parameter {name!r}{did_you_mean(name, PARAMETERS, cutoff=0.5)}"
 
 
 def validate(params: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxo_sim.params import resolve
+from cxo_sim.params import did_you_mean, resolve
 
 NO_PRACTICES: dict[str, Any] = {
     "alignment": 0.1,
@@ -78,9 +78,6 @@ PRESETS: dict[str, dict[str, Any]] = {
 def preset(name: str) -> dict[str, Any]:
     """Return a copy of the complete parameter set of preset ``name``."""
     if name not in PRESETS:
-        import difflib
-
-        close = difflib.get_close_matches(name, PRESETS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, PRESETS)
         raise ValueError(f"unknown preset {name!r}{hint}; known: {', '.join(PRESETS)}")
     return dict(PRESETS[name])

@@ -7,7 +7,6 @@ error for folders without runs, the list of varied factors and the configuration
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pandas as pd
 from cxo_sim.errors import UserError
 from cxo_sim.experiments import storage
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
-from cxo_sim.params import PARAMETERS
+from cxo_sim.params import PARAMETERS, did_you_mean
 
 CONFIG_COLUMNS = ("point", "scenario")
 
@@ -125,8 +124,7 @@ def measure(name: str) -> Outcome:
     if name in DIAGNOSTICS:
         return DIAGNOSTICS[name]
     known = list(OUTCOMES) + list(DIAGNOSTICS)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(OUTCOMES)}"
+    hint = did_you_mean(name, known, cutoff=0.4) or f"; known: {', '.join(OUTCOMES)}"
     raise UserError(f"unknown outcome {name!r}{hint}")
 
 

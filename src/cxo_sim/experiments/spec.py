@@ -31,7 +31,6 @@ naming the file, the key and the problem.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import math
@@ -46,6 +45,7 @@ import numpy as np
 from cxo_sim import params as registry
 from cxo_sim.errors import UserError
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
 
 TOP_LEVEL_KEYS = (
@@ -239,8 +239,7 @@ class _Validator:
     def known_keys(self, where: str, table: dict[str, Any], known: tuple[str, ...]) -> None:
         for key in table:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(key, known)
                 allowed = ", ".join(known)
                 raise self.fail(_join(where, key), f"unknown key{hint} (allowed: {allowed})")
 
@@ -281,8 +280,7 @@ class _Validator:
         if not isinstance(value, str):
             raise self.fail(key, f"expected a preset name, got {_kind(value)}")
         if value not in PRESETS:
-            close = difflib.get_close_matches(value, PRESETS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(value, PRESETS)
             raise self.fail(key, f"unknown preset {value!r}{hint} (known: {', '.join(PRESETS)})")
         return value
 
@@ -391,8 +389,7 @@ class _Validator:
         if not isinstance(method, str):
             raise self.fail("sampling.method", f"expected a string, got {_kind(method)}")
         if method not in SAMPLING_METHODS:
-            close = difflib.get_close_matches(method, SAMPLING_METHODS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(method, SAMPLING_METHODS)
             known = ", ".join(SAMPLING_METHODS)
             raise self.fail("sampling.method", f"unknown method {method!r}{hint} (known: {known})")
         if method == "scenarios":
@@ -460,8 +457,7 @@ class _Validator:
             if not isinstance(name, str):
                 raise self.fail(f"{key}[{i}]", f"expected a name, got {_kind(name)}")
             if known is not None and name not in known:
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(name, known, cutoff=0.5)
                 raise self.fail(f"{key}[{i}]", f"unknown outcome {name!r}{hint}")
         return list(value)
 
