@@ -3,15 +3,16 @@
     python benchmarks/contenders.py MODE EXPERIMENT.toml WORKERS OUT_DIR
 
 MODE is ``sweep`` (the ``cxo-sim sweep`` command, through its entry point), ``bare`` (a plain
-``ProcessPoolExecutor`` mapping ``simulate`` over the same runs, nothing stored) or ``batch_run``
-(``mesa.batch_run`` on ``CxOModel`` with the same configurations, run count and weeks). The
-clock starts after the imports every mode shares and stops when the last run is in; the child
-prints one JSON line: mode, workers, runs, seconds.
+``ProcessPoolExecutor`` of forked workers mapping ``simulate`` over the same runs, nothing
+stored) or ``batch_run`` (``mesa.batch_run`` on ``CxOModel`` with the same configurations, run
+count and weeks). The clock starts after the imports every mode shares and stops when the last
+run is in; the child prints one JSON line: mode, workers, runs, seconds.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -49,7 +50,11 @@ def run_sweep(path: str, workers: int, out: str) -> int:
 
 def run_bare(experiment, workers: int) -> int:
     runs = [(r.params, r.steps, r.seed) for r in planned_runs(experiment)]
-    with ProcessPoolExecutor(workers) as pool:
+    # Forked workers start with everything imported: the cheapest start there is, as a limit
+    # should be. (Importing mesa makes "spawn" the default: mesa/batchrunner.py calls
+    # multiprocessing.set_start_method("spawn", force=True), so each worker would import all.)
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         return len(list(pool.map(simulate_run, runs)))
 
 

@@ -1,6 +1,8 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxo_sim import submodels as sm
 
@@ -30,6 +32,28 @@ def test_breach_probability_grows_with_each_risk_factor():
     assert bp(monitored=False) == pytest.approx(base * sm.UNMONITORED_HAZARD)
     assert bp(governance="clear") < base < bp(governance="none")
     assert bp(threat=0.0) == 0.0
+
+
+unit = st.floats(min_value=0.0, max_value=1.0)
+
+
+@given(
+    vulnerability=unit,
+    data_held=unit,
+    patch_lag=st.integers(min_value=0, max_value=10 * sm.PATCH_LAG_CAP),
+    reviewed=st.booleans(),
+    monitored=st.booleans(),
+    threat=unit,
+    governance=st.sampled_from(sorted(sm.ACCESS_CONTROL_HAZARD)),
+)
+def test_no_tool_exceeds_the_bound_the_security_week_skips_by(**state):
+    assert sm.breach_probability(**state) <= sm.breach_probability_bound(state["threat"])
+
+
+def test_the_bound_is_reached_by_the_worst_tool():
+    worst = dict(vulnerability=1, data_held=1, patch_lag=99, reviewed=False, monitored=False)
+    assert sm.breach_probability_bound(0.5) == bp(**worst, governance="none")
+    assert sm.breach_probability_bound(0.5) > bp(**worst, governance="basic")
 
 
 def test_patch_lag_effect_is_capped():

@@ -323,6 +323,8 @@ class Tool(mesa.Agent):
     Attributes:
         capability: the capability it provides.
         status: "reviewed", "known" (IT aware, never reviewed) or "shadow" (IT unaware).
+        reviewed: went through IT's security review (platform modules count as reviewed).
+        known: IT knows the tool exists, so it can patch, monitor and rationalise it.
         platform: provisioned from the self-serve platform.
         pilot: a small pilot of an emerging capability.
         owner: "it" or "marketing".
@@ -331,7 +333,7 @@ class Tool(mesa.Agent):
         integrated: connected to the rest of the stack.
         monitored: watched by IT's security monitoring.
         data_held: sensitivity-weighted customer data it holds, in [0, 1].
-        patch_lag: weeks since its last patch.
+        patch_lag: weeks since its last patch (each security week is one more, up to the cap).
         bought_week: week it was bought.
         last_used: week a campaign last used it (-1 if never).
         breached: has been breached.
@@ -354,7 +356,7 @@ class Tool(mesa.Agent):
     ):
         super().__init__(model)
         self.capability = capability
-        self.status = status
+        self.status = status  # sets ``reviewed`` and ``known`` too
         self.platform = platform
         self.pilot = pilot
         self.owner = owner
@@ -363,7 +365,7 @@ class Tool(mesa.Agent):
         self.integrated = platform
         self.monitored = status == "reviewed"
         self.data_held = 0.0
-        self.patch_lag = 0
+        self._patched_at = model.security_weeks
         self.bought_week = model.week
         self.last_used = -1
         self.breached = False
@@ -371,17 +373,26 @@ class Tool(mesa.Agent):
         self.active = True
         self.retiring = False
 
+    # The weekly loops read ``reviewed`` and ``known`` for every tool, so they are plain
+    # attributes, kept in step with ``status`` by its setter.
     @property
-    def reviewed(self) -> bool:
-        """Went through IT's security review (platform modules count as reviewed)."""
-        return self.status == "reviewed"
+    def status(self) -> str:
+        """IT's standing with the tool: "reviewed", "known" or "shadow"."""
+        return self._status
 
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+        self.reviewed = value == "reviewed"
+        self.known = value != "shadow"
+
+    # Vendors release patches every week; a tool misses each one until IT patches it. The lag is
+    # counted from the model's tally of security weeks rather than aged tool by tool.
     @property
-    def known(self) -> bool:
-        """IT knows the tool exists, so it can patch, monitor and rationalise it."""
-        return self.status != "shadow"
+    def patch_lag(self) -> int:
+        """Weeks since the tool's last patch (or purchase), capped at ``PATCH_LAG_CAP``."""
+        return min(PATCH_LAG_CAP, self.model.security_weeks - self._patched_at)
 
-    def age_week(self) -> None:
-        """A week passes: vendors release patches that unpatched tools miss."""
-        if self.patch_lag < PATCH_LAG_CAP:
-            self.patch_lag += 1
+    def patch(self) -> None:
+        """Apply the vendor's latest patch."""
+        self._patched_at = self.model.security_weeks

@@ -209,6 +209,7 @@ class CxOModel(mesa.Model):
         self.decision_queue: list[ToolRequest] = []
         self.detections: list[tuple[int, Tool, bool]] = []
         self.pilots: list[tuple[int, Tool]] = []
+        self.security_weeks = 0  # weeks of exploitation so far: tools' patch lags count them
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
         # Active tools in the order they were bought (the order of Mesa's own AgentSet): the
         # weekly loops walk this plain list, which is much cheaper than the weak-keyed set.
@@ -415,7 +416,7 @@ class CxOModel(mesa.Model):
             else:
                 request.priority += 1
         for tool in list(self.stack):
-            if tool.status == "shadow" and self.random.random() < 0.3 + 0.5 * self.trust:
+            if not tool.known and self.random.random() < 0.3 + 0.5 * self.trust:
                 self.make_known(tool, "disclosed at the CIO-CMO meeting")
         for task in self.tasks:
             if task.marketing and self.week - task.created >= 2:
@@ -866,7 +867,7 @@ class CxOModel(mesa.Model):
         stale = [t for t in self.stack if t.known and t.patch_lag >= 4]
         stale.sort(key=lambda t: -t.patch_lag)
         for tool in stale[: int(capacity / self.PATCH_EFFORT)]:
-            tool.patch_lag = 0
+            tool.patch()
 
     def work_queue(self, capacity: float, marketing_only: bool, efficiency: float) -> None:
         """Spend ``capacity`` engineer-days on the queue; ``efficiency`` > 1 works faster.
@@ -1047,10 +1048,22 @@ class CxOModel(mesa.Model):
 
     # ------------------------------------------------------------------ 7. security
     def security_week(self) -> None:
-        """Each tool may be exploited; breaches in unmonitored tools are found later."""
+        """Each tool may be exploited; breaches in unmonitored tools are found later.
+
+        A tool is breached when its week's uniform draw falls below its breach probability. No
+        tool's probability exceeds the bound at this threat, and nearly every draw lies above
+        it, so the probability is worked out only for the few draws below: the same draws and
+        the same breaches as computing it for every tool, at a fraction of the cost.
+        """
+        self.security_weeks += 1  # every tool misses this week's vendor patches
         governance = self.governance
+        threat = self.threat
+        bound = sm.breach_probability_bound(threat)
+        draw = self.random.random
         for tool in self.stack:
-            tool.age_week()
+            u = draw()
+            if u >= bound:
+                continue
             # Access controls protect data where IT governs it, not copies in shadow tools.
             regime = governance if tool.known else "none"
             p = sm.breach_probability(
@@ -1059,17 +1072,17 @@ class CxOModel(mesa.Model):
                 tool.patch_lag,
                 tool.reviewed,
                 tool.monitored,
-                self.threat,
+                threat,
                 regime,
             )
-            if self.random.random() < p:
+            if u < p:
                 self.breach(tool, regime)
 
     def breach(self, tool: Tool, governance: str) -> None:
         """Record a breach now; its discovery (and the reactions) come after a lag."""
         lag = sm.detection_weeks(tool.monitored, self.random.random())
         cost = sm.breach_cost(self.random.gauss(0.0, 1.0), tool.data_held, governance, lag)
-        was_shadow = tool.status == "shadow"
+        was_shadow = not tool.known
         tool.breached = True
         self.tally["breaches"] += 1
         self.tally["breach_cost"] += cost
@@ -1095,11 +1108,11 @@ class CxOModel(mesa.Model):
             where = "a shadow" if was_shadow else "an IT-known"
             self.log("breach", f"a breach in {where} {_words(tool.capability)} tool was found")
             self._queue("incident", self.INCIDENT_EFFORT, marketing=False, priority=3)
-            if tool.active and tool.status == "shadow":
+            if tool.active and not tool.known:
                 self.make_known(tool, "found through the breach")
         if self.mixed_teams > 0.0:
             for tool in list(self.stack):
-                if tool.status == "shadow" and self.random.random() < 0.2 * self.mixed_teams:
+                if not tool.known and self.random.random() < 0.2 * self.mixed_teams:
                     self.make_known(tool, "noticed by an embedded engineer")
         self.end_pilots()
 
@@ -1184,7 +1197,7 @@ class CxOModel(mesa.Model):
         for tool in self.stack:
             cost = tool.weekly_cost
             licences += cost
-            if tool.status == "shadow":
+            if not tool.known:
                 shadow += cost
             if tool.bypass:
                 outside += cost
@@ -1278,8 +1291,8 @@ class CxOModel(mesa.Model):
         tools = list(self.stack)
         count = len(tools)
         in_use = sum(1 for ts in self.tools_by_cap.values() if ts)
-        shadow = sum(1 for t in tools if t.status == "shadow")
-        unreviewed = sum(1 for t in tools if t.status == "known")
+        shadow = sum(1 for t in tools if not t.known)
+        unreviewed = sum(1 for t in tools if t.known and not t.reviewed)
         recent = self.week - self.QUARTER
         used = sum(1 for t in tools if t.last_used > recent and t.last_used >= 0)
         quarters = max(self.week, 1) / self.QUARTER

@@ -79,6 +79,17 @@ def breach_probability(
     return min(1.0, hazard)
 
 
+def breach_probability_bound(threat: float) -> float:
+    """The largest weekly breach probability any tool can have at ``threat``.
+
+    Every factor of :func:`breach_probability` grows with its argument, and rounding preserves
+    order, so the worst case of each (full weakness and data, the patch-lag cap, unreviewed,
+    unmonitored, the weakest access controls) bounds every tool's probability exactly.
+    """
+    weakest = max(ACCESS_CONTROL_HAZARD, key=ACCESS_CONTROL_HAZARD.__getitem__)
+    return breach_probability(1.0, 1.0, PATCH_LAG_CAP, False, False, threat, weakest)
+
+
 def detection_weeks(monitored: bool, draw: float) -> int:
     """Weeks from a breach to its discovery: geometric, longer for unmonitored tools.
 
