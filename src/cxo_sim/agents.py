@@ -333,6 +333,7 @@ class Tool(mesa.Agent):
         integrated: connected to the rest of the stack.
         monitored: watched by IT's security monitoring.
         data_held: sensitivity-weighted customer data it holds, in [0, 1].
+        patched_at: the model's count of security weeks when it was last patched (or bought).
         patch_lag: weeks since its last patch (each security week is one more, up to the cap).
         bought_week: week it was bought.
         last_used: week a campaign last used it (-1 if never).
@@ -365,7 +366,7 @@ class Tool(mesa.Agent):
         self.integrated = platform
         self.monitored = status == "reviewed"
         self.data_held = 0.0
-        self._patched_at = model.security_weeks
+        self.patched_at = model.security_weeks
         self.bought_week = model.week
         self.last_used = -1
         self.breached = False
@@ -391,8 +392,8 @@ class Tool(mesa.Agent):
     @property
     def patch_lag(self) -> int:
         """Weeks since the tool's last patch (or purchase), capped at ``PATCH_LAG_CAP``."""
-        return min(PATCH_LAG_CAP, self.model.security_weeks - self._patched_at)
+        return min(PATCH_LAG_CAP, self.model.security_weeks - self.patched_at)
 
     def patch(self) -> None:
         """Apply the vendor's latest patch."""
-        self._patched_at = self.model.security_weeks
+        self.patched_at = self.model.security_weeks

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from bisect import bisect
+from itertools import accumulate
 from typing import Any
 
 import mesa
@@ -288,8 +290,11 @@ class CxOModel(mesa.Model):
             self.cio = Executive(self, "cio", self.cio_spend, self.cio_risk, self.cio_speed)
             self.cmo = Executive(self, "cmo", self.cmo_spend, self.cmo_risk, self.cmo_speed)
             self.executives = [self.cio, self.cmo]
-        for index in range(self.n_marketers):
+        # The team in hiring order, the order of Mesa's AgentSet: a plain list for plain loops.
+        self.team = [
             Marketer(self, random.Random(f"{self.streams_seed}:ideas:{index}"))
+            for index in range(self.n_marketers)
+        ]
         self.n_embedded = round(self.mixed_teams * self.n_engineers)
         for i in range(self.n_engineers):
             Engineer(self, embedded=i < self.n_embedded)
@@ -358,12 +363,15 @@ class CxOModel(mesa.Model):
         env = self.env_random
         self._threat_drift = 0.95 * self._threat_drift + env.gauss(0.0, 0.03)
         self.threat = sm.clamp01(self.threat_level * (1.0 + self._threat_drift))
-        if env.random() < self.emerging_rate / 52.0:
+        changed = env.random() < self.emerging_rate / 52.0
+        if changed:
             self._new_emerging_capability()
         for cap in self.catalogue:
             if cap.hype > 0.0:
                 cap.hype = cap.hype * 0.96 if cap.hype > 0.01 else 0.0
-        self._refresh_demand()
+                changed = True
+        if changed:
+            self._refresh_demand()
         if self.week % 52 == 1 and self.week > 1:  # a new budget year
             self.martech_left = self.martech_budget
             self.discretionary_left = self.marketing_discretionary
@@ -393,12 +401,15 @@ class CxOModel(mesa.Model):
         self.log("emerging", f"a new capability appeared: {name.replace('_', ' ')}")
 
     def _refresh_demand(self) -> None:
-        total = 0.0
-        cumulative = []
-        for cap in self.catalogue:
-            total += cap.demand
-            cumulative.append(total)
-        self._cum_demand = cumulative
+        """Cumulative demand weights of the catalogue, for drawing the capabilities of ideas."""
+        self._cum_demand = list(accumulate(cap.demand for cap in self.catalogue))
+
+    def _draw_capability(self, ideas: random.Random) -> Capability:
+        """A capability drawn in proportion to demand: ``ideas.choices``, without its checks."""
+        cumulative = self._cum_demand
+        return self.catalogue[
+            bisect(cumulative, ideas.random() * cumulative[-1], 0, len(cumulative) - 1)
+        ]
 
     # ------------------------------------------------------------------ 2. coordination
     def meeting_due(self) -> bool:
@@ -443,7 +454,7 @@ class CxOModel(mesa.Model):
         wanted = 1 if draw < 0.45 else 2 if draw < 0.85 else 3
         needs: list[Capability] = []
         for _ in range(wanted * 3):
-            cap = ideas.choices(self.catalogue, cum_weights=self._cum_demand)[0]
+            cap = self._draw_capability(ideas)
             if cap not in needs:
                 needs.append(cap)
             if len(needs) == wanted:
@@ -863,10 +874,21 @@ class CxOModel(mesa.Model):
         return capacity - spent
 
     def patch_tools(self, capacity: float) -> None:
-        """Apply vendor patches to the most out-of-date tools IT knows about."""
-        stale = [t for t in self.stack if t.known and t.patch_lag >= 4]
-        stale.sort(key=lambda t: -t.patch_lag)
-        for tool in stale[: int(capacity / self.PATCH_EFFORT)]:
+        """Apply vendor patches to the most out-of-date tools IT knows about.
+
+        Stale means four weeks or more behind; the most out of date go first (lags past the cap
+        count as equal, in stack order).
+        """
+        room = int(capacity / self.PATCH_EFFORT)
+        if room <= 0:
+            return
+        last_due = self.security_weeks - 4
+        stale = [t for t in self.stack if t.known and t.patched_at <= last_due]
+        if len(stale) > room:
+            oldest = self.security_weeks - sm.PATCH_LAG_CAP
+            stale.sort(key=lambda t: max(t.patched_at, oldest))
+            del stale[room:]
+        for tool in stale:
             tool.patch()
 
     def work_queue(self, capacity: float, marketing_only: bool, efficiency: float) -> None:
@@ -986,7 +1008,9 @@ class CxOModel(mesa.Model):
     # ------------------------------------------------------------------ 6. launches
     def launch_campaigns(self) -> None:
         """Launch every campaign that has its tools and its data; drop the hopeless ones."""
-        for marketer in self.marketers:
+        for marketer in self.team:
+            if not marketer.campaigns:
+                continue
             still = []
             for campaign in marketer.campaigns:
                 if self._ready(campaign):
