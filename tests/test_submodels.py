@@ -50,10 +50,17 @@ def test_no_tool_exceeds_the_bound_the_security_week_skips_by(**state):
     assert sm.breach_probability(**state) <= sm.breach_probability_bound(state["threat"])
 
 
-def test_the_bound_is_reached_by_the_worst_tool():
+def test_the_bound_is_tight_at_the_worst_tool():
     worst = dict(vulnerability=1, data_held=1, patch_lag=99, reviewed=False, monitored=False)
-    assert sm.breach_probability_bound(0.5) == bp(**worst, governance="none")
-    assert sm.breach_probability_bound(0.5) > bp(**worst, governance="basic")
+    for threat in (0.1, 0.5, 1.0):
+        assert sm.breach_probability_bound(threat) == pytest.approx(
+            bp(**worst, threat=threat, governance="none"), rel=1e-8
+        )
+    assert sm.breach_probability_bound(0.5) > bp(**worst, threat=0.5, governance="basic")
+    threats = [i / 10_000 for i in range(10_001)]
+    assert all(
+        sm.breach_probability_bound(t) >= bp(**worst, threat=t, governance="none") for t in threats
+    )
 
 
 def test_patch_lag_effect_is_capped():

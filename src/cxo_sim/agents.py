@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Capability:
     """A marketing capability that tools provide and campaigns need.
 
@@ -52,7 +52,7 @@ class Capability:
         return self.popularity + self.hype
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Campaign:
     """A campaign idea on its way to launch.
 
@@ -103,7 +103,7 @@ class Campaign:
         return self.personalisation * max(c.sensitivity for c in self.needs)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ToolRequest:
     """A request for a new tool (or a pilot) that waits in a queue.
 
@@ -140,7 +140,7 @@ class ToolRequest:
     decided_week: int = -1
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Task:
     """A unit of engineering work waiting in IT's queue.
 
@@ -286,8 +286,9 @@ class Engineer(mesa.Agent):
         if self.embedded:
             model.work_queue(self.CAPACITY, marketing_only=True, efficiency=1.5)
         else:
-            share = self.MARKETING_SHARE + 0.3 * model.alignment
-            capacity = model.build_platform(self.CAPACITY * share)
+            capacity = self.CAPACITY * (self.MARKETING_SHARE + 0.3 * model.alignment)
+            if model.platform_under_way:
+                capacity = model.build_platform(capacity)
             model.work_queue(capacity, marketing_only=False, efficiency=1.0)
 
 
@@ -386,6 +387,7 @@ class Tool(mesa.Agent):
         self._status = value
         self.reviewed = value == "reviewed"
         self.known = value != "shadow"
+        self.model.bill_changed()  # shadow spend is summed by standing
 
     # Vendors release patches every week; a tool misses each one until IT patches it. The lag is
     # counted from the model's tally of security weeks rather than aged tool by tool.

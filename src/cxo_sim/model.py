@@ -216,6 +216,7 @@ class CxOModel(mesa.Model):
         # Active tools in the order they were bought (the order of Mesa's own AgentSet): the
         # weekly loops walk this plain list, which is much cheaper than the weak-keyed set.
         self.stack: list[Tool] = []
+        self._bill: tuple[float, float, float, float] | None = None
         self.platform_live = False
         self.platform_ready_week = -1
         self.platform_left = 0.0
@@ -226,6 +227,7 @@ class CxOModel(mesa.Model):
         self._meeting_now = False
 
         self.catalogue = self._make_catalogue()
+        self.hyped: list[Capability] = []  # emerging capabilities whose hype still fades
         self._emerging_made = 0
         self._refresh_demand()
         self._make_people()
@@ -366,11 +368,11 @@ class CxOModel(mesa.Model):
         changed = env.random() < self.emerging_rate / 52.0
         if changed:
             self._new_emerging_capability()
-        for cap in self.catalogue:
-            if cap.hype > 0.0:
-                cap.hype = cap.hype * 0.96 if cap.hype > 0.01 else 0.0
-                changed = True
+        for cap in self.hyped:
+            cap.hype = cap.hype * 0.96 if cap.hype > 0.01 else 0.0
+            changed = True
         if changed:
+            self.hyped = [cap for cap in self.hyped if cap.hype > 0.0]
             self._refresh_demand()
         if self.week % 52 == 1 and self.week > 1:  # a new budget year
             self.martech_left = self.martech_budget
@@ -398,6 +400,7 @@ class CxOModel(mesa.Model):
             hype=0.6,
         )
         self.catalogue.append(cap)
+        self.hyped.append(cap)
         self.log("emerging", f"a new capability appeared: {name.replace('_', ' ')}")
 
     def _refresh_demand(self) -> None:
@@ -476,12 +479,14 @@ class CxOModel(mesa.Model):
 
     def advance_campaign(self, campaign: Campaign) -> None:
         """Find or ask for each missing capability, and seek data access if needed."""
+        tools = campaign.tools
         for cap in campaign.needs:
-            tool = campaign.tools.get(cap)
-            if tool is not None and tool.active:
-                continue
-            if tool is not None or cap not in campaign.tools:
-                self._equip(campaign, cap)
+            tool = tools.get(cap)
+            if tool is None:
+                if cap not in tools:
+                    self._equip(campaign, cap)  # not asked for yet (None: a request is open)
+            elif not tool.active:
+                self._equip(campaign, cap)  # its tool was retired: find another
         if campaign.wants_data and not (campaign.data_granted or campaign.data_ungoverned):
             self.seek_data(campaign)
         if campaign.launch_ticket == 0 and self._needs_it_to_launch(campaign):
@@ -494,8 +499,9 @@ class CxOModel(mesa.Model):
         """Content ready and an active tool for every capability the campaign needs."""
         if self.week < campaign.ready_week:
             return False
+        tools = campaign.tools
         for cap in campaign.needs:
-            tool = campaign.tools.get(cap)
+            tool = tools.get(cap)
             if tool is None or not tool.active:
                 return False
         return True
@@ -504,10 +510,12 @@ class CxOModel(mesa.Model):
         """Campaigns on tools IT runs need IT to push them live (article 004, old world)."""
         if not self._equipped(campaign):
             return False
-        return any(
-            campaign.tools[cap].owner == "it" and not campaign.tools[cap].platform
-            for cap in campaign.needs
-        )
+        tools = campaign.tools
+        for cap in campaign.needs:
+            tool = tools[cap]
+            if tool.owner == "it" and not tool.platform:
+                return True
+        return False
 
     def _equip(self, campaign: Campaign, cap: Capability) -> None:
         found = self.find_tool(cap)
@@ -539,6 +547,8 @@ class CxOModel(mesa.Model):
         tools = self.tools_by_cap.get(cap)
         if not tools:
             return None
+        if len(tools) == 1:  # the usual case: no choice to make
+            return tools[0] if tools[0].known else None
         known = [t for t in tools if t.known]
         return max(known, key=_preference) if known else None
 
@@ -672,7 +682,9 @@ class CxOModel(mesa.Model):
             capacity = max(1, self.exec_attention // 2)
         if self._meeting_now:
             capacity -= 1  # the meeting itself takes executive attention
-        queue = sorted(self.decision_queue, key=lambda r: (-r.priority, r.filed_week))
+        queue = self.decision_queue
+        if len(queue) > 1:
+            queue = sorted(queue, key=lambda r: (-r.priority, r.filed_week))
         for request in queue:
             if request.stage == "escalated":
                 self.ceo_decides(request)
@@ -861,9 +873,14 @@ class CxOModel(mesa.Model):
         self.tasks = [t for t in self.tasks if t.effort > 1e-9 and not _cancelled(t)]
         self._queue_start = {False: 0, True: 0}
 
+    @property
+    def platform_under_way(self) -> bool:
+        """IT is building the self-serve platform (it was chosen and is not live yet)."""
+        return self.self_serve_platform and not self.platform_live
+
     def build_platform(self, capacity: float) -> float:
         """Put part of ``capacity`` (engineer-days) into the platform; return what is left."""
-        if not self.self_serve_platform or self.platform_live:
+        if not self.platform_under_way:
             return capacity
         spent = min(capacity * self.PLATFORM_SHARE, self.platform_left)
         self.platform_left -= spent
@@ -901,6 +918,8 @@ class CxOModel(mesa.Model):
         """
         tasks = self.tasks
         index = self._queue_start[marketing_only]
+        if index >= len(tasks):
+            return  # nothing left this week (the queue's start already says so)
         unfinished = -1
         while index < len(tasks) and capacity > 1e-9:
             task = tasks[index]
@@ -1003,6 +1022,7 @@ class CxOModel(mesa.Model):
             return
         tool.pilot = False
         tool.weekly_cost /= self.PILOT_COST_SHARE
+        self.bill_changed()
         self.log("pilot", f"the {_words(tool.capability)} pilot worked and was scaled up")
 
     # ------------------------------------------------------------------ 6. launches
@@ -1208,6 +1228,7 @@ class CxOModel(mesa.Model):
         tool.active = False
         self.tools_by_cap[tool.capability].remove(tool)
         self.stack.remove(tool)
+        self.bill_changed()
         self.tally["tools_retired"] += 1
         if why == "rationalised":
             # Savings are the CIO's KPI: the CEO notices.
@@ -1215,18 +1236,33 @@ class CxOModel(mesa.Model):
         tool.remove()
 
     # ------------------------------------------------------------------ money
+    def weekly_bill(self) -> tuple[float, float, float, float]:
+        """This week's licences: total, in shadow tools, sanctioned, bought outside budgets.
+
+        Summed in stack order, and kept until the stack, a tool's standing or a licence changes
+        (``bill_changed``): the same sums, without walking the stack every week.
+        """
+        if self._bill is None:
+            licences = shadow = sanctioned = outside = 0.0
+            for tool in self.stack:
+                cost = tool.weekly_cost
+                licences += cost
+                if not tool.known:
+                    shadow += cost
+                if tool.bypass:
+                    outside += cost
+                else:
+                    sanctioned += cost
+            self._bill = (licences, shadow, sanctioned, outside)
+        return self._bill
+
+    def bill_changed(self) -> None:
+        """A tool was bought or retired, or its standing or licence changed."""
+        self._bill = None
+
     def pay_the_week(self) -> None:
         """Licences and running costs of the week, charged against this year's budgets."""
-        licences = shadow = sanctioned = outside = 0.0
-        for tool in self.stack:
-            cost = tool.weekly_cost
-            licences += cost
-            if not tool.known:
-                shadow += cost
-            if tool.bypass:
-                outside += cost
-            else:
-                sanctioned += cost
+        licences, shadow, sanctioned, outside = self.weekly_bill()
         self.martech_left = max(0.0, self.martech_left - sanctioned)
         self.discretionary_left = max(0.0, self.discretionary_left - outside)
         self.tally["martech_spend"] += licences
@@ -1285,6 +1321,7 @@ class CxOModel(mesa.Model):
         )
         self.tools_by_cap.setdefault(cap, []).append(tool)
         self.stack.append(tool)
+        self.bill_changed()
         self.tally["tools_bought"] += 1
         if not platform:
             self._spend(tool.weekly_cost * self.SETUP_WEEKS)

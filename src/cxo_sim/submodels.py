@@ -80,14 +80,14 @@ def breach_probability(
 
 
 def breach_probability_bound(threat: float) -> float:
-    """The largest weekly breach probability any tool can have at ``threat``.
+    """An upper bound of the weekly breach probability of any tool at ``threat``.
 
-    Every factor of :func:`breach_probability` grows with its argument, and rounding preserves
-    order, so the worst case of each (full weakness and data, the patch-lag cap, unreviewed,
-    unmonitored, the weakest access controls) bounds every tool's probability exactly.
+    Every factor of :func:`breach_probability` grows with its argument, so the worst tool (full
+    weakness and data, the patch-lag cap, unreviewed, unmonitored, the weakest access controls)
+    has the largest probability; the bound is its hazard per unit of threat times the threat,
+    widened by far more than rounding could ever take away.
     """
-    weakest = max(ACCESS_CONTROL_HAZARD, key=ACCESS_CONTROL_HAZARD.__getitem__)
-    return breach_probability(1.0, 1.0, PATCH_LAG_CAP, False, False, threat, weakest)
+    return min(1.0, _WORST_HAZARD_PER_THREAT * threat)
 
 
 def detection_weeks(monitored: bool, draw: float) -> int:
@@ -99,6 +99,17 @@ def detection_weeks(monitored: bool, draw: float) -> int:
     """
     mean = DETECTION_WEEKS_MONITORED if monitored else DETECTION_WEEKS_UNMONITORED
     return 1 + int(-math.log(1.0 - draw) * mean)
+
+
+_WORST_HAZARD_PER_THREAT = (1.0 + 1e-9) * breach_probability(
+    1.0,
+    1.0,
+    PATCH_LAG_CAP,
+    False,
+    False,
+    1.0,
+    max(ACCESS_CONTROL_HAZARD, key=ACCESS_CONTROL_HAZARD.__getitem__),
+)
 
 
 def breach_cost(normal_draw: float, data_held: float, governance: str, lag_weeks: int) -> float:
