@@ -480,16 +480,23 @@ class CxOModel(mesa.Model):
     def advance_campaign(self, campaign: Campaign) -> None:
         """Find or ask for each missing capability, and seek data access if needed."""
         tools = campaign.tools
+        equipped = True  # an active tool for every need, once this loop is done
         for cap in campaign.needs:
             tool = tools.get(cap)
-            if tool is None:
-                if cap not in tools:
-                    self._equip(campaign, cap)  # not asked for yet (None: a request is open)
-            elif not tool.active:
-                self._equip(campaign, cap)  # its tool was retired: find another
+            if tool is None and cap in tools:
+                equipped = False  # a request is open
+                continue
+            if tool is None or not tool.active:  # not asked for yet, or its tool was retired
+                self._equip(campaign, cap)
+                equipped = equipped and tools[cap] is not None
         if campaign.wants_data and not (campaign.data_granted or campaign.data_ungoverned):
             self.seek_data(campaign)
-        if campaign.launch_ticket == 0 and self._needs_it_to_launch(campaign):
+        if (
+            campaign.launch_ticket == 0
+            and equipped
+            and self.week >= campaign.ready_week
+            and self._needs_it_to_launch(campaign)
+        ):
             campaign.launch_ticket = 1
             task = self._queue("launch", self.LAUNCH_EFFORT, marketing=True, priority=0)
             task.campaign = campaign
@@ -507,9 +514,10 @@ class CxOModel(mesa.Model):
         return True
 
     def _needs_it_to_launch(self, campaign: Campaign) -> bool:
-        """Campaigns on tools IT runs need IT to push them live (article 004, old world)."""
-        if not self._equipped(campaign):
-            return False
+        """Campaigns on tools IT runs need IT to push them live (article 004, old world).
+
+        Asked of an equipped campaign.
+        """
         tools = campaign.tools
         for cap in campaign.needs:
             tool = tools[cap]
@@ -1042,11 +1050,12 @@ class CxOModel(mesa.Model):
             marketer.campaigns = still
 
     def _ready(self, campaign: Campaign) -> bool:
-        if not self._equipped(campaign) or campaign.launch_ticket == 1:
+        """Equipped, not waiting for IT to push it live, and with its data if it wants some."""
+        if campaign.launch_ticket == 1:
             return False
-        if campaign.wants_data:
-            return campaign.data_granted or campaign.data_ungoverned
-        return True
+        if campaign.wants_data and not (campaign.data_granted or campaign.data_ungoverned):
+            return False
+        return self._equipped(campaign)
 
     def launch(self, campaign: Campaign) -> None:
         """Launch: value with personalisation and lead time; tools used and given data."""
