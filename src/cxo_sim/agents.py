@@ -284,12 +284,12 @@ class Engineer(mesa.Agent):
         """Spend this week's capacity on the queue (see ``CxOModel.work_queue``)."""
         model = self.model
         if self.embedded:
-            model.work_queue(self.CAPACITY, marketing_only=True, efficiency=1.5)
+            model.work_queue(self.CAPACITY, True, 1.5)  # marketing's work only, with context
         else:
             capacity = self.CAPACITY * (self.MARKETING_SHARE + 0.3 * model.alignment)
             if model.platform_under_way:
                 capacity = model.build_platform(capacity)
-            model.work_queue(capacity, marketing_only=False, efficiency=1.0)
+            model.work_queue(capacity, False, 1.0)
 
 
 class Liaison(mesa.Agent):

@@ -16,7 +16,6 @@ import math
 import random
 import statistics
 from bisect import bisect
-from itertools import accumulate
 from typing import Any
 
 import mesa
@@ -227,6 +226,7 @@ class CxOModel(mesa.Model):
         self._meeting_now = False
 
         self.catalogue = self._make_catalogue()
+        self._cum_demand: list[float] = []
         self.hyped: list[Capability] = []  # emerging capabilities whose hype still fades
         self._emerging_made = 0
         self._refresh_demand()
@@ -372,8 +372,9 @@ class CxOModel(mesa.Model):
             cap.hype = cap.hype * 0.96 if cap.hype > 0.01 else 0.0
             changed = True
         if changed:
+            # Only the capabilities from the first hyped one on changed their demand.
+            self._refresh_demand(self.catalogue.index(self.hyped[0]))
             self.hyped = [cap for cap in self.hyped if cap.hype > 0.0]
-            self._refresh_demand()
         if self.week % 52 == 1 and self.week > 1:  # a new budget year
             self.martech_left = self.martech_budget
             self.discretionary_left = self.marketing_discretionary
@@ -403,9 +404,18 @@ class CxOModel(mesa.Model):
         self.hyped.append(cap)
         self.log("emerging", f"a new capability appeared: {name.replace('_', ' ')}")
 
-    def _refresh_demand(self) -> None:
-        """Cumulative demand weights of the catalogue, for drawing the capabilities of ideas."""
-        self._cum_demand = list(accumulate(cap.demand for cap in self.catalogue))
+    def _refresh_demand(self, start: int = 0) -> None:
+        """Cumulative demand weights of the catalogue, for drawing the capabilities of ideas.
+
+        Sums from ``start`` on are redone (the demand of earlier capabilities is unchanged), in
+        the same order of additions as summing the whole catalogue.
+        """
+        cumulative = self._cum_demand[:start]
+        total = cumulative[-1] if cumulative else 0.0
+        for cap in self.catalogue[start:]:
+            total += cap.demand
+            cumulative.append(total)
+        self._cum_demand = cumulative
 
     def _draw_capability(self, ideas: random.Random) -> Capability:
         """A capability drawn in proportion to demand: ``ideas.choices``, without its checks."""
@@ -456,8 +466,9 @@ class CxOModel(mesa.Model):
         draw = ideas.random()
         wanted = 1 if draw < 0.45 else 2 if draw < 0.85 else 3
         needs: list[Capability] = []
+        draw_capability = self._draw_capability
         for _ in range(wanted * 3):
-            cap = self._draw_capability(ideas)
+            cap = draw_capability(ideas)
             if cap not in needs:
                 needs.append(cap)
             if len(needs) == wanted:
@@ -928,13 +939,14 @@ class CxOModel(mesa.Model):
         index = self._queue_start[marketing_only]
         if index >= len(tasks):
             return  # nothing left this week (the queue's start already says so)
+        week = self.week
         unfinished = -1
-        while index < len(tasks) and capacity > 1e-9:
+        while index < len(tasks) and capacity > 1e-9:  # finishing a task may queue another
             task = tasks[index]
             index += 1
             if task.effort <= 1e-9 or (marketing_only and not task.marketing):
                 continue
-            if task.not_before > self.week:
+            if task.not_before > week:
                 continue
             if _cancelled(task):
                 task.effort = 0.0

@@ -62,36 +62,39 @@ class Parameter:
         word = "an integer" if self.kind == "int" else "a number"
         return f"{word} from {_fmt(self.low)} to {_fmt(self.high)}"
 
+    def invalid(self, value: Any) -> ValueError:
+        """The error for a value this parameter does not allow (written only when raised)."""
+        return ValueError(
+            f"parameter {self.name!r}: invalid value {value!r}; expected {self.allowed()}"
+        )
+
     def validate(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's kind, or raise ``ValueError``.
 
         Integers are accepted for floats and integral floats for ints; strings are not parsed
         here (see :func:`parse_value` for text from a command line).
         """
-        bad = ValueError(
-            f"parameter {self.name!r}: invalid value {value!r}; expected {self.allowed()}"
-        )
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
             if type(value).__name__ == "bool_":  # numpy bool from a DataFrame
                 return bool(value)
-            raise bad
+            raise self.invalid(value)
         if self.kind == "choice":
             if isinstance(value, str) and value in self.choices:
                 return value
-            raise bad
+            raise self.invalid(value)
         if isinstance(value, bool) or not _is_number(value):
-            raise bad
+            raise self.invalid(value)
         number = float(value)
         if not math.isfinite(number):
-            raise bad
+            raise self.invalid(value)
         if self.kind == "int":
             if number != int(number):
-                raise bad
+                raise self.invalid(value)
             number = int(number)
         if number < self.low or number > self.high:
-            raise bad
+            raise self.invalid(value)
         return number
 
     def parse(self, text: str) -> Any:
@@ -103,17 +106,13 @@ class Parameter:
                 return True
             if lowered in ("false", "no", "off", "0"):
                 return False
-            raise ValueError(
-                f"parameter {self.name!r}: invalid value {text!r}; expected {self.allowed()}"
-            )
+            raise self.invalid(text)
         if self.kind == "choice":
             return self.validate(raw)
         try:
             number = float(raw)
         except ValueError:
-            raise ValueError(
-                f"parameter {self.name!r}: invalid value {text!r}; expected {self.allowed()}"
-            ) from None
+            raise self.invalid(text) from None
         return self.validate(number)
 
 
