@@ -64,6 +64,7 @@ class Plan:
         scale_weeks: weeks timed per scaling run.
         sweep_replications: replications of each of the three configurations of the sweep.
         sweep_rounds: rounds of the four sweep contenders.
+        long_sweep_rounds: rounds of the sweep and batch_run on five times the runs.
         memory_replications: replications at 1x in the memory section (10x is ten times that).
         memory_repeats: sweeps per size in the memory section.
     """
@@ -74,12 +75,13 @@ class Plan:
     scale_weeks: int
     sweep_replications: int
     sweep_rounds: int
+    long_sweep_rounds: int
     memory_replications: int
     memory_repeats: int
 
 
-FULL = Plan(31, 7, 5, 52, 80, 3, 20, 2)
-QUICK = Plan(9, 3, 3, 52, 20, 2, 8, 1)
+FULL = Plan(31, 7, 5, 52, 80, 5, 3, 20, 2)
+QUICK = Plan(9, 3, 3, 52, 20, 2, 1, 8, 1)
 SIZES = (1, 10, 100)
 
 
@@ -412,35 +414,22 @@ def bench_sweeps(plan: Plan, report: Report, workers: int, scratch: Path) -> Non
     experiment = scratch / "sweep.toml"
     experiment.write_text(experiment_text("benchmark-sweep", plan.sweep_replications))
     runs = 3 * plan.sweep_replications
-    contenders = [
-        ("bare", workers),
-        ("sweep", workers),
-        ("batch_run", workers),
-        ("sweep", 1),
-    ]
-    seconds: dict[tuple[str, int], list[float]] = {c: [] for c in contenders}
-    loads = []
-    for _ in range(plan.sweep_rounds):
-        for mode, n in contenders:
-            loads.append(os.getloadavg()[0])
-            result = run_contender(mode, experiment, n, scratch / "results")
-            if result["runs"] != runs:
-                raise RuntimeError(f"{mode} did {result['runs']} runs, expected {runs}")
-            seconds[(mode, n)].append(result["seconds"])
-    rate = {c: runs / median(s) for c, s in seconds.items()}
-    sweep_rate = rate[("sweep", workers)]
+    sweep = ("sweep", workers)
+    contenders = [("bare", workers), sweep, ("batch_run", workers), ("sweep", 1)]
+    seconds, loads = race(contenders, plan.sweep_rounds, experiment, runs, scratch)
     labels = {
         ("bare", workers): f"bare limit: `ProcessPoolExecutor({workers}).map(simulate)`",
-        ("sweep", workers): f"`cxo-sim sweep --workers {workers}`",
+        sweep: f"`cxo-sim sweep --workers {workers}`",
         ("batch_run", workers): f"`mesa.batch_run(number_processes={workers})`",
         ("sweep", 1): "`cxo-sim sweep --workers 1`",
     }
+    lead = {c: paired_ratios(seconds[c], seconds[sweep]) for c in contenders}
     rows = [
         [
             labels[c],
             fmt(median(seconds[c]), 2),
-            fmt(rate[c], 2),
-            fmt(sweep_rate / rate[c], 2) + "x",
+            fmt(runs / median(seconds[c]), 2),
+            spread(lead[c]),
         ]
         for c in contenders
     ]
@@ -450,15 +439,17 @@ def bench_sweeps(plan: Plan, report: Report, workers: int, scratch: Path) -> Non
         rows,
         f"Preset old_world x budget_owner in (cio, cmo, shared) x {plan.sweep_replications} "
         f"replications, no time series. Each contender runs in a fresh process; the clock starts "
-        f"after the imports they share, so worker start-up counts. Medians over "
-        f"{plan.sweep_rounds} rounds, contenders interleaved within each round. 1-minute load "
+        f"after the imports they share, so worker start-up counts. {plan.sweep_rounds} rounds, "
+        f"contenders one after another within each round; seconds are medians, and each ratio "
+        f"is the median (with the range) of the rounds' ratios, so that the machine's speed, "
+        f"which drifts over minutes on a shared host, cancels within a round. 1-minute load "
         f"average as each contender started: median {median(loads):.2f}, highest "
         f"{max(loads):.2f} ({os.cpu_count()} cores); other work on the machine takes cores "
         f"from the workers and shrinks the speed-up of {workers} workers over 1 first.",
     )
-    vs_bare = sweep_rate / rate[("bare", workers)]
-    vs_batch = sweep_rate / rate[("batch_run", workers)]
-    scale = sweep_rate / rate[("sweep", 1)]
+    vs_bare = median(lead[("bare", workers)])
+    vs_batch = median(lead[("batch_run", workers)])
+    scale = median(lead[("sweep", 1)])
     vs_batch_long, long_runs = bench_long_sweep(plan, report, workers, scratch)
     bench_run_work(plan, report, experiment)
     report.verdict(
@@ -481,43 +472,64 @@ def bench_sweeps(plan: Plan, report: Report, workers: int, scratch: Path) -> Non
     )
 
 
+def race(
+    contenders: list[tuple[str, int]], rounds: int, experiment: Path, runs: int, scratch: Path
+) -> tuple[dict[tuple[str, int], list[float]], list[float]]:
+    """Each contender once per round, in turn: seconds per contender and round, and the loads."""
+    seconds: dict[tuple[str, int], list[float]] = {c: [] for c in contenders}
+    loads = []
+    for _ in range(rounds):
+        for mode, n in contenders:
+            loads.append(os.getloadavg()[0])
+            result = run_contender(mode, experiment, n, scratch / "results")
+            if result["runs"] != runs:
+                raise RuntimeError(f"{mode} did {result['runs']} runs, expected {runs}")
+            seconds[(mode, n)].append(result["seconds"])
+    return seconds, loads
+
+
+def paired_ratios(other: list[float], sweep: list[float]) -> list[float]:
+    """The sweep's throughput over another contender's, round by round."""
+    return [o / s for o, s in zip(other, sweep, strict=True)]
+
+
+def spread(ratios: list[float]) -> str:
+    """A median ratio with its range over the rounds, e.g. "1.84x (1.70-1.95)"."""
+    text = f"{median(ratios):.2f}x"
+    if len(ratios) > 1:
+        text += f" ({min(ratios):.2f}-{max(ratios):.2f})"
+    return text
+
+
 def bench_long_sweep(plan: Plan, report: Report, workers: int, scratch: Path) -> tuple[float, int]:
     """The sweep against ``mesa.batch_run`` on five times the runs, where start-up weighs less.
 
-    Returns the sweep's throughput over batch_run's, and the number of runs.
+    Returns the sweep's throughput over batch_run's (median of the rounds), and the runs.
     """
     replications = LONG_SWEEP_FACTOR * plan.sweep_replications
     runs = 3 * replications
     experiment = scratch / "sweep-long.toml"
     experiment.write_text(experiment_text("benchmark-sweep-long", replications))
-    seconds = {}
-    for mode in ("sweep", "batch_run"):
-        load = os.getloadavg()[0]
-        result = run_contender(mode, experiment, workers, scratch / "results")
-        if result["runs"] != runs:
-            raise RuntimeError(f"{mode} did {result['runs']} runs, expected {runs}")
-        seconds[mode] = (result["seconds"], load)
-    ratio = seconds["batch_run"][0] / seconds["sweep"][0]
+    sweep, batch = ("sweep", workers), ("batch_run", workers)
+    seconds, loads = race([sweep, batch], plan.long_sweep_rounds, experiment, runs, scratch)
+    lead = paired_ratios(seconds[batch], seconds[sweep])
     rows = [
-        [
-            label,
-            fmt(seconds[mode][0], 2),
-            fmt(runs / seconds[mode][0], 2),
-            f"{seconds[mode][1]:.2f}",
-        ]
-        for mode, label in (
-            ("sweep", f"`cxo-sim sweep --workers {workers}`"),
-            ("batch_run", f"`mesa.batch_run(number_processes={workers})`"),
+        [label, fmt(median(seconds[c]), 2), fmt(runs / median(seconds[c]), 2), ratio]
+        for c, label, ratio in (
+            (sweep, f"`cxo-sim sweep --workers {workers}`", "1.00x"),
+            (batch, f"`mesa.batch_run(number_processes={workers})`", spread(lead)),
         )
     ]
     report.table(
-        f"Sweeps: {runs} runs, once each",
-        ["contender", "seconds", "runs per second", "1-minute load at start"],
+        f"Sweeps: {runs} runs of {WEEKS} weeks",
+        ["contender", "seconds", "runs per second", f"sweep ({workers} workers) vs this"],
         rows,
         f"The sweep above with {LONG_SWEEP_FACTOR}x the replications, where worker start-up "
-        f"weighs less: the sweep's throughput is {ratio:.2f}x batch_run's.",
+        f"weighs less; {plan.long_sweep_rounds} rounds, medians and round-by-round ratios as "
+        f"above. 1-minute load average as each contender started: median {median(loads):.2f}, "
+        f"highest {max(loads):.2f}.",
     )
-    return ratio, runs
+    return median(lead), runs
 
 
 def bench_run_work(plan: Plan, report: Report, experiment: Path) -> None:

@@ -1,4 +1,5 @@
 import math
+import random
 
 import mesa
 import pandas as pd
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from cxo_sim import OUTCOMES, PARAMETERS, PRESETS, CxOModel, simulate
 from cxo_sim.agents import Engineer, Executive, Liaison, Marketer, Tool
+from cxo_sim.model import ShuffleRandom
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 
 SHARES = ("shadow_spend_share", "trust", "utilization")
@@ -220,3 +222,26 @@ def test_invariants_over_generated_parameter_sets(params, seed):
         model.step()
         if week % 5 == 4:
             check_invariants(model)
+
+
+@given(seed=st.integers(min_value=0, max_value=2**63), size=st.integers(min_value=0, max_value=70))
+def test_model_generator_shuffles_exactly_as_pythons(seed, size):
+    ours, python = ShuffleRandom(seed), random.Random(seed)
+    mine, theirs = list(range(size)), list(range(size))
+    ours.shuffle(mine)
+    python.shuffle(theirs)
+    assert mine == theirs
+    assert ours.getstate() == python.getstate()
+
+
+def test_shuffle_do_orders_agents_as_a_plain_generator_would():
+    model = CxOModel(seed=11)
+    assert type(model.random) is ShuffleRandom
+    plain = random.Random()
+    plain.setstate(model.random.getstate())
+    expected = list(model.marketers)
+    plain.shuffle(expected)
+    acted: list = []
+    model.marketers.shuffle_do(acted.append)
+    assert acted == expected
+    assert model.random.getstate() == plain.getstate()

@@ -252,13 +252,15 @@ class Marketer(mesa.Agent):
         """Buy around a request that has waited longer than marketing's patience."""
         model = self.model
         patience = model.patience
-        for request in list(self.requests):
+        still_open = []  # requests closed since last week are dropped
+        for request in self.requests:
             if request.stage == "closed":
-                self.requests.remove(request)
                 continue
+            still_open.append(request)
             waited = model.week - request.filed_week
             if waited > patience and self.random.random() < model.BYPASS_PROPENSITY:
                 model.bypass(request, waited)
+        self.requests = still_open
 
 
 class Engineer(mesa.Agent):

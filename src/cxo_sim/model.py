@@ -165,6 +165,8 @@ class CxOModel(mesa.Model):
         """
         self.params = resolve(kwargs)
         super().__init__(seed=seed, rng=rng) if rng is not None else super().__init__(seed=seed)
+        # The same generator, state and draws, with a faster shuffle for Mesa's shuffle_do.
+        self.random.__class__ = ShuffleRandom
         for name, value in self.params.items():
             setattr(self, name, value)
         # The exogenous processes (threats, emerging capabilities, each marketer's ideas) draw
@@ -704,16 +706,19 @@ class CxOModel(mesa.Model):
         queue = self.decision_queue
         if len(queue) > 1:
             queue = sorted(queue, key=lambda r: (-r.priority, r.filed_week))
+        # Between meetings each executive advises the other first, and the CIO takes weeks.
+        advised = self.rights != "combined" and not self._meeting_now
+        turnaround = sm.cio_turnaround(self.cio.speed)  # decisions leave the CIO's urgency as is
         for request in queue:
             if request.stage == "escalated":
                 self.ceo_decides(request)
                 continue
             if capacity <= 0:
                 break
-            if self.rights != "combined" and not self._meeting_now:
+            if advised:
                 if request.filed_week >= self.week:
                     continue  # the other executive's advice takes a week
-                if self.random.random() >= sm.cio_turnaround(self.cio.speed):
+                if self.random.random() >= turnaround:
                     continue  # the CIO thinks in weeks
             capacity -= 1
             self.decide(request)
@@ -1427,6 +1432,27 @@ class CxOModel(mesa.Model):
 
 
 _PENDING = ("decision", "escalated")
+
+
+class ShuffleRandom(random.Random):
+    """Python's generator with ``shuffle`` inlined: the same permutations and the same state.
+
+    Mesa's ``shuffle_do`` shuffles the marketers and engineers every week; the standard
+    ``shuffle`` makes a method call per element to draw below a bound, which this version does
+    in place, with exactly the same draws (``getrandbits`` of the bound's bit length, redrawn
+    while too large).
+    """
+
+    def shuffle(self, x: list) -> None:
+        """Shuffle ``x`` in place, as ``random.Random.shuffle`` does."""
+        getrandbits = self.getrandbits
+        for i in reversed(range(1, len(x))):
+            bound = i + 1
+            bits = bound.bit_length()
+            j = getrandbits(bits)
+            while j >= bound:
+                j = getrandbits(bits)
+            x[i], x[j] = x[j], x[i]
 
 
 def _reporter(name: str):
