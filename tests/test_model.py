@@ -1,5 +1,6 @@
 import math
 import random
+from itertools import accumulate
 
 import mesa
 import pandas as pd
@@ -11,6 +12,7 @@ from cxo_sim import OUTCOMES, PARAMETERS, PRESETS, CxOModel, simulate
 from cxo_sim.agents import Engineer, Executive, Liaison, Marketer, Tool
 from cxo_sim.model import ShuffleRandom
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.submodels import PATCH_LAG_CAP
 
 SHARES = ("shadow_spend_share", "trust", "utilization")
 
@@ -50,6 +52,28 @@ def check_invariants(model: CxOModel) -> None:
     assert out["campaigns_launched"] == len(model.lead_times)
     assert out["coordination_cost"] <= out["tech_spend"] + 1e-6
     assert out["shadow_breaches"] <= out["breaches"]
+    check_kept_state(model, tools)
+
+
+def check_kept_state(model: CxOModel, tools: list) -> None:
+    """What the model keeps between weeks for speed equals what it would work out afresh."""
+    assert model.stack == tools  # Mesa's AgentSet order
+    assert model.team == list(model.marketers)
+    for tool in tools:
+        assert tool.known == (tool.status != "shadow")
+        assert tool.reviewed == (tool.status == "reviewed")
+        assert 0 <= tool.patch_lag <= PATCH_LAG_CAP
+    licences = shadow = sanctioned = outside = 0.0
+    for tool in tools:
+        licences += tool.weekly_cost
+        shadow += tool.weekly_cost if tool.status == "shadow" else 0.0
+        if tool.bypass:
+            outside += tool.weekly_cost
+        else:
+            sanctioned += tool.weekly_cost
+    assert model.weekly_bill() == (licences, shadow, sanctioned, outside)
+    assert model._cum_demand == list(accumulate(cap.demand for cap in model.catalogue))
+    assert model.hyped == [cap for cap in model.catalogue if cap.hype > 0.0]
 
 
 def test_same_seed_same_series_different_seed_different():
