@@ -288,9 +288,9 @@ class Engineer(mesa.Agent):
         if self.embedded:
             model.work_queue(self.CAPACITY, True, 1.5)  # marketing's work only, with context
         else:
-            capacity = self.CAPACITY * (self.MARKETING_SHARE + 0.3 * model.alignment)
-            if model.platform_under_way:
-                capacity = model.build_platform(capacity)
+            capacity = model.build_platform(
+                self.CAPACITY * (self.MARKETING_SHARE + 0.3 * model.alignment)
+            )
             model.work_queue(capacity, False, 1.0)
 
 

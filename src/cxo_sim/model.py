@@ -703,9 +703,7 @@ class CxOModel(mesa.Model):
             capacity = max(1, self.exec_attention // 2)
         if self._meeting_now:
             capacity -= 1  # the meeting itself takes executive attention
-        queue = self.decision_queue
-        if len(queue) > 1:
-            queue = sorted(queue, key=lambda r: (-r.priority, r.filed_week))
+        queue = sorted(self.decision_queue, key=lambda r: (-r.priority, r.filed_week))
         # Between meetings each executive advises the other first, and the CIO takes weeks.
         advised = self.rights != "combined" and not self._meeting_now
         turnaround = sm.cio_turnaround(self.cio.speed)  # decisions leave the CIO's urgency as is
@@ -897,14 +895,9 @@ class CxOModel(mesa.Model):
         self.tasks = [t for t in self.tasks if t.effort > 1e-9 and not _cancelled(t)]
         self._queue_start = {False: 0, True: 0}
 
-    @property
-    def platform_under_way(self) -> bool:
-        """IT is building the self-serve platform (it was chosen and is not live yet)."""
-        return self.self_serve_platform and not self.platform_live
-
     def build_platform(self, capacity: float) -> float:
         """Put part of ``capacity`` (engineer-days) into the platform; return what is left."""
-        if not self.platform_under_way:
+        if not self.self_serve_platform or self.platform_live:
             return capacity
         spent = min(capacity * self.PLATFORM_SHARE, self.platform_left)
         self.platform_left -= spent
