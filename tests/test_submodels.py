@@ -35,6 +35,8 @@ def test_breach_probability_grows_with_each_risk_factor():
 
 
 unit = st.floats(min_value=0.0, max_value=1.0)
+# The riskiest tool there is (short of the threat and the access controls).
+WORST_TOOL = dict(vulnerability=1, data_held=1, patch_lag=999, reviewed=False, monitored=False)
 
 
 @given(
@@ -51,7 +53,7 @@ def test_no_tool_exceeds_the_bound_the_security_week_skips_by(**state):
 
 
 def test_the_bound_is_tight_at_the_worst_tool():
-    worst = dict(vulnerability=1, data_held=1, patch_lag=99, reviewed=False, monitored=False)
+    worst = WORST_TOOL
     for threat in (0.1, 0.5, 1.0):
         assert sm.breach_probability_bound(threat) == pytest.approx(
             bp(**worst, threat=threat, governance="none"), rel=1e-8
@@ -68,18 +70,7 @@ def test_patch_lag_effect_is_capped():
 
 
 def test_breach_probability_stays_a_probability():
-    assert (
-        bp(
-            vulnerability=1,
-            data_held=1,
-            patch_lag=999,
-            reviewed=False,
-            monitored=False,
-            threat=1,
-            governance="none",
-        )
-        <= 1.0
-    )
+    assert bp(**WORST_TOOL, threat=1, governance="none") <= 1.0
 
 
 def test_detection_is_later_without_monitoring():
