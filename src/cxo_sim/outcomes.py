@@ -1,4 +1,4 @@
-"""Run-level outcomes (MODEL.md section 6) and the per-step reporters.
+"""Run-level outcomes (ODD section 8) and the per-step reporters.
 
 :data:`OUTCOMES` fixes the names that the experiment tools, the app and outside clients rely on.
 :data:`DIAGNOSTICS` are extra run-level measures used by the pattern tests and the ODD; they are
@@ -71,32 +71,63 @@ _OUTCOMES = [
     Outcome(
         "utilization", "share of owned tools used by a campaign in the last quarter", "", "higher"
     ),
+    Outcome(
+        "total_cost",
+        "the whole bill: technology spend, breach and compliance costs, executive decision time",
+        "k$",
+        "lower",
+    ),
 ]
 
 _DIAGNOSTICS = [
+    Outcome("mean_lead_time", "weeks from idea to launch, mean over launched campaigns", "weeks",
+            "lower"),
     Outcome(
         "bypasses",
         "purchases made around IT over the run (shadow, or visible with shared tools)",
         "tools",
         "lower",
     ),
+    Outcome("decisions", "requests decided over the run (NaN weeks below if none)", "requests", ""),
     Outcome(
         "decision_weeks", "mean weeks from filing a tool request to its decision", "weeks", "lower"
-    ),
-    Outcome("data_access_weeks", "mean weeks a campaign waited for data access", "weeks", "lower"),
-    Outcome("redirects", "requests redirected to a tool the firm already has", "requests", ""),
-    Outcome("reviews_done", "security reviews completed", "reviews", ""),
-    Outcome("tools_bought", "tools bought over the run (all routes)", "tools", ""),
-    Outcome("tools_retired", "tools retired (rationalised or failed pilots)", "tools", ""),
-    Outcome(
-        "shadow_breaches", "breaches in tools that were shadow when breached", "breaches", "lower"
     ),
     Outcome(
         "pending_decisions", "tool requests waiting for a decision at the end", "requests", "lower"
     ),
     Outcome(
+        "data_access_weeks", "mean weeks from idea to customer-data access", "weeks", "lower"
+    ),
+    Outcome("data_copies", "campaigns whose data marketing copied around governance", "campaigns",
+            "lower"),
+    Outcome("redirects", "requests redirected to a tool the firm already has", "requests", ""),
+    Outcome("reviews_done", "security reviews completed", "reviews", ""),
+    Outcome("review_rejections", "vendors a security review turned down", "vendors", ""),
+    Outcome(
+        "unreviewed_purchases", "sanctioned purchases that skipped or were spared the review",
+        "tools", "lower"
+    ),
+    Outcome("tools_bought", "tools bought over the run (all routes)", "tools", ""),
+    Outcome("tools_retired", "tools retired (rationalised, cut, cancelled, failed pilots)", "tools",
+            ""),
+    Outcome(
+        "shadow_breaches", "breaches in tools that were shadow when breached", "breaches", "lower"
+    ),
+    Outcome("breach_risk", "expected breaches: the sum of every tool's weekly breach probability",
+            "breaches", "lower"),
+    Outcome("compliance_cost", "cost of compliance incidents", "k$", "lower"),
+    Outcome("decision_cost", "executive hours on decisions, advice, negotiation, escalation",
+            "k$", "lower"),
+    Outcome(
         "platform_ready_week", "week the self-serve platform went live (-1 = never)", "week", ""
     ),
+    Outcome("cmo_influence", "the CMO's influence with the CEO at the end", "", ""),
+    Outcome("campaigns_per_year", "campaigns launched per year after the first year", "campaigns",
+            "higher"),
+    Outcome("breaches_per_year", "breaches per year after the first year", "breaches", "lower"),
+    Outcome("tech_spend_per_year", "technology spend per year after the first year", "k$",
+            "lower"),
+    Outcome("total_cost_per_year", "total cost per year after the first year", "k$", "lower"),
 ]
 
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _OUTCOMES}

@@ -1,0 +1,491 @@
+"""CxOModel: the CIO-CMO conflict over marketing technology, as a Mesa 3 model.
+
+A firm's CMO wants marketing tools fast, the CIO wants them cheap and safe. Marketers turn
+campaign ideas into tool requests; whoever holds the decision rights decides them with the hours
+they have; engineers review, integrate and patch from one finite pool of time; impatient
+marketers buy around IT; tools get breached; trust moves with how the interactions go. Built
+from five short articles on the CIO-CMO relationship and described in docs/ODD.md, whose
+section 7 has one submodel per module of this package. One step is one week; money is in k$.
+
+``step()`` is the weekly schedule of ODD section 3.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from cxo_sim.constants import resolve_constants
+from cxo_sim.model import (
+    campaigns,
+    decisions,
+    engineering,
+    environment,
+    measures,
+    meetings,
+    money,
+    portfolio,
+    relationship,
+    reviews,
+    security,
+    shadow_it,
+)
+from cxo_sim.model.agents import (
+    Capability,
+    Engineer,
+    Event,
+    Executive,
+    Liaison,
+    Marketer,
+    Task,
+    Tool,
+    ToolRequest,
+)
+from cxo_sim.model.rng import ShuffleRandom
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.params import resolve
+
+SERIES_NAMES = OUTCOME_NAMES + DIAGNOSTIC_NAMES
+# The starting stack (ODD 5): the most popular capabilities have a reviewed, integrated tool;
+# a few more an unreviewed marketing tool; the most popular a shadow duplicate too.
+START_CORE, START_EXTRA = 0.6, 0.08
+
+
+class CxOModel(mesa.Model):
+    """The organisation: budgets, decision rights, practices, trust, queues, threats and a CEO.
+
+    Keyword parameters are those of the registry (``cxo_sim.params.PARAMETERS``); anything not
+    given takes its registry default. ``constants`` overrides behavioural constants
+    (``cxo_sim.constants.CONSTANTS``). The seed comes last. Invalid values raise ``ValueError``.
+
+    Attributes:
+        week: weeks simulated so far.
+        k: the behavioural constants of this model.
+        catalogue: current capabilities (emerging ones join, obsolete ones leave).
+        executives: the CIO and the CMO, or the one combined executive.
+        cio: the executive in the CIO role (the combined executive under ``combined_role``).
+        cmo: the executive in the CMO role (the same agent under ``combined_role``).
+        liaison: the marketing technologist, or None.
+        trust: CIO-CMO trust in [0, 1].
+        threat: current threat pressure in [0, 1].
+        stack: active tools, in the order they were bought.
+        events: what happened, in plain words, newest last.
+        years: each finished year's figures (ODD 9: yearly calibration).
+        datacollector: per-step series of every outcome and diagnostic.
+        collect_series: whether ``step()`` adds the week to ``datacollector``.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: Any = None,
+        rng: Any = None,
+        constants: dict[str, float] | None = None,
+        **kwargs: Any,
+    ):
+        """Create the organisation at week 0; see the class docstring for the parameters.
+
+        The catch-all is named ``kwargs`` because Mesa's SolaraViz checks model parameters
+        against the signature and accepts only a var-keyword argument of that name.
+        """
+        self.params = resolve(kwargs)
+        self.k = resolve_constants(constants)
+        super().__init__(seed=seed, rng=rng) if rng is not None else super().__init__(seed=seed)
+        self.random.__class__ = ShuffleRandom  # same draws, a faster shuffle for shuffle_do
+        for name, value in self.params.items():
+            setattr(self, name, value)
+        # Exogenous processes (threats, the catalogue, each marketer's ideas) draw from their own
+        # streams: runs that differ only in a practice face the same world (ODD 4).
+        self.streams_seed = self.random.getrandbits(64)
+        self.env_random = random.Random(f"{self.streams_seed}:environment")
+        self.week = 0
+        self.events: list[Event] = []
+        self.tally = dict.fromkeys(measures.TALLIES, 0.0)
+        self.year = measures.new_year()
+        self.years: list[dict] = []
+        self.at_warmup: dict[str, float] | None = None
+        self.lead_times: list[float] = []
+        self.trust = self.initial_trust
+        self.week_good = self.week_bad = self.week_value = 0.0
+        self.blamed: set[str] = set()
+        self.threat = self.threat_level
+        self.threat_drift = 0.0
+        self.tasks: list[Task] = []
+        self.decision_queue: list[ToolRequest] = []
+        self.waiting_for_budget: list[ToolRequest] = []
+        self.detections: list[tuple[int, Tool, bool]] = []
+        self.pilots: list[tuple[int, Tool]] = []
+        self.incident_backlog = 0.0
+        self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
+        self.security_weeks = 0
+        self.tools_by_cap: dict[Capability, list[Tool]] = {}
+        self.stack: list[Tool] = []
+        self.bill: tuple[float, float, float, float] | None = None
+        self.platform_live = False
+        self.platform_ready_week = -1
+        self.platform_left = self.k.PLATFORM_BUILD_DAYS if self.self_serve_platform else 0.0
+        self.governance_live = self.data_governance != "clear"
+        self.martech_left = self.martech_budget
+        self.discretionary_left = self.marketing_discretionary
+        self.emerging_made = 0
+        self.catalogue = environment.make_catalogue(self.n_capabilities, self.env_random)
+        self.cum_demand: list[float] = []
+        environment.age_capabilities(self)
+        self._make_people()
+        self._make_initial_stack()
+        if self.data_governance == "clear":
+            self.queue("governance", self.k.GOVERNANCE_SETUP_DAYS, marketing=False, priority=1)
+        self.patience = self.patience_weeks()
+        self.expected_wait = self.k.VENDOR_WEEKS  # marketing's prior of IT's delivery time
+        self.collect_series = True
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in SERIES_NAMES}
+        )
+        self.snapshot = self.outcomes(diagnostics=True)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ the weekly schedule
+    def step(self) -> None:
+        """One week, in the order of ODD section 3."""
+        self.week += 1
+        environment.update_environment(self)  # 1. threat, emerging and ageing capabilities
+        self.start_week()  # executives' hours, the liaison's, marketing's patience
+        if meetings.meeting_due(self):
+            meetings.hold_meeting(self)  # 2. backlog review, settled disagreements, disclosure
+        self.marketers.shuffle_do("act")  # 3. ideas, campaigns, requests, going around IT
+        decisions.decide_requests(self)  # 4. decisions within the executives' hours
+        engineering.engineers_work(self)  # 5. incidents, upkeep, patches, then the queue
+        campaigns.launch_campaigns(self)  # 6. launches (and campaigns whose moment passed)
+        security.security_week(self)  # 7. exploitation of each tool
+        self.react()  # 8. breaches found, shadow tools noticed, pilots, trust and influence
+        if self.week % int(self.k.RATIONALISE_EVERY) == 0:
+            portfolio.rationalise(self)  # 9. retire redundant, idle and unaffordable tools
+        money.pay_the_week(self)  # licences and the running costs of the practices
+        self.close_week()
+        if self.collect_series:
+            self.snapshot = self.outcomes(diagnostics=True)
+            self.datacollector.collect(self)  # 10. data collection
+
+    def start_week(self) -> None:
+        """Executives' and the liaison's hours for the week; marketing's patience."""
+        hours = self.exec_attention * (self.k.COMBINED_ATTENTION if self.combined_role else 1.0)
+        for executive in self.executives:
+            executive.new_week(hours)
+        if self.liaison is not None:
+            self.liaison.new_week()
+        self.patience = self.patience_weeks()
+
+    def react(self) -> None:
+        """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
+        security.discover_breaches(self)
+        if self.n_embedded:
+            notice = self.n_embedded / self.n_engineers
+            for tool in list(self.stack):
+                if not tool.known and self.random.random() < notice * self.k.DISCLOSE_BASE:
+                    self.make_known(tool, "noticed by an embedded engineer")
+        portfolio.end_pilots(self)
+        relationship.update_trust(self)
+        relationship.update_influence(self, self.week_value)
+        self.week_value = 0.0
+
+    def close_week(self) -> None:
+        """The end of the warm-up and of each year."""
+        if self.week == measures.WARMUP_WEEKS:
+            self.at_warmup = dict(self.tally)
+        if self.week % environment.WEEKS_PER_YEAR == 0:
+            measures.close_year(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _make_people(self) -> None:
+        if self.combined_role:
+            blend = Executive(
+                self,
+                "combined",
+                spend=(self.cio_spend + self.cmo_spend) / 2,
+                risk=(self.cio_risk + self.cmo_risk) / 2,
+                speed=(self.cio_speed + self.cmo_speed) / 2,
+            )
+            self.executives = [blend]
+            self.cio = self.cmo = blend
+        else:
+            self.cio = Executive(self, "cio", self.cio_spend, self.cio_risk, self.cio_speed)
+            self.cmo = Executive(self, "cmo", self.cmo_spend, self.cmo_risk, self.cmo_speed)
+            self.executives = [self.cio, self.cmo]
+        self.team = [
+            Marketer(self, random.Random(f"{self.streams_seed}:ideas:{index}"))
+            for index in range(self.n_marketers)
+        ]
+        self.n_embedded = round(self.mixed_teams * self.n_engineers)
+        for i in range(self.n_engineers):
+            Engineer(self, embedded=i < self.n_embedded)
+        self.liaison = Liaison(self) if self.liaison else None
+
+    def _make_initial_stack(self) -> None:
+        """The stack the firm already has: mostly reviewed tools, a few marketing buys."""
+        by_popularity = sorted(self.catalogue, key=lambda c: -c.popularity)
+        n_core = max(1, round(START_CORE * len(by_popularity)))
+        n_extra = max(1, round(START_EXTRA * len(by_popularity)))
+        core_owner = "marketing" if self.rights == "cmo" else "it"
+        for cap in by_popularity[:n_core]:
+            tool = self.new_tool(cap, "reviewed", core_owner)
+            tool.integrated = True
+            tool.data_held = self.k.EXPOSURE_REVIEWED
+        for cap in by_popularity[n_core : n_core + n_extra]:
+            self.new_tool(cap, "known", "marketing").monitored = True
+        for cap in by_popularity[:n_extra]:
+            licence = self.vendor_licence(cap) * self.k.SHADOW_PRICE
+            self.new_tool(cap, "shadow", "marketing", cost=licence, bypass=True)
+        self.tally["tools_bought"] = 0.0
+
+    # ------------------------------------------------------------------ views
+    @property
+    def tools(self) -> mesa.agent.AgentSet:
+        """All active tools."""
+        return self.agents_by_type.get(Tool) or mesa.agent.AgentSet([], random=self.random)
+
+    @property
+    def marketers(self) -> mesa.agent.AgentSet:
+        """The CMO's team."""
+        return self.agents_by_type[Marketer]
+
+    @property
+    def engineers(self) -> mesa.agent.AgentSet:
+        """The CIO's staff serving marketing."""
+        return self.agents_by_type[Engineer]
+
+    @property
+    def rights(self) -> str:
+        """Who decides: "cio", "cmo", "shared" or "combined"."""
+        return "combined" if self.combined_role else self.budget_owner
+
+    @property
+    def governance(self) -> str:
+        """The data-governance regime in force (clear works as basic while it is set up)."""
+        if self.data_governance == "clear" and not self.governance_live:
+            return "basic"
+        return self.data_governance
+
+    @property
+    def marketing_share(self) -> float:
+        """Share of a regular engineer's week IT gives marketing's queue."""
+        return self.k.MARKETING_SHARE + self.k.ALIGNMENT_SHARE * self.alignment
+
+    def patience_weeks(self) -> float:
+        """Weeks marketing waits on IT before going around it (ODD 7.6)."""
+        k = self.k
+        urgency = 1.0 - k.PATIENCE_SPEED * self.cmo.speed
+        trust = k.PATIENCE_TRUST_FLOOR + (1.0 - k.PATIENCE_TRUST_FLOOR) * self.trust
+        return k.PATIENCE_MAX * urgency * trust * (1.0 + self.alignment)
+
+    def log(self, kind: str, text: str) -> None:
+        """Record an event in plain words."""
+        self.events.append(Event(self.week, kind, f"week {self.week}: {text}"))
+
+    def a_tool(self, cap: Capability) -> str:
+        """The capability's tool in plain words: 'a crm tool', 'an analytics tool'."""
+        words = cap.name.replace("_", " ")
+        return f"{'an' if words[0] in 'aeiou' else 'a'} {words} tool"
+
+    def requests_in_review(self) -> list[ToolRequest]:
+        """Requests whose security review is under way."""
+        return [
+            t.request
+            for t in self.tasks
+            if t.kind == "review" and t.request is not None and t.request.stage == "review"
+        ]
+
+    # ------------------------------------------------------------------ services the agents use
+    def new_campaign(self, marketer: Marketer):
+        """A marketer's new campaign idea (ODD 7.3)."""
+        return campaigns.new_campaign(self, marketer)
+
+    def advance_campaign(self, campaign) -> None:
+        """Equip a campaign, seek its data, ask for its release (ODD 7.3-7.5)."""
+        campaigns.advance_campaign(self, campaign)
+
+    def bypass(self, request: ToolRequest, waited: float) -> None:
+        """Marketing goes around IT for ``request`` (ODD 7.6)."""
+        shadow_it.bypass(self, request, waited)
+
+    def buy_around(self, campaign, cap: Capability) -> Tool | None:
+        """A marketer buys a tool without asking IT (ODD 7.6)."""
+        return shadow_it.buy_around(self, campaign, cap)
+
+    def delivered(self, request: ToolRequest) -> None:
+        """A request got its tool: marketing remembers how long IT took (ODD 7.6)."""
+        rate = self.k.WAIT_MEMORY
+        self.expected_wait += rate * (self.week - request.filed - self.expected_wait)
+
+    def work_queue(self, days: float, marketing_only: bool, efficiency: float) -> None:
+        """An engineer's week on IT's queue (ODD 7.8)."""
+        engineering.work_queue(self, days, marketing_only, efficiency)
+
+    def build_platform(self, days: float) -> float:
+        """Part of an engineer's marketing time builds the platform (ODD 7.10)."""
+        return engineering.build_platform(self, days)
+
+    def self_provision(self, cap: Capability) -> Tool:
+        """A platform module for ``cap`` (ODD 7.10)."""
+        return engineering.self_provision(self, cap)
+
+    def it_backlog_weeks(self) -> float:
+        """Marketing's queued work in weeks of IT's marketing capacity."""
+        return engineering.backlog_weeks(self)
+
+    def queue_review(self, request: ToolRequest, priority: int = 0) -> None:
+        """Queue a security review (ODD 7.9)."""
+        reviews.queue_review(self, request, priority)
+
+    def buy(self, request: ToolRequest, status: str, at: float | None = None) -> Tool:
+        """Buy a requested tool (ODD 7.9)."""
+        return reviews.buy(self, request, status, at)
+
+    def vendor_licence(self, cap: Capability) -> float:
+        """An enterprise licence for ``cap`` (k$/week)."""
+        return money.vendor_licence(self, cap)
+
+    def vendor_weakness(self, vetted: bool) -> float:
+        """A vendor's weakness in [0, 1]; the liaison's shortlists bring stronger vendors."""
+        k = self.k
+        b = k.VETTED_WEAKNESS_B if vetted else k.VENDOR_WEAKNESS_B
+        return self.random.betavariate(k.VENDOR_WEAKNESS_A, b)
+
+    def weekly_bill(self) -> tuple[float, float, float, float]:
+        """This week's licences: total, shadow, sanctioned, bought around IT."""
+        return money.weekly_bill(self)
+
+    def bill_changed(self) -> None:
+        """A tool was bought or retired, or its standing or licence changed."""
+        self.bill = None
+
+    def new_budget_year(self) -> None:
+        """Budgets are renewed; purchases that waited for money are decided again."""
+        self.martech_left = self.martech_budget
+        self.discretionary_left = self.marketing_discretionary
+        for request in self.waiting_for_budget:
+            if request.stage == "budget":
+                request.stage = "decision"
+                self.decision_queue.append(request)
+        self.waiting_for_budget = []
+
+    def queue(self, kind: str, effort: float, marketing: bool, priority: int, **about) -> Task:
+        """Put work in IT's queue (ODD 7.8)."""
+        task = Task(kind, effort, marketing, priority, self.week, **about)
+        self.tasks.append(task)
+        return task
+
+    def new_tool(
+        self,
+        cap: Capability,
+        status: str,
+        owner: str,
+        cost: float | None = None,
+        weakness: float | None = None,
+        platform: bool = False,
+        pilot: bool = False,
+        bypass: bool = False,
+    ) -> Tool:
+        """Add a tool to the stack."""
+        tool = Tool(
+            self,
+            cap,
+            status,
+            owner,
+            weekly_cost=self.vendor_licence(cap) if cost is None else cost,
+            weakness=self.vendor_weakness(vetted=False) if weakness is None else weakness,
+            platform=platform,
+            pilot=pilot,
+            bypass=bypass,
+        )
+        self.tools_by_cap.setdefault(cap, []).append(tool)
+        self.stack.append(tool)
+        self.bill_changed()
+        self.tally["tools_bought"] += 1
+        return tool
+
+    def make_known(self, tool: Tool, how: str) -> None:
+        """IT learns of a shadow tool: it can now patch, monitor and rationalise it."""
+        tool.status = "known"
+        self.bill_changed()
+        self.queue("onboard", self.k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
+        self.log("disclosure", f"a shadow {tool.capability.name.replace('_', ' ')} tool was {how}")
+
+    def retire(self, tool: Tool, why: str) -> None:
+        """Remove a tool from the stack (ODD 7.14)."""
+        portfolio.retire(self, tool, why)
+
+    # ------------------------------------------------------------------ outcomes
+    def outcomes(self, diagnostics: bool = False) -> dict[str, float]:
+        """The run-level outcomes of ODD section 8 as of now (and the diagnostics)."""
+        return measures.outcomes(self, diagnostics)
+
+
+def _reporter(name: str):
+    return lambda model: model.snapshot[name]
+
+
+def run_one(
+    params: dict[str, Any],
+    steps: int = 156,
+    seed: int = 0,
+    timeseries_every: int = 0,
+    diagnostics: bool = True,
+    constants: dict[str, float] | None = None,
+) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """Run one model and return its outcomes and, optionally, every n-th week of its series.
+
+    Args:
+        params: model parameters (missing ones take their defaults).
+        steps: weeks to simulate.
+        seed: random seed.
+        timeseries_every: keep every n-th week of the per-step series (0 = none).
+        diagnostics: include the diagnostics with the outcomes.
+        constants: behavioural constants to override (``cxo_sim.constants``).
+    """
+    model = CxOModel(seed=seed, constants=constants, **params)
+    model.collect_series = False  # only the weeks asked for are measured
+    weeks, rows = [0], [model.snapshot]
+    for week in range(1, steps + 1):
+        model.step()
+        if timeseries_every and week % timeseries_every == 0:
+            weeks.append(week)
+            rows.append(model.outcomes(diagnostics=True))
+    series = None
+    if timeseries_every:
+        frame = pd.DataFrame(rows, index=pd.Index(weeks, name="week"), columns=SERIES_NAMES)
+        series = frame.reset_index()
+    outcomes = model.outcomes(diagnostics=diagnostics)
+    # Mesa 3.3's Agent._ids holds every model ever made (mesa#3179, fixed after 3.3.1), so a
+    # sweep's worker would keep all its runs in memory: let this one go.
+    ids = getattr(mesa.Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
+    return outcomes, series
+
+
+def simulate(
+    steps: int = 156,
+    seed: int = 0,
+    diagnostics: bool = False,
+    constants: dict[str, float] | None = None,
+    **params: Any,
+) -> dict[str, float]:
+    """Run one model and return its run-level outcomes, for black-box clients.
+
+    Args:
+        steps: weeks to simulate (default 156, three years).
+        seed: random seed; the same seed gives the same result.
+        diagnostics: also return the diagnostics of ``cxo_sim.outcomes.DIAGNOSTICS``.
+        constants: behavioural constants to override (``cxo_sim.constants``).
+        **params: model parameters by registry name.
+
+    Returns:
+        dict mapping each outcome name of ODD section 8 to a float.
+    """
+    return run_one(params, steps=steps, seed=seed, diagnostics=diagnostics, constants=constants)[0]
+
+
+__all__ = ["CxOModel", "SERIES_NAMES", "run_one", "simulate"]

@@ -1,0 +1,261 @@
+"""Campaigns (ODD 7.3, 7.4): ideas, equipping them with tools, launches and their value.
+
+A campaign's lead time is not set anywhere: it is the time from the idea to the moment its
+content, every tool it needs, its data access and (on systems IT runs) IT's release are all in
+place, so it responds to every queue in between, in fractions of a week.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.agents import Campaign, ToolRequest
+from cxo_sim.model.data import check_data_use, seek_data
+from cxo_sim.model.environment import draw_capability
+from cxo_sim.model.money import vendor_licence
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Capability, Marketer, Tool
+
+
+def new_campaign(model: CxOModel, marketer: Marketer) -> Campaign:
+    """A marketer's new idea: one to three capabilities, maybe customer data, a moment.
+
+    Every draw comes from the marketer's own idea stream (common random numbers, ODD 4).
+    """
+    k, ideas = model.k, marketer.ideas
+    draw = ideas.random()
+    wanted = 1 if draw < k.ONE_NEED else 2 if draw < k.ONE_NEED + k.TWO_NEEDS else 3
+    needs: list[Capability] = []
+    for _ in range(wanted * 3):
+        cap = draw_capability(model, ideas)
+        if cap not in needs:
+            needs.append(cap)
+        if len(needs) == wanted:
+            break
+    personalisation = ideas.random()
+    sigma = k.VALUE_SIGMA
+    base = k.VALUE_MEAN * ideas.lognormvariate(-0.5 * sigma * sigma, sigma)
+    idea_at = model.week + ideas.random()
+    ready_at = idea_at + k.PREP_MIN_WEEKS + ideas.expovariate(1.0 / k.PREP_EXTRA_WEEKS)
+    window = k.WINDOW_MIN_WEEKS + ideas.expovariate(1.0 / k.WINDOW_EXTRA_WEEKS)
+    return Campaign(
+        marketer=marketer,
+        needs=tuple(needs),
+        personalisation=personalisation,
+        wants_data=personalisation > k.WANTS_DATA_ABOVE,
+        base_value=base,
+        idea_at=idea_at,
+        ready_at=ready_at,
+        deadline=ready_at + window,
+    )
+
+
+def advance_campaign(model: CxOModel, campaign: Campaign) -> None:
+    """Find or ask for each missing capability, seek data, and ask IT for a release."""
+    tools = campaign.tools
+    equipped = True
+    for cap in campaign.needs:
+        tool = tools.get(cap)
+        if tool is None and cap in tools:
+            equipped = False  # a request is open
+            continue
+        if tool is None or not tool.active:
+            equip(model, campaign, cap)
+            equipped = equipped and tools[cap] is not None
+    if campaign.wants_data and campaign.data not in ("granted", "copied"):
+        seek_data(model, campaign)
+    if equipped and campaign.launch_at < 0 and needs_release(campaign):
+        campaign.launch_at = 0.0  # waiting for IT's release work
+        not_before = max([campaign.ready_at] + [tools[cap].ready_at for cap in campaign.needs])
+        model.queue(
+            "launch",
+            model.k.LAUNCH_DAYS,
+            marketing=True,
+            priority=0,
+            campaign=campaign,
+            not_before=not_before,
+        )
+
+
+def needs_release(campaign: Campaign) -> bool:
+    """Campaigns on systems IT runs need IT to push them live (article 004, the old world)."""
+    return any(
+        tool.owner == "it" and not tool.platform
+        for tool in campaign.tools.values()
+        if tool is not None
+    )
+
+
+def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
+    """A tool the firm has, a platform module, or a request for a new one."""
+    found = find_tool(model, cap)
+    if found is not None:
+        campaign.tools[cap] = found
+        return
+    if model.platform_live and not cap.emerging:
+        campaign.tools[cap] = model.self_provision(cap)
+        return
+    if campaign.marketer.goes_straight_around():
+        tool = model.buy_around(campaign, cap)
+        if tool is not None:
+            campaign.tools[cap] = tool
+            return
+    campaign.tools[cap] = None
+    file_request(model, campaign, cap)
+
+
+def find_tool(model: CxOModel, cap: Capability) -> Tool | None:
+    """A tool a marketer finds for ``cap``: IT's catalogue first, then word of mouth."""
+    tools = model.tools_by_cap.get(cap)
+    if not tools:
+        return None
+    k = model.k
+    best = known_tool(model, cap)
+    find_known = k.FIND_KNOWN_SHARED if model.shared_tools else k.FIND_KNOWN
+    if best is not None and model.random.random() < find_known:
+        return best
+    shadow = [t for t in tools if not t.known]
+    if shadow and model.random.random() < k.FIND_SHADOW:
+        return shadow[0]
+    return None
+
+
+def known_tool(model: CxOModel, cap: Capability) -> Tool | None:
+    """The best tool IT knows for ``cap``, or None."""
+    known = [t for t in model.tools_by_cap.get(cap, ()) if t.known]
+    return max(known, key=preference) if known else None
+
+
+def preference(tool: Tool) -> tuple:
+    """Which of several tools for one capability the firm prefers to keep and use."""
+    return (tool.platform, tool.reviewed, tool.integrated, tool.last_used, -tool.unique_id)
+
+
+def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
+    """Ask for a new tool; the liaison or shared tools may point to one the firm has."""
+    k = model.k
+    request = ToolRequest(
+        capability=cap,
+        campaign=campaign,
+        marketer=campaign.marketer,
+        filed=model.week,
+        pilot=model.pilot_first and cap.emerging,
+        cost=vendor_licence(model, cap),
+        weakness=model.vendor_weakness(vetted=False),
+        owner="marketing" if model.rights == "cmo" else "it",
+    )
+    liaison = model.liaison
+    if liaison is not None and liaison.take(k.VET_HOURS):
+        existing = known_tool(model, cap) or next(iter(model.tools_by_cap.get(cap, ())), None)
+        if existing is not None:
+            redirect(model, request, existing)
+            return
+        request.vetted = True
+        request.weakness = model.vendor_weakness(vetted=True)
+    if model.shared_tools:
+        existing = known_tool(model, cap)
+        if existing is not None:
+            redirect(model, request, existing)
+            return
+    campaign.marketer.requests.append(request)
+    model.decision_queue.append(request)
+
+
+def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:
+    """Close a request by pointing its campaign to a tool the firm already has (a worse fit)."""
+    campaign = request.campaign
+    campaign.tools[request.capability] = tool
+    campaign.fit *= model.k.REUSE_FIT
+    request.stage = "closed"
+    model.tally["redirects"] += 1
+    model.delivered(request)
+
+
+def launch_campaigns(model: CxOModel) -> None:
+    """Launch every campaign that is ready this week; drop those whose moment passed."""
+    end = model.week + 1
+    for marketer in model.team:
+        if not marketer.campaigns:
+            continue
+        still = []
+        for campaign in marketer.campaigns:
+            at = launch_time(model, campaign)
+            if at is not None and at < end:
+                launch(model, campaign, at)
+            elif campaign.dropped or model.week > campaign.deadline:
+                abandon(campaign)
+            else:
+                still.append(campaign)
+        marketer.campaigns = still
+
+
+def launch_time(model: CxOModel, campaign: Campaign) -> float | None:
+    """When everything the campaign needs is in place, or None if something is missing."""
+    if campaign.launch_at == 0.0:
+        return None  # IT has not pushed it live yet
+    at = campaign.ready_at
+    week = model.week
+    for cap in campaign.needs:
+        tool = campaign.tools.get(cap)
+        if tool is None or not tool.usable(week):
+            return None
+        if tool.pilot and tool.seat_week == week and tool.seats >= model.k.PILOT_SEATS:
+            return None  # a pilot carries only a few campaigns at a time
+        at = max(at, tool.ready_at)
+    if campaign.wants_data:
+        if campaign.data not in ("granted", "copied"):
+            return None
+        at = max(at, campaign.data_at)
+    if campaign.launch_at > 0.0:
+        at = max(at, campaign.launch_at)
+    elif needs_release(campaign):
+        return None  # equipped this week: the release is asked for next week
+    return at
+
+
+def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
+    """Launch: value grows with personalisation and fit and decays with lead time."""
+    k = model.k
+    tools = [campaign.tools[cap] for cap in campaign.needs]
+    ungoverned = campaign.data == "copied" or any(not tool.known for tool in tools)
+    if campaign.wants_data:
+        at += check_data_use(model, campaign, ungoverned)
+    lead = at - campaign.idea_at
+    base = campaign.base_value * campaign.fit
+    for cap, tool in zip(campaign.needs, tools, strict=True):
+        worth = cap.value_factor
+        if tool.pilot:
+            # A pilot shows a noisy sign of the capability's worth (ODD 7.13).
+            tool.shown.append(worth * model.random.lognormvariate(0.0, k.PILOT_NOISE))
+            if tool.seat_week != model.week:
+                tool.seat_week, tool.seats = model.week, 0
+            tool.seats += 1
+        base *= worth * (k.PLATFORM_FIT if tool.platform else 1.0)
+    share = campaign.data_share if campaign.wants_data else 0.0
+    integrated = sum(tool.integrated for tool in tools) / len(tools)
+    used = min(campaign.personalisation, share)
+    uplift = k.PERSONALISATION_UPLIFT * used * integrated
+    value = base * (1.0 + uplift) * math.exp(-lead / k.VALUE_DECAY_WEEKS)
+    held = campaign.sensitivity * share
+    for tool in tools:
+        tool.last_used = model.week
+        exposure = min(held, k.PILOT_DATA_CAP) if tool.pilot else held
+        if exposure > tool.data_held:
+            tool.data_held = exposure
+    campaign.closed = True
+    model.tally["campaigns_launched"] += 1
+    model.tally["campaign_value"] += value
+    model.week_value += value
+    model.lead_times.append(lead)
+    model.year["lead_times"].append(lead)
+
+
+def abandon(campaign: Campaign) -> None:
+    """The campaign's moment passed, or it was refused: close its open requests."""
+    campaign.closed = True
+    for request in campaign.marketer.requests:
+        if request.campaign is campaign:
+            request.stage = "closed"

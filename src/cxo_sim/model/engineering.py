@@ -1,0 +1,181 @@
+"""Engineering (ODD 7.8, 7.10): IT's capacity is one finite pool, and the platform it builds.
+
+Each week the regular engineers' time goes first to incident response (as much as it takes),
+then to routine upkeep (monitoring the tools IT runs, patching the stalest), capped at
+``OPS_SHARE`` of their week, then a share of it to marketing's queue (``MARKETING_SHARE``, more
+with alignment); the rest is IT's other work. Embedded engineers (mixed teams) give marketing
+their whole week with context, and leave routine upkeep and incidents to fewer colleagues:
+monitoring lapses, patches lag, incidents take longer. Everything a practice takes from the
+pool slows something else down; ``money.pay_the_week`` prices the time it diverts.
+
+Work finishes at a point in the week: an engineer's marketing time is spread over the week, so
+a task done with a third of it used is done a third into the week (or when the vendor answered,
+if later). A campaign's lead time adds up these moments.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.data import grant
+from cxo_sim.model.reviews import finish_review, finish_scale_up, integrate
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Task, Tool
+
+
+def engineers_work(model: CxOModel) -> None:
+    """Incidents, upkeep and patching from the regular engineers, then everyone's queue work."""
+    k = model.k
+    days = k.DAYS_PER_WEEK
+    regular = (model.n_engineers - model.n_embedded) * days
+    embedded = model.n_embedded * days
+    # Incidents take what they need, from the regular engineers and then the embedded ones.
+    on_incidents = min(model.incident_backlog, regular + embedded)
+    model.incident_backlog -= on_incidents
+    from_regular = min(on_incidents, regular)
+    model.regular_availability = 1.0 - from_regular / regular if regular > 0 else 0.0
+    lost = on_incidents - from_regular
+    model.embedded_availability = 1.0 - lost / embedded if embedded > 0 else 0.0
+    # Routine upkeep and patching, capped.
+    routine = min(regular - from_regular, k.OPS_SHARE * regular)
+    watched = sum(1 for tool in model.stack if tool.monitored)
+    upkeep = k.UPKEEP_DAYS * watched
+    model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
+    patch_tools(model, routine - min(upkeep, routine))
+    model.tasks.sort(key=lambda t: (-t.priority, t.created))
+    model.engineers.shuffle_do("work")
+    model.tasks = [t for t in model.tasks if t.effort > 1e-9 and not cancelled(t)]
+
+
+def marketing_capacity(model: CxOModel) -> float:
+    """Engineer-days a week that go to marketing's queue (before incidents take some)."""
+    k = model.k
+    regular = (model.n_engineers - model.n_embedded) * k.DAYS_PER_WEEK * model.marketing_share
+    return regular + model.n_embedded * k.DAYS_PER_WEEK * k.EMBEDDED_EFFICIENCY
+
+
+def backlog_weeks(model: CxOModel) -> float:
+    """Marketing's queued work in weeks of IT's marketing capacity (the CIO's burden)."""
+    capacity = marketing_capacity(model)
+    queued = sum(task.effort for task in model.tasks if task.marketing)
+    return queued / capacity if capacity > 0 else queued
+
+
+def patch_tools(model: CxOModel, days: float) -> None:
+    """Bring the most out-of-date tools IT knows up to date, as far as ``days`` allow."""
+    k = model.k
+    room = int(days / k.PATCH_DAYS)
+    if room <= 0:
+        return
+    due = model.security_weeks - k.PATCH_DUE_WEEKS
+    stale = [t for t in model.stack if t.known and t.patched_at <= due]
+    if len(stale) > room:
+        stale.sort(key=lambda t: t.patched_at)
+        del stale[room:]
+    for tool in stale:
+        tool.patch()
+
+
+def work_queue(model: CxOModel, days: float, marketing_only: bool, efficiency: float) -> None:
+    """Spend an engineer's ``days`` on the queue in priority order; ``efficiency`` > 1 is faster.
+
+    The engineer's days are spread over the week, so each task finishes at the share of them
+    used so far (or when its vendor answered, if that is later).
+    """
+    if days <= 1e-9:
+        return
+    week = model.week
+    end = week + 1.0
+    left = days
+    for task in model.tasks:
+        if left <= 1e-9:
+            break
+        if task.effort <= 1e-9 or (marketing_only and not task.marketing):
+            continue
+        if task.not_before >= end:
+            continue
+        if cancelled(task):
+            task.effort = 0.0
+            continue
+        spent = min(left, task.effort / efficiency)
+        task.effort -= spent * efficiency
+        left -= spent
+        if task.effort <= 1e-9:
+            task.effort = 0.0
+            at = max(task.not_before, week + (days - left) / days)
+            complete(model, task, at)
+
+
+def complete(model: CxOModel, task: Task, at: float) -> None:
+    """What a finished task changes, at time ``at``."""
+    kind = task.kind
+    if kind == "review":
+        finish_review(model, task.request, at)
+    elif kind == "integration":
+        integrate(model, task.tool)
+    elif kind == "onboard":
+        if task.tool.active:
+            task.tool.monitored = True
+    elif kind == "data":
+        grant(model, task.campaign, at)
+    elif kind == "launch":
+        interval = model.k.RELEASE_INTERVAL
+        task.campaign.launch_at = math.floor(at / interval + 1.0) * interval
+    elif kind == "retire":
+        if task.tool.active:
+            model.retire(task.tool, "rationalised")
+    elif kind == "scale_up":
+        finish_scale_up(model, task.tool)
+    elif kind == "governance":
+        model.governance_live = True
+        model.log("governance", "clear data-governance rules and access paths are in place")
+
+
+def cancelled(task: Task) -> bool:
+    """Whether the work is no longer needed (its request, campaign or tool went away)."""
+    request = task.request
+    if request is not None and request.stage != "review":
+        return True
+    campaign = task.campaign
+    if campaign is not None:
+        if campaign.closed or campaign.dropped:
+            return True
+        if task.kind == "data" and campaign.data == "copied":
+            return True
+    tool = task.tool
+    return tool is not None and not tool.active
+
+
+def build_platform(model: CxOModel, days: float) -> float:
+    """Put part of an engineer's marketing ``days`` into the platform; return what is left."""
+    if not model.self_serve_platform or model.platform_live:
+        return days
+    spent = min(days * model.k.PLATFORM_SHARE, model.platform_left)
+    model.platform_left -= spent
+    if model.platform_left <= 1e-9:
+        model.platform_live = True
+        model.platform_ready_week = model.week
+        model.log("platform", "IT's self-serve marketing platform went live")
+    return days - spent
+
+
+def self_provision(model: CxOModel, cap) -> Tool:
+    """Take ``cap`` from the self-serve platform: reviewed, integrated, monitored, generic."""
+    k = model.k
+    for tool in model.tools_by_cap.get(cap, ()):
+        if tool.platform:
+            return tool
+    tool = model.new_tool(
+        cap,
+        "reviewed",
+        "it",
+        cost=model.vendor_licence(cap) * k.PLATFORM_PRICE,
+        weakness=model.vendor_weakness(vetted=False) * k.PLATFORM_WEAKNESS,
+        platform=True,
+    )
+    tool.data_held = k.EXPOSURE_REVIEWED
+    model.log("platform", f"marketing self-served {cap.name.replace('_', ' ')} from the platform")
+    return tool

@@ -1,0 +1,118 @@
+"""Money (ODD 7.15): budgets that bind, prices, and the costs of coordination and people.
+
+Two yearly budgets bind. The martech budget pays sanctioned licences, set-up fees and
+integrations; whoever holds the decision rights spends it (article 002). Marketing's
+discretionary money pays what marketing buys around IT. A purchase a budget cannot carry to the
+end of the year waits for the next one. The people that practices take (the liaison, embedded
+engineers, meeting time, the platform team) are priced in ``coordination_cost``; executive time
+spent deciding, negotiating and escalating is priced in ``decision_cost``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.environment import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Capability
+
+
+def vendor_licence(model: CxOModel, cap: Capability) -> float:
+    """An enterprise licence for ``cap`` (k$/week): lognormal around the capability's level."""
+    k = model.k
+    sigma = k.LICENCE_SIGMA
+    return k.LICENCE_MEAN * cap.cost_factor * model.random.lognormvariate(-0.5 * sigma**2, sigma)
+
+
+def weeks_left_in_year(model: CxOModel) -> int:
+    """Weeks left in this budget year, this one included."""
+    return WEEKS_PER_YEAR - (model.week - 1) % WEEKS_PER_YEAR
+
+
+def affordable(model: CxOModel, weekly_cost: float, sanctioned: bool) -> bool:
+    """Whether a budget can carry a new licence to the end of the year, set-up included.
+
+    The licences the budget already pays are committed for the rest of the year first.
+    """
+    weeks = weeks_left_in_year(model)
+    licences, _, sanctioned_bill, outside_bill = weekly_bill(model)
+    if sanctioned:
+        free = model.martech_left - sanctioned_bill * weeks
+        return free >= weekly_cost * (weeks + model.k.SETUP_WEEKS)
+    free = model.discretionary_left - outside_bill * weeks
+    return free >= weekly_cost * weeks
+
+
+def weekly_bill(model: CxOModel) -> tuple[float, float, float, float]:
+    """This week's licences: total, in shadow tools, sanctioned, bought around IT.
+
+    Kept until the stack, a standing or a licence changes (``bill_changed``).
+    """
+    if model.bill is None:
+        licences = shadow = sanctioned = outside = 0.0
+        for tool in model.stack:
+            cost = tool.weekly_cost
+            licences += cost
+            if not tool.known:
+                shadow += cost
+            if tool.bypass:
+                outside += cost
+            else:
+                sanctioned += cost
+        model.bill = (licences, shadow, sanctioned, outside)
+    return model.bill
+
+
+def pay_the_week(model: CxOModel) -> None:
+    """Licences and the running costs of the practices, charged against the year's budgets."""
+    k = model.k
+    licences, shadow, sanctioned, outside = weekly_bill(model)
+    model.martech_left = max(0.0, model.martech_left - sanctioned)
+    model.discretionary_left = max(0.0, model.discretionary_left - outside)
+    model.tally["martech_spend"] += licences
+    model.tally["shadow_spend"] += shadow
+    model.year["martech_spend"] += licences
+    model.year["shadow_spend"] += shadow
+    spend(model, licences)
+    cost = 0.0
+    if model.liaison is not None:
+        cost += k.LIAISON_COST
+    if model.shared_tools:
+        cost += k.SHARED_TOOLS_COST
+    if model.self_serve_platform:
+        cost += k.PLATFORM_RUN_COST if model.platform_live else k.PLATFORM_BUILD_COST
+    if model.data_governance == "clear":
+        cost += k.GOVERNANCE_RUN_COST if model.governance_live else k.GOVERNANCE_SETUP_COST
+    # Engineer time the practices take from IT's other work: embedded engineers' weeks beyond
+    # the share any engineer gives marketing, and alignment's extra share of the others.
+    diverted = model.n_embedded * k.DAYS_PER_WEEK * (1.0 - k.MARKETING_SHARE)
+    regular = model.n_engineers - model.n_embedded
+    diverted += regular * k.DAYS_PER_WEEK * k.ALIGNMENT_SHARE * model.alignment
+    cost += diverted * k.ENGINEER_DAY_COST
+    coordinate(model, cost)
+
+
+def coordinate(model: CxOModel, cost: float) -> None:
+    """Charge a cost of coordination (k$) to technology spend."""
+    model.tally["coordination_cost"] += cost
+    spend(model, cost)
+
+
+def spend(model: CxOModel, cost: float) -> None:
+    """Charge ``cost`` (k$) to technology spend."""
+    model.tally["tech_spend"] += cost
+    model.year["tech_spend"] += cost
+
+
+def executive_time(model: CxOModel, hours: float) -> None:
+    """Price executive hours spent deciding, advising, negotiating or escalating."""
+    model.tally["decision_cost"] += hours * model.k.EXEC_HOUR_COST
+
+
+def pay_setup(model: CxOModel, weekly_cost: float) -> None:
+    """A sanctioned purchase's one-off set-up fee, from the martech budget."""
+    fee = weekly_cost * model.k.SETUP_WEEKS
+    model.martech_left = max(0.0, model.martech_left - fee)
+    spend(model, fee)

@@ -1,0 +1,105 @@
+"""The portfolio (ODD 7.13, 7.14): pilots, rationalisation, budget cuts and retirement.
+
+Pilots learn from what their launches showed, a noisy sign of the capability's worth, not from
+its worth itself: some good capabilities are dropped and some poor ones scaled up. Each quarter
+IT proposes retiring the redundant and idle tools it knows of; the owner decides (under the
+CMO's rights marketing owns its tools, and a spender keeps options open); a stack the martech
+budget can no longer carry is cut, least used first. Marketing cancels idle subscriptions it
+bought around IT only when it notices them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.campaigns import preference
+from cxo_sim.model.environment import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Tool
+
+
+def end_pilots(model: CxOModel) -> None:
+    """Pilots at their end: scale up those whose launches showed worth, stop the rest."""
+    due = [p for p in model.pilots if p[0] <= model.week]
+    if not due:
+        return
+    model.pilots = [p for p in model.pilots if p[0] > model.week]
+    k = model.k
+    for _, tool in due:
+        if not tool.active:
+            continue
+        cap = tool.capability
+        shown = tool.shown
+        worth = math.exp(sum(math.log(v) for v in shown) / len(shown)) if shown else 0.0
+        if worth >= 1.0:
+            model.queue("scale_up", k.REVIEW_DAYS, marketing=True, priority=0, tool=tool)
+        else:
+            cap.abandoned = True
+            retire(model, tool, "failed pilot")
+            model.log("pilot", f"the {cap.name.replace('_', ' ')} pilot did not pay off and was stopped")
+
+
+def rationalise(model: CxOModel) -> None:
+    """Retire redundant and idle tools IT knows about, where the owner agrees; fit the budget."""
+    k = model.k
+    candidates: list[Tool] = []
+    for tools in model.tools_by_cap.values():
+        known = [t for t in tools if t.known and not t.pilot and not t.retiring]
+        keep = max(known, key=preference) if known else None
+        candidates.extend(t for t in known if t is not keep or idle(model, t))
+    for tool in list(model.stack):
+        if tool.bypass and not tool.known and idle(model, tool):
+            if model.random.random() < k.CANCEL_IDLE:
+                retire(model, tool, "cancelled by marketing")
+    candidates.extend(over_budget(model, candidates))
+    for tool in candidates:
+        if may_retire(model, tool):
+            tool.retiring = True
+            model.queue("retire", k.RETIRE_DAYS, marketing=False, priority=-1, tool=tool)
+
+
+def over_budget(model: CxOModel, already: list[Tool]) -> list[Tool]:
+    """Sanctioned tools to cut, least recently used first, until a year's licences fit."""
+    _, _, sanctioned, _ = model.weekly_bill()
+    excess = sanctioned * WEEKS_PER_YEAR - model.martech_budget
+    excess -= sum(t.weekly_cost for t in already if not t.bypass) * WEEKS_PER_YEAR
+    cuts: list[Tool] = []
+    if excess <= 0:
+        return cuts
+    pool = [t for t in model.stack if t.known and not t.bypass and not t.retiring]
+    pool = [t for t in pool if t not in already]
+    for tool in sorted(pool, key=lambda t: (t.last_used, t.unique_id)):
+        if excess <= 0:
+            break
+        cuts.append(tool)
+        excess -= tool.weekly_cost * WEEKS_PER_YEAR
+    return cuts
+
+
+def idle(model: CxOModel, tool: Tool) -> bool:
+    """Nobody has used the tool for ``UNUSED_WEEKS`` (nor was it bought in that time)."""
+    return model.week - max(tool.last_used, tool.bought) > model.k.UNUSED_WEEKS
+
+
+def may_retire(model: CxOModel, tool: Tool) -> bool:
+    """The owner decides: IT retires its own; marketing agrees as far as it minds cost.
+
+    Under IT's rights (and the combined role) IT may retire any tool it knows.
+    """
+    if tool.owner == "it" or model.rights in ("cio", "combined"):
+        return True
+    agree = 1.0 - model.cmo.spend * (1.0 - model.alignment)
+    return model.random.random() < agree
+
+
+def retire(model: CxOModel, tool: Tool, why: str) -> None:
+    """Remove a tool from the stack."""
+    tool.active = False
+    model.tools_by_cap[tool.capability].remove(tool)
+    model.stack.remove(tool)
+    model.bill_changed()
+    model.tally["tools_retired"] += 1
+    tool.remove()

@@ -1,0 +1,116 @@
+"""Security reviews and purchases (ODD 7.9).
+
+A review is engineer-days plus the vendor's turnaround, both longer for a stricter CIO. It
+estimates the vendor's weakness, more precisely the more thorough it is, and rejects vendors
+above what the CIO accepts: a risk-averse CIO accepts less and sees better, so it keeps weak
+vendors out of the stack (security) at the price of more rejections, more reviews and longer
+waits (speed, and the bypasses that waiting breeds). The liaison's shortlists bring stronger
+vendors. What passes is bought: reviewed, monitored, then integrated with least-privilege
+scopes. A purchase that skipped the review is integrated with the vendor's broad default scopes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.money import affordable, pay_setup, spend
+from cxo_sim.model.relationship import went_well
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Tool, ToolRequest
+
+
+def queue_review(model: CxOModel, request: ToolRequest, priority: int = 0) -> None:
+    """Queue a security review: a pilot's light one, or a full one with the vendor's turnaround."""
+    k = model.k
+    request.stage = "review"
+    if request.pilot:
+        effort, weeks = k.PILOT_REVIEW_DAYS, 0.0
+    else:
+        thoroughness = 1.5 - model.cio.risk  # 0.5 (lax) to 1.5 (strict)
+        effort, weeks = k.REVIEW_DAYS * thoroughness, k.VENDOR_WEEKS * thoroughness
+    model.queue(
+        "review",
+        effort,
+        marketing=True,
+        priority=priority,
+        request=request,
+        not_before=model.week + weeks,
+    )
+
+
+def finish_review(model: CxOModel, request: ToolRequest, at: float) -> None:
+    """The review passes (the tool is bought) or fails (another vendor, another review)."""
+    if request.stage != "review":
+        return
+    k = model.k
+    model.tally["reviews_done"] += 1
+    if not request.pilot:
+        risk = model.cio.risk
+        noise = k.REVIEW_NOISE * (0.5 + risk)
+        seen = request.weakness + model.random.gauss(0.0, noise)
+        if seen > k.ACCEPT_BASE + k.ACCEPT_SLOPE * risk:
+            model.tally["review_rejections"] += 1
+            request.weakness = model.vendor_weakness(request.vetted)
+            request.cost = model.vendor_licence(request.capability)
+            queue_review(model, request, priority=1)
+            return
+    price = k.PILOT_PRICE if request.pilot else 1.0
+    if not affordable(model, request.cost * price, sanctioned=True):
+        request.stage = "budget"
+        model.waiting_for_budget.append(request)
+        return
+    buy(model, request, "reviewed", at)
+    went_well(model)  # IT delivered what marketing asked for
+
+
+def buy(model: CxOModel, request: ToolRequest, status: str, at: float | None = None) -> Tool:
+    """Buy the requested tool with the martech budget and give it to the campaign."""
+    k = model.k
+    cap = request.capability
+    cost = request.cost * (k.PILOT_PRICE if request.pilot else 1.0)
+    tool = model.new_tool(cap, status, request.owner, cost, request.weakness, pilot=request.pilot)
+    tool.ready_at = float(model.week) if at is None else at
+    pay_setup(model, cost)
+    if status != "reviewed" and request.owner == "it":
+        # IT runs it, so IT puts it under monitoring, though it skipped the review.
+        model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
+    model.queue("integration", k.INTEGRATION_DAYS, marketing=True, priority=0, tool=tool)
+    request.campaign.tools[cap] = tool
+    request.stage = "closed"
+    model.delivered(request)
+    if status != "reviewed":
+        model.tally["unreviewed_purchases"] += 1
+    if request.pilot:
+        model.pilots.append((model.week + int(k.PILOT_WEEKS), tool))
+        model.log("pilot", f"a small pilot of {cap.name.replace('_', ' ')} started")
+    return tool
+
+
+def integrate(model: CxOModel, tool: Tool) -> None:
+    """Connect a tool to the stack: campaigns on it personalise; it reaches more data."""
+    if not tool.active:
+        return
+    k = model.k
+    tool.integrated = True
+    exposure = k.EXPOSURE_REVIEWED if tool.reviewed else k.EXPOSURE_UNREVIEWED
+    if tool.pilot:
+        exposure = min(exposure, k.PILOT_DATA_CAP)
+    tool.data_held = max(tool.data_held, exposure)
+    model.martech_left = max(0.0, model.martech_left - k.INTEGRATION_COST)
+    spend(model, k.INTEGRATION_COST)
+
+
+def finish_scale_up(model: CxOModel, tool: Tool) -> None:
+    """A pilot that showed its worth becomes a full tool, if the budget carries it."""
+    if not tool.active or not tool.pilot:
+        return
+    full = tool.weekly_cost / model.k.PILOT_PRICE
+    if not affordable(model, full - tool.weekly_cost, sanctioned=True):
+        model.pilots.append((model.week + int(model.k.RATIONALISE_EVERY), tool))
+        return
+    tool.pilot = False
+    tool.weekly_cost = full
+    model.bill_changed()
+    model.log("pilot", f"the {tool.capability.name.replace('_', ' ')} pilot worked and was scaled up")

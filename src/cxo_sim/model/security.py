@@ -1,0 +1,84 @@
+"""Security (ODD 7.11): each tool's weekly hazard, breaches, their discovery and consequences.
+
+A tool's hazard grows with the threat, its vendor's weakness, the customer data it holds and the
+patches it misses; monitoring stops a share of attacks, as far as IT's upkeep covers it. The
+security review acts through which vendors get in (``reviews``), and data governance through how
+much data tools hold (``data``): neither is a multiplier here. A breach is found after a lag,
+long for unmonitored tools, and its cost grows with the data held and the lag. Once found: the
+tool goes offline for a while, IT responds, the CIO tightens, trust falls, and the owner's side
+takes the blame with the CEO.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.relationship import blame, went_badly
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Tool
+
+
+def breach_probability(model: CxOModel, tool: Tool) -> float:
+    """The tool's weekly probability of being breached."""
+    k = model.k
+    hazard = k.BASE_HAZARD * model.threat * (k.WEAKNESS_FLOOR + tool.weakness)
+    hazard *= k.DATA_FLOOR + tool.data_held
+    hazard *= 1.0 + k.PATCH_LAG_HAZARD * tool.patch_lag
+    if tool.monitored:
+        hazard *= 1.0 - k.MONITOR_STOP * model.monitor_coverage
+    return min(1.0, hazard)
+
+
+def security_week(model: CxOModel) -> None:
+    """Each tool may be breached; the week's expected breaches are summed as a risk measure."""
+    model.security_weeks += 1  # every tool misses this week's vendor patches
+    draw = model.random.random
+    risk = 0.0
+    for tool in model.stack:
+        p = breach_probability(model, tool)
+        risk += p
+        if draw() < p:
+            breach(model, tool)
+    model.tally["breach_risk"] += risk
+
+
+def breach(model: CxOModel, tool: Tool) -> None:
+    """Record a breach now; it is found after a lag, and costs more the later it is found."""
+    k = model.k
+    mean = k.DETECTION_WEEKS_MONITORED if tool.monitored else k.DETECTION_WEEKS_UNMONITORED
+    lag = 1 + int(-math.log(1.0 - model.random.random()) * mean)
+    size = math.exp(k.BREACH_COST_SIGMA * model.random.gauss(0.0, 1.0))
+    late = 1.0 + k.LATE_DISCOVERY_COST * lag / 52.0
+    cost = k.BREACH_COST_MEDIAN * size * (k.COST_DATA_FLOOR + tool.data_held) * late
+    tool.breached = True
+    model.tally["breaches"] += 1
+    model.tally["breach_cost"] += cost
+    model.year["breaches"] += 1
+    model.year["breach_cost"] += cost
+    shadow = not tool.known
+    if shadow:
+        model.tally["shadow_breaches"] += 1
+    model.detections.append((model.week + lag, tool, shadow))
+
+
+def discover_breaches(model: CxOModel) -> None:
+    """Breaches found this week: downtime, incident response, tightening, trust and blame."""
+    due = [d for d in model.detections if d[0] <= model.week]
+    if not due:
+        return
+    model.detections = [d for d in model.detections if d[0] > model.week]
+    k = model.k
+    for _, tool, shadow in due:
+        tool.offline_until = model.week + k.DOWNTIME_WEEKS
+        model.incident_backlog += k.INCIDENT_DAYS
+        model.cio.tightening = 1.0
+        went_badly(model, k.WEIGHT_SHADOW_BREACH if shadow else k.WEIGHT_BREACH)
+        blame(model, model.cmo if tool.owner == "marketing" else model.cio)
+        where = "a shadow" if shadow else "an IT-known"
+        name = tool.capability.name.replace("_", " ")
+        model.log("breach", f"a breach in {where} {name} tool was found")
+        if tool.active and not tool.known:
+            model.make_known(tool, "found through the breach")

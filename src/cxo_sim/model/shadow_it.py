@@ -1,0 +1,98 @@
+"""Going around IT (ODD 7.6): what marketing does once a marketer runs out of patience.
+
+The marketer decides when (``Marketer.out_of_patience``: patience falls with the CMO's urgency
+and with low trust, and alignment lengthens it); this module is what follows. Under the CMO's
+rights marketing stops waiting for IT's advisory review and buys openly from the martech budget:
+IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool or
+buys a team-tier subscription on a card from marketing's own money: cheap, fast, unreviewed,
+unintegrated, unmonitored, holding a full copy of whatever data the campaign uploads. With
+shared tools IT sees the purchase as it happens: the tool is known, and seeing it strains the
+relationship.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxo_sim.model.money import affordable, pay_setup
+from cxo_sim.model.relationship import went_badly
+
+if TYPE_CHECKING:
+    from cxo_sim.model import CxOModel
+    from cxo_sim.model.agents import Campaign, Capability, Tool, ToolRequest
+
+
+def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
+    """Marketing stops waiting for ``request`` and gets the tool itself."""
+    k = model.k
+    cap = request.capability
+    if model.rights == "cmo" and request.stage == "review":
+        if request.pilot or not affordable(model, request.cost, sanctioned=True):
+            return  # a pilot's light review is worth the wait; no budget, no purchase
+        model.buy(request, "known")
+        frustrated(model)
+        model.log(
+            "skip_review",
+            f"marketing stopped waiting for IT's review of {model.a_tool(cap)} after {waited} "
+            "weeks and bought it openly",
+        )
+        return
+    tools = model.tools_by_cap.get(cap)
+    if tools and model.random.random() < k.BORROW:
+        request.campaign.tools[cap] = tools[0]
+        request.stage = "closed"
+        return
+    cost = request.cost * k.SHADOW_PRICE
+    if not affordable(model, cost, sanctioned=False):
+        return
+    status = "known" if model.shared_tools else "shadow"
+    tool = model.new_tool(cap, status, "marketing", cost, request.weakness, bypass=True)
+    request.campaign.tools[cap] = tool
+    request.stage = "closed"
+    model.tally["bypasses"] += 1
+    frustrated(model)
+    model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT after waiting {waited} weeks")
+    if model.shared_tools:
+        model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
+        went_badly(model)  # IT saw marketing buy around it on the shared board
+
+
+def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
+    """A marketer who expects IT to take too long buys a tool without asking (or None).
+
+    Under the CMO's rights it is bought openly from the martech budget, known but unreviewed;
+    otherwise on a card, in the shadow. With shared tools the marketer sees on the common
+    board the tool IT already has, and takes it instead.
+    """
+    k = model.k
+    if model.shared_tools:
+        existing = next((t for t in model.tools_by_cap.get(cap, ()) if t.known), None)
+        if existing is not None:
+            return existing
+    licence = model.vendor_licence(cap)
+    weakness = model.vendor_weakness(vetted=False)
+    if model.rights == "cmo":
+        if not affordable(model, licence, sanctioned=True):
+            return None
+        tool = model.new_tool(cap, "known", "marketing", licence, weakness)
+        pay_setup(model, licence)
+        model.queue("integration", k.INTEGRATION_DAYS, marketing=True, priority=0, tool=tool)
+        model.tally["unreviewed_purchases"] += 1
+        return tool
+    cost = licence * k.SHADOW_PRICE
+    if not affordable(model, cost, sanctioned=False):
+        return None
+    status = "known" if model.shared_tools else "shadow"
+    tool = model.new_tool(cap, status, "marketing", cost, weakness, bypass=True)
+    model.tally["bypasses"] += 1
+    model.log("bypass", f"marketing bought {model.a_tool(cap)} without asking IT")
+    if model.shared_tools:
+        model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
+        went_badly(model)
+    return tool
+
+
+def frustrated(model: CxOModel) -> None:
+    """Running out of patience makes the CMO more urgent for a while."""
+    cmo = model.cmo
+    cmo.frustration = min(1.0, cmo.frustration + model.k.FRUSTRATION_STEP)
