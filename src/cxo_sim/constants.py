@@ -83,6 +83,9 @@ _DECLARATIONS = [
     _c("DISCLOSE_BASE", 0.2, 0.05, 0.4, "", "7.2",
        "chance marketing discloses a shadow tool at a meeting, at zero trust",
        "LogMeIn 2014: 36% of employees say they told IT about the apps they brought in"),
+    _c("NOTICE_RATE", 0.02, 0.005, 0.1, "1/week", "7.2",
+       "weekly chance an embedded engineer notices a given shadow tool, at full embedding",
+       "Gartner: fusion teams use technology IT did not recommend (70%); embedded staff see it"),
     _c("DISCLOSE_TRUST", 0.5, 0.2, 0.8, "", "7.2",
        "extra chance of disclosure at full trust",
        f"{ARGUED}: people disclose what they bought around IT when they expect no blame"),
@@ -188,7 +191,7 @@ _DECLARATIONS = [
     _c("GIVE_UP", 0.55, 0.3, 0.8, "", "7.6",
        "chance marketing accepts IT's refusal and drops the campaign",
        "Accenture 2013: 45% of CMOs want to act without IT"),
-    _c("SHADOW_PRICE", 0.35, 0.15, 0.6, "", "7.6",
+    _c("SHADOW_PRICE", 0.5, 0.15, 0.6, "", "7.6",
        "licence of a tool bought on a card (a team tier), relative to the enterprise licence",
        "vendors' team tiers cost a fraction of their enterprise plans; Zylo: most apps are "
        "small expensed subscriptions"),
@@ -258,13 +261,14 @@ _DECLARATIONS = [
        "Forrester: 'marketing requests low priority for IT' 12-23%"),
     _c("ALIGNMENT_SHARE", 0.25, 0.1, 0.4, "", "7.8",
        "extra share at full alignment (taken from IT's other work)", "article 003"),
-    _c("UPKEEP_DAYS", 0.05, 0.02, 0.15, "engineer-days/week", "7.8",
-       "weekly upkeep of each tool IT monitors (alerts, access reviews)",
+    _c("UPKEEP_DAYS", 0.25, 0.1, 0.5, "engineer-days/week", "7.8",
+       "weekly upkeep of each tool IT monitors (alerts, access reviews, vendor management)",
        "Zylo: each managed app needs ongoing administration"),
     _c("PATCH_DAYS", 0.2, 0.1, 0.5, "engineer-days", "7.8",
        "work to bring one tool up to date with its vendor's patches", ARGUED),
     _c("PATCH_DUE_WEEKS", 4.0, 2.0, 8.0, "weeks", "7.8",
-       "a tool is patched once it is this many weeks behind", ARGUED),
+       "a CIO of middling risk tolerance patches a tool once it is this many weeks behind; a "
+       "cautious one sooner (times 0.5 + risk tolerance)", ARGUED),
     _c("OPS_SHARE", 0.25, 0.1, 0.4, "", "7.8",
        "most of a regular engineer's week that upkeep and patching may take",
        f"{ARGUED}: incidents take what they need; routine upkeep is capped"),
@@ -282,8 +286,8 @@ _DECLARATIONS = [
        "outside cost of an integration (connectors, consultants)", ARGUED),
     _c("ONBOARD_DAYS", 1.0, 0.5, 3.0, "engineer-days", "7.8",
        "IT's work to bring a tool it has just learned of under monitoring", ARGUED),
-    _c("RETIRE_DAYS", 1.0, 0.5, 3.0, "engineer-days", "7.8",
-       "IT's work to retire a tool and move its users", ARGUED),
+    _c("RETIRE_DAYS", 5.0, 2.0, 15.0, "engineer-days", "7.8",
+       "IT's work to retire a tool: export its data, move its users, end the contract", ARGUED),
     # ---- 7.9 reviews -----------------------------------------------------------------------
     _c("REVIEW_DAYS", 3.0, 1.0, 6.0, "engineer-days", "7.9",
        "engineer-days of a security review by a CIO of middling strictness",
@@ -309,9 +313,9 @@ _DECLARATIONS = [
     _c("PILOT_REVIEW_DAYS", 1.0, 0.5, 2.0, "engineer-days", "7.9",
        "a pilot's light review", "article 000: small tests"),
     # ---- 7.10 platform ---------------------------------------------------------------------
-    _c("PLATFORM_BUILD_DAYS", 60.0, 30.0, 150.0, "engineer-days", "7.10",
+    _c("PLATFORM_BUILD_DAYS", 80.0, 30.0, 150.0, "engineer-days", "7.10",
        "IT's work to build the self-serve platform", "article 003: IT builds the infrastructure"),
-    _c("PLATFORM_SHARE", 0.4, 0.2, 0.7, "", "7.10",
+    _c("PLATFORM_SHARE", 0.6, 0.3, 0.8, "", "7.10",
        "share of IT's marketing time the build takes while it lasts", ARGUED),
     _c("PLATFORM_BUILD_COST", 3.0, 1.0, 6.0, "k$/week", "7.10",
        "outside cost of the build (licences, consultants) while it lasts", ARGUED),
@@ -325,12 +329,12 @@ _DECLARATIONS = [
     _c("PLATFORM_WEAKNESS", 0.5, 0.3, 0.8, "", "7.10",
        "weakness of platform modules relative to a typical vendor (IT hardened them)", ARGUED),
     # ---- 7.11 security ---------------------------------------------------------------------
-    _c("BASE_HAZARD", 0.00045, 0.0002, 0.001, "1/week", "7.11",
+    _c("BASE_HAZARD", 0.0008, 0.0003, 0.002, "1/week", "7.11",
        "weekly exploitation hazard scale of a tool at threat 1",
        "calibrated: old_world's yearly chance of a material breach is about 0.15 "
        "(IBM/Ponemon: 28% over 24 months)"),
-    _c("WEAKNESS_FLOOR", 0.5, 0.2, 1.0, "", "7.11",
-       "hazard of a flawless vendor relative to a vendor of weakness 0.5, minus that 0.5", ARGUED),
+    _c("WEAKNESS_FLOOR", 0.1, 0.05, 0.5, "", "7.11",
+       "hazard of a flawless vendor, in units of weakness: vendors differ several-fold in how often they are breached", ARGUED),
     _c("DATA_FLOOR", 0.2, 0.05, 0.5, "", "7.11",
        "attraction of a tool holding no customer data (credentials, reach into the stack)",
        ARGUED),
@@ -347,7 +351,7 @@ _DECLARATIONS = [
     _c("EXPOSURE_UNREVIEWED", 0.7, 0.5, 0.9, "", "7.11",
        "customer data an integration reaches with the vendor's default, broad scopes",
        "DBIR: 15-30% of breaches come through third parties"),
-    _c("BREACH_COST_MEDIAN", 2700.0, 1500.0, 5000.0, "k$", "7.11",
+    _c("BREACH_COST_MEDIAN", 4000.0, 2000.0, 6000.0, "k$", "7.11",
        "median cost of a breach of a tool holding middling data",
        "IBM/Ponemon 2023-2025: mean 4,450-4,880 k$ (lognormal)"),
     _c("BREACH_COST_SIGMA", 0.9, 0.5, 1.3, "", "7.11", "log-sd of a breach's cost",
@@ -461,3 +465,27 @@ def markdown_table() -> str:
             f"| {c.meaning} | {c.source} |"
         )
     return "\n".join(lines) + "\n"
+
+
+ODD_START = "<!-- constants-table:start (generated from src/cxo_sim/constants.py) -->"
+ODD_END = "<!-- constants-table:end -->"
+
+
+def sync_odd(text: str) -> str:
+    """Return the ODD text with its constants table regenerated from the declarations."""
+    head, sep, rest = text.partition(ODD_START)
+    if not sep:
+        raise ValueError(f"docs/ODD.md has no {ODD_START!r} marker")
+    _, sep, tail = rest.partition(ODD_END)
+    if not sep:
+        raise ValueError(f"docs/ODD.md has no {ODD_END!r} marker")
+    return f"{head}{ODD_START}\n{markdown_table()}{ODD_END}{tail}"
+
+
+if __name__ == "__main__":
+    import pathlib
+    import sys
+
+    odd = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md")
+    odd.write_text(sync_odd(odd.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"updated the constants table in {odd}")

@@ -96,7 +96,7 @@ _DIAGNOSTICS = [
         "pending_decisions", "tool requests waiting for a decision at the end", "requests", "lower"
     ),
     Outcome(
-        "data_access_weeks", "mean weeks from idea to customer-data access", "weeks", "lower"
+        "data_access_weeks", "mean weeks from asking for customer data to getting it", "weeks", "lower"
     ),
     Outcome("data_copies", "campaigns whose data marketing copied around governance", "campaigns",
             "lower"),

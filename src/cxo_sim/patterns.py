@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
-from cxo_sim.outcomes import OUTCOMES
+from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.presets import preset
 from cxo_sim.validation import Run, column, fmt, run_arms
 
@@ -76,7 +76,7 @@ HEADLINE = (
     "campaign_velocity",
     "campaign_value",
     "median_lead_time",
-    "breaches",
+    "breach_risk",
     "compliance_incidents",
     "shadow_spend_share",
     "trust",
@@ -119,13 +119,19 @@ def _p1(runs, col: Col) -> list[Check]:
         _diff("P1", f"cmo - cio: {name.replace('_', ' ')} > 0", cmo(name), cio(name), +1)
         for name in ("campaign_velocity", "tool_count", "redundant_tools", "unreviewed_tools")
     ]
-    checks.append(_diff("P1", "cmo - cio: breaches > 0", cmo("breaches"), cio("breaches"), +1))
+    checks.append(
+        _diff("P1", "cmo - cio: expected breaches > 0", cmo(RISK), cio(RISK), +1)
+    )
     for name in ("median_lead_time", "shadow_spend_share"):
         label = name.replace("_", " ")
         checks.append(_diff("P1", f"cio - cmo: {label} > 0", cio(name), cmo(name), +1))
     return checks
 
 
+# Breaches are rare (a few per run), so claims about them are tested on the expected number of
+# breaches: the sum of every tool's weekly breach probability, the same mechanism without the
+# noise of the final draw (ODD 9).
+RISK = "breach_risk"
 # "No slower": data access under clear governance is at most this much slower (weeks).
 NON_INFERIORITY_WEEKS = 0.25
 
@@ -134,7 +140,7 @@ def _p2(runs, col: Col) -> list[Check]:
     clear, none = col["gov_clear"], col["gov_none"]
     access = paired_diff(clear("data_access_weeks"), none("data_access_weeks"))
     return [
-        _diff("P2", "clear - none: breaches < 0", clear("breaches"), none("breaches"), -1),
+        _diff("P2", "clear - none: expected breaches < 0", clear(RISK), none(RISK), -1),
         _diff(
             "P2",
             "clear - none: compliance incidents < 0",
@@ -194,9 +200,7 @@ def _p4(runs, col: Col) -> list[Check]:
             old("campaign_velocity"),
             +1,
         ),
-        _diff(
-            "P4", "best_practice - old_world: breaches < 0", best("breaches"), old("breaches"), -1
-        ),
+        _diff("P4", "best_practice - old_world: expected breaches < 0", best(RISK), old(RISK), -1),
         _diff(
             "P4",
             "best_practice - old_world: coordination cost > 0",
@@ -351,7 +355,7 @@ def _p8(runs, col: Col) -> list[Check]:
 
 def _worse(name: str, est: Estimate) -> bool:
     """Whether a paired difference shows the practice significantly worse on ``name``."""
-    if OUTCOMES[name].better == "higher":
+    if {**OUTCOMES, **DIAGNOSTICS}[name].better == "higher":
         return est.high < 0
     return est.low > 0
 
@@ -375,7 +379,7 @@ def _t1(runs, col: Col) -> list[Check]:
 def _t2(runs, col: Col) -> list[Check]:
     lax, cautious = col["lax"], col["cautious"]
     return [
-        _diff("T2", "lax - cautious CIO: breaches > 0", lax("breaches"), cautious("breaches"), +1),
+        _diff("T2", "lax - cautious CIO: expected breaches > 0", lax(RISK), cautious(RISK), +1),
         _diff(
             "T2",
             "cautious - lax CIO: shadow tools > 0",
@@ -400,7 +404,12 @@ def _t3(runs, col: Col) -> list[Check]:
     velocity = paired_diff(half("campaign_velocity"), full("campaign_velocity"))
     lower = value if value.high < 0 or velocity.high >= 0 else velocity
     return [
-        Check("T3", "half - full martech budget: tech spend -10% or more", cut, cut.high < -0.10),
+        Check(
+            "T3",
+            "half - full martech budget: tech spend cut by 10% or more",
+            cut,
+            cut.value <= -0.10 and cut.high < 0,
+        ),
         Check(
             "T3",
             "half - full martech budget: campaign value (or velocity) < 0",
@@ -466,7 +475,9 @@ def tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Est
 
 def format_tradeoffs(table: dict[str, dict[str, Estimate]], n: int) -> str:
     """The tradeoff table as Markdown: what each practice buys (+) and costs (-)."""
-    head = " | ".join(name.replace("_", " ") for name in HEADLINE)
+    head = " | ".join(
+        "expected breaches" if name == RISK else name.replace("_", " ") for name in HEADLINE
+    )
     lines = [
         f"Tradeoffs: each practice added to old_world, {n} paired seeds, mean difference "
         "[95% CI]; (+) better, (-) worse, blank: not significant",

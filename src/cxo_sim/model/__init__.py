@@ -52,6 +52,8 @@ SERIES_NAMES = OUTCOME_NAMES + DIAGNOSTIC_NAMES
 # The starting stack (ODD 5): the most popular capabilities have a reviewed, integrated tool;
 # a few more an unreviewed marketing tool; the most popular a shadow duplicate too.
 START_CORE, START_EXTRA = 0.6, 0.08
+# Vendors a CIO's past reviews tried before settling on one for the starting stack.
+SCREEN_TRIES = 5
 
 
 class CxOModel(mesa.Model):
@@ -182,9 +184,9 @@ class CxOModel(mesa.Model):
         """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
         security.discover_breaches(self)
         if self.n_embedded:
-            notice = self.n_embedded / self.n_engineers
+            notice = self.k.NOTICE_RATE * self.n_embedded / self.n_engineers
             for tool in list(self.stack):
-                if not tool.known and self.random.random() < notice * self.k.DISCLOSE_BASE:
+                if not tool.known and self.random.random() < notice:
                     self.make_known(tool, "noticed by an embedded engineer")
         portfolio.end_pilots(self)
         relationship.update_trust(self)
@@ -230,7 +232,8 @@ class CxOModel(mesa.Model):
         n_extra = max(1, round(START_EXTRA * len(by_popularity)))
         core_owner = "marketing" if self.rights == "cmo" else "it"
         for cap in by_popularity[:n_core]:
-            tool = self.new_tool(cap, "reviewed", core_owner)
+            # These went through the CIO's reviews before the run: vendors it would accept.
+            tool = self.new_tool(cap, "reviewed", core_owner, weakness=self.screened_weakness())
             tool.integrated = True
             tool.data_held = self.k.EXPOSURE_REVIEWED
         for cap in by_popularity[n_core : n_core + n_extra]:
@@ -352,6 +355,16 @@ class CxOModel(mesa.Model):
         k = self.k
         b = k.VETTED_WEAKNESS_B if vetted else k.VENDOR_WEAKNESS_B
         return self.random.betavariate(k.VENDOR_WEAKNESS_A, b)
+
+    def screened_weakness(self) -> float:
+        """The weakness of a vendor that passed this CIO's review (a few tries at most)."""
+        accept = self.k.ACCEPT_BASE + self.k.ACCEPT_SLOPE * self.cio.risk
+        weakness = self.vendor_weakness(vetted=False)
+        for _ in range(SCREEN_TRIES):
+            if weakness <= accept:
+                break
+            weakness = self.vendor_weakness(vetted=False)
+        return weakness
 
     def weekly_bill(self) -> tuple[float, float, float, float]:
         """This week's licences: total, shadow, sanctioned, bought around IT."""

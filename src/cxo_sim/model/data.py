@@ -39,6 +39,7 @@ def seek_data(model: CxOModel, campaign: Campaign) -> None:
         if any(tool is None for tool in tools):
             return  # the pre-approved path opens once the tools are chosen
         if all(tool.known for tool in tools):
+            campaign.data_asked = model.week
             grant(model, campaign, float(model.week))
             return
     k = model.k
@@ -57,7 +58,7 @@ def grant(model: CxOModel, campaign: Campaign, at: float) -> None:
     campaign.data_share = share
     campaign.data_at = at
     model.tally["data_grants"] += 1
-    model.tally["data_weeks_total"] += max(0.0, at - campaign.idea_at)
+    model.tally["data_weeks_total"] += max(0.0, at - campaign.data_asked)
     shortfall = max(0.0, campaign.personalisation - share)
     if model.random.random() < model.k.COPY_PROPENSITY * shortfall * model.cmo.speed:
         copy_data(model, campaign)
@@ -67,7 +68,7 @@ def copy_data(model: CxOModel, campaign: Campaign) -> None:
     """Marketing copies the whole data set into its tools itself, outside governance."""
     if campaign.data != "granted":
         model.tally["data_grants"] += 1
-        model.tally["data_weeks_total"] += max(0.0, model.week - campaign.idea_at)
+        model.tally["data_weeks_total"] += max(0.0, model.week - campaign.data_asked)
         campaign.data_at = float(model.week)
     campaign.data = "copied"
     campaign.data_share = 1.0

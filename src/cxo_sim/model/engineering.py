@@ -70,7 +70,7 @@ def patch_tools(model: CxOModel, days: float) -> None:
     room = int(days / k.PATCH_DAYS)
     if room <= 0:
         return
-    due = model.security_weeks - k.PATCH_DUE_WEEKS
+    due = model.security_weeks - k.PATCH_DUE_WEEKS * (0.5 + model.cio.risk)
     stale = [t for t in model.stack if t.known and t.patched_at <= due]
     if len(stale) > room:
         stale.sort(key=lambda t: t.patched_at)

@@ -35,7 +35,15 @@ def end_pilots(model: CxOModel) -> None:
         shown = tool.shown
         worth = math.exp(sum(math.log(v) for v in shown) / len(shown)) if shown else 0.0
         if worth >= 1.0:
-            model.queue("scale_up", k.REVIEW_DAYS, marketing=True, priority=0, tool=tool)
+            thoroughness = 1.5 - model.cio.risk
+            model.queue(
+                "scale_up",
+                k.REVIEW_DAYS * thoroughness,
+                marketing=True,
+                priority=0,
+                tool=tool,
+                not_before=model.week + k.VENDOR_WEEKS * thoroughness,
+            )
         else:
             cap.abandoned = True
             retire(model, tool, "failed pilot")

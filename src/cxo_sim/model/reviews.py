@@ -61,7 +61,9 @@ def finish_review(model: CxOModel, request: ToolRequest, at: float) -> None:
         request.stage = "budget"
         model.waiting_for_budget.append(request)
         return
-    buy(model, request, "reviewed", at)
+    # A pilot's light review checks the set-up, not the vendor: it stays unreviewed until it
+    # is scaled up.
+    buy(model, request, "known" if request.pilot else "reviewed", at)
     went_well(model)  # IT delivered what marketing asked for
 
 
@@ -73,14 +75,14 @@ def buy(model: CxOModel, request: ToolRequest, status: str, at: float | None = N
     tool = model.new_tool(cap, status, request.owner, cost, request.weakness, pilot=request.pilot)
     tool.ready_at = float(model.week) if at is None else at
     pay_setup(model, cost)
-    if status != "reviewed" and request.owner == "it":
+    if status != "reviewed" and request.owner == "it" and not request.pilot:
         # IT runs it, so IT puts it under monitoring, though it skipped the review.
         model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
     model.queue("integration", k.INTEGRATION_DAYS, marketing=True, priority=0, tool=tool)
     request.campaign.tools[cap] = tool
     request.stage = "closed"
     model.delivered(request)
-    if status != "reviewed":
+    if status != "reviewed" and not request.pilot:
         model.tally["unreviewed_purchases"] += 1
     if request.pilot:
         model.pilots.append((model.week + int(k.PILOT_WEEKS), tool))
@@ -103,14 +105,28 @@ def integrate(model: CxOModel, tool: Tool) -> None:
 
 
 def finish_scale_up(model: CxOModel, tool: Tool) -> None:
-    """A pilot that showed its worth becomes a full tool, if the budget carries it."""
+    """A pilot that showed its worth gets the full security review, then becomes a full tool.
+
+    A vendor the review turns down ends the pilot: the capability must then be bought through
+    the normal route. A budget that cannot carry the full licence puts the decision off.
+    """
     if not tool.active or not tool.pilot:
         return
-    full = tool.weekly_cost / model.k.PILOT_PRICE
+    k = model.k
+    risk = model.cio.risk
+    seen = tool.weakness + model.random.gauss(0.0, k.REVIEW_NOISE * (0.5 + risk))
+    model.tally["reviews_done"] += 1
+    if seen > k.ACCEPT_BASE + k.ACCEPT_SLOPE * risk:
+        model.tally["review_rejections"] += 1
+        model.retire(tool, "failed its security review")
+        return
+    full = tool.weekly_cost / k.PILOT_PRICE
     if not affordable(model, full - tool.weekly_cost, sanctioned=True):
-        model.pilots.append((model.week + int(model.k.RATIONALISE_EVERY), tool))
+        model.pilots.append((model.week + int(k.RATIONALISE_EVERY), tool))
         return
     tool.pilot = False
+    tool.status = "reviewed"
+    tool.monitored = True
     tool.weekly_cost = full
     model.bill_changed()
     model.log("pilot", f"the {tool.capability.name.replace('_', ' ')} pilot worked and was scaled up")

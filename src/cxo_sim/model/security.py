@@ -33,12 +33,26 @@ def breach_probability(model: CxOModel, tool: Tool) -> float:
 
 
 def security_week(model: CxOModel) -> None:
-    """Each tool may be breached; the week's expected breaches are summed as a risk measure."""
+    """Each tool may be breached; the week's expected breaches are summed as a risk measure.
+
+    The loop computes ``breach_probability`` inline (the same arithmetic in the same order):
+    it runs for every tool every week.
+    """
+    k = model.k
     model.security_weeks += 1  # every tool misses this week's vendor patches
+    weeks, cap = model.security_weeks, k.PATCH_LAG_CAP
+    scale = k.BASE_HAZARD * model.threat
+    floor, data_floor, lag_hazard = k.WEAKNESS_FLOOR, k.DATA_FLOOR, k.PATCH_LAG_HAZARD
+    watched = 1.0 - k.MONITOR_STOP * model.monitor_coverage
     draw = model.random.random
     risk = 0.0
     for tool in model.stack:
-        p = breach_probability(model, tool)
+        hazard = scale * (floor + tool.weakness)
+        hazard *= data_floor + tool.data_held
+        hazard *= 1.0 + lag_hazard * min(cap, weeks - tool.patched_at)
+        if tool.monitored:
+            hazard *= watched
+        p = min(1.0, hazard)
         risk += p
         if draw() < p:
             breach(model, tool)
