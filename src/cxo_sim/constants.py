@@ -86,6 +86,13 @@ _DECLARATIONS = [
     _c("NOTICE_RATE", 0.02, 0.005, 0.1, "1/week", "7.2",
        "weekly chance an embedded engineer notices a given shadow tool, at full embedding",
        "Gartner: fusion teams use technology IT did not recommend (70%); embedded staff see it"),
+    _c("SHADOW_DISCOVERY", 0.004, 0.001, 0.02, "1/week", "7.2",
+       "weekly chance a fully cautious CIO's discovery tooling (network and sign-on logs) finds "
+       "a given shadow tool; a relaxed CIO looks less (times 1 - risk tolerance)",
+       "Cisco 2015: IT sees 5-10% of the cloud services in use; discovery is slow"),
+    _c("ALIGNMENT_HOURS", 1.0, 0.5, 3.0, "hours/week", "7.7",
+       "hours a week each executive spends on joint planning and the other's KPIs, at full "
+       "alignment", "article 000: 'align on strategic vision'"),
     _c("DISCLOSE_TRUST", 0.5, 0.2, 0.8, "", "7.2",
        "extra chance of disclosure at full trust",
        f"{ARGUED}: people disclose what they bought around IT when they expect no blame"),
@@ -191,7 +198,7 @@ _DECLARATIONS = [
     _c("GIVE_UP", 0.55, 0.3, 0.8, "", "7.6",
        "chance marketing accepts IT's refusal and drops the campaign",
        "Accenture 2013: 45% of CMOs want to act without IT"),
-    _c("SHADOW_PRICE", 0.5, 0.15, 0.6, "", "7.6",
+    _c("SHADOW_PRICE", 0.55, 0.2, 0.7, "", "7.6",
        "licence of a tool bought on a card (a team tier), relative to the enterprise licence",
        "vendors' team tiers cost a fraction of their enterprise plans; Zylo: most apps are "
        "small expensed subscriptions"),
@@ -261,8 +268,9 @@ _DECLARATIONS = [
        "Forrester: 'marketing requests low priority for IT' 12-23%"),
     _c("ALIGNMENT_SHARE", 0.25, 0.1, 0.4, "", "7.8",
        "extra share at full alignment (taken from IT's other work)", "article 003"),
-    _c("UPKEEP_DAYS", 0.25, 0.1, 0.5, "engineer-days/week", "7.8",
-       "weekly upkeep of each tool IT monitors (alerts, access reviews, vendor management)",
+    _c("UPKEEP_DAYS", 0.35, 0.1, 0.6, "engineer-days/week", "7.8",
+       "weekly upkeep of each tool IT monitors: alerts, access reviews, user provisioning, "
+       "vendor updates (about 1.5 days a month)",
        "Zylo: each managed app needs ongoing administration"),
     _c("PATCH_DAYS", 0.2, 0.1, 0.5, "engineer-days", "7.8",
        "work to bring one tool up to date with its vendor's patches", ARGUED),
@@ -313,7 +321,7 @@ _DECLARATIONS = [
     _c("PILOT_REVIEW_DAYS", 1.0, 0.5, 2.0, "engineer-days", "7.9",
        "a pilot's light review", "article 000: small tests"),
     # ---- 7.10 platform ---------------------------------------------------------------------
-    _c("PLATFORM_BUILD_DAYS", 80.0, 30.0, 150.0, "engineer-days", "7.10",
+    _c("PLATFORM_BUILD_DAYS", 120.0, 60.0, 200.0, "engineer-days", "7.10",
        "IT's work to build the self-serve platform", "article 003: IT builds the infrastructure"),
     _c("PLATFORM_SHARE", 0.6, 0.3, 0.8, "", "7.10",
        "share of IT's marketing time the build takes while it lasts", ARGUED),
@@ -334,7 +342,8 @@ _DECLARATIONS = [
        "calibrated: old_world's yearly chance of a material breach is about 0.15 "
        "(IBM/Ponemon: 28% over 24 months)"),
     _c("WEAKNESS_FLOOR", 0.1, 0.05, 0.5, "", "7.11",
-       "hazard of a flawless vendor, in units of weakness: vendors differ several-fold in how often they are breached", ARGUED),
+       "hazard of a flawless vendor, in units of weakness: vendors differ several-fold in how "
+       "often they are breached", ARGUED),
     _c("DATA_FLOOR", 0.2, 0.05, 0.5, "", "7.11",
        "attraction of a tool holding no customer data (credentials, reach into the stack)",
        ARGUED),
@@ -343,7 +352,8 @@ _DECLARATIONS = [
     _c("PATCH_LAG_CAP", 40.0, 20.0, 60.0, "weeks", "7.11",
        "lag past which missing patches add no more hazard", ARGUED),
     _c("MONITOR_STOP", 0.25, 0.1, 0.5, "", "7.11",
-       "share of attacks on a monitored tool stopped before they become breaches",
+       "share of attacks on a monitored tool stopped before they become breaches, under a CIO of "
+       "middling risk tolerance (times 2 x (1 - risk tolerance))",
        "IBM: security AI and monitoring cut breach frequency and cost"),
     _c("EXPOSURE_REVIEWED", 0.4, 0.2, 0.6, "", "7.11",
        "customer data an integration reaches with the least-privilege scopes a review sets",
@@ -430,7 +440,7 @@ _DECLARATIONS = [
        "liaison hours to mediate one disagreement", ARGUED),
     _c("SHARED_TOOLS_COST", 1.5, 0.5, 3.0, "k$/week", "7.15",
        "licences and upkeep of shared calendars, files and project software", ARGUED),
-]
+]  # fmt: skip
 
 CONSTANTS: dict[str, Constant] = {c.name: c for c in _DECLARATIONS}
 DEFAULTS: dict[str, float] = {c.name: c.value for c in _DECLARATIONS}
@@ -446,7 +456,8 @@ def resolve_constants(overrides: dict[str, Any] | None = None) -> SimpleNamespac
     values = dict(DEFAULTS)
     for name, value in (overrides or {}).items():
         if name not in CONSTANTS:
-            raise ValueError(f"unknown constant {name!r}{did_you_mean(name, CONSTANTS, 0.5)}")
+            hint = did_you_mean(str(name).upper(), CONSTANTS, 0.5)
+            raise ValueError(f"unknown constant {name!r}{hint}")
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise ValueError(f"constant {name!r}: invalid value {value!r}; expected a number")
         values[name] = float(value)

@@ -80,8 +80,12 @@ _OUTCOMES = [
 ]
 
 _DIAGNOSTICS = [
-    Outcome("mean_lead_time", "weeks from idea to launch, mean over launched campaigns", "weeks",
-            "lower"),
+    Outcome(
+        "mean_lead_time",
+        "weeks from idea to launch, mean over launched campaigns",
+        "weeks",
+        "lower",
+    ),
     Outcome(
         "bypasses",
         "purchases made around IT over the run (shadow, or visible with shared tools)",
@@ -96,37 +100,58 @@ _DIAGNOSTICS = [
         "pending_decisions", "tool requests waiting for a decision at the end", "requests", "lower"
     ),
     Outcome(
-        "data_access_weeks", "mean weeks from asking for customer data to getting it", "weeks", "lower"
+        "data_access_weeks",
+        "mean weeks from asking for customer data to getting it",
+        "weeks",
+        "lower",
     ),
-    Outcome("data_copies", "campaigns whose data marketing copied around governance", "campaigns",
-            "lower"),
+    Outcome(
+        "data_copies",
+        "campaigns whose data marketing copied around governance",
+        "campaigns",
+        "lower",
+    ),
     Outcome("redirects", "requests redirected to a tool the firm already has", "requests", ""),
     Outcome("reviews_done", "security reviews completed", "reviews", ""),
     Outcome("review_rejections", "vendors a security review turned down", "vendors", ""),
     Outcome(
-        "unreviewed_purchases", "sanctioned purchases that skipped or were spared the review",
-        "tools", "lower"
+        "unreviewed_purchases",
+        "sanctioned purchases that skipped or were spared the review",
+        "tools",
+        "lower",
     ),
     Outcome("tools_bought", "tools bought over the run (all routes)", "tools", ""),
-    Outcome("tools_retired", "tools retired (rationalised, cut, cancelled, failed pilots)", "tools",
-            ""),
+    Outcome(
+        "tools_retired", "tools retired (rationalised, cut, cancelled, failed pilots)", "tools", ""
+    ),
     Outcome(
         "shadow_breaches", "breaches in tools that were shadow when breached", "breaches", "lower"
     ),
-    Outcome("breach_risk", "expected breaches: the sum of every tool's weekly breach probability",
-            "breaches", "lower"),
+    Outcome(
+        "breach_risk",
+        "expected breaches: the sum of every tool's weekly breach probability",
+        "breaches",
+        "lower",
+    ),
     Outcome("compliance_cost", "cost of compliance incidents", "k$", "lower"),
-    Outcome("decision_cost", "executive hours on decisions, advice, negotiation, escalation",
-            "k$", "lower"),
+    Outcome(
+        "decision_cost",
+        "executive hours on decisions, advice, negotiation, escalation",
+        "k$",
+        "lower",
+    ),
     Outcome(
         "platform_ready_week", "week the self-serve platform went live (-1 = never)", "week", ""
     ),
     Outcome("cmo_influence", "the CMO's influence with the CEO at the end", "", ""),
-    Outcome("campaigns_per_year", "campaigns launched per year after the first year", "campaigns",
-            "higher"),
+    Outcome(
+        "campaigns_per_year",
+        "campaigns launched per year after the first year",
+        "campaigns",
+        "higher",
+    ),
     Outcome("breaches_per_year", "breaches per year after the first year", "breaches", "lower"),
-    Outcome("tech_spend_per_year", "technology spend per year after the first year", "k$",
-            "lower"),
+    Outcome("tech_spend_per_year", "technology spend per year after the first year", "k$", "lower"),
     Outcome("total_cost_per_year", "total cost per year after the first year", "k$", "lower"),
 ]
 

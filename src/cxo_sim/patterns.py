@@ -119,9 +119,7 @@ def _p1(runs, col: Col) -> list[Check]:
         _diff("P1", f"cmo - cio: {name.replace('_', ' ')} > 0", cmo(name), cio(name), +1)
         for name in ("campaign_velocity", "tool_count", "redundant_tools", "unreviewed_tools")
     ]
-    checks.append(
-        _diff("P1", "cmo - cio: expected breaches > 0", cmo(RISK), cio(RISK), +1)
-    )
+    checks.append(_diff("P1", "cmo - cio: expected breaches > 0", cmo(RISK), cio(RISK), +1))
     for name in ("median_lead_time", "shadow_spend_share"):
         label = name.replace("_", " ")
         checks.append(_diff("P1", f"cio - cmo: {label} > 0", cio(name), cmo(name), +1))
@@ -382,9 +380,9 @@ def _t2(runs, col: Col) -> list[Check]:
         _diff("T2", "lax - cautious CIO: expected breaches > 0", lax(RISK), cautious(RISK), +1),
         _diff(
             "T2",
-            "cautious - lax CIO: shadow tools > 0",
-            cautious("shadow_tools"),
-            lax("shadow_tools"),
+            "cautious - lax CIO: purchases around IT (bypasses) > 0",
+            cautious("bypasses"),
+            lax("bypasses"),
             +1,
         ),
         _diff(

@@ -1,4 +1,4 @@
-"""Named parameter sets (MODEL.md section 8).
+"""Named parameter sets (ODD section 5).
 
 Each preset lists only what differs from the registry's defaults; :data:`PRESETS` holds the
 complete, validated parameter sets so that ``CxOModel(**PRESETS[name])`` is fully specified.

@@ -290,7 +290,7 @@ def _things_to_try(rs: ResultSet) -> list[str]:
         "enough to become a finding?",
         f"Rank the levers globally: cxo-sim sensitivity {file} --method morris.",
         "Run one configuration in the app (cxo-sim app) and watch trust and shadow tools week "
-        "by week: which feedback loop of MODEL.md section 4 do you see?",
+        "by week: which feedback loop of ODD section 4 do you see?",
     ]
     return ([threshold] if threshold else []) + tries
 
@@ -301,7 +301,7 @@ def _discussion_questions(rs: ResultSet, table: pd.DataFrame) -> list[str]:
         "table would you show a sceptical board to defend it?",
         "Which effect here is large in the model's units (k$, breaches, campaigns per quarter) "
         "but small as a standardised effect, or the other way round? Which matters to a CFO?",
-        "Through which mechanism (MODEL.md section 5) does the strongest lever act, and what "
+        "Through which mechanism (ODD section 7.16) does the strongest lever act, and what "
         "would a CIO and a CMO each say about it?",
         "What does the model leave out that could reverse a finding in a real firm?",
     ]

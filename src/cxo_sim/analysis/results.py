@@ -74,7 +74,7 @@ class ResultSet:
 
     @property
     def outcomes(self) -> list[str]:
-        """Outcome columns present in the runs table, in the fixed order of MODEL.md."""
+        """Outcome columns present in the runs table, in the fixed order of ODD section 8."""
         return [o for o in OUTCOME_NAMES if o in self.runs.columns]
 
     @property

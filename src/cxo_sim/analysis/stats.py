@@ -192,6 +192,9 @@ def bootstrap_ci(
     rng = np.random.default_rng(seed)
     resamples = values[rng.integers(0, n, size=(n_boot, n))]
     boot = np.array([statistic(row) for row in resamples], dtype=float)
+    boot = boot[np.isfinite(boot)]  # resamples where the statistic is undefined are dropped
+    if boot.size == 0:
+        return Estimate(float(statistic(values)), math.nan, math.nan, n)
     alpha = (1.0 - level) / 2.0
     low, high = np.quantile(boot, [alpha, 1.0 - alpha])
     return Estimate(float(statistic(values)), float(low), float(high), n)

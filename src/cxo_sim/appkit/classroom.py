@@ -14,7 +14,7 @@ from cxo_sim.presets import PRESETS
 
 DEFAULT_PRESET = "old_world"
 DEFAULT_SEED = 1
-# Three years, the default horizon of MODEL.md section 2.
+# Three years, the default horizon (ODD section 2).
 DEFAULT_WEEKS = 156
 # Keywords of ClassroomModel that are not registry parameters.
 RUN_SETTINGS = ("seed", "weeks")

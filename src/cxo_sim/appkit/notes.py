@@ -1,6 +1,6 @@
 """Teaching notes for each preset: the question, things to notice, things to try.
 
-Each note follows the patterns the model is built to reproduce (MODEL.md section 7), so what a
+Each note follows the patterns the model is built to reproduce (ODD section 9), so what a
 class is told to look for is what the model shows on most seeds, not on every one: a single
 run is one possible history, and the Compare tab averages over several.
 """
@@ -81,7 +81,7 @@ NOTES: dict[str, TeachingNote] = {
             "The executive's preferences are a blend of a CIO's and a CMO's.",
         ),
         try_next=(
-            "Lower exec_attention to 2 decisions a week, or raise idea_rate: watch lead time "
+            "Lower exec_attention to 2 hours a week, or raise idea_rate: watch lead time "
             "and bypasses climb as decisions queue.",
             "Raise n_marketers to 60: does the combined role scale with the organisation?",
             "Compare combined_role with turf_war: no conflict, but at what price?",

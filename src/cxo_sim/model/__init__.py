@@ -173,9 +173,13 @@ class CxOModel(mesa.Model):
 
     def start_week(self) -> None:
         """Executives' and the liaison's hours for the week; marketing's patience."""
-        hours = self.exec_attention * (self.k.COMBINED_ATTENTION if self.combined_role else 1.0)
+        k = self.k
+        hours = self.exec_attention * (k.COMBINED_ATTENTION if self.combined_role else 1.0)
+        # Alignment is practised: joint planning takes hours from each executive's week.
+        aligning = 0.0 if self.combined_role else min(hours, k.ALIGNMENT_HOURS * self.alignment)
         for executive in self.executives:
-            executive.new_week(hours)
+            executive.new_week(hours - aligning)
+        money.coordinate(self, aligning * len(self.executives) * k.EXEC_HOUR_COST)
         if self.liaison is not None:
             self.liaison.new_week()
         self.patience = self.patience_weeks()
@@ -183,11 +187,17 @@ class CxOModel(mesa.Model):
     def react(self) -> None:
         """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
         security.discover_breaches(self)
-        if self.n_embedded:
-            notice = self.k.NOTICE_RATE * self.n_embedded / self.n_engineers
-            for tool in list(self.stack):
-                if not tool.known and self.random.random() < notice:
-                    self.make_known(tool, "noticed by an embedded engineer")
+        # IT learns of shadow tools through its discovery tooling (the more cautious the CIO,
+        # the more it looks) and through engineers embedded in marketing.
+        k = self.k
+        discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk)
+        notice = k.NOTICE_RATE * self.n_embedded / self.n_engineers
+        for tool in [t for t in self.stack if not t.known]:
+            draw = self.random.random()
+            if draw < discover:
+                self.make_known(tool, "found by IT's discovery tooling")
+            elif draw < discover + notice:
+                self.make_known(tool, "noticed by an embedded engineer")
         portfolio.end_pilots(self)
         relationship.update_trust(self)
         relationship.update_influence(self, self.week_value)
@@ -330,7 +340,7 @@ class CxOModel(mesa.Model):
         """Part of an engineer's marketing time builds the platform (ODD 7.10)."""
         return engineering.build_platform(self, days)
 
-    def self_provision(self, cap: Capability) -> Tool:
+    def self_provision(self, cap: Capability) -> Tool | None:
         """A platform module for ``cap`` (ODD 7.10)."""
         return engineering.self_provision(self, cap)
 

@@ -14,6 +14,7 @@ from cxo_sim.model.agents import Campaign, ToolRequest
 from cxo_sim.model.data import check_data_use, seek_data
 from cxo_sim.model.environment import draw_capability
 from cxo_sim.model.money import vendor_licence
+from cxo_sim.model.relationship import went_well
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -96,8 +97,11 @@ def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
         campaign.tools[cap] = found
         return
     if model.platform_live and not cap.emerging:
-        campaign.tools[cap] = model.self_provision(cap)
-        return
+        module = model.self_provision(cap)
+        if module is not None:
+            campaign.tools[cap] = module
+            went_well(model)  # IT's platform served marketing
+            return
     if campaign.marketer.goes_straight_around():
         tool = model.buy_around(campaign, cap)
         if tool is not None:

@@ -70,11 +70,6 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> None:
         decided(model, request)
         went_well(model)
         return
-    if not affordable(model, request.cost * pilot_price(model, request), sanctioned=True):
-        decided(model, request)
-        request.stage = "budget"  # waits for next year's budget
-        model.waiting_for_budget.append(request)
-        return
     cmo_wants, cio_wants = scores(model, request, burden)
     if rights == "combined":
         approve(model, request) if cmo_wants else deny(model, request, "not worth it")
@@ -194,6 +189,7 @@ def disagreement(model: CxOModel, what: str) -> bool:
     """
     liaison = model.liaison
     if liaison is not None and liaison.take(model.k.MEDIATE_HOURS):
+        went_well(model)  # a disagreement settled with the liaison's help
         return True
     model.tally["conflicts"] += 1
     went_badly(model)
@@ -225,8 +221,16 @@ def ceo_decides(model: CxOModel, request: ToolRequest) -> None:
 
 
 def approve(model: CxOModel, request: ToolRequest) -> None:
-    """Approved: into IT's security review, unless it is waived or skipped."""
+    """Approved: into IT's security review, unless it is waived or skipped.
+
+    A request approved weeks after its first decision (negotiated, escalated, settled at a
+    meeting) may find the year's budget gone: it then waits for next year's.
+    """
     decided(model, request)
+    if not affordable(model, request.cost * pilot_price(model, request), sanctioned=True):
+        request.stage = "budget"
+        model.waiting_for_budget.append(request)
+        return
     if request.pilot:
         model.queue_review(request)
         return

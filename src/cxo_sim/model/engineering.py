@@ -19,6 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.data import grant
+from cxo_sim.model.money import affordable
 from cxo_sim.model.reviews import finish_review, finish_scale_up, integrate
 
 if TYPE_CHECKING:
@@ -162,17 +163,23 @@ def build_platform(model: CxOModel, days: float) -> float:
     return days - spent
 
 
-def self_provision(model: CxOModel, cap) -> Tool:
-    """Take ``cap`` from the self-serve platform: reviewed, integrated, monitored, generic."""
+def self_provision(model: CxOModel, cap) -> Tool | None:
+    """Take ``cap`` from the self-serve platform: reviewed, integrated, monitored, generic.
+
+    A new module is paid from the martech budget: None if the budget cannot carry it.
+    """
     k = model.k
     for tool in model.tools_by_cap.get(cap, ()):
         if tool.platform:
             return tool
+    licence = model.vendor_licence(cap) * k.PLATFORM_PRICE
+    if not affordable(model, licence, sanctioned=True):
+        return None
     tool = model.new_tool(
         cap,
         "reviewed",
         "it",
-        cost=model.vendor_licence(cap) * k.PLATFORM_PRICE,
+        cost=licence,
         weakness=model.vendor_weakness(vetted=False) * k.PLATFORM_WEAKNESS,
         platform=True,
     )

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
 
 WEEKS_PER_YEAR = 52
+# An obsolete capability leaves the catalogue once its demand has faded to this share.
+FADED = 0.1
 
 # The starting catalogue (name, data sensitivity, popularity, licence factor): an input table
 # (ODD 6), from the articles' list of capabilities; sensitivities rank how much customer data
@@ -127,7 +129,7 @@ def age_capabilities(model: CxOModel) -> None:
         if cap.obsolete_since >= 0:
             fading = 2.0 ** (-(week - cap.obsolete_since) / k.FADE_WEEKS)
         cap.demand = 0.0 if cap.abandoned else cap.popularity * maturity * fading + cap.hype
-        if fading > 0.01:
+        if fading > FADED:
             kept.append(cap)
     model.catalogue = kept
     cumulative, total = [], 0.0

@@ -54,7 +54,10 @@ TALLIES = (
 def total_cost(tally: dict[str, float]) -> float:
     """Technology spend, breaches, compliance and executive decision time together (k$)."""
     return (
-        tally["tech_spend"] + tally["breach_cost"] + tally["compliance_cost"] + tally["decision_cost"]
+        tally["tech_spend"]
+        + tally["breach_cost"]
+        + tally["compliance_cost"]
+        + tally["decision_cost"]
     )
 
 

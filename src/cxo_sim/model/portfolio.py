@@ -47,7 +47,9 @@ def end_pilots(model: CxOModel) -> None:
         else:
             cap.abandoned = True
             retire(model, tool, "failed pilot")
-            model.log("pilot", f"the {cap.name.replace('_', ' ')} pilot did not pay off and was stopped")
+            model.log(
+                "pilot", f"the {cap.name.replace('_', ' ')} pilot did not pay off and was stopped"
+            )
 
 
 def rationalise(model: CxOModel) -> None:

@@ -129,4 +129,6 @@ def finish_scale_up(model: CxOModel, tool: Tool) -> None:
     tool.monitored = True
     tool.weekly_cost = full
     model.bill_changed()
-    model.log("pilot", f"the {tool.capability.name.replace('_', ' ')} pilot worked and was scaled up")
+    model.log(
+        "pilot", f"the {tool.capability.name.replace('_', ' ')} pilot worked and was scaled up"
+    )

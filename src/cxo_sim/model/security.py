@@ -28,8 +28,19 @@ def breach_probability(model: CxOModel, tool: Tool) -> float:
     hazard *= k.DATA_FLOOR + tool.data_held
     hazard *= 1.0 + k.PATCH_LAG_HAZARD * tool.patch_lag
     if tool.monitored:
-        hazard *= 1.0 - k.MONITOR_STOP * model.monitor_coverage
+        hazard *= watched_share(model)
     return min(1.0, hazard)
+
+
+def watched_share(model: CxOModel) -> float:
+    """Share of attacks on a monitored tool that get through.
+
+    Monitoring stops ``MONITOR_STOP`` of them under a CIO of middling risk tolerance: a
+    cautious CIO watches more closely (twice as much at zero tolerance), a relaxed one skips
+    the checks; and only as far as IT's upkeep covers the tools it monitors.
+    """
+    vigilance = 2.0 * (1.0 - model.cio.risk)
+    return 1.0 - min(1.0, model.k.MONITOR_STOP * vigilance) * model.monitor_coverage
 
 
 def security_week(model: CxOModel) -> None:
@@ -43,7 +54,7 @@ def security_week(model: CxOModel) -> None:
     weeks, cap = model.security_weeks, k.PATCH_LAG_CAP
     scale = k.BASE_HAZARD * model.threat
     floor, data_floor, lag_hazard = k.WEAKNESS_FLOOR, k.DATA_FLOOR, k.PATCH_LAG_HAZARD
-    watched = 1.0 - k.MONITOR_STOP * model.monitor_coverage
+    watched = watched_share(model)
     draw = model.random.random
     risk = 0.0
     for tool in model.stack:

@@ -51,7 +51,9 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
     request.stage = "closed"
     model.tally["bypasses"] += 1
     frustrated(model)
-    model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT after waiting {waited} weeks")
+    model.log(
+        "bypass", f"marketing bought {model.a_tool(cap)} around IT after waiting {waited} weeks"
+    )
     if model.shared_tools:
         model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
         went_badly(model)  # IT saw marketing buy around it on the shared board
