@@ -1,4 +1,4 @@
-"""The ``cxo-sim`` command: run, sweep, plot, report, sensitivity, discover, app."""
+"""The ``cxo-sim`` command: run, sweep, plot, report, sensitivity, discover, robustness, app."""
 
 from __future__ import annotations
 
@@ -72,6 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
     val.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
 
+    rob = sub.add_parser(
+        "robustness", help="which conclusions survive the behavioural constants' ranges"
+    )
+    rob.add_argument("--screen", action="store_true", help="Morris screen of every constant")
+    rob.add_argument("--sets", type=int, default=None, help="constant sets (default 16)")
+    rob.add_argument(
+        "--seeds", type=int, default=None, help="seeds per arm (default 30; --screen: 4)"
+    )
+    rob.add_argument(
+        "--trajectories", type=int, default=None, help="--screen: Morris trajectories (default 10)"
+    )
+    rob.add_argument("--top", type=int, default=None, help="--screen: show this many constants")
+    rob.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+
     app = sub.add_parser("app", help="serve the teaching app in the browser")
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=8765)
@@ -110,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             from cxo_sim.validation import validate_command
 
             return validate_command(args)
+        elif args.command == "robustness":
+            from cxo_sim.robustness import robustness_command
+
+            return robustness_command(args)
         elif args.command == "app":
             from cxo_sim.app import serve
 

@@ -120,7 +120,7 @@ _DECLARATIONS = [
        f"{ARGUED}: a campaign belongs to a moment"),
     _c("WINDOW_EXTRA_WEEKS", 8.0, 4.0, 16.0, "weeks", "7.3",
        "mean of the exponential extra window of a campaign", ARGUED),
-    _c("FIND_KNOWN", 0.7, 0.5, 0.9, "", "7.3",
+    _c("FIND_KNOWN", 0.6, 0.4, 0.9, "", "7.3",
        "chance a marketer finds the tool IT has for a capability before asking for another",
        "LogMeIn 2014: 64% of employee-introduced apps duplicate a sanctioned one"),
     _c("FIND_KNOWN_SHARED", 0.9, 0.75, 1.0, "", "7.3",
@@ -383,7 +383,7 @@ _DECLARATIONS = [
     _c("TIGHTENING_DECAY", 0.95, 0.9, 0.99, "1/week", "7.11",
        "weekly factor by which that tightening fades", ARGUED),
     # ---- 7.12 relationship -----------------------------------------------------------------
-    _c("TRUST_RATE", 0.03, 0.01, 0.08, "1/week", "7.12",
+    _c("TRUST_RATE", 0.06, 0.02, 0.12, "1/week", "7.12",
        "how fast trust moves towards the share of recent interactions that went well", ARGUED),
     _c("TRUST_EVIDENCE", 2.0, 0.5, 5.0, "events/week", "7.12",
        "weight of evidence (per 20 marketers) at which a week's share counts fully",

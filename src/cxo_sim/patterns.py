@@ -432,12 +432,20 @@ PATTERNS: dict[str, tuple[tuple[str, ...], Callable[..., list[Check]]]] = {
 }
 
 
-def patterns(seeds: Iterable[int], workers: int = 1, only: Iterable[str] = ()) -> list[Check]:
-    """The checks of every pattern (or of those named in ``only``), all on the same seeds."""
+def patterns(
+    seeds: Iterable[int],
+    workers: int = 1,
+    only: Iterable[str] = (),
+    constants: dict[str, float] | None = None,
+) -> list[Check]:
+    """The checks of every pattern (or of those named in ``only``), all on the same seeds.
+
+    ``constants`` overrides behavioural constants in every run; None keeps the defaults.
+    """
     chosen = list(only) or list(PATTERNS)
     needed = sorted({arm for pid in chosen for arm in PATTERNS[pid][0]})
     all_arms = _arms()
-    runs = run_arms({name: all_arms[name] for name in needed}, seeds, workers)
+    runs = run_arms({name: all_arms[name] for name in needed}, seeds, workers, constants=constants)
     col = {name: (lambda o, r=r: column(r, o)) for name, r in runs.items()}
     checks: list[Check] = []
     for pid in chosen:

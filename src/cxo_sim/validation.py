@@ -47,9 +47,17 @@ class Run:
     years: list[dict] = field(default_factory=list)
 
 
-def run_arm(params: dict[str, Any], seed: int, steps: int = STEPS) -> Run:
-    """Run one model and keep its outcomes, weekly series, breach discoveries and years."""
-    model = CxOModel(seed=seed, **params)
+def run_arm(
+    params: dict[str, Any],
+    seed: int,
+    steps: int = STEPS,
+    constants: dict[str, float] | None = None,
+) -> Run:
+    """Run one model and keep its outcomes, weekly series, breach discoveries and years.
+
+    ``constants`` overrides behavioural constants (``cxo_sim.constants``); None keeps them all.
+    """
+    model = CxOModel(seed=seed, constants=constants, **params)
     model.collect_series = False
     rows = [[model.tally[name] for name in SERIES] + [model.trust]]
     for _ in range(steps):
@@ -61,17 +69,24 @@ def run_arm(params: dict[str, Any], seed: int, steps: int = STEPS) -> Run:
     return Run(model.outcomes(diagnostics=True), series, weeks, model.years)
 
 
-def _run_job(job: tuple[dict[str, Any], int, int]) -> Run:
-    params, seed, steps = job
-    return run_arm(params, seed, steps)
+def _run_job(job: tuple[dict[str, Any], int, int, dict[str, float] | None]) -> Run:
+    params, seed, steps, constants = job
+    return run_arm(params, seed, steps, constants)
 
 
 def run_arms(
-    arms: dict[str, dict[str, Any]], seeds: Iterable[int], workers: int = 1, steps: int = STEPS
+    arms: dict[str, dict[str, Any]],
+    seeds: Iterable[int],
+    workers: int = 1,
+    steps: int = STEPS,
+    constants: dict[str, float] | None = None,
 ) -> dict[str, list[Run]]:
-    """Run every arm on every seed (the same seeds across arms)."""
+    """Run every arm on every seed (the same seeds across arms).
+
+    ``constants`` overrides behavioural constants in every run; None keeps the defaults.
+    """
     seeds = list(seeds)
-    jobs = [(params, seed, steps) for params in arms.values() for seed in seeds]
+    jobs = [(params, seed, steps, constants) for params in arms.values() for seed in seeds]
     if workers > 1:
         # Fork where there is fork: workers start at once with the model imported (Mesa's
         # import makes spawn the default).

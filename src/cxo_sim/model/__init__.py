@@ -328,7 +328,7 @@ class CxOModel(mesa.Model):
         return shadow_it.buy_around(self, campaign, cap)
 
     def delivered(self, request: ToolRequest) -> None:
-        """A request got its tool: marketing remembers how long IT took (ODD 7.6)."""
+        """A new tool was bought for a request: marketing remembers how long IT took (ODD 7.6)."""
         rate = self.k.WAIT_MEMORY
         self.expected_wait += rate * (self.week - request.filed - self.expected_wait)
 

@@ -175,7 +175,6 @@ def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:
     campaign.fit *= model.k.REUSE_FIT
     request.stage = "closed"
     model.tally["redirects"] += 1
-    model.delivered(request)
 
 
 def launch_campaigns(model: CxOModel) -> None:
