@@ -130,6 +130,8 @@ class CxOModel(mesa.Model):
         self.platform_ready_week = -1
         self.platform_left = self.k.PLATFORM_BUILD_DAYS if self.self_serve_platform else 0.0
         self.governance_live = self.data_governance != "clear"
+        # Share of a regular engineer's week IT gives marketing's queue (ODD 7.8).
+        self.marketing_share = self.k.MARKETING_SHARE + self.k.ALIGNMENT_SHARE * self.alignment
         self.martech_left = self.martech_budget
         self.discretionary_left = self.marketing_discretionary
         self.emerging_made = 0
@@ -280,11 +282,6 @@ class CxOModel(mesa.Model):
         if self.data_governance == "clear" and not self.governance_live:
             return "basic"
         return self.data_governance
-
-    @property
-    def marketing_share(self) -> float:
-        """Share of a regular engineer's week IT gives marketing's queue."""
-        return self.k.MARKETING_SHARE + self.k.ALIGNMENT_SHARE * self.alignment
 
     def patience_weeks(self) -> float:
         """Weeks marketing waits on IT before going around it (ODD 7.6)."""

@@ -115,27 +115,28 @@ def age_capabilities(model: CxOModel) -> None:
     # in a constant environment (chiefmartec: the landscape turns over 15-30% a year).
     hazard = model.emerging_rate / (WEEKS_PER_YEAR * model.n_capabilities)
     current = sum(1 for cap in model.catalogue if cap.obsolete_since < 0)
-    kept = []
+    hype_decay, maturity_weeks, fade_weeks = k.HYPE_DECAY, k.MATURITY_WEEKS, k.FADE_WEEKS
+    draw = env.random
+    kept, cumulative, total = [], [], 0.0
     for cap in model.catalogue:
-        if env.random() < hazard and cap.obsolete_since < 0 and current > 1:
+        if draw() < hazard and cap.obsolete_since < 0 and current > 1:
             current -= 1
             cap.obsolete_since = week
             model.log("obsolete", f"{cap.name.replace('_', ' ')} is going out of use")
-        cap.hype *= k.HYPE_DECAY
-        maturity = 1.0
-        if cap.emerging:
-            maturity = min(1.0, (week - cap.born) / k.MATURITY_WEEKS)
-        fading = 1.0
+        cap.hype *= hype_decay
+        demand = cap.popularity
+        if cap.emerging and week - cap.born < maturity_weeks:
+            demand *= (week - cap.born) / maturity_weeks
         if cap.obsolete_since >= 0:
-            fading = 2.0 ** (-(week - cap.obsolete_since) / k.FADE_WEEKS)
-        cap.demand = 0.0 if cap.abandoned else cap.popularity * maturity * fading + cap.hype
-        if fading > FADED:
-            kept.append(cap)
-    model.catalogue = kept
-    cumulative, total = [], 0.0
-    for cap in kept:
+            fading = 2.0 ** (-(week - cap.obsolete_since) / fade_weeks)
+            if fading <= FADED:
+                continue
+            demand *= fading
+        cap.demand = 0.0 if cap.abandoned else demand + cap.hype
+        kept.append(cap)
         total += cap.demand
         cumulative.append(total)
+    model.catalogue = kept
     model.cum_demand = cumulative
 
 
