@@ -387,9 +387,9 @@ def _t2(runs, col: Col) -> list[Check]:
         ),
         _diff(
             "T2",
-            "cautious - lax CIO: median lead time > 0",
-            cautious("median_lead_time"),
-            lax("median_lead_time"),
+            "cautious - lax CIO: mean lead time > 0",
+            cautious("mean_lead_time"),
+            lax("mean_lead_time"),
             +1,
         ),
     ]

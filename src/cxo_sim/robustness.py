@@ -130,7 +130,7 @@ class Screen:
 
     def influence(self) -> dict[str, float]:
         """Each constant's largest mu* over outcomes, each relative to that outcome's largest."""
-        score = dict.fromkeys(_names(), 0.0)
+        score = dict.fromkeys(self.mu_star[self.outcomes[0]], 0.0)
         for outcome in self.outcomes:
             top = max(self.mu_star[outcome].values())
             if top > 0:
@@ -212,6 +212,10 @@ def format_screen(screen: Screen, top: int | None = None) -> str:
     score = screen.influence()
     ranked = sorted(score, key=lambda name: -score[name])
     shown = ranked if top is None else ranked[:top]
+
+    def section(name: str) -> str:
+        return CONSTANTS[name].section if name in CONSTANTS else "?"
+
     head = " | ".join(f"{LABELS.get(o, o)} mu* | sigma" for o in screen.outcomes)
     lines = [
         f"Morris screen of {len(score)} constants over their ranges, old_world, "
@@ -228,9 +232,7 @@ def format_screen(screen: Screen, top: int | None = None) -> str:
         for o in screen.outcomes:
             cells += [fmt(screen.mu_star[o][name]), fmt(screen.sigma[o][name])]
         lines.append(
-            f"| {i} | `{name}` | {CONSTANTS[name].section} | {score[name]:.2f} | "
-            + " | ".join(cells)
-            + " |"
+            f"| {i} | `{name}` | {section(name)} | {score[name]:.2f} | " + " | ".join(cells) + " |"
         )
     if len(shown) < len(ranked):
         rest = ranked[len(shown)]

@@ -27,44 +27,36 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
     k = model.k
     cap = request.capability
     if model.rights == "cmo" and request.stage == "review":
-        if request.pilot or not affordable(model, request.cost, sanctioned=True):
-            return  # a pilot's light review is worth the wait; no budget, no purchase
-        model.buy(request, "known")
-        frustrated(model)
-        model.log(
-            "skip_review",
-            f"marketing stopped waiting for IT's review of {model.a_tool(cap)} after {waited} "
-            "weeks and bought it openly",
-        )
-        return
+        if request.pilot:
+            return  # a pilot's light review is worth the wait
+        if affordable(model, request.cost, sanctioned=True):
+            model.buy(request, "known")
+            frustrated(model)
+            model.log(
+                "skip_review",
+                f"marketing stopped waiting for IT's review of {model.a_tool(cap)} after "
+                f"{waited} weeks and bought it openly",
+            )
+            return
     tools = model.tools_by_cap.get(cap)
     if tools and model.random.random() < k.BORROW:
         request.campaign.tools[cap] = tools[0]
         request.stage = "closed"
         return
-    cost = request.cost * k.SHADOW_PRICE
-    if not affordable(model, cost, sanctioned=False):
-        return
-    status = "known" if model.shared_tools else "shadow"
-    tool = model.new_tool(cap, status, "marketing", cost, request.weakness, bypass=True)
-    request.campaign.tools[cap] = tool
-    request.stage = "closed"
-    model.tally["bypasses"] += 1
-    frustrated(model)
-    model.log(
-        "bypass", f"marketing bought {model.a_tool(cap)} around IT after waiting {waited} weeks"
-    )
-    if model.shared_tools:
-        model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
-        went_badly(model)  # IT saw marketing buy around it on the shared board
+    how = f"after waiting {waited} weeks"
+    tool = buy_on_card(model, cap, request.cost, request.weakness, how)
+    if tool is not None:
+        request.campaign.tools[cap] = tool
+        request.stage = "closed"
+        frustrated(model)
 
 
 def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
     """A marketer who expects IT to take too long buys a tool without asking (or None).
 
-    Under the CMO's rights it is bought openly from the martech budget, known but unreviewed;
-    otherwise on a card, in the shadow. With shared tools the marketer sees on the common
-    board the tool IT already has, and takes it instead.
+    Under the CMO's rights it is bought openly from the martech budget, known but unreviewed,
+    while that budget lasts; otherwise on a card. With shared tools the marketer sees on the
+    common board the tool IT already has, and takes it instead.
     """
     k = model.k
     if model.shared_tools:
@@ -73,24 +65,34 @@ def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | N
             return existing
     licence = model.vendor_licence(cap)
     weakness = model.vendor_weakness(vetted=False)
-    if model.rights == "cmo":
-        if not affordable(model, licence, sanctioned=True):
-            return None
+    if model.rights == "cmo" and affordable(model, licence, sanctioned=True):
         tool = model.new_tool(cap, "known", "marketing", licence, weakness)
         pay_setup(model, licence)
         model.queue("integration", k.INTEGRATION_DAYS, marketing=True, priority=0, tool=tool)
         model.tally["unreviewed_purchases"] += 1
         return tool
+    return buy_on_card(model, cap, licence, weakness, "without asking")
+
+
+def buy_on_card(
+    model: CxOModel, cap: Capability, licence: float, weakness: float, how: str
+) -> Tool | None:
+    """A team-tier subscription from marketing's own money (or None if that is spent).
+
+    It is a shadow tool unless marketing buys openly: under its own decision rights, or in
+    view of IT on the shared project board.
+    """
+    k = model.k
     cost = licence * k.SHADOW_PRICE
     if not affordable(model, cost, sanctioned=False):
         return None
-    status = "known" if model.shared_tools else "shadow"
+    status = "known" if model.shared_tools or model.rights == "cmo" else "shadow"
     tool = model.new_tool(cap, status, "marketing", cost, weakness, bypass=True)
     model.tally["bypasses"] += 1
-    model.log("bypass", f"marketing bought {model.a_tool(cap)} without asking IT")
+    model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT {how}")
     if model.shared_tools:
         model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
-        went_badly(model)
+        went_badly(model)  # IT saw marketing buy around it on the shared board
     return tool
 
 
