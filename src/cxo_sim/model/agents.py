@@ -392,6 +392,7 @@ class Tool(mesa.Agent):
         bypass: bought around IT, from marketing's own money.
         active: still in the stack (False once retired).
         retiring: queued for retirement.
+        kept_by_owner: marketing refused to retire this duplicate of a tool it owns.
         shown: values that launches on it showed (a pilot's evidence).
         seat_week: week of ``seats``.
         seats: launches on it that week (a pilot carries only a few).
@@ -429,6 +430,7 @@ class Tool(mesa.Agent):
         self.bypass = bypass
         self.active = True
         self.retiring = False
+        self.kept_by_owner = False
         self.shown: list[float] = []
         self.seat_week = -1
         self.seats = 0

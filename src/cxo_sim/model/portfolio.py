@@ -59,7 +59,9 @@ def rationalise(model: CxOModel) -> None:
     for tools in model.tools_by_cap.values():
         known = [t for t in tools if t.known and not t.pilot and not t.retiring]
         keep = max(known, key=preference) if known else None
-        candidates.extend(t for t in known if t is not keep or idle(model, t))
+        candidates.extend(
+            t for t in known if (t is not keep and not t.kept_by_owner) or idle(model, t)
+        )
     for tool in list(model.stack):
         if tool.bypass and not tool.known and idle(model, tool):
             if model.random.random() < k.CANCEL_IDLE:
@@ -97,12 +99,18 @@ def idle(model: CxOModel, tool: Tool) -> bool:
 def may_retire(model: CxOModel, tool: Tool) -> bool:
     """The owner decides: IT retires its own; marketing agrees as far as it minds cost.
 
-    Under IT's rights (and the combined role) IT may retire any tool it knows.
+    Under IT's rights (and the combined role) IT may retire any tool it knows. Marketing
+    decides once on a duplicate it owns: a refusal stands (IT does not ask again each
+    quarter) unless the tool falls idle.
     """
     if tool.owner == "it" or model.rights in ("cio", "combined"):
         return True
     agree = 1.0 - model.cmo.spend * (1.0 - model.alignment)
-    return model.random.random() < agree
+    if model.random.random() < agree:
+        return True
+    # Marketing's no to retiring a duplicate it uses stands until the tool falls idle.
+    tool.kept_by_owner = True
+    return False
 
 
 def retire(model: CxOModel, tool: Tool, why: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.money import affordable, pay_setup
+from cxo_sim.model.money import affordable
 from cxo_sim.model.relationship import went_badly
 
 if TYPE_CHECKING:
@@ -54,23 +54,16 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
 def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
     """A marketer who expects IT to take too long buys a tool without asking (or None).
 
-    Under the CMO's rights it is bought openly from the martech budget, known but unreviewed,
-    while that budget lasts; otherwise on a card. With shared tools the marketer sees on the
-    common board the tool IT already has, and takes it instead.
+    It is a team-tier subscription on a card, whoever holds the decision rights (under the
+    CMO's, openly). With shared tools the marketer sees on the common board the tool IT already
+    has, and takes it instead.
     """
-    k = model.k
     if model.shared_tools:
         existing = next((t for t in model.tools_by_cap.get(cap, ()) if t.known), None)
         if existing is not None:
             return existing
     licence = model.vendor_licence(cap)
     weakness = model.vendor_weakness(vetted=False)
-    if model.rights == "cmo" and affordable(model, licence, sanctioned=True):
-        tool = model.new_tool(cap, "known", "marketing", licence, weakness)
-        pay_setup(model, licence)
-        model.queue("integration", k.INTEGRATION_DAYS, marketing=True, priority=0, tool=tool)
-        model.tally["unreviewed_purchases"] += 1
-        return tool
     return buy_on_card(model, cap, licence, weakness, "without asking")
 
 
