@@ -279,7 +279,7 @@ def scaled_params(factor: int) -> dict:
 
 def bench_scaling(plan: Plan, report: Report) -> None:
     from cxo_sim import CxOModel
-    from cxo_sim.agents import Tool
+    from cxo_sim.model.agents import Tool
 
     walls: dict[int, list[float]] = {k: [] for k in SIZES}
     cpus: dict[int, list[float]] = {k: [] for k in SIZES}

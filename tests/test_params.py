@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from cxo_sim import PARAMETERS, PRESETS, CxOModel
+from cxo_sim import PARAMETERS, PRESETS, CxOModel, presets
 from cxo_sim.params import DEFAULTS, GROUPS, markdown_table, parse_assignment, resolve, validate
 from cxo_sim.presets import PRESET_CHANGES, preset
 
@@ -29,6 +29,7 @@ def test_model_spec_parameters_are_registered():
         "mixed_teams",
         "shared_tools",
         "data_governance",
+        "data_strictness",
         "liaison",
         "self_serve_platform",
         "pilot_first",
@@ -38,8 +39,29 @@ def test_model_spec_parameters_are_registered():
         "cmo_spend",
         "cmo_risk",
         "cmo_speed",
+        "exec_attention",
+        "martech_budget",
+        "marketing_discretionary",
     ):
         assert name in PARAMETERS
+
+
+def test_executive_attention_is_hours_a_week():
+    p = PARAMETERS["exec_attention"]
+    assert p.kind == "float" and p.unit == "hours/week"
+    assert (p.low, p.high) == (0.0, 40.0)
+    assert p.low < p.default < p.high
+    assert validate({"exec_attention": 7.5}) == {"exec_attention": 7.5}
+    assert validate({"exec_attention": 0}) == {"exec_attention": 0.0}
+    assert CxOModel(seed=1, exec_attention=2.5).exec_attention == 2.5
+
+
+def test_data_strictness_is_a_dial_from_open_to_locked_down():
+    p = PARAMETERS["data_strictness"]
+    assert p.kind == "float" and (p.low, p.high) == (0.0, 1.0)
+    assert p.group == "practices"
+    assert "data_strictness" in DEFAULTS
+    assert validate({"data_strictness": 1}) == {"data_strictness": 1.0}
 
 
 @pytest.mark.parametrize(
@@ -55,6 +77,11 @@ def test_model_spec_parameters_are_registered():
         ("liaison", "yes"),
         ("liaison", 1),
         ("n_marketers", 0),
+        ("exec_attention", 40.5),
+        ("exec_attention", -1.0),
+        ("exec_attention", "lots"),
+        ("data_strictness", 1.2),
+        ("data_strictness", -0.1),
     ],
 )
 def test_invalid_values_name_parameter_value_and_allowed(name, value):
@@ -102,7 +129,7 @@ def test_parse_assignment_errors(text):
         parse_assignment(text)
 
 
-def test_presets_are_complete_and_match_model_md():
+def test_presets_are_complete_and_as_the_odd_describes():
     assert set(PRESETS) == {"old_world", "new_world", "combined_role", "turf_war", "best_practice"}
     for params in PRESETS.values():
         assert set(params) == set(DEFAULTS)
@@ -121,6 +148,17 @@ def test_presets_are_complete_and_match_model_md():
     for name, changes in PRESET_CHANGES.items():
         if name != "best_practice":
             assert changes["meeting_interval"] == 0 and not changes["liaison"]
+    # The presets differ in organisation design, not in the firm or the data rules' strictness.
+    for name in ("n_marketers", "n_engineers", "martech_budget", "exec_attention"):
+        assert len({params[name] for params in PRESETS.values()}) == 1, name
+    assert {params["data_strictness"] for params in PRESETS.values()} == {
+        DEFAULTS["data_strictness"]
+    }
+
+
+def test_presets_module_cites_the_odd():
+    doc = presets.__doc__
+    assert "ODD" in doc and "MODEL.md" not in doc
 
 
 def test_preset_copy_is_independent_and_unknown_preset_suggests():

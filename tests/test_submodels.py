@@ -1,140 +1,229 @@
-import math
+"""The submodels alone: one small test per mechanism, on a freshly made model (ODD section 7).
+
+Each test builds a ``CxOModel``, sets the state the mechanism reads, and calls the module's
+function directly, so a failure points at one mechanism rather than at a whole run.
+"""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from cxo_sim import submodels as sm
-
-
-def bp(**kw):
-    base = dict(
-        vulnerability=0.4,
-        data_held=0.5,
-        patch_lag=0,
-        reviewed=True,
-        monitored=True,
-        threat=0.5,
-        governance="basic",
-    )
-    base.update(kw)
-    return sm.breach_probability(**base)
+from cxo_sim import CxOModel
+from cxo_sim.model import data, environment, money, relationship, reviews, security
+from cxo_sim.model.agents import ToolRequest
+from cxo_sim.model.campaigns import new_campaign
 
 
-def test_breach_probability_grows_with_each_risk_factor():
-    base = bp()
+# ---------------------------------------------------------------------- security (ODD 7.11)
+def breach_p(model, tool, lag=0, **state):
+    """The tool's weekly breach probability with ``state`` set on the tool or the model."""
+    defaults = {"weakness": 0.4, "data_held": 0.5, "monitored": True, "threat": 0.5}
+    defaults.update(state)
+    tool.weakness = defaults["weakness"]
+    tool.data_held = defaults["data_held"]
+    tool.monitored = defaults["monitored"]
+    tool.patched_at = model.security_weeks - lag
+    model.threat = defaults["threat"]
+    model.monitor_coverage = defaults.get("coverage", 1.0)
+    return security.breach_probability(model, tool)
+
+
+def test_breach_probability_grows_with_each_risk_factor_and_falls_with_monitoring():
+    model = CxOModel(seed=1)
+    model.security_weeks = 100
+    tool = model.stack[0]
+    base = breach_p(model, tool)
     assert 0 < base < 0.01
-    assert bp(vulnerability=0.9) > base
-    assert bp(data_held=1.0) > base
-    assert bp(patch_lag=20) > base
-    assert bp(threat=1.0) > base
-    assert bp(reviewed=False) == pytest.approx(base * sm.UNREVIEWED_HAZARD)
-    assert bp(monitored=False) == pytest.approx(base * sm.UNMONITORED_HAZARD)
-    assert bp(governance="clear") < base < bp(governance="none")
-    assert bp(threat=0.0) == 0.0
+    assert breach_p(model, tool, weakness=0.9) > base > breach_p(model, tool, weakness=0.1)
+    assert breach_p(model, tool, data_held=1.0) > base > breach_p(model, tool, data_held=0.0)
+    assert breach_p(model, tool, lag=20) > breach_p(model, tool, lag=5) > base
+    assert breach_p(model, tool, threat=1.0) > base > breach_p(model, tool, threat=0.1)
+    assert breach_p(model, tool, threat=0.0) == 0.0
+    unmonitored = breach_p(model, tool, monitored=False)
+    assert unmonitored > base
+    assert breach_p(model, tool, coverage=0.0) == pytest.approx(unmonitored)
+    assert base < breach_p(model, tool, coverage=0.5) < unmonitored
 
 
-unit = st.floats(min_value=0.0, max_value=1.0)
-# The riskiest tool there is (short of the threat and the access controls).
-WORST_TOOL = dict(vulnerability=1, data_held=1, patch_lag=999, reviewed=False, monitored=False)
+def test_patch_lag_is_capped_and_the_probability_stays_a_probability():
+    model = CxOModel(seed=1, constants={"BASE_HAZARD": 0.002})
+    model.security_weeks = 1000
+    tool = model.stack[0]
+    cap = int(model.k.PATCH_LAG_CAP)
+    assert breach_p(model, tool, lag=cap) == breach_p(model, tool, lag=5 * cap)
+    worst = breach_p(model, tool, lag=cap, weakness=1.0, data_held=1.0, monitored=False, threat=1)
+    assert 0 < worst <= 1.0
 
 
-@given(
-    vulnerability=unit,
-    data_held=unit,
-    patch_lag=st.integers(min_value=0, max_value=10 * sm.PATCH_LAG_CAP),
-    reviewed=st.booleans(),
-    monitored=st.booleans(),
-    threat=unit,
-    governance=st.sampled_from(sorted(sm.ACCESS_CONTROL_HAZARD)),
-)
-def test_no_tool_exceeds_the_bound_the_security_week_skips_by(**state):
-    assert sm.breach_probability(**state) <= sm.breach_probability_bound(state["threat"])
+# ---------------------------------------------------------------------- data (ODD 7.5)
+def test_granted_share_falls_with_strictness_and_is_whole_without_rules():
+    shares = [
+        data.granted_share(CxOModel(seed=1, data_governance="basic", data_strictness=s))
+        for s in (0.0, 0.3, 0.7, 1.0)
+    ]
+    assert shares[0] == 1.0
+    assert shares == sorted(shares, reverse=True) and len(set(shares)) == 4
+    assert 0.0 <= shares[-1] < 1.0
+    clear = CxOModel(seed=1, data_governance="clear", data_strictness=0.7)
+    assert data.granted_share(clear) == shares[2]  # clarity is not strictness
+    for strictness in (0.0, 0.5, 1.0):
+        open_firm = CxOModel(seed=1, data_governance="none", data_strictness=strictness)
+        assert data.granted_share(open_firm) == 1.0
 
 
-def test_the_bound_is_tight_at_the_worst_tool():
-    worst = WORST_TOOL
-    for threat in (0.1, 0.5, 1.0):
-        assert sm.breach_probability_bound(threat) == pytest.approx(
-            bp(**worst, threat=threat, governance="none"), rel=1e-8
+# ---------------------------------------------------------------------- reviews (ODD 7.9)
+def rejections(cio_risk: float, n: int = 300) -> float:
+    """Share of ``n`` requests whose vendor a review turns down, for a CIO of ``cio_risk``."""
+    model = CxOModel(seed=3, martech_budget=1_000_000.0)
+    model.cio.base_risk = cio_risk
+    model.step()
+    marketer = model.team[0]
+    cap = model.catalogue[0]
+    for _ in range(n):
+        request = ToolRequest(
+            capability=cap,
+            campaign=new_campaign(model, marketer),
+            marketer=marketer,
+            filed=model.week,
+            stage="review",
+            cost=1.0,
+            weakness=model.vendor_weakness(vetted=False),
         )
-    assert sm.breach_probability_bound(0.5) > bp(**worst, threat=0.5, governance="basic")
-    threats = [i / 10_000 for i in range(10_001)]
-    assert all(
-        sm.breach_probability_bound(t) >= bp(**worst, threat=t, governance="none") for t in threats
-    )
+        reviews.finish_review(model, request, float(model.week))
+    assert model.tally["reviews_done"] == n
+    return model.tally["review_rejections"] / n
 
 
-def test_patch_lag_effect_is_capped():
-    assert bp(patch_lag=sm.PATCH_LAG_CAP) == bp(patch_lag=sm.PATCH_LAG_CAP * 5)
+def test_a_cautious_cio_rejects_more_vendors_than_a_lax_one():
+    cautious, middling, lax = rejections(0.1), rejections(0.5), rejections(0.9)
+    assert cautious > middling > lax
+    assert cautious - lax > 0.2
 
 
-def test_breach_probability_stays_a_probability():
-    assert bp(**WORST_TOOL, threat=1, governance="none") <= 1.0
+def test_a_review_that_passes_buys_the_tool_reviewed():
+    model = CxOModel(seed=3, martech_budget=1_000_000.0)
+    model.cio.base_risk = 1.0
+    model.step()
+    marketer = model.team[0]
+    cap = model.catalogue[0]
+    campaign = new_campaign(model, marketer)
+    request = ToolRequest(cap, campaign, marketer, filed=model.week, stage="review", weakness=0.0)
+    before = len(model.stack)
+    reviews.finish_review(model, request, float(model.week))
+    assert request.stage == "closed" and len(model.stack) == before + 1
+    tool = campaign.tools[cap]
+    assert tool.reviewed and tool.monitored and not tool.bypass
 
 
-def test_detection_is_later_without_monitoring():
-    draws = [i / 100 for i in range(100)]
-    monitored = sum(sm.detection_weeks(True, d) for d in draws) / 100
-    unmonitored = sum(sm.detection_weeks(False, d) for d in draws) / 100
-    assert 1 <= monitored < unmonitored
-    assert sm.detection_weeks(True, 0.0) == 1
+# ---------------------------------------------------------------------- relationship (7.12)
+def trust_after(n_marketers: int, good: float, bad: float, trust: float = 0.5) -> float:
+    model = CxOModel(seed=1, n_marketers=n_marketers)
+    model.trust = trust
+    model.week_good, model.week_bad = good, bad
+    relationship.update_trust(model)
+    assert model.week_good == model.week_bad == 0.0
+    return model.trust
 
 
-def test_breach_cost_scales_with_data_control_and_lag():
-    base = sm.breach_cost(0.0, 0.5, "basic", 0)
-    assert base == pytest.approx(sm.BREACH_COST_MEDIAN * 0.8)
-    assert sm.breach_cost(0.0, 1.0, "basic", 0) > base
-    assert sm.breach_cost(0.0, 0.5, "clear", 0) < base < sm.breach_cost(0.0, 0.5, "none", 0)
-    assert sm.breach_cost(0.0, 0.5, "basic", 52) == pytest.approx(
-        (1 + sm.LATE_DISCOVERY_COST) * base
-    )
+def test_trust_moves_towards_the_share_of_good_interactions():
+    assert 0.5 < trust_after(20, good=9, bad=1) < 0.9
+    assert 0.1 < trust_after(20, good=1, bad=9) < 0.5
+    assert trust_after(20, good=5, bad=5) == pytest.approx(0.5)
+    assert trust_after(20, good=0, bad=0) == 0.5  # no evidence, no change
+    assert trust_after(20, good=2, bad=0, trust=0.2) > 0.2
+    # More evidence the same way moves it further, never past the share.
+    assert trust_after(20, good=9, bad=1) < trust_after(20, good=90, bad=10) < 0.9
 
 
-def test_compliance_probability():
-    assert sm.compliance_probability(0.0, "none", True) == 0.0
-    assert (
-        sm.compliance_probability(0.8, "clear", False)
-        < sm.compliance_probability(0.8, "basic", False)
-        < sm.compliance_probability(0.8, "none", False)
-    )
-    assert sm.compliance_probability(0.8, "basic", True) == pytest.approx(
-        sm.SHADOW_COMPLIANCE * sm.compliance_probability(0.8, "basic", False)
-    )
+def test_a_five_times_larger_firm_moves_trust_the_same_on_the_same_shares():
+    for good, bad in ((9, 1), (1, 4), (3, 3)):
+        small = trust_after(20, good=good, bad=bad)
+        large = trust_after(100, good=5 * good, bad=5 * bad)
+        assert large == pytest.approx(small, rel=1e-12)
+    # The same raw counts are less evidence in the larger firm.
+    assert abs(trust_after(100, good=9, bad=1) - 0.5) < abs(trust_after(20, good=9, bad=1) - 0.5)
 
 
-def test_patience_falls_with_urgency_and_distrust_rises_with_alignment():
-    base = sm.patience_weeks(0.5, 0.5, 0.0)
-    assert sm.patience_weeks(0.9, 0.5, 0.0) < base
-    assert sm.patience_weeks(0.5, 0.1, 0.0) < base
-    assert sm.patience_weeks(0.5, 0.5, 0.8) > base
-    assert sm.patience_weeks(1.0, 0.0, 0.0) > 0
+def test_the_combined_executive_has_no_counterpart_to_trust():
+    model = CxOModel(seed=1, combined_role=True)
+    trust = model.trust
+    model.week_good, model.week_bad = 0.0, 10.0
+    relationship.update_trust(model)
+    assert model.trust == trust
 
 
-def test_kpis_reflect_preferences():
-    # The CMO values campaign value more the more urgent it is; the CIO dislikes risk.
-    assert sm.cmo_kpi(1, 1, 0.3, 0.5, 0.5, 0.9) > sm.cmo_kpi(1, 1, 0.3, 0.5, 0.5, 0.1)
-    assert sm.cio_kpi(1, 1, 0.8, 1, 0.3, 0.1) < sm.cio_kpi(1, 1, 0.1, 1, 0.3, 0.1)
-    assert sm.cio_kpi(1, 2, 0.1, 1, 0.0, 0.5) < sm.cio_kpi(1, 2, 0.1, 1, 1.0, 0.5)
-    assert sm.blended_score(1.0, -2.0, 0.0) == 1.0
-    assert sm.blended_score(1.0, -2.0, 0.5) == 0.0
+# ---------------------------------------------------------------------- decisions (ODD 7.7)
+def test_a_patient_executive_deliberates_longer():
+    patient = CxOModel(seed=1, cio_speed=0.1).cio
+    hasty = CxOModel(seed=1, cio_speed=0.9).cio
+    assert patient.decision_hours() > hasty.decision_hours() > 0
+    assert patient.noise() < hasty.noise()
 
 
-def test_ceo_sides_by_relative_influence():
-    assert sm.ceo_sides_with_cmo(0.9, 0.1, 0.5)
-    assert not sm.ceo_sides_with_cmo(0.1, 0.9, 0.5)
-    assert sm.ceo_sides_with_cmo(0.0, 0.0, 0.49)
+def test_an_executive_spends_only_the_hours_it_has():
+    model = CxOModel(seed=1, exec_attention=2.0)
+    model.step()
+    cio = model.cio
+    cio.new_week(2.0)
+    assert cio.take(1.5) and cio.hours == pytest.approx(0.5)
+    assert not cio.take(1.0) and cio.hours == pytest.approx(0.5)
 
 
-def test_campaign_value_personalisation_and_decay():
-    plain = sm.campaign_value(100, 1.0, False, 1.0, 0)
-    assert plain == 100
-    assert sm.campaign_value(100, 1.0, True, 1.0, 0) == pytest.approx(
-        100 * (1 + sm.PERSONALISATION_UPLIFT)
-    )
-    assert sm.campaign_value(100, 1.0, True, 0.0, 0) == 100
-    assert sm.campaign_value(100, 0, False, 1, 26) == pytest.approx(100 / math.e)
+# ---------------------------------------------------------------------- money (ODD 7.15)
+def test_affordable_refuses_what_the_years_budget_cannot_carry():
+    model = CxOModel(seed=1)
+    model.step()
+    weeks = money.weeks_left_in_year(model)
+    assert weeks == 52
+    _, _, sanctioned, outside = model.weekly_bill()
+    setup = model.k.SETUP_WEEKS
+    model.martech_left = sanctioned * weeks + 1000.0  # 1,000 k$ free after committed licences
+    most = 1000.0 / (weeks + setup)  # the largest licence it can carry, set-up included
+    assert money.affordable(model, 0.99 * most, sanctioned=True)
+    assert not money.affordable(model, 1.01 * most, sanctioned=True)
+    # It could pay that licence this week, but not to the end of the year.
+    assert 1.01 * most < model.martech_left - sanctioned
+    model.discretionary_left = outside * weeks + 520.0
+    assert money.affordable(model, 9.9, sanctioned=False)
+    assert not money.affordable(model, 10.1, sanctioned=False)
 
 
-def test_clamp01():
-    assert sm.clamp01(-1) == 0.0 and sm.clamp01(2) == 1.0 and sm.clamp01(0.3) == 0.3
+def test_an_empty_budget_affords_nothing_and_licences_already_bought_come_first():
+    model = CxOModel(seed=1)
+    model.step()
+    model.martech_left = model.discretionary_left = 0.0
+    assert not money.affordable(model, 0.01, sanctioned=True)
+    assert not money.affordable(model, 0.01, sanctioned=False)
+    _, _, sanctioned, _ = model.weekly_bill()
+    model.martech_left = sanctioned * money.weeks_left_in_year(model)  # exactly committed
+    assert not money.affordable(model, 0.01, sanctioned=True)
+
+
+# ---------------------------------------------------------------------- environment (ODD 7.1)
+def test_capability_ageing_draws_do_not_depend_on_practices():
+    worlds = []
+    for practices in ({}, {"pilot_first": True, "budget_owner": "cmo", "alignment": 0.9}):
+        model = CxOModel(seed=21, emerging_rate=6.0, **practices)
+        for _ in range(200):
+            model.step()
+        worlds.append(
+            ([cap.name for cap in model.catalogue], [c.obsolete_since for c in model.catalogue])
+        )
+    assert worlds[0] == worlds[1]
+    names, obsolete = worlds[0]
+    assert any(week >= 0 for week in obsolete)  # something aged, so the check is not empty
+
+
+def test_an_obsolete_capability_fades_then_leaves_the_catalogue():
+    model = CxOModel(seed=1)
+    cap = model.catalogue[0]
+    model.week = 10
+    cap.obsolete_since = 10
+    environment.age_capabilities(model)
+    full = cap.demand
+    assert full == pytest.approx(cap.popularity)
+    model.week = 10 + int(model.k.FADE_WEEKS)
+    environment.age_capabilities(model)
+    assert cap.demand == pytest.approx(full / 2)
+    assert model.cum_demand[-1] == pytest.approx(sum(c.demand for c in model.catalogue))
+    model.week = 10 + int(20 * model.k.FADE_WEEKS)
+    environment.age_capabilities(model)
+    assert cap not in model.catalogue

@@ -1,30 +1,60 @@
-"""Calibration targets (MODEL.md section 6) and patterns P1-P8 (section 7), as tests.
+"""Calibration targets and patterns P1-P8, T1-T3 (docs/ODD.md section 9), as tests.
 
-The same checks print with ``cxo-sim validate`` (which uses other seeds). Breaches are rare by
-calibration (about half a breach per three-year run), so the patterns that compare breach
-counts use 120 seeds per arm; the others use 40.
+The same checks print with ``cxo-sim validate``, on seeds from 10000 up; these tests use seeds
+1-60, so the model is tested on runs its calibration was not read from. Every pattern compares
+arms on the same seeds (paired differences with 95% intervals, see ``cxo_sim.patterns``);
+claims about breaches are made on the expected number of breaches, so 60 seeds are enough.
 """
+
+import math
 
 import pytest
 
-from cxo_sim.validation import PATTERNS, calibration, format_calibration, format_patterns, patterns
+from cxo_sim.patterns import (
+    HEADLINE,
+    PATTERNS,
+    PRACTICES,
+    format_patterns,
+    format_tradeoffs,
+    patterns,
+    tradeoffs,
+)
+from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, calibration, format_calibration
 
-BREACH_PATTERNS = {"P1", "P2", "P4"}
+SEEDS = range(1, 61)
 
 
-def test_old_world_lands_inside_every_calibration_range():
-    seeds = range(1, 61)
-    targets = calibration(seeds)
-    print(format_calibration(targets, len(seeds)))
+def test_old_world_lands_inside_every_calibration_range_in_every_year():
+    targets = calibration(SEEDS)
+    print(format_calibration(targets, len(SEEDS)))
+    assert len(targets) == len(TARGETS) * len(CALIBRATION_YEARS)
+    assert {t.year for t in targets} == set(CALIBRATION_YEARS)
     for target in targets:
-        assert target.inside, (target.name, target.estimate)
+        assert target.estimate.n > 1, (target.name, target.year)
+        assert not math.isnan(target.estimate.value), (target.name, target.year)
+    outside = [(t.name, t.year, t.estimate.value) for t in targets if not t.inside]
+    assert not outside, outside
 
 
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
 def test_pattern(pattern):
-    n = 120 if pattern in BREACH_PATTERNS else 40
-    checks = patterns(range(1, n + 1), only=[pattern])
-    print(format_patterns(checks, n))
+    checks = patterns(SEEDS, only=[pattern])
+    print(format_patterns(checks, len(SEEDS)))
     assert checks
-    failed = [c for c in checks if not c.passed]
+    assert {c.pattern for c in checks} == {pattern}
+    failed = [(c.claim, c.estimate) for c in checks if not c.passed]
     assert not failed, failed
+
+
+def test_tradeoff_table_has_a_row_per_practice_and_the_whole_bill():
+    seeds = range(1, 11)
+    table = tradeoffs(seeds)
+    assert list(table) == list(PRACTICES)
+    assert "total_cost" in HEADLINE
+    for row in table.values():
+        assert list(row) == list(HEADLINE)
+        assert all(est.n == len(seeds) for name, est in row.items() if name != "median_lead_time")
+    text = format_tradeoffs(table, len(seeds))
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    assert [row.split(" | ")[0] for row in rows] == [f"| {p}" for p in PRACTICES]
+    assert all(row.count(" | ") == len(HEADLINE) for row in rows)
