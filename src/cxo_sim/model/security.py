@@ -60,10 +60,11 @@ def security_week(model: CxOModel) -> None:
     for tool in model.stack:
         hazard = scale * (floor + tool.weakness)
         hazard *= data_floor + tool.data_held
-        hazard *= 1.0 + lag_hazard * min(cap, weeks - tool.patched_at)
+        lag = weeks - tool.patched_at
+        hazard *= 1.0 + lag_hazard * (lag if lag < cap else cap)
         if tool.monitored:
             hazard *= watched
-        p = min(1.0, hazard)
+        p = hazard if hazard < 1.0 else 1.0
         risk += p
         if draw() < p:
             breach(model, tool)
