@@ -7,8 +7,11 @@ the views re-render on Mesa's ``update_counter``. What SolaraViz's own layout ca
 with custom components, and that is the design choice documented in docs/APP.md:
 
 - the parameter controls are generated from the registry in Mesa's ``model_params`` format and
-  drawn in the registry's groups, each with its meaning underneath (SolaraViz lists them flat);
-- the preset picker sets every control to the preset's value; like any control change it takes
+  drawn in the registry's groups, each with its meaning underneath and a box beside each slider
+  for an exact value (SolaraViz lists sliders flat, and shows their value only while dragging);
+  a bad entry is named under its box and changes nothing;
+- the preset picker sets every control to the preset's value and lists what differs from it,
+  with the ``cxo-sim run`` line that reproduces the settings; like any control change it takes
   effect on Reset (SolaraViz has no presets);
 - tabs: Run (live charts, the organisation, the event log), Compare (two configurations on the
   same seeds) and Teaching notes.
@@ -31,6 +34,7 @@ from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
     DEFAULT_PRESET,
     ClassroomModel,
+    counted,
     matching_preset,
     starting_settings,
 )
@@ -49,7 +53,16 @@ CSS = """
 .cxo-subtitle { font-weight: 600; margin-top: 8px; }
 .cxo-param .v-input { margin-top: 0; padding-top: 4px; }
 .cxo-param .v-input__slot { margin-bottom: 0; }
-.cxo-param .v-messages { display: none; }
+.cxo-number .v-input__slider { flex: 1 1 auto; }
+.cxo-number .cxo-entry { flex: 0 0 84px; max-width: 84px; }
+.cxo-entry input { text-align: right; }
+.cxo-param .v-input--is-disabled .v-label { color: #aaa !important; }
+.cxo-ignored { color: #8a6d00; }
+.cxo-run-settings .cxo-entry { flex: 1 1 0; min-width: 80px; }
+.cxo-entry .v-messages.error--text { font-size: 11px; }
+pre.cxo-reproduce { font-size: 11px; white-space: pre-wrap; word-break: break-all;
+  background: #f6f6f6; padding: 4px; margin: 0; user-select: all; }
+.cxo-compare-controls .cxo-entry { flex: 0 0 110px; }
 .cxo-group { margin-bottom: 10px !important; }
 .cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
 .cxo-status { font-size: 14px; }
@@ -127,11 +140,31 @@ def PendingChanges(model: ClassroomModel, settings: dict[str, Any]):
 def RunView(model: ClassroomModel):
     """The live views of the running model; each re-renders on Mesa's ``update_counter``."""
     StatusLine(model)
+    Finished(model)
     with solara.Columns([11, 9]):
         OutcomeCharts(model)
         with solara.Column():
             OrganisationPicture(model)
             EventLog(model)
+
+
+@solara.component
+def Finished(model: ClassroomModel):
+    """At the horizon: say the run is over and what to do next, and offer its series as CSV."""
+    update_counter.get()
+    if not model.running:
+        solara.Info(
+            f"Run finished at week {model.week}: press Reset to run again (raise weeks to run "
+            "to go further).",
+            dense=True,
+            classes=["cxo-finished"],
+        )
+    solara.FileDownload(
+        lambda: model.datacollector.get_model_vars_dataframe().to_csv(index_label="week"),
+        filename=f"cxo-sim-run-seed{model.settings['seed']}.csv",
+        label="This run's weekly series as CSV",
+        mime_type="text/csv",
+    )
 
 
 @solara.component
@@ -143,9 +176,9 @@ def StatusLine(model: ClassroomModel):
         f"Week {model.week} of {model.weeks}",
         matching_preset(model.settings) or "your own settings",
         f"seed {model.settings['seed']}",
-        f"{now['tool_count']:.0f} tools ({now['shadow_tools']:.0f} shadow)",
-        f"{now['breaches']:.0f} breaches",
-        f"{now['campaigns_launched']:.0f} campaigns launched",
+        f"{counted(now['tool_count'], 'tool')} ({now['shadow_tools']:.0f} shadow)",
+        counted(now["breaches"], "breach", "breaches"),
+        f"{counted(now['campaigns_launched'], 'campaign')} launched",
         f"trust {now['trust']:.2f}",
     ]
     solara.HTML(
