@@ -39,7 +39,7 @@ from cxo_sim.appkit.classroom import (
     starting_settings,
 )
 from cxo_sim.appkit.compare import Compare
-from cxo_sim.appkit.controls import ParameterControls, PresetPicker, RunSettings
+from cxo_sim.appkit.controls import ParameterControls, PresetPicker, Reproduce, RunSettings
 from cxo_sim.appkit.events import EventLog
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
@@ -65,8 +65,14 @@ pre.cxo-reproduce { font-size: 11px; white-space: pre-wrap; word-break: break-al
 .cxo-compare-controls .cxo-entry { flex: 0 0 110px; }
 .cxo-group { margin-bottom: 10px !important; }
 .cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
-.cxo-status { font-size: 14px; }
+.cxo-status { font-size: 14px; display: flex; flex-wrap: wrap; }
 .cxo-status span { margin-right: 14px; white-space: nowrap; }
+.cxo-param { margin-bottom: 6px; }
+/* Charts beside the picture on wide screens, above it on a projector's 1024 pixels. */
+.cxo-two-columns { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr);
+  gap: 12px; align-items: start; }
+@media (max-width: 1300px) { .cxo-two-columns { grid-template-columns: minmax(0, 1fr); }
+  .cxo-two-columns > * { max-width: 720px; } }
 ul.cxo-events { list-style: none; padding-left: 0; margin: 0; max-height: 260px;
   overflow-y: auto; font-size: 13px; }
 ul.cxo-events li { padding: 2px 0; border-bottom: 1px solid #eee; }
@@ -118,6 +124,7 @@ def Page():
                     classes=["cxo-caption"],
                 )
             PendingChanges(model.value, settings.value)
+            Reproduce(settings.value, preset.value)
         ParameterControls(settings)
     with solara.lab.Tabs():
         with solara.lab.Tab("Run"):
@@ -141,7 +148,7 @@ def RunView(model: ClassroomModel):
     """The live views of the running model; each re-renders on Mesa's ``update_counter``."""
     StatusLine(model)
     Finished(model)
-    with solara.Columns([11, 9]):
+    with solara.Div(classes=["cxo-two-columns"]):
         OutcomeCharts(model)
         with solara.Column():
             OrganisationPicture(model)

@@ -1,9 +1,9 @@
 """Figures from a results folder, chosen to fit the experiment's design.
 
-``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/`` and the
-per-configuration ``summary.csv``. Every figure's title states the question it answers, axes carry
-units and the subtitle says how many replications each point rests on. Files are deterministic:
-the same results give byte-identical figures.
+``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/``, the
+per-configuration ``summary.csv`` and the per-run ``runs.csv``. Every figure's title states the
+question it answers, axes carry units and the subtitle says how many replications each point
+rests on. Files are deterministic: the same results give byte-identical figures.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from cxo_sim.analysis.results import (  # noqa: E402
     unit_label,
 )
 from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
-from cxo_sim.analysis.summary import write_summary  # noqa: E402
+from cxo_sim.analysis.summary import write_runs_csv, write_summary  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
 STYLE = {
@@ -91,9 +91,11 @@ def plot_command(args: Any) -> None:
     rs = open_results(args.results)
     figures = make_figures(rs)
     summary = write_summary(rs)
+    runs = write_runs_csv(rs)
     for figure in figures:
         print(f"wrote {', '.join(str(p) for p in figure.paths)}  ({figure.title})")
     print(f"wrote {summary}")
+    print(f"wrote {runs} (one row per run, for spreadsheets)")
 
 
 def make_figures(rs: ResultSet) -> list[Figure]:
@@ -310,7 +312,9 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         row = effects[(effects["arm"] == arm) & (effects["outcome"] == outcome)].iloc[0]
         sign = {"higher": 1.0, "lower": -1.0}.get(measure(outcome).better, 0.0)
         if row["verdict"] in ("better", "worse"):
-            goodness[i, j] = np.clip(sign * row["g"], -2.0, 2.0)
+            # A fixed difference has no g: it is as certain as a difference gets.
+            g = math.copysign(2.0, row["estimate"]) if row["fixed"] else row["g"]
+            goodness[i, j] = np.clip(sign * g, -2.0, 2.0)
         text = "·" if row["verdict"] == "no clear change" else _relative_text(row)
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
     ax.imshow(

@@ -1,13 +1,15 @@
+import html
 import re
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.results import open_results
 from cxo_sim.analysis.summary import summary_table
 from cxo_sim.plots import plot_command
-from cxo_sim.report import report_command
+from cxo_sim.report import answer_sentences, report_command
 
 
 def figure_files(folder):
@@ -70,7 +72,7 @@ def test_report_is_one_offline_file(practices_results, capsys):
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
     assert "//" not in text
     assert not re.search(r'(src|href)="(?!data:)', page)
-    assert "redundant_tools lower by" in page
+    assert "redundant_tools lower, -3" in page
     assert "report.html" in capsys.readouterr().out
     summary = pd.read_csv(practices_results / "summary.csv")
     assert list(summary["scenario"]) == ["baseline", "meetings", "liaison", "pilot_first"]
@@ -81,3 +83,57 @@ def test_lhs_report(lhs_results):
     page = (lhs_results / "report.html").read_text()
     assert "rank correlation" in page
     assert "by-cio_risk" in page
+
+
+def test_report_opens_with_the_answer_in_natural_units(practices_results):
+    """Item 10: three to five sentences answer the question before any table."""
+    rs = open_results(practices_results)
+    sentences = answer_sentences(rs, findings(rs))
+    assert 3 <= len(sentences) <= 5
+    answer = " ".join(sentences)
+    assert "meetings, against baseline" in answer and "liaison, against baseline" in answer
+    assert "k$" in answer and "tools" in answer, "natural units, not effect sizes"
+    assert "pilot_first" not in answer, "an arm that changes nothing is not an answer"
+    report_command(SimpleNamespace(results=str(practices_results)))
+    page = (practices_results / "report.html").read_text()
+    assert page.index('class="answer"') < page.index("<table")
+    assert html.escape(sentences[1]) in page
+
+
+def test_answer_when_nothing_changes_says_so(flat_results):
+    rs = open_results(flat_results)
+    sentences = answer_sentences(rs, findings(rs))
+    assert len(sentences) == 3 and "No comparison shows a clear change" in sentences[1]
+
+
+def test_headlines_never_rest_on_a_fixed_difference_or_a_zero_baseline(practices_results):
+    """Item 11: the fixed 50 k$ of meetings is no 'largest gain' and no infinite g."""
+    report_command(SimpleNamespace(results=str(practices_results)))
+    page = (practices_results / "report.html").read_text()
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    assert not re.search(r"\binf\b", text), "no infinite effect size anywhere"
+    notice = text[text.index(">Things to notice<") : text.index(">Things to try<")]
+    for line in re.findall(r"<li>(Largest [^<]*)</li>", notice):
+        assert "in every run" not in line
+    assert "The same in every run, so no effect size applies" in notice
+    assert "coordination_cost higher, +50 k$ in every run" in notice
+    row = re.search(
+        r"<td>meetings</td><td>baseline</td><td><code>coordination_cost</code></td>(.*?)</tr>",
+        text,
+    ).group(1)
+    assert "+50 k$ in every run" in row and ">n/a<" in row and ">fixed<" in row
+    assert not re.search(r"\b1 (weeks|breaches|tools)\b", text)
+
+
+def test_runs_csv_sits_beside_the_parquet_for_spreadsheets(practices_results, capsys):
+    """Item 14: one row per run, every column of the runs table, reproducible."""
+    report_command(SimpleNamespace(results=str(practices_results)))
+    assert "runs.csv" in capsys.readouterr().out
+    path = practices_results / "runs.csv"
+    table = pd.read_csv(path)
+    runs = open_results(practices_results).runs
+    assert len(table) == len(runs) and list(table.columns) == list(runs.columns)
+    assert table["run_id"].is_monotonic_increasing
+    first = path.read_bytes()
+    plot_command(SimpleNamespace(results=str(practices_results)))
+    assert path.read_bytes() == first

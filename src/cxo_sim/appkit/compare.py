@@ -238,7 +238,7 @@ def ComparisonResult(a: Arm, b: Arm):
     pictures = solara.use_memo(
         lambda: (organisation_figure(a.last), organisation_figure(b.last)), [a, b]
     )
-    with solara.Columns([5, 4]):
+    with solara.Div(classes=["cxo-two-columns"]):
         with solara.Column():
             solara.HTML(tag="div", unsafe_innerHTML=table_html(a, b), classes=["cxo-compare-table"])
             solara.Text(

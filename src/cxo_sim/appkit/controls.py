@@ -305,7 +305,7 @@ def PresetPicker(settings: solara.Reactive[dict[str, Any]], preset: solara.React
     """Pick a preset: every parameter takes the preset's value (seed and weeks stay).
 
     While the controls differ from the preset the picker shows no value, so choosing the
-    preset again restores it; the changes are listed, with the command line that reproduces them.
+    preset again restores it; the changes are listed.
     """
 
     def pick(name: str | None) -> None:
@@ -331,12 +331,17 @@ def PresetPicker(settings: solara.Reactive[dict[str, Any]], preset: solara.React
             f"Changed from {preset.value}: {listed}. Choose {preset.value} again to restore it.",
             classes=["cxo-caption", "cxo-custom", "cxo-changes"],
         )
+
+
+@solara.component
+def Reproduce(settings: dict[str, Any], preset: str):
+    """The settings as a ``cxo-sim run`` line and as an experiment file's head, to copy."""
     with solara.Details(summary="Copy as --set / TOML"):
         solara.HTML(
             tag="pre",
-            unsafe_innerHTML=html.escape(command_line(settings.value, preset.value))
+            unsafe_innerHTML=html.escape(command_line(settings, preset))
             + "\n\n# in an experiment file\n"
-            + html.escape(toml_text(settings.value, preset.value)),
+            + html.escape(toml_text(settings, preset)),
             classes=["cxo-reproduce"],
         )
 
