@@ -35,7 +35,6 @@ from cxo_sim.appkit.controls import (
     slider_range,
     slider_step,
     toml_text,
-    value_text,
 )
 from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
@@ -43,6 +42,7 @@ from cxo_sim.appkit.organisation import organisation_figure, tile_grid
 from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import GROUPS, PARAMETERS
+from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESETS
 
 

@@ -20,6 +20,7 @@ import solara
 
 from cxo_sim.appkit.classroom import MAX_WEEKS
 from cxo_sim.params import GROUP_TITLES, GROUPS, PARAMETERS, Parameter
+from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESET_DESCRIPTIONS, PRESETS
 
 # A slider gets about this many positions across its range before the step is refined so that
@@ -113,15 +114,6 @@ def grouped_names() -> dict[str, list[str]]:
 def caption(p: Parameter) -> str:
     """One line under a control: the meaning, with the unit when there is one."""
     return f"{p.meaning} ({p.unit})" if p.unit else p.meaning
-
-
-def value_text(value: Any) -> str:
-    """A value as a box, ``--set`` or TOML shows it: true/false, whole numbers without ``.0``."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 10))
-    return str(value)
 
 
 def ignored_reason(name: str, settings: dict[str, Any]) -> str | None:
