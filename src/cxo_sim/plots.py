@@ -151,11 +151,26 @@ def panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int
 
 def add_titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
     """Title (the question) and subtitle (how to read it) above the panels, then lay out."""
-    height = fig.get_figheight()
+    height, width = fig.get_figheight(), fig.get_figwidth()
+    # Wrapped to the figure's width (a bold character is about 0.7 em), so nothing is clipped.
+    title = textwrap.fill(title, max(30, int(width * 72 / (0.7 * 12))))
+    subtitle = "\n".join(
+        textwrap.fill(line, max(40, int(width * 72 / (0.55 * 9)))) for line in subtitle.split("\n")
+    )
+    title_lines = title.count("\n")
     lines = subtitle.count("\n") + 1
     fig.suptitle(title, y=1.0 - 0.08 / height, va="top", fontsize=12, fontweight="bold")
-    fig.text(0.5, 1.0 - 0.36 / height, subtitle, ha="center", va="top", fontsize=9, color="#444444")
-    fig.tight_layout(rect=(0, bottom, 1, 1.0 - (0.42 + 0.15 * lines) / height))
+    fig.text(
+        0.5,
+        1.0 - (0.36 + 0.2 * title_lines) / height,
+        subtitle,
+        ha="center",
+        va="top",
+        fontsize=9,
+        color="#444444",
+    )
+    top = 1.0 - (0.42 + 0.2 * title_lines + 0.15 * lines) / height
+    fig.tight_layout(rect=(0, bottom, 1, top))
 
 
 def _replication_text(rs: ResultSet) -> str:
@@ -179,7 +194,11 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
         estimates = [mean_ci(rs.runs.loc[rs.runs[factor] == v, outcome]) for v in levels]
         means = [e.value for e in estimates]
         halves = [e.half_width for e in estimates]
-        ax.errorbar(positions, means, yerr=halves, fmt="o-", color=NEUTRAL, capsize=3, lw=1.2)
+        # Levels of a nominal factor have no order: separate points, never a joining line.
+        style = "o-" if numeric else "o"
+        ax.errorbar(positions, means, yerr=halves, fmt=style, color=NEUTRAL, capsize=3, lw=1.2)
+        if not numeric:
+            ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
         ax.set_xlabel(parameter_label(factor))
@@ -434,13 +453,16 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     fig, axes = plt.subplots(1, len(shown), figsize=(5.4 * len(shown), 4.6), squeeze=False)
     for ax, outcome in zip(axes.flat, shown, strict=True):
         grid = np.full((len(y_levels), len(x_levels)), np.nan)
+        halves = np.full_like(grid, np.nan)
         for (i, yv), (j, xv) in itertools.product(enumerate(y_levels), enumerate(x_levels)):
-            cell = rs.runs.loc[(rs.runs[x] == xv) & (rs.runs[y] == yv), outcome]
-            grid[i, j] = cell.mean() if len(cell) else np.nan
+            cell = mean_ci(rs.runs.loc[(rs.runs[x] == xv) & (rs.runs[y] == yv), outcome])
+            grid[i, j], halves[i, j] = cell.value, cell.half_width
         cmap = "YlGn" if measure(outcome).better == "higher" else "YlOrRd"
         image = ax.imshow(grid, cmap=cmap, origin="lower", aspect="auto")
         for i, j in itertools.product(range(len(y_levels)), range(len(x_levels))):
-            ax.text(j, i, fmt(grid[i, j]), ha="center", va="center", fontsize=8)
+            # Each cell says how noisy it is: its mean and the 95% CI's half-width.
+            text = f"{fmt(grid[i, j])}\n±{fmt(halves[i, j], 2)}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(x_levels)), [_short(v) for v in x_levels])
         ax.set_yticks(range(len(y_levels)), [_short(v) for v in y_levels])
         ax.set_xlabel(parameter_label(x))
@@ -451,12 +473,14 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     others = [f for f in rs.factors if f not in (x, y)]
     pooled = f", pooled over {', '.join(others)}" if others else ""
     title = f"How do {x} and {y} together shape shadow spend and breaches?"
-    subtitle = f"Mean over runs per cell, {_replication_text(rs)}{pooled}"
+    subtitle = f"Mean ± 95% CI half-width over runs per cell, {_replication_text(rs)}{pooled}"
     add_titles(fig, title, subtitle)
     caption = (
         f"Each cell is one combination of {x} (across) and {y} (up), with the mean outcome "
-        "written in it. Darker is more. Look for corners and for rows whose colour changes "
-        "along the row: that is an interaction."
+        "and the half-width of its 95% confidence interval written in it: two cells whose "
+        "difference is smaller than their half-widths may differ by chance. Darker is more. "
+        "Look for corners and for rows whose colour changes along the row: that is an "
+        "interaction."
     )
     return save(fig, folder, f"heatmap-{x}-{y}", title, caption)
 

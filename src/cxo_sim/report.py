@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cxo_sim.analysis.effects import effect_size_word, findings, fmt, signed, with_unit
+from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.results import ResultSet, measure, open_results
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
 from cxo_sim.plots import Figure, make_figures
@@ -25,6 +26,8 @@ from cxo_sim.plots import Figure, make_figures
 MAX_FINDINGS_SHOWN = 30
 # The answer names at most this many arms, each by its two clearest changes.
 MAX_ANSWER_ARMS = 3
+# Designs with more factors than this get a "which matters most" ranking.
+RANKED_ABOVE_FACTORS = 2
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -60,6 +63,9 @@ def write_report(rs: ResultSet) -> Path:
     write_summary(rs)
     write_runs_csv(rs)
     table = findings(rs)
+    # Scenarios are a handful of hand-picked configurations: too few to rank factors over.
+    ranked = rs.sampling != "scenarios" and len(rs.factors) > RANKED_ABOVE_FACTORS
+    ranking = importance(rs) if ranked else None
     page = "\n".join(
         [
             "<!DOCTYPE html>",
@@ -68,8 +74,9 @@ def write_report(rs: ResultSet) -> Path:
             f"<style>{CSS}</style></head><body>",
             f"<h1>{_e(rs.name)}</h1>",
             f'<p class="question">{_e(rs.question)}</p>',
-            answer_section(rs, table),
+            answer_section(rs, table, ranking),
             setup_section(rs),
+            ranking_section(ranking),
             findings_section(rs, table),
             figures_section(figures),
             teaching_section(rs, table),
@@ -85,9 +92,63 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-def answer_section(rs: ResultSet, table: pd.DataFrame) -> str:
+def answer_section(rs: ResultSet, table: pd.DataFrame, ranking: pd.DataFrame | None) -> str:
     """The answer to the file's question, in a few sentences, before any table."""
-    return f'<p class="answer">{_e(" ".join(answer_sentences(rs, table)))}</p>'
+    sentences = answer_sentences(rs, table)
+    if ranking is not None:
+        said = ranking_sentence(ranking)
+        if said:
+            sentences = [*sentences[:1], said, *sentences[1:4]]
+    return f'<p class="answer">{_e(" ".join(sentences))}</p>'
+
+
+def ranking_sentence(ranking: pd.DataFrame, factors: int = 3) -> str:
+    """Which factors matter most: those that explain the most outcomes, with examples."""
+    top = most_important(ranking)
+    if top.empty:
+        return "No factor explains more of the variation between configurations than chance would."
+    counts = top["factor"].value_counts(sort=False)
+    leaders = sorted(counts.index, key=lambda f: -counts[f])[:factors]
+    parts = []
+    for factor in leaders:
+        rows = top[top["factor"] == factor].sort_values("score", ascending=False)
+        named = ", ".join(f"{r.outcome} {r.score:.0%}" for r in rows.head(2).itertuples())
+        parts.append(f"{factor} leads for {len(rows)} ({named})")
+
+    return (
+        f"Which matters most: of the {ranking['outcome'].nunique()} outcomes that vary, "
+        + "; ".join(parts)
+        + " (share of the variation between configurations that the factor alone explains)."
+    )
+
+
+def ranking_section(ranking: pd.DataFrame | None) -> str:
+    """Which factor matters most for each outcome, with the scores and their noise level."""
+    if ranking is None:
+        return ""
+    n = int(ranking["configurations"].iloc[0]) if not ranking.empty else 0
+    rows = []
+    for outcome, group in ranking.groupby("outcome", sort=False):
+        clear = group[group["clear"]].head(3)
+        cells = [f"<b>{_e(r.factor)}</b> {r.score:.0%}" for r in clear.itertuples()]
+        text = ", ".join(cells) or "<span class='unclear'>none above noise</span>"
+        noise = group["noise"].max()
+        rows.append(
+            f"<tr><td><code>{_e(outcome)}</code></td><td>{text}</td>"
+            f"<td class='num'>{noise:.0%}</td></tr>"
+        )
+    return (
+        "<h2>Which matters most</h2>"
+        "<p>For each outcome, the factors that explain the largest share of the variation "
+        f"between the {n} configurations (each configuration's mean over its replications), "
+        "one factor at a time: grouped by level, or by five quantile bins of a factor sampled "
+        "over a range; adjusted for the number of groups (adjusted eta squared, a first-order "
+        "sensitivity index estimated from this design). Only factors above the noise level are "
+        "named: the share that shuffled outcomes reach 5% of the time. The shares of different "
+        "factors need not add up to 100%: interactions and noise take the rest.</p>"
+        "<table><tr><th>outcome</th><th>factors that matter most (share explained)</th>"
+        f"<th>noise level</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:

@@ -2,11 +2,16 @@ import html
 import re
 from types import SimpleNamespace
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
+from cxo_sim import plots
 from cxo_sim.analysis.effects import findings
+from cxo_sim.analysis.importance import adjusted_eta_squared, importance, most_important
 from cxo_sim.analysis.results import open_results
+from cxo_sim.analysis.sensitivity import nonnegative_errors
 from cxo_sim.analysis.summary import summary_table
 from cxo_sim.plots import plot_command
 from cxo_sim.report import answer_sentences, report_command
@@ -137,3 +142,76 @@ def test_runs_csv_sits_beside_the_parquet_for_spreadsheets(practices_results, ca
     first = path.read_bytes()
     plot_command(SimpleNamespace(results=str(practices_results)))
     assert path.read_bytes() == first
+
+
+def test_which_matters_most_is_ranked_over_configurations(grid_results):
+    """Item 12: a design of three factors gets a ranking that finds the planted levers."""
+    rs = open_results(grid_results)
+    table = importance(rs)
+    top = most_important(table).set_index("outcome")["factor"]
+    assert top["shadow_spend_share"] == "budget_owner"
+    assert top["campaign_velocity"] == "cmo_speed"
+    assert (table["configurations"] == rs.runs["point"].nunique()).all()
+    velocity = table[table["outcome"] == "campaign_velocity"].set_index("factor")
+    assert not velocity.loc["budget_owner", "clear"], "an unrelated factor stays below noise"
+    assert importance(rs).equals(table), "the permutation noise level is reproducible"
+    report_command(SimpleNamespace(results=str(grid_results)))
+    page = (grid_results / "report.html").read_text()
+    assert ">Which matters most<" in page
+    answer = page[page.index('class="answer"') : page.index("</p>", page.index('class="answer"'))]
+    assert "Which matters most" in answer and "budget_owner leads" in answer
+
+
+def test_small_designs_get_no_ranking(practices_results):
+    report_command(SimpleNamespace(results=str(practices_results)))
+    assert ">Which matters most<" not in (practices_results / "report.html").read_text()
+
+
+def test_importance_score_is_the_adjusted_share_explained():
+    groups = np.array([0, 0, 1, 1, 2, 2])
+    exact = np.array([[1.0], [1.0], [2.0], [2.0], [3.0], [3.0]])
+    assert adjusted_eta_squared(groups, exact)[0] == pytest.approx(1.0)
+    flat = np.array([[5.0]] * 6)
+    assert adjusted_eta_squared(groups, flat)[0] == 0.0
+    unrelated = np.array([[1.0], [3.0], [1.0], [3.0], [1.0], [3.0]])
+    assert adjusted_eta_squared(groups, unrelated)[0] == 0.0, "clipped at zero, not negative"
+
+
+def test_nominal_levels_are_points_not_a_line(grid_results, monkeypatch):
+    """Item 13: a nominal factor's levels are separate points; numeric levels may be joined."""
+    drawn = {}
+
+    def keep(fig, folder, stem, title, caption):
+        drawn[stem] = fig
+        return None
+
+    monkeypatch.setattr(plots, "save", keep)
+    rs = open_results(grid_results)
+    outcomes = ["campaign_velocity"]
+    with plt.rc_context(plots.STYLE):
+        plots.outcomes_by_level(rs, "budget_owner", outcomes, grid_results)
+        plots.outcomes_by_level(rs, "cio_risk", outcomes, grid_results)
+    styles = {
+        stem: {line.get_linestyle() for ax in fig.axes for line in ax.lines}
+        for stem, fig in drawn.items()
+    }
+    assert styles["by-budget_owner"] == {"None"}
+    assert "-" in styles["by-cio_risk"]
+    plt.close("all")
+
+
+def test_heatmaps_state_their_noise_and_titles_are_not_clipped(grid_results):
+    plot_command(SimpleNamespace(results=str(grid_results)))
+    svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
+    assert "±" in svg and "95% CI half-width" in svg
+    fig, _ = plots.panel_grid(1)
+    plots.add_titles(fig, "How does a very long question about many things " * 3, "subtitle")
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, "the title fits the figure's width"
+    plt.close(fig)
+
+
+def test_morris_and_sobol_error_bars_never_reach_below_zero():
+    errors = nonnegative_errors(pd.Series([0.1, 2.0, 0.0]), pd.Series([0.3, 0.5, 0.2]))
+    assert errors.tolist() == [[0.1, 0.5, 0.0], [0.3, 0.5, 0.2]]

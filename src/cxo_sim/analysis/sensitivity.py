@@ -287,6 +287,16 @@ def write_outputs(
     return [csv, parquet, *draw_chart(table, method, folder, experiment, points)]
 
 
+def nonnegative_errors(value: pd.Series, conf: pd.Series) -> np.ndarray:
+    """Error bar lengths (below, above) for indices that cannot be negative.
+
+    mu* is a mean of absolute values and Sobol indices are shares of variance: a symmetric
+    interval that reaches below zero is cut at zero rather than drawn there.
+    """
+    values, halves = value.to_numpy(float), conf.to_numpy(float)
+    return np.vstack([np.clip(np.minimum(halves, values), 0.0, None), halves])
+
+
 def draw_chart(
     table: pd.DataFrame, method: str, folder: Path, experiment: Any, points: int
 ) -> list[Path]:
@@ -300,16 +310,20 @@ def draw_chart(
             rows = table[table["outcome"] == outcome].sort_values(key, kind="stable")
             y = np.arange(len(rows))
             if method == "morris":
-                ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="#4575b4",
-                        ecolor="#333333", capsize=2)  # fmt: skip
+                ax.barh(y, rows["mu_star"], xerr=nonnegative_errors(rows["mu_star"],
+                        rows["mu_star_conf"]), color="#4575b4", ecolor="#333333",
+                        capsize=2)  # fmt: skip
                 ax.set_xlabel(f"mu*: mean |elementary effect| ({unit_label(outcome)})")
             else:
-                ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color="#4575b4",
-                        ecolor="#333333", capsize=2, label="ST total")  # fmt: skip
-                ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#fdae61",
-                        ecolor="#333333", capsize=2, label="S1 first order")  # fmt: skip
+                ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=nonnegative_errors(rows["ST"],
+                        rows["ST_conf"]), color="#4575b4", ecolor="#333333", capsize=2,
+                        label="ST total")  # fmt: skip
+                ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=nonnegative_errors(rows["S1"],
+                        rows["S1_conf"]), color="#fdae61", ecolor="#333333", capsize=2,
+                        label="S1 first order")  # fmt: skip
                 ax.set_xlabel("share of output variance")
                 ax.legend(loc="lower right")
+            ax.set_xlim(left=0)
             ax.set_yticks(y, rows["parameter"])
             ax.set_title(outcome)
         what = "Morris mu*" if method == "morris" else "Sobol indices"
