@@ -55,7 +55,7 @@ CSS = """
 .cxo-param .v-input__slot { margin-bottom: 0; }
 .cxo-number .v-input__slider { flex: 1 1 auto; }
 .cxo-number .cxo-entry { flex: 0 0 84px; max-width: 84px; }
-.cxo-entry input { text-align: right; }
+.cxo-number .cxo-entry input { text-align: right; }
 .cxo-param .v-input--is-disabled .v-label { color: #aaa !important; }
 .cxo-ignored { color: #8a6d00; }
 .cxo-run-settings .cxo-entry { flex: 1 1 0; min-width: 80px; }
