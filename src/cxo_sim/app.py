@@ -14,7 +14,7 @@ with custom components, and that is the design choice documented in docs/APP.md:
   with the ``cxo-sim run`` line that reproduces the settings; like any control change it takes
   effect on Reset (SolaraViz has no presets);
 - tabs: Run (live charts, the organisation, the event log), Compare (two configurations on the
-  same seeds) and Teaching notes.
+  same seeds), Teaching notes and About the model (NetLogo's Info-tab sections).
 
 Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
 solara-assets package, so the page needs no internet connection.
@@ -30,6 +30,7 @@ import solara
 import solara.lab
 
 from cxo_sim.appkit import ModelController, update_counter
+from cxo_sim.appkit.about import AboutModel
 from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
     DEFAULT_PRESET,
@@ -65,6 +66,7 @@ pre.cxo-reproduce { font-size: 11px; white-space: pre-wrap; word-break: break-al
 .cxo-compare-controls .cxo-entry { flex: 0 0 110px; }
 .cxo-group { margin-bottom: 10px !important; }
 .cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
+.cxo-about { max-width: 820px; } .cxo-about h3 { margin-top: 14px; }
 .cxo-status { font-size: 14px; display: flex; flex-wrap: wrap; }
 .cxo-status span { margin-right: 14px; white-space: nowrap; }
 .cxo-param { margin-bottom: 6px; }
@@ -134,6 +136,8 @@ def Page():
         with solara.lab.Tab("Teaching notes"):
             solara.Info(HOW_TO)
             TeachingNotes(preset.value)
+        with solara.lab.Tab("About the model"):
+            AboutModel()
 
 
 @solara.component

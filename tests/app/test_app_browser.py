@@ -272,5 +272,7 @@ def test_app_steps_and_changes_offline(open_app, tmp_path):
         shutil.copyfile(shot, SCREENSHOT)
     page.get_by_role("tab", name="Teaching notes").click()
     expect(page.locator(".cxo-note").first).to_contain_text("Things to notice")
+    page.get_by_role("tab", name="About the model").click()
+    expect(page.locator(".cxo-about")).to_contain_text("How it works")
     page.wait_for_load_state("networkidle")
     assert page.requests, "the page made no request at all"

@@ -9,6 +9,7 @@ import pytest
 
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.app import server_command, server_environment
+from cxo_sim.appkit.about import about_html
 from cxo_sim.appkit.charts import PANEL_SERIES, comparison_figure, outcome_figure
 from cxo_sim.appkit.classroom import (
     DEFAULT_SEED,
@@ -224,3 +225,19 @@ def test_server_runs_solara_on_the_given_address_with_local_assets():
     env = server_environment({"SOLARA_ASSETS_PROXY": "false"})
     assert env["SOLARA_ASSETS_PROXY"] == "true"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
+    page = about_html()
+    for title in (
+        "What is it?",
+        "How it works",
+        "How to use it",
+        "Things to notice",
+        "Things to try",
+        "Extending the model",
+        "Credits and references",
+    ):
+        assert f"<h3>{title}</h3>" in page
+    assert page.count("docs/ODD.md") >= 3
+    assert "MODEL.md" not in page.replace("docs/ODD.md", "")

@@ -7,6 +7,7 @@
 - :mod:`~cxo_sim.appkit.events`: the event log in plain words.
 - :mod:`~cxo_sim.appkit.compare`: two configurations side by side on the same seeds.
 - :mod:`~cxo_sim.appkit.notes`: teaching notes for each preset.
+- :mod:`~cxo_sim.appkit.about`: the model's description (NetLogo's Info-tab sections).
 """
 
 import warnings
