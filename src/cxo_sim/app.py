@@ -1,11 +1,14 @@
 """The teaching app: the model in the browser, for a class.
 
-``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The page is made of Mesa 3.3's
-SolaraViz parts: Mesa's ``ModelController`` gives Reset, Play and Step (Reset rebuilds the model
-as ``ClassroomModel(**settings)``; Play stops at the horizon through ``model.running``), and
-the views re-render on Mesa's ``update_counter``. What SolaraViz's own layout cannot do is done
-with custom components, and that is the design choice documented in docs/APP.md:
+``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The views are written for Mesa
+3.3's SolaraViz (they re-render on Mesa's ``update_counter``, and run in SolaraViz as they are).
+What SolaraViz's own layout cannot do is done with custom components, and that is the design
+choice documented in docs/APP.md:
 
+- Reset, Play and Step (``appkit.controller``): Reset rebuilds the model as
+  ``ClassroomModel(**settings)`` and Play stops at the horizon through ``model.running``, as
+  with Mesa's ``ModelController``, but Play redraws by time, not every week, so a room of tabs
+  playing at once stays quick;
 - the parameter controls are generated from the registry in Mesa's ``model_params`` format and
   drawn in the registry's groups, each with its meaning underneath and a box beside each slider
   for an exact value (SolaraViz lists sliders flat, and shows their value only while dragging);
@@ -29,7 +32,7 @@ from typing import Any
 import solara
 import solara.lab
 
-from cxo_sim.appkit import ModelController, update_counter
+from cxo_sim.appkit import update_counter
 from cxo_sim.appkit.about import AboutModel
 from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
@@ -40,14 +43,13 @@ from cxo_sim.appkit.classroom import (
     starting_settings,
 )
 from cxo_sim.appkit.compare import Compare
+from cxo_sim.appkit.controller import PlayController
 from cxo_sim.appkit.controls import ParameterControls, PresetPicker, Reproduce, RunSettings
 from cxo_sim.appkit.events import EventLog
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
 
 TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
-# Milliseconds between weeks while playing (Mesa's play interval).
-PLAY_INTERVAL = 50
 CSS = """
 .cxo-caption { font-size: 11px; color: #666; line-height: 1.25; margin-bottom: 6px; }
 .cxo-custom { color: #b35806; }
@@ -98,9 +100,7 @@ def Page():
     first = solara.use_memo(lambda: ClassroomModel(**settings.value), [])
     model = solara.use_reactive(first)
     preset = solara.use_reactive(DEFAULT_PRESET)
-    play_interval = solara.use_reactive(PLAY_INTERVAL)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    step_weeks = solara.use_reactive(1)
 
     solara.Title("cxo-sim")
     solara.Style(CSS)
@@ -110,19 +110,12 @@ def Page():
         with solara.Card("Run", margin=0, classes=["cxo-group", "cxo-run"]):
             PresetPicker(settings, preset)
             RunSettings(settings)
-            ModelController(
-                model,
-                model_parameters=settings,
-                play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
-            )
+            PlayController(model, settings, step_weeks.value)
             with solara.Column(classes=["cxo-step-size"]):
-                solara.SliderInt("weeks per Step", value=render_interval, min=1, max=13)
-                weeks = render_interval.value
+                solara.SliderInt("weeks per Step", value=step_weeks, min=1, max=13)
                 solara.Text(
-                    f"Step advances {weeks} week{'s' if weeks > 1 else ''}; "
-                    f"Play redraws every {weeks}.",
+                    f"Step advances {counted(step_weeks.value, 'week')}; Play runs a week at a "
+                    "time and redraws about twice a second.",
                     classes=["cxo-caption"],
                 )
             PendingChanges(model.value, settings.value)

@@ -28,6 +28,7 @@ from cxo_sim.appkit.compare import (
     table_csv,
     table_html,
 )
+from cxo_sim.appkit.controller import PLAY_SECONDS, REDRAW_SECONDS, REDRAW_SHARE, play
 from cxo_sim.appkit.controls import (
     TEACHING_RANGES,
     command_line,
@@ -241,3 +242,47 @@ def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
         assert f"<h3>{title}</h3>" in page
     assert page.count("docs/ODD.md") >= 3
     assert "MODEL.md" not in page.replace("docs/ODD.md", "")
+
+
+def test_play_redraws_by_time_not_every_week():
+    """Item 6: weeks come at the play interval; redraws only every REDRAW_SECONDS, and last."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    now = [0.0]
+    redrawn_at = []
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    def redraw():
+        now[0] += 0.2  # a redraw costs time too
+        redrawn_at.append(model.week)
+
+    redraws = play(model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0])
+    assert model.week == 52 and not model.running
+    assert redraws == len(redrawn_at) and redrawn_at[-1] == 52
+    assert len(redrawn_at) < 52 / 4, "far fewer redraws than weeks"
+    gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
+    assert all(gap * PLAY_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
+
+
+def test_a_slow_redraw_waits_longer_for_the_next():
+    model = ClassroomModel(**starting_settings(weeks=52))
+    now = [0.0]
+    redrawn_at = []
+
+    def redraw():
+        now[0] += 3.0  # a busy server
+        redrawn_at.append(model.week)
+
+    play(model, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+         clock=lambda: now[0])  # fmt: skip
+    gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
+    assert all(gap * PLAY_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
+    assert len(redrawn_at) <= 3 and redrawn_at[-1] == 52
+
+
+def test_pause_stops_play_at_once():
+    model = ClassroomModel(**starting_settings(weeks=52))
+    steps = iter([True, True, True, False])
+    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None)
+    assert model.week == 3 and model.running

@@ -82,6 +82,9 @@ PANELS = (
     ),
 )
 PANEL_SERIES = tuple(name for p in PANELS for name, _ in p.series + p.right)
+# Fastest zlib level for the live PNGs: encoding is a good part of a redraw, and size is no
+# matter on localhost.
+FAST_PNG = {"compress_level": 1}
 # Headroom above the data per legend row, as a share of the axis height.
 LEGEND_ROW_ROOM = 0.16
 # Longest legend label that still fits two to a row.
@@ -219,4 +222,6 @@ def OutcomeCharts(model):
 
     figure = solara.use_memo(draw, [model, model.week])
     with solara.Column(classes=["cxo-charts"]):
-        solara.FigureMatplotlib(figure, dependencies=[model, model.week], format="png")
+        solara.FigureMatplotlib(
+            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+        )

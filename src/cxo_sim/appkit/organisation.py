@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Rectangle
 
 from cxo_sim.appkit import update_counter
+from cxo_sim.appkit.charts import FAST_PNG
 
 STATUS_COLOURS = {"reviewed": "#2ca25f", "known": "#fdae61", "shadow": "#5e3c99"}
 STATUS_LABELS = {
@@ -269,4 +270,6 @@ def OrganisationPicture(model):
     update_counter.get()
     figure = solara.use_memo(lambda: organisation_figure(model), [model, model.week])
     with solara.Column(classes=["cxo-organisation"]):
-        solara.FigureMatplotlib(figure, dependencies=[model, model.week], format="png")
+        solara.FigureMatplotlib(
+            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+        )
