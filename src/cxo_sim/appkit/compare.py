@@ -214,8 +214,8 @@ def Compare(settings: dict[str, Any]):
         f"{2 * len(seeds)} runs.",
         classes=["cxo-caption"],
     )
-    if task.pending:
-        total = 2 * len(seeds)
+    total = 2 * len(seeds)
+    if task.pending and done.value < total:
         solara.Text(
             f"Running: {done.value} of {total} runs done.", classes=["cxo-compare-progress"]
         )
