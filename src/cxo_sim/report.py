@@ -206,8 +206,12 @@ def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
 
 
 def _strength(rows: pd.DataFrame) -> pd.Series:
-    """How clear each change is: |g|, and infinitely clear for a fixed difference."""
-    return rows["g"].abs().where(~rows["fixed"].fillna(False).astype(bool), math.inf).fillna(0)
+    """How large each change is for its noise: |g|; a fixed difference has no g and ranks last.
+
+    A fixed difference is certain but says nothing about size against noise, so it is never
+    the headline; it is named only when an arm has nothing else.
+    """
+    return rows["g"].abs().where(~rows["fixed"].fillna(False).astype(bool), -1.0).fillna(-1.0)
 
 
 def _change_phrase(row: pd.Series) -> str:
@@ -215,7 +219,7 @@ def _change_phrase(row: pd.Series) -> str:
     unit = measure(row["outcome"]).unit
     amount = with_unit(signed(row["estimate"]), unit)
     judged = f", {row['verdict']}" if row["verdict"] in ("better", "worse") else ""
-    if row["fixed"]:
+    if row["fixed"] and row["low"] == row["high"]:
         return f"{row['outcome']} {amount} in every run{judged}"
     return (
         f"{row['outcome']} {amount} (95% CI {signed(row['low'])} to {signed(row['high'])}){judged}"
@@ -370,8 +374,14 @@ def _finding_row(row: pd.Series, kind: str) -> str:
             f"<td class='num'>{_e(interval)}</td><td class='{css}'>{_e(verdict)}</td>"
             f"<td>{_e(row['sentence'])}</td></tr>"
         )
-    if row["fixed"]:
+    if row["fixed"] and row["low"] == row["high"]:
         interval, size = f"{with_unit(signed(row['estimate']), unit)} in every run", "fixed"
+    elif row["fixed"]:
+        interval = (
+            f"{with_unit(signed(row['estimate']), unit)} "
+            f"({signed(row['low'])} to {signed(row['high'])})"
+        )
+        size = "fixed"
     else:
         interval = (
             f"{with_unit(signed(row['estimate']), unit)} "
@@ -440,7 +450,7 @@ def _things_to_notice(rs: ResultSet, table: pd.DataFrame) -> list[str]:
     exact = table[fixed & table["verdict"].isin(["better", "worse"])]
     if not exact.empty:
         notes.append(
-            "The same in every run, so no effect size applies: "
+            "Fixed differences, the same (or nearly) in every run, so no effect size applies: "
             + " ".join(exact["sentence"].head(3))
         )
     unclear = table[table["verdict"] == "no clear change"]["outcome"].value_counts()

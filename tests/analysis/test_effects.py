@@ -1,9 +1,18 @@
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from cxo_sim.analysis.effects import findings, fmt, relative_change, signed, with_unit
+from cxo_sim.analysis.effects import (
+    _difference_row,
+    findings,
+    fmt,
+    relative_change,
+    signed,
+    with_unit,
+)
 from cxo_sim.analysis.results import open_results
 from cxo_sim.errors import UserError
 
@@ -117,3 +126,16 @@ def test_paired_differences_match_runs_by_seed_and_fall_back_when_they_do_not():
     other = pd.DataFrame({"seed": [7, 8, 9], "breaches": [1.0, 1.0, 1.0]})
     assert paired_differences(arm, other, "breaches", ["seed"]) is None
     assert paired_differences(arm, ref.iloc[:2], "breaches", ["seed"]) is None
+
+
+def test_a_spread_that_is_a_sliver_of_the_difference_is_fixed_too():
+    """A fixed cost of 2,830 k$ with cents of noise has no meaningful g (it would be thousands)."""
+    rng = np.random.default_rng(1)
+    arm = pd.Series(2830.0 + rng.normal(0.0, 0.5, 30))
+    reference = pd.Series(rng.normal(0.0, 0.5, 30))
+    row = _difference_row("bundle", "old world", "coordination_cost", arm, reference)
+    assert row["fixed"] and math.isnan(row["g"])
+    assert row["low"] < row["estimate"] < row["high"], "the interval stays: it is not exact"
+    assert "in nearly every run" in row["sentence"]
+    noisy = pd.Series(2830.0 + rng.normal(0.0, 300.0, 30))
+    assert not _difference_row("b", "o", "coordination_cost", noisy, reference)["fixed"]

@@ -120,7 +120,7 @@ def test_headlines_never_rest_on_a_fixed_difference_or_a_zero_baseline(practices
     notice = text[text.index(">Things to notice<") : text.index(">Things to try<")]
     for line in re.findall(r"<li>(Largest [^<]*)</li>", notice):
         assert "in every run" not in line
-    assert "The same in every run, so no effect size applies" in notice
+    assert "Fixed differences, the same (or nearly) in every run" in notice
     assert "coordination_cost higher, +50 k$ in every run" in notice
     row = re.search(
         r"<td>meetings</td><td>baseline</td><td><code>coordination_cost</code></td>(.*?)</tr>",

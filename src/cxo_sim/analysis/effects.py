@@ -24,6 +24,9 @@ BASELINE = "baseline"
 # larger of the two means (changes from -80% to +400%): on a baseline near zero a percentage
 # says more about the baseline than about the change.
 MEANINGFUL_BASELINE = 0.2
+# A difference whose runs' standard deviation is at most this share of it is a fixed difference
+# (a fixed cost plus rounding noise): its standardised effect size would measure the noise.
+NEGLIGIBLE_SPREAD = 0.01
 FINDING_COLUMNS = [
     "arm",
     "reference",
@@ -123,6 +126,21 @@ def no_spread(x: pd.Series) -> bool:
     return values.size >= 2 and bool(np.ptp(values) == 0.0)
 
 
+def _spread(a: pd.Series, b: pd.Series, pairs: pd.Series | None) -> float:
+    """Standard deviation behind a difference: of the pairs, else pooled over the two arms."""
+    if pairs is not None:
+        values = pairs.to_numpy(float)
+        values = values[np.isfinite(values)]
+        return float(values.std(ddof=1)) if values.size > 1 else math.nan
+    xa, xb = a.dropna().to_numpy(float), b.dropna().to_numpy(float)
+    if xa.size < 2 or xb.size < 2:
+        return math.nan
+    pooled = ((xa.size - 1) * xa.var(ddof=1) + (xb.size - 1) * xb.var(ddof=1)) / (
+        xa.size + xb.size - 2
+    )
+    return math.sqrt(pooled)
+
+
 def relative_change(mean_arm: float, mean_reference: float) -> float:
     """The change as a share of the reference mean; nan on a baseline near zero."""
     larger = max(abs(mean_arm), abs(mean_reference))
@@ -143,14 +161,17 @@ def _difference_row(
     if pairs is not None:
         result = dataclasses.replace(result, diff=mean_ci(pairs))
     # With no spread in either arm (or in the paired differences) the difference is exact: no
-    # interval to speak of and no standardised effect (g would be infinite).
-    fixed = (no_spread(a) and no_spread(b)) or (pairs is not None and no_spread(pairs))
+    # interval to speak of and no standardised effect (g would be infinite). With a spread that
+    # is a sliver of the difference (a fixed cost plus rounding), g is as meaningless: it
+    # measures the sliver. Both are fixed differences, never ranked by g.
+    exact = (no_spread(a) and no_spread(b)) or (pairs is not None and no_spread(pairs))
+    spread = _spread(a, b, pairs)
+    fixed = exact or 0.0 < spread <= NEGLIGIBLE_SPREAD * abs(result.diff.value)
     if fixed:
         value = result.diff.value
         nothing = Estimate(math.nan, math.nan, math.nan, result.g.n)
-        result = dataclasses.replace(
-            result, diff=Estimate(value, value, value, result.diff.n), g=nothing
-        )
+        diff = Estimate(value, value, value, result.diff.n) if exact else result.diff
+        result = dataclasses.replace(result, diff=diff, g=nothing)
     said = verdict(outcome, result.diff)
     return {
         "arm": arm,
@@ -217,9 +238,15 @@ def difference_sentence(
         if diff.value == 0:
             return f"{arm} vs {reference}: {outcome} the same in every run ({amount})."
         direction = "higher" if diff.value > 0 else "lower"
+        if diff.low == diff.high:
+            return (
+                f"{arm} vs {reference}: {outcome} {direction}, {amount} in every run "
+                f"(a fixed difference: no spread){judged}."
+            )
         return (
-            f"{arm} vs {reference}: {outcome} {direction}, {amount} in every run "
-            f"(a fixed difference: no spread){judged}."
+            f"{arm} vs {reference}: {outcome} {direction}, {amount} in nearly every run (a fixed "
+            f"difference: the spread is under {NEGLIGIBLE_SPREAD:.0%} of it; 95% CI "
+            f"{signed(diff.low)} to {signed(diff.high)}){judged}."
         )
     interval = f"95% CI {signed(diff.low)} to {signed(diff.high)}"
     if said == "no clear change":
