@@ -130,13 +130,12 @@ def ranking_section(ranking: pd.DataFrame | None) -> str:
     rows = []
     for outcome, group in ranking.groupby("outcome", sort=False):
         clear = group[group["clear"]].head(3)
-        cells = [f"<b>{_e(r.factor)}</b> {r.score:.0%}" for r in clear.itertuples()]
+        cells = [
+            f"<b>{_e(r.factor)}</b> {r.score:.0%} <span class='note'>(noise {r.noise:.0%})</span>"
+            for r in clear.itertuples()
+        ]
         text = ", ".join(cells) or "<span class='unclear'>none above noise</span>"
-        noise = group["noise"].max()
-        rows.append(
-            f"<tr><td><code>{_e(outcome)}</code></td><td>{text}</td>"
-            f"<td class='num'>{noise:.0%}</td></tr>"
-        )
+        rows.append(f"<tr><td><code>{_e(outcome)}</code></td><td>{text}</td></tr>")
     return (
         "<h2>Which matters most</h2>"
         "<p>For each outcome, the factors that explain the largest share of the variation "
@@ -144,10 +143,12 @@ def ranking_section(ranking: pd.DataFrame | None) -> str:
         "one factor at a time: grouped by level, or by five quantile bins of a factor sampled "
         "over a range; adjusted for the number of groups (adjusted eta squared, a first-order "
         "sensitivity index estimated from this design). Only factors above the noise level are "
-        "named: the share that shuffled outcomes reach 5% of the time. The shares of different "
+        "named, each with its noise level: the share that shuffled outcomes reach 5% of the "
+        "time for that factor (it grows with the factor's number of groups). The shares of "
+        "different "
         "factors need not add up to 100%: interactions and noise take the rest.</p>"
-        "<table><tr><th>outcome</th><th>factors that matter most (share explained)</th>"
-        f"<th>noise level</th></tr>{''.join(rows)}</table>"
+        "<table><tr><th>outcome</th><th>factors that matter most (share explained)</th></tr>"
+        f"{''.join(rows)}</table>"
     )
 
 
