@@ -30,6 +30,8 @@ class Panel:
         right: (outcome name, legend label) pairs on a right axis (different unit).
         right_unit: right-axis label.
         integer: whether the left axis counts whole things (integer ticks).
+        first_title: title when only the first series is drawn (the comparison); the title
+            when empty.
     """
 
     title: str
@@ -38,6 +40,7 @@ class Panel:
     right: tuple[tuple[str, str], ...] = ()
     right_unit: str = ""
     integer: bool = False
+    first_title: str = ""
 
 
 PANELS = (
@@ -74,11 +77,13 @@ PANELS = (
         "trust (0-1)",
         right=(("conflicts", "conflicts"), ("escalations", "escalations")),
         right_unit="events so far",
+        first_title="CIO-CMO trust",
     ),
     Panel(
         "Spend so far",
         (("tech_spend", "technology"), ("coordination_cost", "coordination")),
         "k$ so far",
+        first_title="Technology spend so far",
     ),
 )
 PANEL_SERIES = tuple(name for p in PANELS for name, _ in p.series + p.right)
@@ -121,7 +126,7 @@ def comparison_figure(arms: dict[str, list[pd.DataFrame]], weeks: int | None = N
                     linewidth=0,
                 )
                 ax.plot(mean.index, mean.values, color=colour, linewidth=1.6, label=label)
-        ax.set_title(panel.title, fontsize=10)
+        ax.set_title(panel.first_title or panel.title, fontsize=10)
         ax.set_ylabel(panel.unit, fontsize=8)
         _finish_axis(ax, weeks)
     axes[0].legend(fontsize=8, loc="best", frameon=False)
