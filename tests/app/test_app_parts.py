@@ -28,7 +28,13 @@ from cxo_sim.appkit.compare import (
     table_csv,
     table_html,
 )
-from cxo_sim.appkit.controller import PLAY_SECONDS, REDRAW_SECONDS, REDRAW_SHARE, play
+from cxo_sim.appkit.controller import (
+    PLAY_SECONDS,
+    REDRAW_SECONDS,
+    REDRAW_SHARE,
+    RedrawTimer,
+    play,
+)
 from cxo_sim.appkit.controls import (
     TEACHING_RANGES,
     command_line,
@@ -257,7 +263,9 @@ def test_play_redraws_by_time_not_every_week():
         now[0] += 0.2  # a redraw costs time too
         redrawn_at.append(model.week)
 
-    redraws = play(model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0])
+    redraws = play(
+        model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0], timer=RedrawTimer()
+    )
     assert model.week == 52 and not model.running
     assert redraws == len(redrawn_at) and redrawn_at[-1] == 52
     assert len(redrawn_at) < 52 / 4, "far fewer redraws than weeks"
@@ -274,15 +282,23 @@ def test_a_slow_redraw_waits_longer_for_the_next():
         now[0] += 3.0  # a busy server
         redrawn_at.append(model.week)
 
+    timer = RedrawTimer()
     play(model, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
-         clock=lambda: now[0])  # fmt: skip
+         clock=lambda: now[0], timer=timer)  # fmt: skip
     gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
     assert all(gap * PLAY_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
     assert len(redrawn_at) <= 3 and redrawn_at[-1] == 52
+    assert timer.last == 3.0
+    # The next Play on this server knows it is busy before its first redraw: one redraw only.
+    again = ClassroomModel(**starting_settings(weeks=52))
+    model, redrawn_at[:] = again, []
+    play(again, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+         clock=lambda: now[0], timer=timer)  # fmt: skip
+    assert redrawn_at == [52]
 
 
 def test_pause_stops_play_at_once():
     model = ClassroomModel(**starting_settings(weeks=52))
     steps = iter([True, True, True, False])
-    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None)
+    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None, timer=RedrawTimer())
     assert model.week == 3 and model.running

@@ -4,8 +4,8 @@ Mesa's ``ModelController`` redraws after every Play tick, so Play costs a full r
 charts and the picture (tenths of a second each) per week, and three tabs playing at once on one
 server share one Python process. Here the play interval and the render interval are separate:
 Play advances a week every ``PLAY_SECONDS`` and redraws only when ``REDRAW_SECONDS`` (or twice
-the last redraw's time, whichever is longer) have passed since the last redraw finished, and at
-the end: the weeks keep their pace however long a redraw takes, and a busy server draws fewer
+the server's last redraw time, whichever is longer) have passed since the last redraw finished,
+and at the end: the weeks keep their pace however long a redraw takes, and a busy server draws fewer
 intermediate pictures instead of playing slower. Step advances the chosen number of weeks and
 redraws once.
 
@@ -34,32 +34,57 @@ REDRAW_SECONDS = 0.5
 REDRAW_SHARE = 2.0
 
 
+class RedrawTimer:
+    """How long the server's last redraw took, in seconds: how busy it is.
+
+    One per server process, shared by every tab, because the tabs share the process: when one
+    tab's redraw is slow, the others' will be too, and Play should know before its first one.
+    """
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def wait(self) -> float:
+        """Seconds of playing before the next redraw."""
+        return max(REDRAW_SECONDS, REDRAW_SHARE * self.last)
+
+    def timed(self, redraw: Callable[[], None], clock: Callable[[], float]) -> float:
+        """Redraw, remember how long it took, and return the time it ended."""
+        started = clock()
+        redraw()
+        ended = clock()
+        self.last = ended - started
+        return ended
+
+
+SERVER_REDRAWS = RedrawTimer()
+
+
 def play(
     model: Any,
     still_playing: Callable[[], bool],
     redraw: Callable[[], None],
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    timer: RedrawTimer = SERVER_REDRAWS,
 ) -> int:
     """Step ``model`` a week at a time while ``still_playing()`` and it runs; redraw by time.
+
+    A slow redraw (a busy server) waits longer for the next: drawing takes at most a third of
+    Play's time, and the weeks keep their pace.
 
     Returns:
         The number of redraws (the last one shows the week Play stopped at).
     """
     redraws = 0
-    last, wait = clock(), REDRAW_SECONDS
+    last = clock()
     while still_playing() and model.running:
         sleep(PLAY_SECONDS)
         model.step()
-        if clock() - last >= wait:
-            started = clock()
-            redraw()
+        if clock() - last >= timer.wait():
+            last = timer.timed(redraw, clock)
             redraws += 1
-            last = clock()
-            # A slow redraw (a busy server) waits longer for the next: drawing takes at most a
-            # third of Play's time, and the weeks keep their pace.
-            wait = max(REDRAW_SECONDS, REDRAW_SHARE * (last - started))
-    redraw()
+    timer.timed(redraw, clock)
     return redraws + 1
 
 
@@ -103,7 +128,7 @@ def PlayController(
             if not model.value.running:
                 break
             model.value.step()
-        redraw()
+        SERVER_REDRAWS.timed(redraw, time.monotonic)
 
     running = model.value.running
     with solara.Row(justify="space-between"):
