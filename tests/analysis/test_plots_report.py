@@ -12,7 +12,7 @@ from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.importance import adjusted_eta_squared, importance, most_important
 from cxo_sim.analysis.results import open_results
 from cxo_sim.analysis.sensitivity import nonnegative_errors
-from cxo_sim.analysis.summary import summary_table
+from cxo_sim.analysis.summary import summary_table, write_runs_csv
 from cxo_sim.plots import plot_command
 from cxo_sim.report import answer_sentences, report_command
 
@@ -78,7 +78,9 @@ def test_report_is_one_offline_file(practices_results, capsys):
     assert "//" not in text
     assert not re.search(r'(src|href)="(?!data:)', page)
     assert "redundant_tools lower, -3" in page
-    assert "report.html" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "report.html" in out and "runs.csv" in out
+    assert (practices_results / "runs.csv").is_file()
     summary = pd.read_csv(practices_results / "summary.csv")
     assert list(summary["scenario"]) == ["baseline", "meetings", "liaison", "pilot_first"]
 
@@ -130,18 +132,16 @@ def test_headlines_never_rest_on_a_fixed_difference_or_a_zero_baseline(practices
     assert not re.search(r"\b1 (weeks|breaches|tools)\b", text)
 
 
-def test_runs_csv_sits_beside_the_parquet_for_spreadsheets(practices_results, capsys):
+def test_runs_csv_sits_beside_the_parquet_for_spreadsheets(practices_results):
     """Item 14: one row per run, every column of the runs table, reproducible."""
-    report_command(SimpleNamespace(results=str(practices_results)))
-    assert "runs.csv" in capsys.readouterr().out
-    path = practices_results / "runs.csv"
+    rs = open_results(practices_results)
+    path = write_runs_csv(rs)
+    assert path == practices_results / "runs.csv"
     table = pd.read_csv(path)
-    runs = open_results(practices_results).runs
-    assert len(table) == len(runs) and list(table.columns) == list(runs.columns)
+    assert len(table) == len(rs.runs) and list(table.columns) == list(rs.runs.columns)
     assert table["run_id"].is_monotonic_increasing
     first = path.read_bytes()
-    plot_command(SimpleNamespace(results=str(practices_results)))
-    assert path.read_bytes() == first
+    assert write_runs_csv(open_results(practices_results)).read_bytes() == first
 
 
 def test_which_matters_most_is_ranked_over_configurations(grid_results):
