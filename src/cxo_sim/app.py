@@ -1,17 +1,23 @@
 """The teaching app: the model in the browser, for a class.
 
-``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The page is made of Mesa 3.3's
-SolaraViz parts: Mesa's ``ModelController`` gives Reset, Play and Step (Reset rebuilds the model
-as ``ClassroomModel(**settings)``; Play stops at the horizon through ``model.running``), and
-the views re-render on Mesa's ``update_counter``. What SolaraViz's own layout cannot do is done
-with custom components, and that is the design choice documented in docs/APP.md:
+``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The views are written for Mesa
+3.3's SolaraViz (they re-render on Mesa's ``update_counter``, and run in SolaraViz as they are).
+What SolaraViz's own layout cannot do is done with custom components, and that is the design
+choice documented in docs/APP.md:
 
+- Reset, Play and Step (``appkit.controller``): Reset rebuilds the model as
+  ``ClassroomModel(**settings)`` and Play stops at the horizon through ``model.running``, as
+  with Mesa's ``ModelController``, but Play redraws by time, not every week, so a room of tabs
+  playing at once stays quick;
 - the parameter controls are generated from the registry in Mesa's ``model_params`` format and
-  drawn in the registry's groups, each with its meaning underneath (SolaraViz lists them flat);
-- the preset picker sets every control to the preset's value; like any control change it takes
+  drawn in the registry's groups, each with its meaning underneath and a box beside each slider
+  for an exact value (SolaraViz lists sliders flat, and shows their value only while dragging);
+  a bad entry is named under its box and changes nothing;
+- the preset picker sets every control to the preset's value and lists what differs from it,
+  with the ``cxo-sim run`` line that reproduces the settings; like any control change it takes
   effect on Reset (SolaraViz has no presets);
 - tabs: Run (live charts, the organisation, the event log), Compare (two configurations on the
-  same seeds) and Teaching notes.
+  same seeds), Teaching notes and About the model (NetLogo's Info-tab sections).
 
 Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
 solara-assets package, so the page needs no internet connection.
@@ -26,34 +32,51 @@ from typing import Any
 import solara
 import solara.lab
 
-from cxo_sim.appkit import ModelController, update_counter
+from cxo_sim.appkit import update_counter
+from cxo_sim.appkit.about import AboutModel
 from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
     DEFAULT_PRESET,
     ClassroomModel,
+    counted,
     matching_preset,
     starting_settings,
 )
 from cxo_sim.appkit.compare import Compare
-from cxo_sim.appkit.controls import ParameterControls, PresetPicker, RunSettings
+from cxo_sim.appkit.controller import PlayController
+from cxo_sim.appkit.controls import ParameterControls, PresetPicker, Reproduce, RunSettings
 from cxo_sim.appkit.events import EventLog
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
 
 TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
-# Milliseconds between weeks while playing (Mesa's play interval).
-PLAY_INTERVAL = 50
 CSS = """
 .cxo-caption { font-size: 11px; color: #666; line-height: 1.25; margin-bottom: 6px; }
 .cxo-custom { color: #b35806; }
 .cxo-subtitle { font-weight: 600; margin-top: 8px; }
 .cxo-param .v-input { margin-top: 0; padding-top: 4px; }
 .cxo-param .v-input__slot { margin-bottom: 0; }
-.cxo-param .v-messages { display: none; }
+.cxo-number .v-input__slider { flex: 1 1 auto; }
+.cxo-number .cxo-entry { flex: 0 0 84px; max-width: 84px; }
+.cxo-number .cxo-entry input { text-align: right; }
+.cxo-param .v-input--is-disabled .v-label { color: #aaa !important; }
+.cxo-ignored { color: #8a6d00; }
+.cxo-run-settings .cxo-entry { flex: 1 1 0; min-width: 80px; }
+.cxo-entry .v-messages.error--text { font-size: 11px; }
+pre.cxo-reproduce { font-size: 11px; white-space: pre-wrap; word-break: break-all;
+  background: #f6f6f6; padding: 4px; margin: 0; user-select: all; }
+.cxo-compare-controls .cxo-entry { flex: 0 0 110px; }
 .cxo-group { margin-bottom: 10px !important; }
 .cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
-.cxo-status { font-size: 14px; }
+.cxo-about { max-width: 820px; } .cxo-about h3 { margin-top: 14px; }
+.cxo-status { font-size: 14px; display: flex; flex-wrap: wrap; }
 .cxo-status span { margin-right: 14px; white-space: nowrap; }
+.cxo-param { margin-bottom: 6px; }
+/* Charts beside the picture on wide screens, above it on a projector's 1024 pixels. */
+.cxo-two-columns { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr);
+  gap: 12px; align-items: start; }
+@media (max-width: 1300px) { .cxo-two-columns { grid-template-columns: minmax(0, 1fr); }
+  .cxo-two-columns > * { max-width: 720px; } }
 ul.cxo-events { list-style: none; padding-left: 0; margin: 0; max-height: 260px;
   overflow-y: auto; font-size: 13px; }
 ul.cxo-events li { padding: 2px 0; border-bottom: 1px solid #eee; }
@@ -77,9 +100,7 @@ def Page():
     first = solara.use_memo(lambda: ClassroomModel(**settings.value), [])
     model = solara.use_reactive(first)
     preset = solara.use_reactive(DEFAULT_PRESET)
-    play_interval = solara.use_reactive(PLAY_INTERVAL)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    step_weeks = solara.use_reactive(1)
 
     solara.Title("cxo-sim")
     solara.Style(CSS)
@@ -89,22 +110,16 @@ def Page():
         with solara.Card("Run", margin=0, classes=["cxo-group", "cxo-run"]):
             PresetPicker(settings, preset)
             RunSettings(settings)
-            ModelController(
-                model,
-                model_parameters=settings,
-                play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
-            )
+            PlayController(model, settings, step_weeks.value)
             with solara.Column(classes=["cxo-step-size"]):
-                solara.SliderInt("weeks per Step", value=render_interval, min=1, max=13)
-                weeks = render_interval.value
+                solara.SliderInt("weeks per Step", value=step_weeks, min=1, max=13)
                 solara.Text(
-                    f"Step advances {weeks} week{'s' if weeks > 1 else ''}; "
-                    f"Play redraws every {weeks}.",
+                    f"Step advances {counted(step_weeks.value, 'week')}; Play runs a week at a "
+                    "time and redraws about twice a second.",
                     classes=["cxo-caption"],
                 )
             PendingChanges(model.value, settings.value)
+            Reproduce(settings.value, preset.value)
         ParameterControls(settings)
     with solara.lab.Tabs():
         with solara.lab.Tab("Run"):
@@ -114,6 +129,8 @@ def Page():
         with solara.lab.Tab("Teaching notes"):
             solara.Info(HOW_TO)
             TeachingNotes(preset.value)
+        with solara.lab.Tab("About the model"):
+            AboutModel()
 
 
 @solara.component
@@ -127,11 +144,31 @@ def PendingChanges(model: ClassroomModel, settings: dict[str, Any]):
 def RunView(model: ClassroomModel):
     """The live views of the running model; each re-renders on Mesa's ``update_counter``."""
     StatusLine(model)
-    with solara.Columns([11, 9]):
+    Finished(model)
+    with solara.Div(classes=["cxo-two-columns"]):
         OutcomeCharts(model)
         with solara.Column():
             OrganisationPicture(model)
             EventLog(model)
+
+
+@solara.component
+def Finished(model: ClassroomModel):
+    """At the horizon: say the run is over and what to do next, and offer its series as CSV."""
+    update_counter.get()
+    if not model.running:
+        solara.Info(
+            f"Run finished at week {model.week}: press Reset to run again (raise weeks to run "
+            "to go further).",
+            dense=True,
+            classes=["cxo-finished"],
+        )
+    solara.FileDownload(
+        lambda: model.datacollector.get_model_vars_dataframe().to_csv(index_label="week"),
+        filename=f"cxo-sim-run-seed{model.settings['seed']}.csv",
+        label="This run's weekly series as CSV",
+        mime_type="text/csv",
+    )
 
 
 @solara.component
@@ -143,9 +180,9 @@ def StatusLine(model: ClassroomModel):
         f"Week {model.week} of {model.weeks}",
         matching_preset(model.settings) or "your own settings",
         f"seed {model.settings['seed']}",
-        f"{now['tool_count']:.0f} tools ({now['shadow_tools']:.0f} shadow)",
-        f"{now['breaches']:.0f} breaches",
-        f"{now['campaigns_launched']:.0f} campaigns launched",
+        f"{counted(now['tool_count'], 'tool')} ({now['shadow_tools']:.0f} shadow)",
+        counted(now["breaches"], "breach", "breaches"),
+        f"{counted(now['campaigns_launched'], 'campaign')} launched",
         f"trust {now['trust']:.2f}",
     ]
     solara.HTML(

@@ -1,4 +1,4 @@
-"""The ``cxo-sim`` command: run, sweep, plot, report, sensitivity, discover, robustness, app."""
+"""The ``cxo-sim`` command and its sub-commands (``cxo-sim --help`` lists them)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,24 @@ import sys
 
 from cxo_sim.errors import UserError
 
+EXAMPLES = """examples:
+  cxo-sim params                                     parameters, bounds, defaults; presets
+  cxo-sim run --preset new_world --set liaison=true --seed 3
+  cxo-sim sweep experiments/budget-ownership.toml    then: cxo-sim report results/...
+  cxo-sim report results/budget-ownership            report.html, summary.csv, runs.csv
+  cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
+  cxo-sim discover results/lhs-preferences --outcome breaches --above 3
+  cxo-sim app                                        the teaching app on 127.0.0.1:8765
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="cxo-sim", description="Agent-based model of the CIO-CMO conflict over martech."
+        prog="cxo-sim",
+        description="Agent-based model of the CIO-CMO conflict over martech.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -85,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rob.add_argument("--top", type=int, default=None, help="--screen: show this many constants")
     rob.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+    sub.add_parser("params", help="list parameters (bounds, defaults, units) and presets")
 
     app = sub.add_parser("app", help="serve the teaching app in the browser")
     app.add_argument("--host", default="127.0.0.1")
@@ -128,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             from cxo_sim.robustness import robustness_command
 
             return robustness_command(args)
+        elif args.command == "params":
+            from cxo_sim.paramscmd import params_command
+
+            params_command(args)
         elif args.command == "app":
             from cxo_sim.app import serve
 

@@ -1,9 +1,9 @@
 """Figures from a results folder, chosen to fit the experiment's design.
 
-``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/`` and the
-per-configuration ``summary.csv``. Every figure's title states the question it answers, axes carry
-units and the subtitle says how many replications each point rests on. Files are deterministic:
-the same results give byte-identical figures.
+``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/``, the
+per-configuration ``summary.csv`` and the per-run ``runs.csv``. Every figure's title states the
+question it answers, axes carry units and the subtitle says how many replications each point
+rests on. Files are deterministic: the same results give byte-identical figures.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from cxo_sim.analysis.results import (  # noqa: E402
     unit_label,
 )
 from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
-from cxo_sim.analysis.summary import write_summary  # noqa: E402
+from cxo_sim.analysis.summary import write_runs_csv, write_summary  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
 STYLE = {
@@ -91,9 +91,11 @@ def plot_command(args: Any) -> None:
     rs = open_results(args.results)
     figures = make_figures(rs)
     summary = write_summary(rs)
+    runs = write_runs_csv(rs)
     for figure in figures:
         print(f"wrote {', '.join(str(p) for p in figure.paths)}  ({figure.title})")
     print(f"wrote {summary}")
+    print(f"wrote {runs} (one row per run, for spreadsheets)")
 
 
 def make_figures(rs: ResultSet) -> list[Figure]:
@@ -149,11 +151,26 @@ def panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int
 
 def add_titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
     """Title (the question) and subtitle (how to read it) above the panels, then lay out."""
-    height = fig.get_figheight()
+    height, width = fig.get_figheight(), fig.get_figwidth()
+    # Wrapped to the figure's width (a bold character is about 0.7 em), so nothing is clipped.
+    title = textwrap.fill(title, max(30, int(width * 72 / (0.7 * 12))))
+    subtitle = "\n".join(
+        textwrap.fill(line, max(40, int(width * 72 / (0.55 * 9)))) for line in subtitle.split("\n")
+    )
+    title_lines = title.count("\n")
     lines = subtitle.count("\n") + 1
     fig.suptitle(title, y=1.0 - 0.08 / height, va="top", fontsize=12, fontweight="bold")
-    fig.text(0.5, 1.0 - 0.36 / height, subtitle, ha="center", va="top", fontsize=9, color="#444444")
-    fig.tight_layout(rect=(0, bottom, 1, 1.0 - (0.42 + 0.15 * lines) / height))
+    fig.text(
+        0.5,
+        1.0 - (0.36 + 0.2 * title_lines) / height,
+        subtitle,
+        ha="center",
+        va="top",
+        fontsize=9,
+        color="#444444",
+    )
+    top = 1.0 - (0.42 + 0.2 * title_lines + 0.15 * lines) / height
+    fig.tight_layout(rect=(0, bottom, 1, top))
 
 
 def _replication_text(rs: ResultSet) -> str:
@@ -177,7 +194,11 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
         estimates = [mean_ci(rs.runs.loc[rs.runs[factor] == v, outcome]) for v in levels]
         means = [e.value for e in estimates]
         halves = [e.half_width for e in estimates]
-        ax.errorbar(positions, means, yerr=halves, fmt="o-", color=NEUTRAL, capsize=3, lw=1.2)
+        # Levels of a nominal factor have no order: separate points, never a joining line.
+        style = "o-" if numeric else "o"
+        ax.errorbar(positions, means, yerr=halves, fmt=style, color=NEUTRAL, capsize=3, lw=1.2)
+        if not numeric:
+            ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
         ax.set_xlabel(parameter_label(factor))
@@ -310,7 +331,9 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         row = effects[(effects["arm"] == arm) & (effects["outcome"] == outcome)].iloc[0]
         sign = {"higher": 1.0, "lower": -1.0}.get(measure(outcome).better, 0.0)
         if row["verdict"] in ("better", "worse"):
-            goodness[i, j] = np.clip(sign * row["g"], -2.0, 2.0)
+            # A fixed difference has no g: it is as certain as a difference gets.
+            g = math.copysign(2.0, row["estimate"]) if row["fixed"] else row["g"]
+            goodness[i, j] = np.clip(sign * g, -2.0, 2.0)
         text = "·" if row["verdict"] == "no clear change" else _relative_text(row)
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
     ax.imshow(
@@ -430,13 +453,16 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     fig, axes = plt.subplots(1, len(shown), figsize=(5.4 * len(shown), 4.6), squeeze=False)
     for ax, outcome in zip(axes.flat, shown, strict=True):
         grid = np.full((len(y_levels), len(x_levels)), np.nan)
+        halves = np.full_like(grid, np.nan)
         for (i, yv), (j, xv) in itertools.product(enumerate(y_levels), enumerate(x_levels)):
-            cell = rs.runs.loc[(rs.runs[x] == xv) & (rs.runs[y] == yv), outcome]
-            grid[i, j] = cell.mean() if len(cell) else np.nan
+            cell = mean_ci(rs.runs.loc[(rs.runs[x] == xv) & (rs.runs[y] == yv), outcome])
+            grid[i, j], halves[i, j] = cell.value, cell.half_width
         cmap = "YlGn" if measure(outcome).better == "higher" else "YlOrRd"
         image = ax.imshow(grid, cmap=cmap, origin="lower", aspect="auto")
         for i, j in itertools.product(range(len(y_levels)), range(len(x_levels))):
-            ax.text(j, i, fmt(grid[i, j]), ha="center", va="center", fontsize=8)
+            # Each cell says how noisy it is: its mean and the 95% CI's half-width.
+            text = f"{fmt(grid[i, j])}\n±{fmt(halves[i, j], 2)}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(x_levels)), [_short(v) for v in x_levels])
         ax.set_yticks(range(len(y_levels)), [_short(v) for v in y_levels])
         ax.set_xlabel(parameter_label(x))
@@ -447,12 +473,14 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     others = [f for f in rs.factors if f not in (x, y)]
     pooled = f", pooled over {', '.join(others)}" if others else ""
     title = f"How do {x} and {y} together shape shadow spend and breaches?"
-    subtitle = f"Mean over runs per cell, {_replication_text(rs)}{pooled}"
+    subtitle = f"Mean ± 95% CI half-width over runs per cell, {_replication_text(rs)}{pooled}"
     add_titles(fig, title, subtitle)
     caption = (
         f"Each cell is one combination of {x} (across) and {y} (up), with the mean outcome "
-        "written in it. Darker is more. Look for corners and for rows whose colour changes "
-        "along the row: that is an interaction."
+        "and the half-width of its 95% confidence interval written in it: two cells whose "
+        "difference is smaller than their half-widths may differ by chance. Darker is more. "
+        "Look for corners and for rows whose colour changes along the row: that is an "
+        "interaction."
     )
     return save(fig, folder, f"heatmap-{x}-{y}", title, caption)
 

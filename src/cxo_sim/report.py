@@ -1,9 +1,10 @@
 """The HTML teaching report of a results folder: one self-contained file that works offline.
 
-``cxo-sim report RESULTS_DIR`` writes ``RESULTS_DIR/report.html``: the question, the set-up, a
-findings table (differences with 95% CIs and effect sizes, in words and numbers), every figure
-(embedded as base64 PNG, so the file needs nothing else), and teaching notes. The figures and
-``summary.csv`` are redrawn first, so the report always matches the runs on disk.
+``cxo-sim report RESULTS_DIR`` writes ``RESULTS_DIR/report.html``: the question and its answer
+in a few sentences, the set-up, a findings table (differences with 95% CIs and effect sizes, in
+words and numbers), every figure (embedded as base64 PNG, so the file needs nothing else), and
+teaching notes. The figures, ``summary.csv`` and ``runs.csv`` are rewritten first, so the report
+always matches the runs on disk.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from cxo_sim.analysis.effects import effect_size_word, findings, fmt
+from cxo_sim.analysis.effects import effect_size_word, findings, fmt, signed, with_unit
+from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.results import ResultSet, measure, open_results
-from cxo_sim.analysis.summary import write_summary
+from cxo_sim.analysis.summary import write_runs_csv, write_summary
 from cxo_sim.plots import Figure, make_figures
 
 MAX_FINDINGS_SHOWN = 30
+# The answer names at most this many arms, each by its two clearest changes.
+MAX_ANSWER_ARMS = 3
+# Designs with more factors than this get a "which matters most" ranking.
+RANKED_ABOVE_FACTORS = 2
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -36,6 +42,8 @@ th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: ta
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #444; font-size: 0.92em; } pre { background: #f7f7f7; padding: 0.8em;
 overflow-x: auto; } details { margin: 0.6em 0; } .note { color: #555; font-size: 0.92em; }
+.answer { font-size: 1.05em; background: #f4f7fb; border-left: 4px solid #3949ab;
+          padding: 0.6em 1em; }
 """
 
 
@@ -44,15 +52,20 @@ def report_command(args: Any) -> None:
     rs = open_results(args.results)
     path = write_report(rs)
     print(f"wrote {rs.path / 'summary.csv'}")
+    print(f"wrote {rs.path / 'runs.csv'} (one row per run, for spreadsheets)")
     print(f"wrote {rs.path / 'figures'}/ (PNG and SVG)")
     print(f"wrote {path}")
 
 
 def write_report(rs: ResultSet) -> Path:
-    """Draw figures, write ``summary.csv`` and ``report.html`` into the results folder."""
+    """Draw figures, write ``summary.csv``, ``runs.csv`` and ``report.html`` into the folder."""
     figures = make_figures(rs)
     write_summary(rs)
+    write_runs_csv(rs)
     table = findings(rs)
+    # Scenarios are a handful of hand-picked configurations: too few to rank factors over.
+    ranked = rs.sampling != "scenarios" and len(rs.factors) > RANKED_ABOVE_FACTORS
+    ranking = importance(rs) if ranked else None
     page = "\n".join(
         [
             "<!DOCTYPE html>",
@@ -61,7 +74,9 @@ def write_report(rs: ResultSet) -> Path:
             f"<style>{CSS}</style></head><body>",
             f"<h1>{_e(rs.name)}</h1>",
             f'<p class="question">{_e(rs.question)}</p>',
+            answer_section(rs, table, ranking),
             setup_section(rs),
+            ranking_section(ranking),
             findings_section(rs, table),
             figures_section(figures),
             teaching_section(rs, table),
@@ -75,6 +90,141 @@ def write_report(rs: ResultSet) -> Path:
 
 def _e(text: Any) -> str:
     return html.escape(str(text))
+
+
+def answer_section(rs: ResultSet, table: pd.DataFrame, ranking: pd.DataFrame | None) -> str:
+    """The answer to the file's question, in a few sentences, before any table."""
+    sentences = answer_sentences(rs, table)
+    if ranking is not None:
+        said = ranking_sentence(ranking)
+        if said:
+            sentences = [*sentences[:1], said, *sentences[1:4]]
+    return f'<p class="answer">{_e(" ".join(sentences))}</p>'
+
+
+def ranking_sentence(ranking: pd.DataFrame, factors: int = 3) -> str:
+    """Which factors matter most: those that explain the most outcomes, with examples."""
+    top = most_important(ranking)
+    if top.empty:
+        return "No factor explains more of the variation between configurations than chance would."
+    counts = top["factor"].value_counts(sort=False)
+    leaders = sorted(counts.index, key=lambda f: -counts[f])[:factors]
+    parts = []
+    for factor in leaders:
+        rows = top[top["factor"] == factor].sort_values("score", ascending=False)
+        named = ", ".join(f"{r.outcome} {r.score:.0%}" for r in rows.head(2).itertuples())
+        parts.append(f"{factor} leads for {len(rows)} ({named})")
+
+    return (
+        f"Which matters most: of the {ranking['outcome'].nunique()} outcomes that vary, "
+        + "; ".join(parts)
+        + " (share of the variation between configurations that the factor alone explains)."
+    )
+
+
+def ranking_section(ranking: pd.DataFrame | None) -> str:
+    """Which factor matters most for each outcome, with the scores and their noise level."""
+    if ranking is None:
+        return ""
+    n = int(ranking["configurations"].iloc[0]) if not ranking.empty else 0
+    rows = []
+    for outcome, group in ranking.groupby("outcome", sort=False):
+        clear = group[group["clear"]].head(3)
+        cells = [
+            f"<b>{_e(r.factor)}</b> {r.score:.0%} <span class='note'>(noise {r.noise:.0%})</span>"
+            for r in clear.itertuples()
+        ]
+        text = ", ".join(cells) or "<span class='unclear'>none above noise</span>"
+        rows.append(f"<tr><td><code>{_e(outcome)}</code></td><td>{text}</td></tr>")
+    return (
+        "<h2>Which matters most</h2>"
+        "<p>For each outcome, the factors that explain the largest share of the variation "
+        f"between the {n} configurations (each configuration's mean over its replications), "
+        "one factor at a time: grouped by level, or by five quantile bins of a factor sampled "
+        "over a range; adjusted for the number of groups (adjusted eta squared, a first-order "
+        "sensitivity index estimated from this design). Only factors above the noise level are "
+        "named, each with its noise level: the share that shuffled outcomes reach 5% of the "
+        "time for that factor (it grows with the factor's number of groups). The shares of "
+        "different "
+        "factors need not add up to 100%: interactions and noise take the rest.</p>"
+        "<table><tr><th>outcome</th><th>factors that matter most (share explained)</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
+
+
+def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
+    """Three to five sentences in the outcomes' own units that answer the experiment's question.
+
+    The design first; then each of the arms with the clearest changes (largest standardised
+    effect; a fixed difference, the same in every run, counts as the clearest), by its two
+    clearest changes with their 95% intervals; for sampled factors, the strongest rank
+    correlations over configurations; then where the rest is.
+    """
+    configs = rs.runs["point"].nunique()
+    design = (
+        f"This experiment ran {configs} configuration{'s' if configs != 1 else ''}, "
+        f"each {rs.replications} time{'s' if rs.replications != 1 else ''} for "
+        f"{rs.manifest.get('steps', '?')} weeks."
+    )
+    if table.empty:
+        return [design, "There is only one configuration, so there is nothing to compare."]
+    clear = table[table["verdict"] != "no clear change"]
+    if clear.empty:
+        return [
+            design,
+            f"No comparison shows a clear change: every 95% interval includes zero with "
+            f"{rs.replications} replications.",
+            "Either the levers do not reach these outcomes, or their effects are too small to "
+            "see through the noise; more replications would narrow the intervals.",
+        ]
+    sentences = [design]
+    differences = clear[clear["kind"] == "difference"].assign(strength=_strength)
+    arms = differences.groupby("arm", sort=False)["strength"].max().sort_values(ascending=False)
+    for arm in arms.index[:MAX_ANSWER_ARMS]:
+        rows = differences[differences["arm"] == arm].sort_values("strength", ascending=False)
+        changes = " and ".join(_change_phrase(row) for _, row in rows.head(2).iterrows())
+        sentences.append(f"{arm}, against {rows['reference'].iloc[0]}: {changes}.")
+    correlations = clear[clear["kind"] == "rank correlation"]
+    if not correlations.empty:
+        top = correlations.reindex(
+            correlations["estimate"].abs().sort_values(ascending=False).index
+        ).head(3)
+        sentences.append(
+            "Across configurations, "
+            + "; ".join(
+                f"{row['outcome']} {'rises' if row['estimate'] > 0 else 'falls'} as "
+                f"{row['arm'].removeprefix('higher ')} rises (rank correlation "
+                f"{signed(row['estimate'], 2)})"
+                for _, row in top.iterrows()
+            )
+            + "."
+        )
+    named = sum(min(2, int((differences["arm"] == a).sum())) for a in arms.index[:MAX_ANSWER_ARMS])
+    rest = len(clear) - named - min(3, len(correlations))
+    if rest > 0:
+        sentences.append(f"The findings below list {rest} more clear changes, with effect sizes.")
+    return sentences[:5]
+
+
+def _strength(rows: pd.DataFrame) -> pd.Series:
+    """How large each change is for its noise: |g|; a fixed difference has no g and ranks last.
+
+    A fixed difference is certain but says nothing about size against noise, so it is never
+    the headline; it is named only when an arm has nothing else.
+    """
+    return rows["g"].abs().where(~rows["fixed"].fillna(False).astype(bool), -1.0).fillna(-1.0)
+
+
+def _change_phrase(row: pd.Series) -> str:
+    """``breaches +2.1 breaches (95% CI +1.2 to +3), worse`` or ``... in every run``."""
+    unit = measure(row["outcome"]).unit
+    amount = with_unit(signed(row["estimate"]), unit)
+    judged = f", {row['verdict']}" if row["verdict"] in ("better", "worse") else ""
+    if row["fixed"] and row["low"] == row["high"]:
+        return f"{row['outcome']} {amount} in every run{judged}"
+    return (
+        f"{row['outcome']} {amount} (95% CI {signed(row['low'])} to {signed(row['high'])}){judged}"
+    )
 
 
 def setup_section(rs: ResultSet) -> str:
@@ -129,30 +279,53 @@ def _versions(versions: Any) -> str:
     return ", ".join(f"{k} {v}" for k, v in versions.items())
 
 
+INTROS = {
+    "difference": (
+        "Each row compares an arm with its reference: the difference of means (arm minus "
+        "reference) with its 95% confidence interval, the change in percent (not shown on a "
+        "baseline near zero), and the standardised effect size (Hedges' g: 0.2 small, 0.5 "
+        "medium, 0.8 large). A difference that is the same in every run (a fixed cost, a "
+        "median of whole weeks) is marked fixed: it has no interval and no effect size."
+    ),
+    "rank correlation": (
+        "Each row is the rank correlation between a sampled factor and an outcome over the "
+        "configurations (each configuration's mean over its replications: replications repeat "
+        "a configuration, so they are not more evidence about the factor), with its 95% "
+        "confidence interval (0.1 weak, 0.3 moderate, 0.5 strong)."
+    ),
+}
+
+
 def findings_section(rs: ResultSet, table: pd.DataFrame) -> str:
-    """The findings table: clear effects first, largest first; every comparison on request."""
+    """The findings tables: clear effects first, largest first; every comparison on request."""
     if table.empty:
         return "<h2>Findings</h2><p>There is only one configuration: nothing to compare.</p>"
+    parts = ["<h2>Findings</h2>"]
+    for kind, rows in table.groupby("kind", sort=False):
+        parts.append(_findings_block(rs, kind, rows))
+    return "".join(parts)
+
+
+def _findings_block(rs: ResultSet, kind: str, table: pd.DataFrame) -> str:
     clear = table[table["verdict"] != "no clear change"].copy()
-    clear["size"] = (clear["g"] if "g" in clear else clear["estimate"]).abs()
-    if clear["size"].isna().all():
-        clear["size"] = clear["estimate"].abs()
+    clear["size"] = _strength(clear) if kind == "difference" else clear["estimate"].abs()
     clear = clear.sort_values(["arm", "size"], ascending=[True, False], kind="stable")
-    kind = table["kind"].iloc[0]
-    intro = (
-        "Each row compares an arm with its reference: the difference of means (arm minus "
-        "reference) with its 95% confidence interval, the change in percent, and the "
-        "standardised effect size (Hedges' g: 0.2 small, 0.5 medium, 0.8 large). "
-        + (
-            "Runs with the same seed face the same world and the same campaign ideas (common "
-            "random numbers), so the interval is that of the paired, per-seed differences."
-            if table["paired"].fillna(False).astype(bool).all()
-            else "The interval is Welch's (unpaired)."
-        )
-        if kind == "difference"
-        else "Each row is the rank correlation between a sampled factor and an outcome over all "
-        "runs, with its 95% confidence interval (0.1 weak, 0.3 moderate, 0.5 strong)."
-    )
+    intro = INTROS[kind]
+    if kind == "difference":
+        paired = table["paired"].fillna(False).astype(bool)
+        if paired.all():
+            intro += (
+                " Runs with the same seed face the same world and the same campaign ideas "
+                "(common random numbers), so the interval is that of the paired, per-seed "
+                "differences."
+            )
+        elif rs.sampling == "lhs":
+            intro += (
+                " The levels of a nominal factor are compared over configuration means "
+                "(Welch's interval), never by rank: their names have no order."
+            )
+        else:
+            intro += " The interval is Welch's (unpaired)."
     shown = clear.head(MAX_FINDINGS_SHOWN)
     more = (
         f"<p class='note'>{len(clear) - len(shown)} more clear effects are in the full table.</p>"
@@ -161,7 +334,6 @@ def findings_section(rs: ResultSet, table: pd.DataFrame) -> str:
     )
     unclear = len(table) - len(clear)
     return (
-        "<h2>Findings</h2>"
         f"<p>{intro} Only comparisons whose interval excludes zero are listed here; "
         f"{unclear} of {len(table)} comparisons show no clear change with "
         f"{rs.replications} replications.</p>"
@@ -194,21 +366,36 @@ def _finding_row(row: pd.Series, kind: str) -> str:
         verdict, "changed"
     )
     unit = measure(row["outcome"]).unit
-    interval = f"{fmt(row['estimate'])} ({fmt(row['low'])} to {fmt(row['high'])})"
     if kind != "difference":
+        interval = (
+            f"{signed(row['estimate'], 2)} ({signed(row['low'], 2)} to {signed(row['high'], 2)})"
+        )
         return (
             f"<tr><td>{_e(row['arm'])}</td><td><code>{_e(row['outcome'])}</code></td>"
             f"<td class='num'>{_e(interval)}</td><td class='{css}'>{_e(verdict)}</td>"
             f"<td>{_e(row['sentence'])}</td></tr>"
         )
+    if row["fixed"] and row["low"] == row["high"]:
+        interval, size = f"{with_unit(signed(row['estimate']), unit)} in every run", "fixed"
+    elif row["fixed"]:
+        interval = (
+            f"{with_unit(signed(row['estimate']), unit)} "
+            f"({signed(row['low'])} to {signed(row['high'])})"
+        )
+        size = "fixed"
+    else:
+        interval = (
+            f"{with_unit(signed(row['estimate']), unit)} "
+            f"({signed(row['low'])} to {signed(row['high'])})"
+        )
+        g = row["g"]
+        size = f"{fmt(g, 2)} ({effect_size_word(g)})" if _finite(g) else "n/a"
     relative = row["relative"]
     change = f"{relative * 100:+.0f}%" if _finite(relative) else "n/a"
-    g = row["g"]
-    size = f"{fmt(g, 2)} ({effect_size_word(g)})" if _finite(g) or math.isinf(g) else "n/a"
     return (
         f"<tr><td>{_e(row['arm'])}</td><td>{_e(row['reference'])}</td>"
         f"<td><code>{_e(row['outcome'])}</code></td>"
-        f"<td class='num'>{_e(interval)} {_e(unit)}</td><td class='num'>{_e(change)}</td>"
+        f"<td class='num'>{_e(interval)}</td><td class='num'>{_e(change)}</td>"
         f"<td class='num'>{_e(size)}</td><td class='{css}'>{_e(verdict)}</td>"
         f"<td>{_e(row['sentence'])}</td></tr>"
     )
@@ -253,11 +440,20 @@ def _things_to_notice(rs: ResultSet, table: pd.DataFrame) -> list[str]:
     if table.empty:
         return ["There is a single configuration: look at the spread between replications."]
     notes = []
-    score = table["g"] if table["kind"].iloc[0] == "difference" else table["estimate"]
-    ranked = table.assign(score=score.abs()).sort_values("score", ascending=False)
-    for verdict, lead in (("better", "Biggest gain"), ("worse", "Biggest cost")):
+    fixed = table["fixed"].fillna(False).astype(bool)
+    differences = table["kind"] == "difference"
+    # Ranked by standardised size; a fixed difference has none and is told apart below.
+    score = table["g"].where(differences, table["estimate"]).abs()
+    ranked = table[~fixed].assign(score=score[~fixed]).sort_values("score", ascending=False)
+    for verdict, lead in (("better", "Largest gain"), ("worse", "Largest cost")):
         top = ranked[ranked["verdict"] == verdict].head(2)
-        notes += [f"{lead}: {row['sentence']}" for _, row in top.iterrows()]
+        notes += [f"{lead} for its noise: {row['sentence']}" for _, row in top.iterrows()]
+    exact = table[fixed & table["verdict"].isin(["better", "worse"])]
+    if not exact.empty:
+        notes.append(
+            "Fixed differences, the same (or nearly) in every run, so no effect size applies: "
+            + " ".join(exact["sentence"].head(3))
+        )
     unclear = table[table["verdict"] == "no clear change"]["outcome"].value_counts()
     if not unclear.empty:
         never = [o for o, n in unclear.items() if n == table["arm"].nunique()]
@@ -290,7 +486,7 @@ def _things_to_try(rs: ResultSet) -> list[str]:
         "enough to become a finding?",
         f"Rank the levers globally: cxo-sim sensitivity {file} --method morris.",
         "Run one configuration in the app (cxo-sim app) and watch trust and shadow tools week "
-        "by week: which feedback loop of ODD section 4 do you see?",
+        "by week: which feedback loop of docs/ODD.md section 4 (design concepts) do you see?",
     ]
     return ([threshold] if threshold else []) + tries
 
@@ -301,7 +497,7 @@ def _discussion_questions(rs: ResultSet, table: pd.DataFrame) -> list[str]:
         "table would you show a sceptical board to defend it?",
         "Which effect here is large in the model's units (k$, breaches, campaigns per quarter) "
         "but small as a standardised effect, or the other way round? Which matters to a CFO?",
-        "Through which mechanism (ODD section 7.16) does the strongest lever act, and what "
+        "Through which mechanism (docs/ODD.md section 7.16) does the strongest lever act, and what "
         "would a CIO and a CMO each say about it?",
         "What does the model leave out that could reverse a finding in a real firm?",
     ]

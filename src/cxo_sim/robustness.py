@@ -8,8 +8,9 @@ them all at once, on the same seeds everywhere (common random numbers):
   averaged; the result is mu* (mean absolute elementary effect: the outcome's change, in its
   unit, when the constant moves by two thirds of its range, divided by 2/3, so per whole range)
   and sigma (their spread: interactions, non-linearity and seed noise) per constant and
-  outcome. Morris needs (k + 1) points per
-  trajectory, so the default (10 trajectories, 4 seeds, 146 constants) is 5,880 runs.
+  outcome. A dummy factor that only changes the seeds gives the noise floor. Morris needs
+  (k + 1) points per trajectory for k factors, so the default (10 trajectories, 4 seeds, 147
+  constants and the dummy) is 149 x 10 x 4 = 5,960 runs.
 - :func:`conclusions_across_constants`: constant sets drawn by Latin hypercube over the same
   ranges. In each set, on paired seeds, the sign of each practice's effect on velocity, expected
   breaches and total cost (as ``patterns.tradeoffs`` measures it) and whether each pattern
@@ -54,6 +55,11 @@ LABELS = {
     "shadow_spend_share": "shadow share",
 }
 MORRIS_LEVELS = 4
+# A dummy factor of the screen: it changes nothing in the model but the seeds (each of its levels
+# runs the point on another set of seeds), so its mu* is the noise floor, the elementary effect
+# that seed noise alone makes after the averaging over seeds.
+NOISE = "(seed noise)"
+NOISE_SEED_STEP = 1000
 TRAJECTORIES = 10
 SCREEN_SEEDS = 4
 SETS = 16
@@ -72,9 +78,9 @@ def _names() -> list[str]:
 def _problem() -> dict[str, Any]:
     names = _names()
     return {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[CONSTANTS[n].low, CONSTANTS[n].high] for n in names],
+        "num_vars": len(names) + 1,
+        "names": [*names, NOISE],
+        "bounds": [[CONSTANTS[n].low, CONSTANTS[n].high] for n in names] + [[0.0, 1.0]],
     }
 
 
@@ -158,26 +164,28 @@ def screen_constants(
 
     Args:
         outcomes: outcome or diagnostic names to screen.
-        trajectories: Morris trajectories (r); the screen makes (k + 1) * r sample points.
+        trajectories: Morris trajectories (r); the screen makes (k + 2) * r sample points for
+            k constants and the seed-noise dummy (:data:`NOISE`).
         seed: seed of the Morris sampler and of the bootstrap of mu*.
         workers: local processes.
-        seeds: model seeds; every sample point runs on all of them, outcomes averaged.
+        seeds: model seeds; every sample point runs on all of them (shifted by the dummy's
+            level), outcomes averaged.
         steps: weeks per run.
         progress: called with a line of progress now and then.
 
     Returns:
-        mu* and sigma per constant and outcome.
+        mu* and sigma per constant (and the dummy :data:`NOISE`) and outcome.
     """
     outcomes = tuple(outcomes)
     seeds = list(seeds)
     problem = _problem()
     names = problem["names"]
     x = morris_sample.sample(problem, N=trajectories, num_levels=MORRIS_LEVELS, seed=seed)
-    jobs = [
-        (dict(zip(names, map(float, row), strict=True)), s, steps, outcomes)
-        for row in x
-        for s in seeds
-    ]
+    jobs = []
+    for row in x:
+        constants = dict(zip(names, map(float, row), strict=True))
+        shift = NOISE_SEED_STEP * round(constants.pop(NOISE) * (MORRIS_LEVELS - 1))
+        jobs += [(constants, s + shift, steps, outcomes) for s in seeds]
     values = np.array(_pool_map(_screen_job, jobs, workers, progress, "screen"), dtype=float)
     values = values.reshape(len(x), len(seeds), len(outcomes))
     mu_star, conf, sigma, missing = {}, {}, {}, {}
@@ -202,42 +210,57 @@ def screen_constants(
 def format_screen(screen: Screen, top: int | None = None) -> str:
     """The screen as Markdown, constants ranked by their largest relative mu*.
 
+    The seed-noise dummy is ranked with them (and shown even when ``top`` leaves it out): a
+    constant ranked below it moves no screened outcome by more than seed noise does.
+
     Args:
         screen: the screen.
         top: show only this many constants (None: all).
 
     Returns:
-        The table, with a header line saying how it was made.
+        The table, with a header line saying how it was made and a line counting the constants
+        below the noise floor on every outcome.
     """
     score = screen.influence()
     ranked = sorted(score, key=lambda name: -score[name])
-    shown = ranked if top is None else ranked[:top]
-
-    def section(name: str) -> str:
-        return CONSTANTS[name].section if name in CONSTANTS else "?"
-
+    shown = ranked if top is None else ranked[: top + (NOISE in ranked[:top])]
+    if NOISE in score and NOISE not in shown:
+        shown.append(NOISE)
+    constants = [name for name in ranked if name != NOISE]
     head = " | ".join(f"{LABELS.get(o, o)} mu* | sigma" for o in screen.outcomes)
     lines = [
-        f"Morris screen of {len(score)} constants over their ranges, old_world, "
+        f"Morris screen of {len(constants)} constants over their ranges, old_world, "
         f"{screen.trajectories} trajectories x {len(screen.seeds)} seeds ({screen.runs:,} runs). "
         "mu*: mean |elementary effect| (change of the outcome, in its unit, per move across "
         "the whole range); sigma: their standard deviation; rel.: the constant's largest mu* "
-        "relative to the outcome's largest.",
+        f"relative to the outcome's largest; {NOISE}: a dummy that only changes the seeds.",
         "",
         f"| rank | constant | ODD | rel. | {head} |",
         "|---" * (4 + 2 * len(screen.outcomes)) + "|",
     ]
-    for i, name in enumerate(shown, 1):
+    for name in shown:
         cells = []
         for o in screen.outcomes:
             cells += [fmt(screen.mu_star[o][name]), fmt(screen.sigma[o][name])]
+        label = f"**{NOISE}**" if name == NOISE else f"`{name}`"
+        section = CONSTANTS[name].section if name in CONSTANTS else "-"
+        rank = ranked.index(name) + 1
         lines.append(
-            f"| {i} | `{name}` | {section(name)} | {score[name]:.2f} | " + " | ".join(cells) + " |"
+            f"| {rank} | {label} | {section} | {score[name]:.2f} | " + " | ".join(cells) + " |"
         )
-    if len(shown) < len(ranked):
-        rest = ranked[len(shown)]
+    hidden = [name for name in constants if name not in shown]
+    if hidden:
+        lines.append(f"\n{len(hidden)} more constants, each with rel. <= {score[hidden[0]]:.2f}.")
+    if NOISE in score:
+        below = [
+            name
+            for name in constants
+            if all(screen.mu_star[o][name] <= screen.mu_star[o][NOISE] for o in screen.outcomes)
+        ]
+        inert = [name for name in below if score[name] == 0]
         lines.append(
-            f"\n{len(ranked) - len(shown)} more constants, each with rel. <= {score[rest]:.2f}."
+            f"\n{len(below)} of {len(constants)} constants have mu* at or below the seed noise "
+            f"on every outcome ({len(inert)} of them no effect at all: not used in old_world)."
         )
     missing = {o: n for o, n in screen.missing.items() if n}
     if missing:
@@ -247,6 +270,8 @@ def format_screen(screen: Screen, top: int | None = None) -> str:
 
 # ----------------------------------------------------------------- conclusions across constants
 SIGNS = ("+", "-", "n.s.")
+# A sign "holds" across the constants' ranges when this share of the sets reproduces it.
+HELD = 0.8
 
 
 def _sign(est) -> str:
@@ -424,6 +449,16 @@ def format_conclusions(result: Conclusions) -> str:
                 f"[{counts['+']}/{counts['-']}/{counts['n.s.']}]"
             )
         lines.append(f"| {practice} | " + " | ".join(cells) + " |")
+    if n:
+        cells = [(p, o) for p in PRACTICES for o in SIGN_OUTCOMES]
+        held = [c for c in cells if result.sign_share(*c) >= HELD]
+        significant = [c for c in cells if result.default.signs[c[0]][c[1]] != "n.s."]
+        lines += [
+            "",
+            f"Same sign in at least {HELD:.0%} of the sets: {len(held)} of {len(cells)} "
+            f"(of the {len(significant)} significant at the defaults: "
+            f"{len([c for c in held if c in significant])}).",
+        ]
     lines += [
         "",
         f"Patterns: verdict at the default constants and share of the {n} sets in which every "

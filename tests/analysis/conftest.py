@@ -210,3 +210,17 @@ def lhs_results(tmp_path: Path) -> Path:
         replications=3,
         name="lhs",
     )
+
+
+@pytest.fixture
+def flat_results(tmp_path: Path) -> Path:
+    """Two scenarios that differ in nothing but their label's lever: no clear change anywhere."""
+    return write_results(
+        tmp_path / "flat",
+        [("baseline", {}), ("same", {"liaison": True})],
+        lambda params, rng: {},
+        sampling="scenarios",
+        factors=[],
+        replications=5,
+        name="flat",
+    )

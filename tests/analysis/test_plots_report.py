@@ -1,13 +1,20 @@
+import html
 import re
 from types import SimpleNamespace
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
+from cxo_sim import plots
+from cxo_sim.analysis.effects import findings
+from cxo_sim.analysis.importance import adjusted_eta_squared, importance, most_important
 from cxo_sim.analysis.results import open_results
-from cxo_sim.analysis.summary import summary_table
+from cxo_sim.analysis.sensitivity import nonnegative_errors
+from cxo_sim.analysis.summary import summary_table, write_runs_csv
 from cxo_sim.plots import plot_command
-from cxo_sim.report import report_command
+from cxo_sim.report import answer_sentences, report_command
 
 
 def figure_files(folder):
@@ -70,8 +77,10 @@ def test_report_is_one_offline_file(practices_results, capsys):
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
     assert "//" not in text
     assert not re.search(r'(src|href)="(?!data:)', page)
-    assert "redundant_tools lower by" in page
-    assert "report.html" in capsys.readouterr().out
+    assert "redundant_tools lower, -3" in page
+    out = capsys.readouterr().out
+    assert "report.html" in out and "runs.csv" in out
+    assert (practices_results / "runs.csv").is_file()
     summary = pd.read_csv(practices_results / "summary.csv")
     assert list(summary["scenario"]) == ["baseline", "meetings", "liaison", "pilot_first"]
 
@@ -81,3 +90,128 @@ def test_lhs_report(lhs_results):
     page = (lhs_results / "report.html").read_text()
     assert "rank correlation" in page
     assert "by-cio_risk" in page
+
+
+def test_report_opens_with_the_answer_in_natural_units(practices_results):
+    """Item 10: three to five sentences answer the question before any table."""
+    rs = open_results(practices_results)
+    sentences = answer_sentences(rs, findings(rs))
+    assert 3 <= len(sentences) <= 5
+    answer = " ".join(sentences)
+    assert "meetings, against baseline" in answer and "liaison, against baseline" in answer
+    assert "k$" in answer and "tools" in answer, "natural units, not effect sizes"
+    assert "pilot_first" not in answer, "an arm that changes nothing is not an answer"
+    report_command(SimpleNamespace(results=str(practices_results)))
+    page = (practices_results / "report.html").read_text()
+    assert page.index('class="answer"') < page.index("<table")
+    assert html.escape(sentences[1]) in page
+
+
+def test_answer_when_nothing_changes_says_so(flat_results):
+    rs = open_results(flat_results)
+    sentences = answer_sentences(rs, findings(rs))
+    assert len(sentences) == 3 and "No comparison shows a clear change" in sentences[1]
+
+
+def test_headlines_never_rest_on_a_fixed_difference_or_a_zero_baseline(practices_results):
+    """Item 11: the fixed 50 k$ of meetings is no 'largest gain' and no infinite g."""
+    report_command(SimpleNamespace(results=str(practices_results)))
+    page = (practices_results / "report.html").read_text()
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    assert not re.search(r"\binf\b", text), "no infinite effect size anywhere"
+    notice = text[text.index(">Things to notice<") : text.index(">Things to try<")]
+    for line in re.findall(r"<li>(Largest [^<]*)</li>", notice):
+        assert "in every run" not in line
+    assert "Fixed differences, the same (or nearly) in every run" in notice
+    assert "coordination_cost higher, +50 k$ in every run" in notice
+    row = re.search(
+        r"<td>meetings</td><td>baseline</td><td><code>coordination_cost</code></td>(.*?)</tr>",
+        text,
+    ).group(1)
+    assert "+50 k$ in every run" in row and ">n/a<" in row and ">fixed<" in row
+    assert not re.search(r"\b1 (weeks|breaches|tools)\b", text)
+
+
+def test_runs_csv_sits_beside_the_parquet_for_spreadsheets(practices_results):
+    """Item 14: one row per run, every column of the runs table, reproducible."""
+    rs = open_results(practices_results)
+    path = write_runs_csv(rs)
+    assert path == practices_results / "runs.csv"
+    table = pd.read_csv(path)
+    assert len(table) == len(rs.runs) and list(table.columns) == list(rs.runs.columns)
+    assert table["run_id"].is_monotonic_increasing
+    first = path.read_bytes()
+    assert write_runs_csv(open_results(practices_results)).read_bytes() == first
+
+
+def test_which_matters_most_is_ranked_over_configurations(grid_results):
+    """Item 12: a design of three factors gets a ranking that finds the planted levers."""
+    rs = open_results(grid_results)
+    table = importance(rs)
+    top = most_important(table).set_index("outcome")["factor"]
+    assert top["shadow_spend_share"] == "budget_owner"
+    assert top["campaign_velocity"] == "cmo_speed"
+    assert (table["configurations"] == rs.runs["point"].nunique()).all()
+    velocity = table[table["outcome"] == "campaign_velocity"].set_index("factor")
+    assert not velocity.loc["budget_owner", "clear"], "an unrelated factor stays below noise"
+    assert importance(rs).equals(table), "the permutation noise level is reproducible"
+    report_command(SimpleNamespace(results=str(grid_results)))
+    page = (grid_results / "report.html").read_text()
+    assert ">Which matters most<" in page
+    answer = page[page.index('class="answer"') : page.index("</p>", page.index('class="answer"'))]
+    assert "Which matters most" in answer and "budget_owner leads" in answer
+
+
+def test_small_designs_get_no_ranking(practices_results):
+    report_command(SimpleNamespace(results=str(practices_results)))
+    assert ">Which matters most<" not in (practices_results / "report.html").read_text()
+
+
+def test_importance_score_is_the_adjusted_share_explained():
+    groups = np.array([0, 0, 1, 1, 2, 2])
+    exact = np.array([[1.0], [1.0], [2.0], [2.0], [3.0], [3.0]])
+    assert adjusted_eta_squared(groups, exact)[0] == pytest.approx(1.0)
+    flat = np.array([[5.0]] * 6)
+    assert adjusted_eta_squared(groups, flat)[0] == 0.0
+    unrelated = np.array([[1.0], [3.0], [1.0], [3.0], [1.0], [3.0]])
+    assert adjusted_eta_squared(groups, unrelated)[0] == 0.0, "clipped at zero, not negative"
+
+
+def test_nominal_levels_are_points_not_a_line(grid_results, monkeypatch):
+    """Item 13: a nominal factor's levels are separate points; numeric levels may be joined."""
+    drawn = {}
+
+    def keep(fig, folder, stem, title, caption):
+        drawn[stem] = fig
+        return None
+
+    monkeypatch.setattr(plots, "save", keep)
+    rs = open_results(grid_results)
+    outcomes = ["campaign_velocity"]
+    with plt.rc_context(plots.STYLE):
+        plots.outcomes_by_level(rs, "budget_owner", outcomes, grid_results)
+        plots.outcomes_by_level(rs, "cio_risk", outcomes, grid_results)
+    styles = {
+        stem: {line.get_linestyle() for ax in fig.axes for line in ax.lines}
+        for stem, fig in drawn.items()
+    }
+    assert styles["by-budget_owner"] == {"None"}
+    assert "-" in styles["by-cio_risk"]
+    plt.close("all")
+
+
+def test_heatmaps_state_their_noise_and_titles_are_not_clipped(grid_results):
+    plot_command(SimpleNamespace(results=str(grid_results)))
+    svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
+    assert "±" in svg and "95% CI half-width" in svg
+    fig, _ = plots.panel_grid(1)
+    plots.add_titles(fig, "How does a very long question about many things " * 3, "subtitle")
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, "the title fits the figure's width"
+    plt.close(fig)
+
+
+def test_morris_and_sobol_error_bars_never_reach_below_zero():
+    errors = nonnegative_errors(pd.Series([0.1, 2.0, 0.0]), pd.Series([0.3, 0.5, 0.2]))
+    assert errors.tolist() == [[0.1, 0.5, 0.0], [0.3, 0.5, 0.2]]

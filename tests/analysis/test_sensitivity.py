@@ -1,10 +1,21 @@
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim.analysis.sensitivity import Problem, analyse, registry_factor, sensitivity_command
+from cxo_sim.analysis import sensitivity
+from cxo_sim.analysis.sensitivity import (
+    Problem,
+    analyse,
+    describe,
+    problem_for,
+    registry_factor,
+    sensitivity_command,
+)
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.params import DEFAULTS
 
 
@@ -66,3 +77,51 @@ def test_real_model_sensitivity_command(tmp_path, capsys):
     assert table.loc["idea_rate", "mu_star"] > table.loc["initial_trust", "mu_star"]
     assert (folder / "morris.png").is_file() and (folder / "morris.svg").is_file()
     assert "1    idea_rate" in out
+
+
+def write_experiment(folder, factors, sensitivity=""):
+    path = folder / "file.toml"
+    path.write_text(
+        'name = "file"\nquestion = "What matters?"\nsteps = 4\nreplications = 2\nseed = 1\n'
+        f'[factors]\n{factors}\n[sampling]\nmethod = "lhs"\nn = 4\n{sensitivity}'
+    )
+    return load_experiment(path)
+
+
+def test_sensitivity_takes_every_factor_form_and_only_named_parameters(tmp_path):
+    """Item 15: a range without n is fine; lists, switches and choices too; nothing else."""
+    experiment = write_experiment(
+        tmp_path,
+        "cio_risk = { min = 0.2, max = 0.6 }\nmeeting_interval = [0, 4, 13]\n"
+        'liaison = [false, true]\nbudget_owner = ["cio", "cmo"]\ncmo_speed = [0.5]',
+    )
+    problem = problem_for(experiment)
+    assert problem.names == ["cio_risk", "meeting_interval", "liaison", "budget_owner"]
+    lines = describe(problem)
+    assert "  cio_risk: 0.2 to 0.6" in lines and "  budget_owner: cio, cmo" in lines
+    assert "  meeting_interval: 0 to 13 (whole numbers)" in lines
+    assert "  liaison: false, true" in lines
+
+
+def test_sensitivity_refuses_to_widen_to_unnamed_parameters(tmp_path):
+    experiment = write_experiment(tmp_path, "cmo_speed = [0.5]")
+    with pytest.raises(UserError, match="nothing to vary"):
+        problem_for(experiment)
+
+
+def test_sensitivity_says_what_it_varies_before_it_runs(tmp_path, capsys, monkeypatch):
+    write_experiment(tmp_path, "cio_risk = { min = 0.0, max = 1.0 }\nliaison = [false, true]")
+
+    def stop(*args, **kwargs):
+        raise StopIteration
+
+    monkeypatch.setattr(sensitivity, "analyse", stop)
+    args = SimpleNamespace(
+        experiment=str(tmp_path / "file.toml"), method="morris", workers=1, out=tmp_path
+    )
+    with pytest.raises(StopIteration):
+        sensitivity_command(args)
+    out = capsys.readouterr().out
+    assert "morris varies the 2 parameters of [factors]:" in out
+    assert "  cio_risk: 0 to 1" in out and "  liaison: false, true" in out
+    assert re.search(r"\d+ sample points x 2 replications = \d+ runs of 4 weeks", out)

@@ -1,174 +1,278 @@
 """End to end: `cxo-sim app` served on localhost, driven in a real headless Chromium.
 
 Debian's Chromium (/usr/bin/chromium) is driven by Playwright; no browser is downloaded. In CI
-(CI=true) the test fails when Chromium is missing or cannot start; elsewhere it is skipped only
-when /usr/bin/chromium does not exist. Every request the page makes is recorded: all must go to
-the local server, which shows the app works with no internet connection.
+(CI=true) the tests fail when Chromium is missing or cannot start; elsewhere they are skipped
+only when /usr/bin/chromium does not exist. Every request the page makes is recorded: all must
+go to the local server, which shows the app works with no internet connection.
+
+One server serves the module; every test opens its own page (a fresh session). Screenshots go
+to the test's temporary folder and, when ``CXO_SCREENSHOTS`` names a folder, there too; with
+``UPDATE_SCREENSHOT`` set, the Run tab at 1440x1000 replaces docs/app-screenshot.png.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, is_local, served_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from cxo_sim.params import PARAMETERS
+from cxo_sim.presets import PRESETS
+
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "app-screenshot.png"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-START_TIMEOUT = 90
 UI_TIMEOUT = 60_000  # ms
+SIZES = {"projector": (1024, 768), "full_hd": (1920, 1080)}
+pytestmark = pytest.mark.browser
 
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1", "yes")
 
 
-@pytest.fixture
-def chromium() -> Path:
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Chromium, and the app served for the whole module; both stopped at the end."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium package"
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    return CHROMIUM
+    from playwright.sync_api import sync_playwright
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def app_command(port: int) -> list[str]:
-    """`cxo-sim app --port PORT`, through the installed script when there is one."""
-    script = Path(sys.executable).with_name("cxo-sim")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "cxo_sim.cli"]
-    return [*program, "app", "--host", "127.0.0.1", "--port", str(port)]
+    with served_app(tmp_path_factory.mktemp("server") / "server.log") as url:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            chromium.app_url = url
+            try:
+                yield chromium
+            finally:
+                chromium.close()
 
 
 @pytest.fixture
-def served_app(tmp_path):
-    """The app served by `cxo-sim app` in a subprocess; killed (with its group) at the end."""
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        app_command(port), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"cxo-sim app exited with {process.returncode}:\n{_read(tmp_path)}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"cxo-sim app did not answer in {START_TIMEOUT} s:\n{_read(tmp_path)}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        _stop(process)
-        log.close()
+def open_app(browser, tmp_path):
+    """Open the app in a new page of ``width`` x ``height``; records every request it makes."""
+    pages = []
+
+    def open_page(width: int = 1440, height: int = 1000):
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.requests = []
+        page.on("request", lambda request: page.requests.append(request.url))
+        page.goto(browser.app_url, wait_until="networkidle")
+        expect(page.locator(".cxo-status")).to_contain_text("Week 0 of", timeout=UI_TIMEOUT)
+        pages.append(page)
+        return page
+
+    yield open_page
+    for page in pages:
+        outside = sorted({url for url in page.requests if not is_local(url)})
+        page.close()
+        assert not outside, f"the page reached beyond localhost: {outside}"
 
 
-def _read(tmp_path) -> str:
-    return (tmp_path / "server.log").read_text()[-3000:]
+def shoot(page, tmp_path: Path, name: str) -> Path:
+    """A full-page screenshot, kept in ``CXO_SCREENSHOTS`` when that names a folder."""
+    shot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    folder = os.environ.get("CXO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, Path(folder) / shot.name)
+    return shot
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def box(page, name: str):
+    """The input of the number box ``name`` (a parameter, ``seed``, ``weeks``, ``seeds``)."""
+    return page.locator(f".cxo-box-{name} input")
 
 
-def is_local(url: str) -> bool:
-    """Whether ``url`` points at this machine (blob: and data: URLs are made by the page)."""
-    if url.startswith("data:"):
-        return True
-    if url.startswith("blob:"):
-        url = url[len("blob:") :]
-    return urlsplit(url).hostname in LOCAL_HOSTS
+def enter(page, name: str, text: str) -> None:
+    """Type ``text`` into box ``name`` and press Enter."""
+    field = box(page, name)
+    field.fill(text)
+    field.press("Enter")
 
 
-@pytest.mark.browser
-def test_app_in_headless_chromium(chromium, served_app, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def choose(page, select, option: str) -> None:
+    """Open a Vuetify select and click ``option`` in its menu."""
+    select.click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
 
-    requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(served_app, wait_until="networkidle")
 
-            status = page.locator(".cxo-status")
-            expect(status).to_contain_text("Week 0 of 156", timeout=UI_TIMEOUT)
-            for label in ("cio_risk", "cmo_speed", "budget_owner", "meeting_interval", "liaison"):
-                expect(page.get_by_text(label, exact=True).first).to_be_visible()
-            charts = page.locator(".cxo-charts img")
-            expect(charts).to_be_visible()
-            before = charts.screenshot()
+def step_to(page, week: int, quarters: bool) -> None:
+    """Press Step, a quarter (13 weeks, the slider's end) or a week a time, up to ``week``."""
+    from playwright.sync_api import expect
 
-            # Change a control: the CMO becomes as impatient as can be (keyboard on the slider).
-            cmo_speed = page.locator(".cxo-param", has_text="cmo_speed").get_by_role("slider")
-            cmo_speed.focus()
-            cmo_speed.press("End")
-            expect(cmo_speed).to_have_attribute("aria-valuenow", "1")
-            expect(page.get_by_text("press Reset to run with them")).to_be_visible()
-            page.get_by_role("button", name="Reset", exact=True).click()
-            expect(page.get_by_text("press Reset to run with them")).to_have_count(0)
+    slider = page.locator(".cxo-step-size").get_by_role("slider")
+    slider.focus()
+    slider.press("End" if quarters else "Home")
+    per_step = int(slider.get_attribute("aria-valuemax")) if quarters else 1
+    expect(slider).to_have_attribute("aria-valuenow", str(per_step))
+    status = page.locator(".cxo-status")
+    for reached in range(per_step, week + 1, per_step):
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(status).to_contain_text(f"Week {reached} of", timeout=UI_TIMEOUT)
 
-            # Step: 13 weeks a click, four clicks, one year.
-            per_step = page.locator(".cxo-run .cxo-step-size").get_by_role("slider")
-            per_step.focus()
-            per_step.press("End")
-            expect(per_step).to_have_attribute("aria-valuenow", "13")
-            step = page.get_by_role("button", name="Step", exact=True)
-            for week in (13, 26, 39, 52):
-                step.click()
-                expect(status).to_contain_text(f"Week {week} of 156", timeout=UI_TIMEOUT)
-            expect(page.locator(".cxo-events li").first).to_contain_text("week ")
-            page.wait_for_timeout(500)
-            assert charts.screenshot() != before, "the charts did not change after stepping"
 
-            shot = tmp_path / "app-screenshot.png"
-            page.screenshot(path=str(shot))
-            if os.environ.get("UPDATE_SCREENSHOT"):
-                shutil.copyfile(shot, SCREENSHOT)
+def numeric(kind_filter=("int", "float")) -> list[str]:
+    return [n for n, p in PARAMETERS.items() if p.kind in kind_filter]
 
-            page.get_by_role("tab", name="Teaching notes").click()
-            expect(page.locator(".cxo-note").first).to_contain_text("Things to notice")
-            page.wait_for_load_state("networkidle")
-        finally:
-            browser.close()
 
-    assert requests, "the page made no request at all"
-    outside = sorted({url for url in requests if not is_local(url)})
-    assert not outside, f"the page reached beyond localhost: {outside}"
+def test_every_control_shows_its_value_and_takes_an_exact_one(open_app, tmp_path):
+    """Item 1: values always visible; exact entry beyond the slider's teaching range."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    for name in numeric():
+        expect(box(page, name)).to_be_visible()
+        shown = box(page, name).input_value()
+        assert float(shown) == pytest.approx(float(PRESETS["old_world"][name])), name
+    name = max(numeric(("int",)), key=lambda n: PARAMETERS[n].high - PARAMETERS[n].low)
+    p = PARAMETERS[name]
+    slider = page.locator(f".cxo-param-{name}").get_by_role("slider")
+    teaching_max = float(slider.get_attribute("aria-valuemax"))
+    assert teaching_max < p.high, "the slider spans a teaching range"
+    exact = int(p.default) + 3
+    enter(page, name, str(exact))
+    expect(slider).to_have_attribute("aria-valuenow", str(exact))
+    enter(page, name, str(int(p.high)))
+    expect(slider).to_have_attribute("aria-valuemax", str(int(p.high)))
+    expect(box(page, name)).to_have_value(str(int(p.high)))
+    shoot(page, tmp_path, "item1-exact-values")
+
+
+def test_a_changed_preset_is_listed_restored_and_reproducible(open_app, tmp_path):
+    """Item 2: changes named, the command line shown, choosing the preset again restores it."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    name = numeric(("float",))[0]
+    value = PARAMETERS[name].high
+    enter(page, name, f"{value:g}")
+    changes = page.locator(".cxo-changes")
+    expect(changes).to_contain_text(f"{name} ")
+    page.get_by_text("Copy as --set / TOML").click()
+    expect(page.locator(".cxo-reproduce")).to_contain_text(f"--set {name}={value:g}")
+    shoot(page, tmp_path, "item2-changed-preset")
+    choose(page, page.locator(".cxo-preset"), "old_world")
+    expect(changes).to_have_count(0, timeout=UI_TIMEOUT)
+    expect(box(page, name)).to_have_value(f"{PRESETS['old_world'][name]:g}")
+
+
+def test_compare_a_configuration_with_itself_gives_zero_width_intervals(open_app, tmp_path):
+    """Item 3: paired intervals (A = B is 0 to 0 everywhere), progress while it runs."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    enter(page, "weeks", "52")
+    page.get_by_role("tab", name="Compare").click()
+    enter(page, "seeds", "8")
+    choose(page, page.locator(".cxo-compare-controls .v-select").nth(1), "your settings")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.locator(".cxo-compare-progress")).to_contain_text("runs done")
+    table = page.locator("table.cxo-compare")
+    expect(table).to_be_visible(timeout=UI_TIMEOUT)
+    rows = table.locator("tr").count() - 1
+    assert rows > 0
+    expect(table.locator("td", has_text="0 to 0")).to_have_count(rows)
+    expect(table.locator("td", has_text="no difference")).to_have_count(rows)
+    box_width = page.locator(".cxo-box-seeds").bounding_box()["width"]
+    assert box_width >= 80, f"the seeds box is {box_width} px wide"
+    shoot(page, tmp_path, "item3-compare-a-equals-b")
+
+
+def test_bad_entries_get_a_message_and_no_traceback(open_app, tmp_path):
+    """Item 4: a negative seed, 'abc' and 10000 weeks are named; the run keeps its settings."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    for name, text, said in (
+        ("seed", "-5", "negative"),
+        ("weeks", "abc", "not a whole number"),
+        ("weeks", "10000", "outside"),
+    ):
+        enter(page, name, text)
+        expect(page.locator(f".cxo-box-{name}")).to_contain_text(said)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.locator(".cxo-status")).to_contain_text("Week 0 of 156")
+    expect(page.locator(".cxo-status")).to_contain_text("seed 0")
+    assert "Traceback" not in page.locator("body").inner_text()
+    shoot(page, tmp_path, "item4-bad-entries")
+
+
+def test_finished_run_combined_role_and_counts_read_clearly(open_app, tmp_path):
+    """Item 5: the finished state says what to do; combined_role greys out what it ignores."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    enter(page, "weeks", "2")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    step_to(page, 2, quarters=False)
+    expect(page.locator(".cxo-finished")).to_contain_text("press Reset")
+    expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
+    status = page.locator(".cxo-status").inner_text()
+    assert " 1 breaches" not in status and " 1 tools" not in status
+    page.locator(".cxo-param-combined_role").get_by_role("checkbox").check(force=True)
+    owner = page.locator(".cxo-param-budget_owner")
+    expect(owner.locator(".v-input--is-disabled")).to_have_count(1)
+    expect(owner.locator(".cxo-ignored")).to_contain_text("combined_role")
+    shoot(page, tmp_path, "item5-finished-and-greyed")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_legible_at_projector_and_full_hd_sizes(open_app, tmp_path, size):
+    """Item 7: nothing runs off the side at 1024x768 or 1920x1080; screenshots to read."""
+    from playwright.sync_api import expect
+
+    width, height = SIZES[size]
+    page = open_app(width, height)
+    enter(page, "weeks", "52")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    step_to(page, 52, quarters=True)
+    expect(page.locator(".cxo-events li").first).to_contain_text("week ")
+    page.wait_for_timeout(300)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow} px run off the right edge at {width}x{height}"
+    shoot(page, tmp_path, f"item7-run-{size}")
+    page.get_by_role("tab", name="Compare").click()
+    enter(page, "seeds", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.locator("table.cxo-compare")).to_be_visible(timeout=UI_TIMEOUT)
+    page.wait_for_timeout(300)
+    shoot(page, tmp_path, f"item7-compare-{size}")
+
+
+def test_app_steps_and_changes_offline(open_app, tmp_path):
+    """The whole loop in the browser: change a control, Reset, Step a year, read the notes."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    charts = page.locator(".cxo-charts img")
+    expect(charts).to_be_visible()
+    before = charts.screenshot()
+    # Change a control: the CMO becomes as impatient as can be (keyboard on the slider).
+    cmo_speed = page.locator(".cxo-param-cmo_speed").get_by_role("slider")
+    cmo_speed.focus()
+    cmo_speed.press("End")
+    expect(cmo_speed).to_have_attribute("aria-valuenow", "1")
+    expect(page.get_by_text("press Reset to run with them")).to_be_visible()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_text("press Reset to run with them")).to_have_count(0, timeout=UI_TIMEOUT)
+    step_to(page, 52, quarters=True)
+    expect(page.locator(".cxo-events li").first).to_contain_text("week ")
+    page.wait_for_timeout(500)
+    assert charts.screenshot() != before, "the charts did not change after stepping"
+    shot = shoot(page, tmp_path, "app-screenshot")
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, SCREENSHOT)
+    page.get_by_role("tab", name="Teaching notes").click()
+    expect(page.locator(".cxo-note").first).to_contain_text("Things to notice")
+    page.get_by_role("tab", name="About the model").click()
+    expect(page.locator(".cxo-about")).to_contain_text("How it works")
+    page.wait_for_load_state("networkidle")
+    assert page.requests, "the page made no request at all"

@@ -11,8 +11,10 @@ import pytest
 import solara
 
 from cxo_sim.appkit.classroom import DEFAULT_PRESET, DEFAULT_SEED, DEFAULT_WEEKS, ClassroomModel
+from cxo_sim.appkit.controls import IGNORED_WHEN, TEACHING_RANGES, slider_range
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.params import GROUP_TITLES, PARAMETERS
+from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESETS
 
 
@@ -34,11 +36,34 @@ def control(page, name):
     return page.rc.find(widget_class[kind], label=name).widget
 
 
-def type_into(page, label, text):
-    """Type ``text`` into the input field ``label`` and leave it (Solara commits on focus out)."""
-    field = page.rc.find(v.TextField, label=label).widget
+def box(page, name):
+    """The number box of ``name`` (a parameter, ``seed``, ``weeks`` or ``seeds``)."""
+    for field in page.rc.find(v.TextField).widgets:
+        if f"cxo-box-{name}" in (field.class_ or "").split():
+            return field
+    raise AssertionError(f"no box for {name}")
+
+
+def type_into(page, name, text):
+    """Type ``text`` into box ``name`` and leave it (Solara commits on focus out)."""
+    field = box(page, name)
     field.v_model = text
     field.fire_event("focusout", {})
+    return field
+
+
+def texts(page, css_class):
+    """The texts of every ``solara.Text`` with ``css_class``."""
+    return [
+        w.children[0]
+        for w in page.rc.find(v.Html, tag="span").widgets
+        if css_class in (w.class_ or "").split() and w.children
+    ]
+
+
+def complaint(field):
+    """The message under a box, or None when it shows none."""
+    return " ".join(field.messages) if field.error else None
 
 
 def open_tab(page, index):
@@ -61,9 +86,11 @@ def test_registry_controls_in_groups_and_the_default_model(page):
     for name, p in PARAMETERS.items():
         widget = control(page, name)
         if p.kind in ("float", "int"):
-            assert (widget.min, widget.max) == (p.low, p.high), name
+            assert (widget.min, widget.max) == slider_range(p), name
+            assert p.low <= widget.min <= p.default <= widget.max <= p.high, name
             assert widget.v_model == pytest.approx(p.default), name
-            assert 0 < widget.step <= (p.high - p.low) / 10, name
+            assert 0 < widget.step <= (widget.max - widget.min) / 10, name
+            assert box(page, name).v_model == value_text(p.default), name
         elif p.kind == "choice":
             assert widget.items == list(p.choices), name
             assert widget.v_model == p.default, name
@@ -119,6 +146,80 @@ def test_preset_picker_sets_every_control_and_reset_runs_it(page):
     assert model.liaison is not None and model.meeting_interval == 2
 
 
+def test_every_number_can_be_set_exactly_beyond_its_teaching_range(page):
+    """Item 1: the box takes any value the registry allows; the slider follows it."""
+    assert TEACHING_RANGES, "some parameter has a teaching range"
+    for name in TEACHING_RANGES:
+        p = PARAMETERS[name]
+        slider = control(page, name)
+        assert slider.max < p.high, f"{name}: the slider spans the teaching range"
+        exact = p.default + (1 if p.kind == "int" else 0.5)
+        field = type_into(page, name, value_text(exact))
+        assert complaint(field) is None
+        assert control(page, name).v_model == pytest.approx(exact)
+        type_into(page, name, value_text(p.high))
+        assert control(page, name).max == p.high, f"{name}: the slider stretches to the value"
+        assert box(page, name).v_model == value_text(p.high)
+    click(page, "Reset")
+    for name in TEACHING_RANGES:
+        assert getattr(page.model, name) == PARAMETERS[name].high
+
+
+def test_bad_entries_are_named_and_change_nothing(page):
+    """Item 4: every bad entry gets a message under its box; the settings stay."""
+    name = next(n for n, p in PARAMETERS.items() if p.kind in ("int", "float"))
+    bad = {
+        "seed": ["-3", "abc", "1.5"],
+        "weeks": ["abc", "10000", "0"],
+        name: ["abc", value_text(PARAMETERS[name].high * 2 + 1)],
+    }
+    for field_name, texts in bad.items():
+        for text in texts:
+            field = type_into(page, field_name, text)
+            said = complaint(field)
+            assert said and "kept" in said, f"{field_name} = {text!r} passed silently"
+    click(page, "Reset")
+    assert page.model.settings == {
+        **PRESETS[DEFAULT_PRESET],
+        "seed": DEFAULT_SEED,
+        "weeks": DEFAULT_WEEKS,
+    }
+    field = type_into(page, "seed", "3")
+    assert complaint(field) is None, "a good entry clears the message"
+    click(page, "Reset")
+    assert page.model.settings["seed"] == 3
+
+
+def test_choosing_the_preset_again_restores_it_and_lists_changes(page):
+    """Item 2: changes are named; the shown preset restores them; the run can be reproduced."""
+    picker = page.rc.find(v.Select, label="preset").widget
+    assert picker.v_model == DEFAULT_PRESET
+    numeric = [n for n, p in PARAMETERS.items() if p.kind in ("int", "float")][:2]
+    for name in numeric:
+        type_into(page, name, value_text(PARAMETERS[name].high))
+    changes = " ".join(texts(page, "cxo-changes"))
+    for name in numeric:
+        assert f"{name} " in changes, changes
+    reproduce = page.html("cxo-reproduce")
+    for name in numeric:
+        assert f"--set {name}={value_text(PARAMETERS[name].high)}" in reproduce
+    assert f"--seed {DEFAULT_SEED} --steps {DEFAULT_WEEKS}" in reproduce
+    assert picker.v_model is None, "a changed preset shows no value, so choosing it fires"
+    picker.v_model = DEFAULT_PRESET
+    assert not texts(page, "cxo-changes")
+    for name, value in PRESETS[DEFAULT_PRESET].items():
+        assert control(page, name).v_model == pytest.approx(value), name
+
+
+def test_combined_role_greys_out_what_it_ignores(page):
+    """Item 5: a control the model ignores is disabled and says why."""
+    for name, (switch, on, reason) in IGNORED_WHEN.items():
+        assert not control(page, name).disabled
+        control(page, switch).v_model = on
+        assert control(page, name).disabled, f"{name} ignored under {switch}"
+        assert texts(page, "cxo-ignored") == [reason]
+
+
 def test_seed_is_an_input_that_reset_uses(page):
     type_into(page, "seed", "7")
     click(page, "Reset")
@@ -137,16 +238,21 @@ def test_play_pause_and_stop_at_the_horizon(page):
 
     def reset_to_two_weeks():
         # Under load the last Play tick can land after the pause; Reset again until it sticks.
-        type_into(page, "weeks to run", "2")
+        type_into(page, "weeks", "2")
         click(page, "Reset")
         return page.model.weeks == 2 and page.model.week == 0
 
     wait_for(reset_to_two_weeks, what="Reset to apply a two-week horizon")
+    assert not page.rc.find(v.Alert, class_="cxo-finished").widgets
     click(page, "▶")
     wait_for(lambda: page.model.week == 2 and not page.model.running, what="the run to end")
     step = page.rc.find(v.Btn, children=["Step"]).widget
     wait_for(lambda: step.disabled, what="Step to be disabled at the horizon")
     assert page.model.week == 2
+    finished = wait_for(
+        lambda: page.rc.find(v.Alert, class_="cxo-finished").widgets, what="the finished note"
+    )
+    assert "press Reset" in str(finished[0].children)
 
 
 def test_event_log_fills_in_plain_words(page):
@@ -164,8 +270,8 @@ def test_event_log_fills_in_plain_words(page):
 
 def test_compare_runs_both_arms_on_the_same_seeds(page):
     open_tab(page, 1)
-    page.rc.find(v.Slider, label="seeds").widget.v_model = 2
-    type_into(page, "weeks to run", "26")
+    type_into(page, "seeds", "2")
+    type_into(page, "weeks", "26")
     assert page.rc.find(v.Select, label="B").widget.v_model == "best_practice", (
         "not old_world twice"
     )
@@ -179,6 +285,26 @@ def test_compare_runs_both_arms_on_the_same_seeds(page):
     assert len(page.rc.find(widgets.Image).widgets) >= 5, (
         "live charts, live picture, comparison charts, two pictures"
     )
+
+
+def test_compare_of_a_configuration_with_itself_shows_zero_width_intervals(page):
+    """Item 3: A = B on the same seeds: every difference 0, every interval '0 to 0'."""
+    open_tab(page, 1)
+    type_into(page, "seeds", "3")
+    type_into(page, "weeks", "13")
+    page.rc.find(v.Select, label="B").widget.v_model = "your settings"
+    page.rc.find(v.Btn, children=["Run comparison"]).widget.click()
+    table = wait_for(lambda: _compare_table(page), timeout=60, what="the comparison table")
+    rows = table.count("<tr>") - 1
+    assert rows == table.count("<td>0</td><td>0 to 0</td><td>no difference</td>"), table
+    assert "paired" in table
+
+
+def test_bad_seed_count_is_named(page):
+    open_tab(page, 1)
+    for text in ("0", "abc", "31"):
+        assert complaint(type_into(page, "seeds", text))
+    assert any(text.startswith("Seeds 0 to 4,") for text in texts(page, "cxo-caption"))
 
 
 def _compare_table(page):

@@ -2,20 +2,55 @@
 
 from __future__ import annotations
 
-import math
+import io
 
+import pandas as pd
 import pytest
 
+from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.app import server_command, server_environment
+from cxo_sim.appkit.about import about_html
 from cxo_sim.appkit.charts import PANEL_SERIES, comparison_figure, outcome_figure
-from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, starting_settings
-from cxo_sim.appkit.compare import YOURS, arm_params, run_arm, summary_table, table_html
-from cxo_sim.appkit.controls import grouped_names, mesa_model_params, slider_step
+from cxo_sim.appkit.classroom import (
+    DEFAULT_SEED,
+    DEFAULT_WEEKS,
+    ClassroomModel,
+    counted,
+    matching_preset,
+    starting_settings,
+)
+from cxo_sim.appkit.compare import (
+    YOURS,
+    Arm,
+    arm_params,
+    run_arm,
+    summary_table,
+    table_csv,
+    table_html,
+)
+from cxo_sim.appkit.controller import (
+    PLAY_SECONDS,
+    REDRAW_SECONDS,
+    REDRAW_SHARE,
+    RedrawTimer,
+    play,
+)
+from cxo_sim.appkit.controls import (
+    TEACHING_RANGES,
+    command_line,
+    grouped_names,
+    mesa_model_params,
+    slider_range,
+    slider_step,
+    toml_text,
+)
 from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.appkit.organisation import organisation_figure, tile_grid
+from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import GROUPS, PARAMETERS
+from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESETS
 
 
@@ -37,12 +72,54 @@ def test_mesa_model_params_carry_the_registry_bounds_choices_and_defaults():
 @pytest.mark.parametrize("name", [n for n, p in PARAMETERS.items() if p.kind in ("float", "int")])
 def test_slider_step_puts_the_default_on_the_grid(name):
     p = PARAMETERS[name]
-    step = slider_step(p)
-    positions = (p.default - p.low) / step
-    assert positions == pytest.approx(round(positions), abs=1e-6)
-    assert (p.high - p.low) / step <= 1e5, "a slider of at most 100,000 positions"
-    if p.kind == "int":
-        assert isinstance(step, int)
+    for low, high in ((p.low, p.high), slider_range(p)):
+        step = slider_step(p, (low, high))
+        positions = (p.default - low) / step
+        assert positions == pytest.approx(round(positions), abs=1e-6)
+        assert (high - low) / step <= 1e5, "a slider of at most 100,000 positions"
+        if p.kind == "int":
+            assert isinstance(step, int)
+
+
+def test_teaching_ranges_name_registry_parameters_and_stay_inside_their_bounds():
+    for name, (low, high) in TEACHING_RANGES.items():
+        p = PARAMETERS[name]
+        assert p.kind in ("int", "float")
+        assert p.low <= low < high <= p.high
+        assert slider_range(p, p.high) == (low, p.high), "a value beyond stretches the slider"
+
+
+def test_the_app_starts_where_the_command_line_does():
+    run = build_parser().parse_args(["run"])
+    assert (DEFAULT_SEED, DEFAULT_WEEKS) == (run.seed, run.steps)
+
+
+def test_settings_copy_as_a_command_line_and_toml():
+    choice = next(n for n, p in PARAMETERS.items() if p.kind == "choice")
+    flag = next(n for n, p in PARAMETERS.items() if p.kind == "bool")
+    preset = "old_world"
+    other = next(c for c in PARAMETERS[choice].choices if c != PRESETS[preset][choice])
+    settings = {
+        **starting_settings(preset, seed=4, weeks=52),
+        choice: other,
+        flag: not PRESETS[preset][flag],
+    }
+    line = command_line(settings, preset)
+    assert line.startswith(f"cxo-sim run --preset {preset} --seed 4 --steps 52")
+    args = build_parser().parse_args(line.split()[1:])
+    parsed = {k: PARAMETERS[k].parse(v) for k, v in (s.split("=") for s in args.sets)}
+    assert parsed == {choice: other, flag: not PRESETS[preset][flag]}
+    toml = toml_text(settings, preset)
+    assert f'{choice} = "{other}"' in toml
+    assert f"{flag} = {value_text(not PRESETS[preset][flag])}" in toml
+    assert command_line(starting_settings(preset), preset).count("--set") == 0
+
+
+def test_counts_read_in_the_singular_and_the_plural():
+    assert counted(1, "breach", "breaches") == "1 breach"
+    assert counted(2, "breach", "breaches") == "2 breaches"
+    assert counted(0, "tool") == "0 tools" and counted(1, "tool") == "1 tool"
+    assert counted(1200, "tool") == "1,200 tools"
 
 
 def test_groups_cover_every_parameter_once():
@@ -91,10 +168,10 @@ def test_comparison_runs_both_arms_on_the_same_seeds():
     assert a.params["cmo_speed"] == 1.0 and b.params == PRESETS["old_world"]
     assert len(a.series) == len(b.series) == 2 and all(len(s) == 14 for s in a.series)
     table = summary_table(a, b)
+    assert list(table["outcome"]) == [o for o in OUTCOME_NAMES if o in set(table["outcome"])]
     row = table.set_index("outcome").loc["breaches"]
-    assert row["B - A"] == pytest.approx(row["old_world"] - row[YOURS])
-    low, high = row["95% interval"]
-    assert low <= row["B - A"] <= high
+    assert row["B - A"] == pytest.approx(row["mean B"] - row["mean A"])
+    assert row["low"] <= row["B - A"] <= row["high"]
     html = table_html(a, b)
     assert "A: your settings" in html and "B: old_world" in html
     assert len(comparison_figure({"A": a.series, "B": b.series}, 13).axes) == 6
@@ -105,8 +182,36 @@ def test_same_arm_twice_shows_no_difference():
     a = run_arm("A", params, [4, 5], 13)
     b = run_arm("B", params, [4, 5], 13)
     table = summary_table(a, b)
-    assert all(math.isclose(d, 0.0, abs_tol=1e-9) for d in table["B - A"])
-    assert "B better" not in table_html(a, b) and "A better" not in table_html(a, b)
+    assert (table["B - A"] == 0).all() and (table["low"] == 0).all() and (table["high"] == 0).all()
+    assert "better" not in table_html(a, b) and "no clear" not in table_html(a, b)
+
+
+def synthetic_arm(label, values, seeds=(1, 2, 3, 4)):
+    """An arm whose every outcome takes ``values`` on ``seeds``."""
+    outcomes = [dict.fromkeys(OUTCOME_NAMES, float(x)) for x in values]
+    return Arm(label, {}, list(seeds), [], outcomes)
+
+
+def test_compare_intervals_are_the_paired_t_intervals_of_the_reports():
+    # B is A plus a steady 1 on every seed: seeds differ a lot, the configuration little.
+    a = synthetic_arm("A", [10.0, 50.0, 90.0, 130.0])
+    b = synthetic_arm("B", [11.0, 51.5, 90.5, 131.0])
+    row = summary_table(a, b).iloc[0]
+    paired = mean_ci([1.0, 1.5, 0.5, 1.0])
+    assert (row["B - A"], row["low"], row["high"]) == pytest.approx(
+        (paired.value, paired.low, paired.high)
+    )
+    assert row["low"] > 0, "an unpaired interval would straddle zero here"
+    with pytest.raises(ValueError, match="same seeds"):
+        summary_table(a, synthetic_arm("B", [1, 2, 3, 4], seeds=(5, 6, 7, 8)))
+
+
+def test_compare_table_as_csv():
+    a = synthetic_arm("A", [1, 2, 3, 4])
+    b = synthetic_arm("old_world", [2, 3, 4, 5])
+    frame = pd.read_csv(io.StringIO(table_csv(a, b)))
+    assert list(frame.columns[:4]) == ["outcome", "unit", "mean A (A)", "mean B (old_world)"]
+    assert set(frame["B - A"]) == {1.0} and len(frame) == len(OUTCOME_NAMES)
 
 
 def test_event_log_escapes_and_orders_newest_first():
@@ -127,3 +232,73 @@ def test_server_runs_solara_on_the_given_address_with_local_assets():
     env = server_environment({"SOLARA_ASSETS_PROXY": "false"})
     assert env["SOLARA_ASSETS_PROXY"] == "true"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
+    page = about_html()
+    for title in (
+        "What is it?",
+        "How it works",
+        "How to use it",
+        "Things to notice",
+        "Things to try",
+        "Extending the model",
+        "Credits and references",
+    ):
+        assert f"<h3>{title}</h3>" in page
+    assert page.count("docs/ODD.md") >= 3
+    assert "MODEL.md" not in page.replace("docs/ODD.md", "")
+
+
+def test_play_redraws_by_time_not_every_week():
+    """Item 6: weeks come at the play interval; redraws only every REDRAW_SECONDS, and last."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    now = [0.0]
+    redrawn_at = []
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    def redraw():
+        now[0] += 0.2  # a redraw costs time too
+        redrawn_at.append(model.week)
+
+    redraws = play(
+        model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0], timer=RedrawTimer()
+    )
+    assert model.week == 52 and not model.running
+    assert redraws == len(redrawn_at) and redrawn_at[-1] == 52
+    assert len(redrawn_at) < 52 / 4, "far fewer redraws than weeks"
+    gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
+    assert all(gap * PLAY_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
+
+
+def test_a_slow_redraw_waits_longer_for_the_next():
+    model = ClassroomModel(**starting_settings(weeks=52))
+    now = [0.0]
+    redrawn_at = []
+
+    def redraw():
+        now[0] += 3.0  # a busy server
+        redrawn_at.append(model.week)
+
+    timer = RedrawTimer()
+    play(model, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+         clock=lambda: now[0], timer=timer)  # fmt: skip
+    gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
+    assert all(gap * PLAY_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
+    assert len(redrawn_at) <= 3 and redrawn_at[-1] == 52
+    assert timer.last == 3.0
+    # The next Play on this server knows it is busy before its first redraw: one redraw only.
+    again = ClassroomModel(**starting_settings(weeks=52))
+    model, redrawn_at[:] = again, []
+    play(again, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+         clock=lambda: now[0], timer=timer)  # fmt: skip
+    assert redrawn_at == [52]
+
+
+def test_pause_stops_play_at_once():
+    model = ClassroomModel(**starting_settings(weeks=52))
+    steps = iter([True, True, True, False])
+    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None, timer=RedrawTimer())
+    assert model.week == 3 and model.running

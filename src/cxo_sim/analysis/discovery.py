@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.effects import fmt, level_text
+from cxo_sim.analysis.effects import fmt, is_nominal, level_text
 from cxo_sim.analysis.results import measure, open_results
 from cxo_sim.errors import UserError
-from cxo_sim.params import PARAMETERS
 
 PEEL_ALPHA = 0.05
 MIN_MASS = 0.05
@@ -123,13 +122,6 @@ class Rule:
         )
 
 
-def _is_categorical(column: str, values: pd.Series) -> bool:
-    declared = PARAMETERS.get(column)
-    if declared is not None:
-        return declared.kind in ("bool", "choice")
-    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-
-
 def _peels(x: pd.DataFrame, inside: np.ndarray, column: str, categorical: bool):
     """Candidate slices to remove from the box along one column, as boolean masks."""
     values = x[column][inside]
@@ -152,7 +144,7 @@ def _peels(x: pd.DataFrame, inside: np.ndarray, column: str, categorical: bool):
 
 def peeling_trajectory(x: pd.DataFrame, hit: np.ndarray) -> list[np.ndarray]:
     """PRIM's peeling: the sequence of ever smaller boxes (as row masks), largest first."""
-    categorical = {c: _is_categorical(c, x[c]) for c in x.columns}
+    categorical = {c: is_nominal(c, x[c]) for c in x.columns}
     inside = np.ones(len(x), dtype=bool)
     trajectory = [inside]
     min_rows = max(2, int(MIN_MASS * len(x)))
@@ -185,7 +177,7 @@ def describe_box(x: pd.DataFrame, inside: np.ndarray) -> tuple[Restriction, ...]
     for column in x.columns:
         values = x[column]
         kept, all_values = values[inside], values
-        if _is_categorical(column, values):
+        if is_nominal(column, values):
             levels = [v for v in pd.unique(all_values) if v in set(kept)]
             if len(levels) < all_values.nunique():
                 restrictions.append(Restriction(column, levels=tuple(_sorted_levels(levels))))

@@ -2,7 +2,8 @@
 
 The comparison follows the design: scenarios against the ``baseline`` scenario (or the first one),
 factorial levels against each factor's reference level pooled over the other factors (a main
-effect), Latin-hypercube factors by rank correlation with each outcome.
+effect), Latin-hypercube factors over configuration means: numeric ones by rank correlation with
+each outcome, nominal ones by comparing their levels.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from cxo_sim.analysis.stats import Estimate, compare, effect_size_word, mean_ci,
 from cxo_sim.params import PARAMETERS
 
 BASELINE = "baseline"
+# A percentage change is shown only when the reference mean is at least this share of the
+# larger of the two means (changes from -80% to +400%): on a baseline near zero a percentage
+# says more about the baseline than about the change.
+MEANINGFUL_BASELINE = 0.2
+# A difference whose runs' standard deviation is at most this share of it is a fixed difference
+# (a fixed cost plus rounding noise): its standardised effect size would measure the noise.
+NEGLIGIBLE_SPREAD = 0.01
 FINDING_COLUMNS = [
     "arm",
     "reference",
@@ -36,6 +44,7 @@ FINDING_COLUMNS = [
     "n_arm",
     "n_reference",
     "paired",
+    "fixed",
     "verdict",
     "sentence",
 ]
@@ -110,6 +119,36 @@ def paired_differences(
     return merged[f"{outcome}_arm"] - merged[f"{outcome}_ref"]
 
 
+def no_spread(x: pd.Series) -> bool:
+    """Whether at least two finite values are all equal (a fixed cost, an integer median)."""
+    values = x.to_numpy(float)
+    values = values[np.isfinite(values)]
+    return values.size >= 2 and bool(np.ptp(values) == 0.0)
+
+
+def _spread(a: pd.Series, b: pd.Series, pairs: pd.Series | None) -> float:
+    """Standard deviation behind a difference: of the pairs, else pooled over the two arms."""
+    if pairs is not None:
+        values = pairs.to_numpy(float)
+        values = values[np.isfinite(values)]
+        return float(values.std(ddof=1)) if values.size > 1 else math.nan
+    xa, xb = a.dropna().to_numpy(float), b.dropna().to_numpy(float)
+    if xa.size < 2 or xb.size < 2:
+        return math.nan
+    pooled = ((xa.size - 1) * xa.var(ddof=1) + (xb.size - 1) * xb.var(ddof=1)) / (
+        xa.size + xb.size - 2
+    )
+    return math.sqrt(pooled)
+
+
+def relative_change(mean_arm: float, mean_reference: float) -> float:
+    """The change as a share of the reference mean; nan on a baseline near zero."""
+    larger = max(abs(mean_arm), abs(mean_reference))
+    if not larger or abs(mean_reference) < MEANINGFUL_BASELINE * larger:
+        return math.nan
+    return (mean_arm - mean_reference) / abs(mean_reference)
+
+
 def _difference_row(
     arm: str,
     reference: str,
@@ -121,6 +160,18 @@ def _difference_row(
     result = compare(a, b)
     if pairs is not None:
         result = dataclasses.replace(result, diff=mean_ci(pairs))
+    # With no spread in either arm (or in the paired differences) the difference is exact: no
+    # interval to speak of and no standardised effect (g would be infinite). With a spread that
+    # is a sliver of the difference (a fixed cost plus rounding), g is as meaningless: it
+    # measures the sliver. Both are fixed differences, never ranked by g.
+    exact = (no_spread(a) and no_spread(b)) or (pairs is not None and no_spread(pairs))
+    spread = _spread(a, b, pairs)
+    fixed = exact or 0.0 < spread <= NEGLIGIBLE_SPREAD * abs(result.diff.value)
+    if fixed:
+        value = result.diff.value
+        nothing = Estimate(math.nan, math.nan, math.nan, result.g.n)
+        diff = Estimate(value, value, value, result.diff.n) if exact else result.diff
+        result = dataclasses.replace(result, diff=diff, g=nothing)
     said = verdict(outcome, result.diff)
     return {
         "arm": arm,
@@ -132,37 +183,79 @@ def _difference_row(
         "estimate": result.diff.value,
         "low": result.diff.low,
         "high": result.diff.high,
-        "relative": result.relative,
+        "relative": relative_change(result.mean_a, result.mean_b),
         "g": result.g.value,
         "g_low": result.g.low,
         "g_high": result.g.high,
         "n_arm": int(a.notna().sum()),
         "n_reference": int(b.notna().sum()),
         "paired": pairs is not None,
+        "fixed": fixed,
         "verdict": said,
-        "sentence": difference_sentence(arm, reference, outcome, result.diff, result.g, said),
+        "sentence": difference_sentence(
+            arm, reference, outcome, result.diff, result.g, said, fixed
+        ),
     }
 
 
+def signed(x: float, digits: int = 3) -> str:
+    """``fmt`` with an explicit sign, so a sentence and a table read the same: +2.1, -0.4, 0."""
+    text = fmt(x, digits)
+    return f"+{text}" if x > 0 and math.isfinite(x) else text
+
+
+def with_unit(text: str, unit: str) -> str:
+    """A formatted number and its unit, in the singular for exactly one: "1 week", "2 weeks"."""
+    if not unit:
+        return text
+    if text.lstrip("+-") == "1":
+        head, slash, tail = unit.partition("/")
+        if head.endswith(("ches", "shes")):
+            head = head[:-2]
+        elif head.endswith("s") and not head.endswith("ss"):
+            head = head[:-1]
+        unit = head + slash + tail
+    return f"{text} {unit}"
+
+
 def difference_sentence(
-    arm: str, reference: str, outcome: str, diff: Estimate, g: Estimate, said: str
+    arm: str,
+    reference: str,
+    outcome: str,
+    diff: Estimate,
+    g: Estimate,
+    said: str,
+    fixed: bool = False,
 ) -> str:
-    """One sentence stating a difference of means with its CI and effect size."""
+    """One sentence stating a difference of means with its CI and effect size.
+
+    Numbers carry their sign (arm minus reference), as in the findings table.
+    """
     unit = measure(outcome).unit
-    unit_text = f" {unit}" if unit else ""
-    interval = f"95% CI {fmt(diff.low)} to {fmt(diff.high)}"
-    if said == "no clear change":
+    amount = with_unit(signed(diff.value), unit)
+    judged = f"; {said}" if said in ("better", "worse") else ""
+    if fixed:
+        if diff.value == 0:
+            return f"{arm} vs {reference}: {outcome} the same in every run ({amount})."
+        direction = "higher" if diff.value > 0 else "lower"
+        if diff.low == diff.high:
+            return (
+                f"{arm} vs {reference}: {outcome} {direction}, {amount} in every run "
+                f"(a fixed difference: no spread){judged}."
+            )
         return (
-            f"{arm} vs {reference}: no clear change in {outcome} "
-            f"({fmt(diff.value)}{unit_text}, {interval})."
+            f"{arm} vs {reference}: {outcome} {direction}, {amount} in nearly every run (a fixed "
+            f"difference: the spread is under {NEGLIGIBLE_SPREAD:.0%} of it; 95% CI "
+            f"{signed(diff.low)} to {signed(diff.high)}){judged}."
         )
+    interval = f"95% CI {signed(diff.low)} to {signed(diff.high)}"
+    if said == "no clear change":
+        return f"{arm} vs {reference}: no clear change in {outcome} ({amount}, {interval})."
     direction = "higher" if diff.value > 0 else "lower"
-    low, high = (diff.low, diff.high) if diff.value > 0 else (-diff.high, -diff.low)
     size = effect_size_word(g.value)
-    judged = f", {said}" if said in ("better", "worse") else ""
     return (
-        f"{arm} vs {reference}: {outcome} {direction} by {fmt(abs(diff.value))}{unit_text} "
-        f"(95% CI {fmt(low)} to {fmt(high)}; {size} effect, g = {fmt(g.value, 2)}{judged})."
+        f"{arm} vs {reference}: {outcome} {direction}, {amount} ({interval}){judged}; "
+        f"{size} effect, g = {fmt(g.value, 2)}."
     )
 
 
@@ -227,13 +320,55 @@ def factor_effects(rs: ResultSet, outcomes: list[str] | None = None) -> pd.DataF
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
+def is_nominal(factor: str, values: pd.Series) -> bool:
+    """Whether a factor's levels are names or switches (choice, bool), not amounts."""
+    declared = PARAMETERS.get(factor)
+    if declared is not None:
+        return declared.kind in ("choice", "bool")
+    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def configuration_means(rs: ResultSet, outcomes: list[str]) -> pd.DataFrame:
+    """One row per configuration: its factor levels and each outcome's mean over replications.
+
+    Replications repeat a configuration, so they are not independent evidence about how a
+    factor moves an outcome: statements across configurations are made over these means.
+    """
+    levels = rs.configurations.set_index("point")
+    means = rs.runs.groupby("point")[outcomes].mean()
+    return levels.join(means).reset_index()
+
+
 def correlation_effects(rs: ResultSet, outcomes: list[str] | None = None) -> pd.DataFrame:
-    """How each sampled numeric factor moves each outcome: Spearman rank correlation with a CI."""
+    """How each sampled factor moves each outcome, over configurations (not runs).
+
+    Numeric factors: Spearman rank correlation with a CI. Nominal factors (choices, switches):
+    each level against the first level, a Welch difference of configuration means; a rank
+    correlation would order names that have no order.
+    """
+    outcomes = outcomes or rs.outcomes
+    configs = configuration_means(rs, outcomes)
     rows = []
     for factor in rs.factors:
-        x = _numeric(rs.runs[factor])
-        for outcome in outcomes or rs.outcomes:
-            rho = spearman_ci(x, rs.runs[outcome])
+        if is_nominal(factor, configs[factor]):
+            levels = level_order(factor, configs[factor])
+            reference = configs[configs[factor] == levels[0]]
+            for level in levels[1:]:
+                arm = configs[configs[factor] == level]
+                for outcome in outcomes:
+                    rows.append(
+                        _difference_row(
+                            level_text(factor, level),
+                            level_text(factor, levels[0]),
+                            outcome,
+                            arm[outcome],
+                            reference[outcome],
+                        )
+                    )
+            continue
+        x = configs[factor].to_numpy(float)
+        for outcome in outcomes:
+            rho = spearman_ci(x, configs[outcome])
             said = verdict(outcome, rho) if math.isfinite(rho.low) else "no clear change"
             rows.append(
                 {
@@ -252,16 +387,10 @@ def correlation_effects(rs: ResultSet, outcomes: list[str] | None = None) -> pd.
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _numeric(values: pd.Series) -> np.ndarray:
-    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        codes = {v: i for i, v in enumerate(level_order(str(values.name), values))}
-        return values.map(codes).to_numpy(float)
-    return values.to_numpy(float)
-
-
 def _correlation_sentence(factor: str, outcome: str, rho: Estimate, said: str) -> str:
     interval = (
-        f"rank correlation {fmt(rho.value, 2)}, 95% CI {fmt(rho.low, 2)} to {fmt(rho.high, 2)}"
+        f"rank correlation {signed(rho.value, 2)}, 95% CI {signed(rho.low, 2)} to "
+        f"{signed(rho.high, 2)} over {rho.n} configurations"
     )
     if said == "no clear change":
         return f"{outcome} does not clearly follow {factor} ({interval})."

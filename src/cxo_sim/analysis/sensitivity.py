@@ -1,12 +1,13 @@
 """Global sensitivity analysis with SALib over the parameter registry's bounds.
 
 ``cxo-sim sensitivity EXPERIMENT.toml [--method morris|sobol]`` varies the experiment's
-``[sensitivity] parameters`` (else its numeric-range factors, else every registry parameter marked
-for sensitivity analysis) over their bounds, runs the model at each sample point, averages the
-replications there, and reports Morris elementary effects (mu*, with bootstrap CIs) or Sobol
-first-order and total indices (S1, ST, with CIs). Categorical parameters (bools and choices) are
-sampled as a uniform number over ``[0, levels)`` and rounded down to a level, so both methods can
-include them.
+``[sensitivity] parameters``, else its factors (every form ``sweep`` accepts: lists, ranges with
+or without ``n``), never a parameter the file does not name; it says what it varies and how many
+runs that is before it starts. Parameters vary over the file's ranges, else their registry
+bounds. It runs the model at each sample point, averages the replications there, and reports
+Morris elementary effects (mu*, with bootstrap CIs) or Sobol first-order and total indices (S1,
+ST, with CIs). Categorical parameters (bools and choices) are sampled as a uniform number over
+``[0, levels)`` and rounded down to a level, so both methods can include them.
 
 Results go to ``<root>/<name>/sensitivity/<method>.csv`` (and ``.parquet``) with a bar chart.
 """
@@ -30,6 +31,7 @@ from cxo_sim.analysis.effects import fmt
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
 from cxo_sim.params import PARAMETERS
+from cxo_sim.paramscmd import value_text
 from cxo_sim.plots import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.presets import PRESETS
 
@@ -133,31 +135,51 @@ def registry_factor(name: str, values: Sequence[Any] | None = None) -> Factor:
 
 
 def problem_for(experiment: Any) -> Problem:
-    """The parameters to vary for an experiment, in the order of precedence of the module doc."""
+    """The parameters to vary: the file's ``[sensitivity] parameters``, else its factors.
+
+    Only parameters the file names are varied; a file that names none is an error, never an
+    analysis of the whole registry the user did not ask for.
+    """
     base = {**PRESETS[experiment.preset], **experiment.fixed}
     chosen = (experiment.sensitivity or {}).get("parameters")
-    if chosen:
-        factors = [registry_factor(name, _factor_values(experiment, name)) for name in chosen]
-    else:
-        numeric = [
+    names = list(chosen or [])
+    if not names:
+        names = [
             name
             for name in experiment.factors
-            if PARAMETERS[name].kind in ("float", "int") and len(experiment.factor_values(name)) > 1
+            if isinstance(experiment.factors[name], dict) or len(experiment.factors[name]) > 1
         ]
-        names = numeric or [p.name for p in PARAMETERS.values() if p.sensitivity]
-        factors = [registry_factor(name, _factor_values(experiment, name)) for name in names]
-    if not factors:
-        raise UserError(f"{experiment.path}: no parameter to vary in the sensitivity analysis")
+    if not names:
+        raise UserError(
+            f"{experiment.path}: nothing to vary in the sensitivity analysis; name the parameters "
+            "in [sensitivity] parameters = [...] or give [factors] more than one value"
+        )
+    factors = [registry_factor(name, _factor_values(experiment, name)) for name in names]
     return Problem(tuple(factors), base)
 
 
 def _factor_values(experiment: Any, name: str) -> list[Any] | None:
+    """The values the file gives a factor (a range's ends), or None when it gives none."""
     if name not in experiment.factors:
         return None
     spec = experiment.factors[name]
     if isinstance(spec, dict):
         return [spec["min"], spec["max"]]
     return list(spec)
+
+
+def describe(problem: Problem) -> list[str]:
+    """One line per varied parameter: its name and what it takes."""
+    lines = []
+    for f in problem.factors:
+        if f.levels:
+            taken = ", ".join(value_text(v) for v in f.levels)
+        elif f.integer:
+            taken = f"{round(f.low)} to {round(f.high)} (whole numbers)"
+        else:
+            taken = f"{fmt(f.low)} to {fmt(f.high)}"
+        lines.append(f"  {f.name}: {taken}")
+    return lines
 
 
 def sample(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
@@ -253,10 +275,13 @@ def sensitivity_command(args: Any) -> None:
         measure(outcome)
     problem = problem_for(experiment)
     points = len(sample(problem, method, n, experiment.seed))
+    source = "[sensitivity] parameters" if settings.get("parameters") else "[factors]"
+    print(f"{method} varies the {len(problem.factors)} parameters of {source}:")
+    print("\n".join(describe(problem)))
     print(
-        f"{method}: {len(problem.factors)} parameters, {points} sample points x "
-        f"{experiment.replications} replications = {points * experiment.replications} runs of "
-        f"{experiment.steps} weeks"
+        f"{points} sample points x {experiment.replications} replications = "
+        f"{points * experiment.replications} runs of {experiment.steps} weeks",
+        flush=True,
     )
 
     def run_model(param_sets: list[dict[str, Any]]) -> pd.DataFrame:
@@ -287,6 +312,16 @@ def write_outputs(
     return [csv, parquet, *draw_chart(table, method, folder, experiment, points)]
 
 
+def nonnegative_errors(value: pd.Series, conf: pd.Series) -> np.ndarray:
+    """Error bar lengths (below, above) for indices that cannot be negative.
+
+    mu* is a mean of absolute values and Sobol indices are shares of variance: a symmetric
+    interval that reaches below zero is cut at zero rather than drawn there.
+    """
+    values, halves = value.to_numpy(float), conf.to_numpy(float)
+    return np.vstack([np.clip(np.minimum(halves, values), 0.0, None), halves])
+
+
 def draw_chart(
     table: pd.DataFrame, method: str, folder: Path, experiment: Any, points: int
 ) -> list[Path]:
@@ -300,16 +335,20 @@ def draw_chart(
             rows = table[table["outcome"] == outcome].sort_values(key, kind="stable")
             y = np.arange(len(rows))
             if method == "morris":
-                ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="#4575b4",
-                        ecolor="#333333", capsize=2)  # fmt: skip
+                ax.barh(y, rows["mu_star"], xerr=nonnegative_errors(rows["mu_star"],
+                        rows["mu_star_conf"]), color="#4575b4", ecolor="#333333",
+                        capsize=2)  # fmt: skip
                 ax.set_xlabel(f"mu*: mean |elementary effect| ({unit_label(outcome)})")
             else:
-                ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color="#4575b4",
-                        ecolor="#333333", capsize=2, label="ST total")  # fmt: skip
-                ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color="#fdae61",
-                        ecolor="#333333", capsize=2, label="S1 first order")  # fmt: skip
+                ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=nonnegative_errors(rows["ST"],
+                        rows["ST_conf"]), color="#4575b4", ecolor="#333333", capsize=2,
+                        label="ST total")  # fmt: skip
+                ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=nonnegative_errors(rows["S1"],
+                        rows["S1_conf"]), color="#fdae61", ecolor="#333333", capsize=2,
+                        label="S1 first order")  # fmt: skip
                 ax.set_xlabel("share of output variance")
                 ax.legend(loc="lower right")
+            ax.set_xlim(left=0)
             ax.set_yticks(y, rows["parameter"])
             ax.set_title(outcome)
         what = "Morris mu*" if method == "morris" else "Sobol indices"

@@ -1,8 +1,9 @@
-"""``summary.csv``: one row per configuration with n, mean and 95% CI half-width per outcome.
+"""``summary.csv`` and ``runs.csv``: the results as tables a spreadsheet opens.
 
-The file is committed with each experiment's results and compared with reruns, so it must be
-byte-for-byte reproducible: t-intervals (no resampling), configurations sorted by point, and
-numbers written with six significant digits.
+``summary.csv`` has one row per configuration with n, mean and 95% CI half-width per outcome;
+``runs.csv`` is the runs table itself, one row per run. The summary is committed with each
+experiment's results and compared with reruns, so both must be byte-for-byte reproducible:
+t-intervals (no resampling), rows sorted, numbers written with six significant digits.
 """
 
 from __future__ import annotations
@@ -44,6 +45,19 @@ def write_summary(rs: ResultSet) -> Path:
     """Write ``summary.csv`` into the results folder and return its path."""
     path = rs.path / "summary.csv"
     summary_table(rs).to_csv(
+        path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n"
+    )
+    return path
+
+
+def write_runs_csv(rs: ResultSet) -> Path:
+    """Write ``runs.csv`` beside the Parquet runs: one row per run, sorted by run id.
+
+    The columns are the Parquet table's (run id, configuration, replication, seed, every
+    parameter, every outcome), what spreadsheet users look for as a sweep's table output.
+    """
+    path = rs.path / "runs.csv"
+    rs.runs.sort_values("run_id", kind="stable").to_csv(
         path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n"
     )
     return path

@@ -1,12 +1,14 @@
 """Building blocks of the teaching app (``cxo_sim.app``).
 
 - :mod:`~cxo_sim.appkit.classroom`: the model the app runs (a run that stops at a horizon).
+- :mod:`~cxo_sim.appkit.controller`: Reset, Play and Step, Play's redraws throttled by time.
 - :mod:`~cxo_sim.appkit.controls`: controls generated from the parameter registry.
 - :mod:`~cxo_sim.appkit.charts`: live outcome charts (matplotlib, so nothing loads from a CDN).
 - :mod:`~cxo_sim.appkit.organisation`: the picture of the organisation.
 - :mod:`~cxo_sim.appkit.events`: the event log in plain words.
 - :mod:`~cxo_sim.appkit.compare`: two configurations side by side on the same seeds.
 - :mod:`~cxo_sim.appkit.notes`: teaching notes for each preset.
+- :mod:`~cxo_sim.appkit.about`: the model's description (NetLogo's Info-tab sections).
 """
 
 import warnings
@@ -14,7 +16,6 @@ import warnings
 with warnings.catch_warnings():
     # Solara's hook linter flags a line of Mesa's own SolaraViz code when it is first imported.
     warnings.filterwarnings("ignore", message=".*solara_viz.py", category=UserWarning)
-    from mesa.visualization.solara_viz import ModelController
-    from mesa.visualization.utils import update_counter
+    from mesa.visualization.utils import force_update, update_counter
 
-__all__ = ["ModelController", "update_counter"]
+__all__ = ["force_update", "update_counter"]

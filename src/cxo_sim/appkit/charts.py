@@ -7,6 +7,7 @@ one ``savefig`` per step keeps Play smooth.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,6 +30,8 @@ class Panel:
         right: (outcome name, legend label) pairs on a right axis (different unit).
         right_unit: right-axis label.
         integer: whether the left axis counts whole things (integer ticks).
+        first_title: title when only the first series is drawn (the comparison); the title
+            when empty.
     """
 
     title: str
@@ -37,11 +40,12 @@ class Panel:
     right: tuple[tuple[str, str], ...] = ()
     right_unit: str = ""
     integer: bool = False
+    first_title: str = ""
 
 
 PANELS = (
     Panel(
-        "Tools",
+        "Tools in use",
         (
             ("tool_count", "all"),
             ("shadow_tools", "shadow"),
@@ -52,31 +56,44 @@ PANELS = (
         integer=True,
     ),
     Panel(
-        "Breaches",
+        "Breaches so far",
         (("breaches", "breaches"), ("compliance_incidents", "compliance incidents")),
         "so far",
         integer=True,
     ),
     Panel(
-        "Campaign velocity",
+        "Campaigns launched per quarter",
         (("campaign_velocity", "launched per quarter"),),
         "campaigns / quarter",
     ),
-    Panel("Lead time", (("median_lead_time", "median, idea to launch"),), "weeks"),
     Panel(
-        "Trust and conflicts",
+        "Median lead time, idea to launch",
+        (("median_lead_time", "median, idea to launch"),),
+        "weeks",
+    ),
+    Panel(
+        "CIO-CMO trust and conflicts",
         (("trust", "trust"),),
         "trust (0-1)",
         right=(("conflicts", "conflicts"), ("escalations", "escalations")),
         right_unit="events so far",
+        first_title="CIO-CMO trust",
     ),
     Panel(
-        "Spend",
+        "Spend so far",
         (("tech_spend", "technology"), ("coordination_cost", "coordination")),
         "k$ so far",
+        first_title="Technology spend so far",
     ),
 )
 PANEL_SERIES = tuple(name for p in PANELS for name, _ in p.series + p.right)
+# Fastest zlib level for the live PNGs: encoding is a good part of a redraw, and size is no
+# matter on localhost.
+FAST_PNG = {"compress_level": 1}
+# Headroom above the data per legend row, as a share of the axis height.
+LEGEND_ROW_ROOM = 0.16
+# Longest legend label that still fits two to a row.
+LEGEND_COLUMN_CHARS = 17
 COLOURS = ("#1f77b4", "#7b2d8e", "#e69f00", "#7f7f7f")
 RIGHT_COLOURS = ("#d55e00", "#8c564b")
 # The two arms of a comparison.
@@ -109,18 +126,18 @@ def comparison_figure(arms: dict[str, list[pd.DataFrame]], weeks: int | None = N
                     linewidth=0,
                 )
                 ax.plot(mean.index, mean.values, color=colour, linewidth=1.6, label=label)
-        ax.set_title(f"{panel.title}: {panel.series[0][1]}", fontsize=9)
-        ax.set_ylabel(panel.unit, fontsize=7)
+        ax.set_title(panel.first_title or panel.title, fontsize=10)
+        ax.set_ylabel(panel.unit, fontsize=8)
         _finish_axis(ax, weeks)
-    axes[0].legend(fontsize=7, loc="upper left", frameon=False)
+    axes[0].legend(fontsize=8, loc="best", frameon=False)
     return fig
 
 
 def _panel_grid():
     # Fixed margins: constrained layout would cost several times the drawing itself.
-    fig = Figure(figsize=(6.2, 6.4), dpi=100)
+    fig = Figure(figsize=(6.6, 7.0), dpi=100)
     axes = fig.subplots(3, 2).ravel()
-    fig.subplots_adjust(left=0.1, right=0.91, bottom=0.06, top=0.96, wspace=0.62, hspace=0.5)
+    fig.subplots_adjust(left=0.1, right=0.9, bottom=0.06, top=0.96, wspace=0.6, hspace=0.52)
     return fig, axes
 
 
@@ -132,8 +149,8 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
         ax.set_ylim(0.0, 1.0)
     if panel.integer:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(panel.unit, fontsize=7)
-    ax.set_title(_title(panel, series), fontsize=9)
+    ax.set_ylabel(panel.unit, fontsize=8)
+    ax.set_title(_title(panel, series), fontsize=10)
     handles, labels = ax.get_legend_handles_labels()
     if panel.right:
         twin = ax.twinx()
@@ -147,17 +164,27 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
                     label=label,
                     linestyle="--",
                 )
-        twin.set_ylabel(panel.right_unit, fontsize=7)
-        twin.tick_params(labelsize=7)
+        twin.set_ylabel(panel.right_unit, fontsize=8)
+        twin.tick_params(labelsize=8)
         twin.set_ylim(0, max(1.0, twin.get_ylim()[1]))
         twin.yaxis.set_major_locator(MaxNLocator(integer=True))
         more_handles, more_labels = twin.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-    if len(labels) > 1:
-        ax.legend(handles, labels, fontsize=6, loc="upper left", frameon=False)
     _finish_axis(ax, weeks)
     if panel.integer:
         ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
+    if len(labels) > 1:
+        # The legend sits in headroom above the data, never on a line.
+        columns = 2 if max(len(label) for label in labels) <= LEGEND_COLUMN_CHARS else 1
+        rows = math.ceil(len(labels) / columns)
+        room = 1.0 + LEGEND_ROW_ROOM * rows
+        top = ax.get_ylim()[1]
+        ax.set_ylim(0, top * room)
+        if panel.unit.startswith("trust"):
+            ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        if panel.right:
+            twin.set_ylim(0, twin.get_ylim()[1] * room)
+        ax.legend(handles, labels, fontsize=7, loc="upper left", ncol=columns, frameon=False)
 
 
 def _title(panel: Panel, series: pd.DataFrame) -> str:
@@ -168,19 +195,22 @@ def _title(panel: Panel, series: pd.DataFrame) -> str:
     last = series[name].iloc[-1]
     if pd.isna(last):
         return panel.title
-    if panel.title == "Spend" and "shadow_spend_share" in series:
+    if name == "tech_spend" and "shadow_spend_share" in series:
         share = series["shadow_spend_share"].iloc[-1]
-        return f"Spend: {last:,.0f} k$ ({share:.0%} shadow)"
+        return f"Spend so far: {last:,.0f} k$ ({share:.0%} shadow)"
     if name == "trust":
         return f"Trust {last:.2f}, conflicts {series['conflicts'].iloc[-1]:.0f}"
     if name == "breaches" and "breach_cost" in series:
-        return f"Breaches: {last:.0f}, costing {series['breach_cost'].iloc[-1]:,.0f} k$"
+        return f"Breaches so far: {last:.0f}, costing {series['breach_cost'].iloc[-1]:,.0f} k$"
+    if name == "median_lead_time":
+        return f"Median lead time: {last:.1f} weeks"
     return f"{panel.title}: {last:.1f}" if last % 1 else f"{panel.title}: {last:.0f}"
 
 
 def _finish_axis(ax, weeks: int | None) -> None:
-    ax.set_xlabel("week", fontsize=7)
-    ax.tick_params(labelsize=7)
+    ax.set_xlabel("week", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(weeks or 0, 1))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3, linewidth=0.5)
@@ -197,4 +227,6 @@ def OutcomeCharts(model):
 
     figure = solara.use_memo(draw, [model, model.week])
     with solara.Column(classes=["cxo-charts"]):
-        solara.FigureMatplotlib(figure, dependencies=[model, model.week], format="png")
+        solara.FigureMatplotlib(
+            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+        )

@@ -13,9 +13,12 @@ from cxo_sim.model import CxOModel
 from cxo_sim.presets import PRESETS
 
 DEFAULT_PRESET = "old_world"
-DEFAULT_SEED = 1
-# Three years, the default horizon (ODD section 2).
+# The same defaults as ``cxo-sim run``, so a run in the app can be repeated on the command line.
+DEFAULT_SEED = 0
+# Three years, the default horizon (docs/ODD.md, section 2).
 DEFAULT_WEEKS = 156
+# Twenty years: the longest run the app offers.
+MAX_WEEKS = 1040
 # Keywords of ClassroomModel that are not registry parameters.
 RUN_SETTINGS = ("seed", "weeks")
 
@@ -66,3 +69,9 @@ def matching_preset(settings: dict[str, Any]) -> str | None:
         if values == params:
             return name
     return None
+
+
+def counted(n: float, noun: str, plural: str | None = None) -> str:
+    """``n`` things in words: "1 breach", "3 breaches", "0 tools"."""
+    word = noun if n == 1 else plural or f"{noun}s"
+    return f"{n:,.0f} {word}"

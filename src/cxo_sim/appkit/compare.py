@@ -2,7 +2,9 @@
 
 Arm A and arm B run once per seed, with the same seeds, so the difference between them is the
 difference the configuration makes, not luck. The table gives each outcome's mean per arm and
-the difference B - A with a 95% interval (normal approximation over seeds).
+the mean per-seed difference B - A with its paired 95% t-interval, the interval the reports use
+(``analysis.stats.mean_ci`` of the per-seed differences): the same configuration twice gives
+differences of exactly zero and an interval of zero width.
 """
 
 from __future__ import annotations
@@ -16,30 +18,17 @@ import pandas as pd
 import solara
 import solara.lab
 
+from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.appkit.charts import comparison_figure
 from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
+from cxo_sim.appkit.controls import EntryField, parse_count
 from cxo_sim.appkit.organisation import organisation_figure
 from cxo_sim.outcomes import OUTCOMES
 from cxo_sim.presets import PRESETS
 
 YOURS = "your settings"
-TABLE_OUTCOMES = (
-    "campaign_velocity",
-    "median_lead_time",
-    "tool_count",
-    "shadow_tools",
-    "redundant_tools",
-    "breaches",
-    "breach_cost",
-    "compliance_incidents",
-    "shadow_spend_share",
-    "tech_spend",
-    "coordination_cost",
-    "conflicts",
-    "escalations",
-    "trust",
-)
 MAX_SEEDS = 30
+DEFAULT_SEEDS = 5
 
 
 @dataclass
@@ -49,6 +38,7 @@ class Arm:
     Attributes:
         label: what the class sees ("your settings", a preset name).
         params: the registry parameters of every run.
+        seeds: the seed of each run, in order.
         series: per-week series of each run, one per seed.
         outcomes: end-of-run outcomes of each run, one per seed.
         last: the model of the first seed at the end, for the picture.
@@ -56,6 +46,7 @@ class Arm:
 
     label: str
     params: dict[str, Any]
+    seeds: list[int]
     series: list[pd.DataFrame]
     outcomes: list[dict[str, float]]
     last: Any = None
@@ -63,7 +54,7 @@ class Arm:
 
 def run_arm(label: str, params: dict[str, Any], seeds: list[int], weeks: int, progress=None) -> Arm:
     """Run ``params`` once per seed for ``weeks`` weeks."""
-    arm = Arm(label, dict(params), [], [])
+    arm = Arm(label, dict(params), list(seeds), [], [])
     for seed in seeds:
         model = ClassroomModel(seed=seed, weeks=weeks, **params)
         while model.running:
@@ -83,30 +74,47 @@ def arm_params(choice: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def summary_table(a: Arm, b: Arm) -> pd.DataFrame:
-    """Mean of each outcome per arm, and the difference B - A with its 95% interval."""
+    """Per outcome: each arm's mean, and B - A per seed with its paired 95% t-interval.
+
+    Only seeds where both arms have a value count.
+
+    Columns: ``outcome``, ``unit``, ``mean A``, ``mean B``, ``B - A``, ``low``, ``high``,
+    ``seeds``, ``better`` (the outcome's better direction); ``low`` and ``high`` are nan with
+    one seed.
+    """
+    if a.seeds != b.seeds:
+        raise ValueError("a paired comparison needs both arms on the same seeds")
     rows = []
-    for name in TABLE_OUTCOMES:
-        xs = [o[name] for o in a.outcomes if not math.isnan(o[name])]
-        ys = [o[name] for o in b.outcomes if not math.isnan(o[name])]
-        if not xs or not ys:
+    for name, outcome in OUTCOMES.items():
+        pairs = [
+            (x[name], y[name])
+            for x, y in zip(a.outcomes, b.outcomes, strict=True)
+            if not (math.isnan(x[name]) or math.isnan(y[name]))
+        ]
+        if not pairs:
             continue
-        diff = statistics.fmean(ys) - statistics.fmean(xs)
-        half = 1.96 * math.sqrt(_var(xs) / len(xs) + _var(ys) / len(ys))
+        diff = mean_ci([y - x for x, y in pairs])
         rows.append(
             {
                 "outcome": name,
-                a.label: statistics.fmean(xs),
-                b.label: statistics.fmean(ys),
-                "B - A": diff,
-                "95% interval": (diff - half, diff + half),
-                "better": OUTCOMES[name].better,
+                "unit": outcome.unit,
+                "mean A": statistics.fmean(x for x, _ in pairs),
+                "mean B": statistics.fmean(y for _, y in pairs),
+                "B - A": diff.value,
+                "low": diff.low,
+                "high": diff.high,
+                "seeds": diff.n,
+                "better": outcome.better,
             }
         )
     return pd.DataFrame(rows)
 
 
-def _var(xs: list[float]) -> float:
-    return statistics.variance(xs) if len(xs) > 1 else 0.0
+def table_csv(a: Arm, b: Arm) -> str:
+    """The comparison table as CSV; the mean columns name their arm."""
+    table = summary_table(a, b).rename(columns={"mean A": f"mean A ({a.label})"})
+    table = table.rename(columns={"mean B": f"mean B ({b.label})"})
+    return table.to_csv(index=False, lineterminator="\n")
 
 
 def table_html(a: Arm, b: Arm) -> str:
@@ -114,20 +122,25 @@ def table_html(a: Arm, b: Arm) -> str:
     table = summary_table(a, b)
     head = (
         f"<tr><th>outcome</th><th class='cxo-a'>A: {a.label}</th>"
-        f"<th class='cxo-b'>B: {b.label}</th><th>B - A</th><th>95% interval</th><th></th></tr>"
+        f"<th class='cxo-b'>B: {b.label}</th><th>B - A</th><th>95% interval (paired)</th>"
+        "<th></th></tr>"
     )
     rows = []
     for row in table.itertuples(index=False):
-        name, mean_a, mean_b, diff, (low, high), better = row
+        interval = (
+            "one seed: none" if math.isnan(row.low) else f"{_fmt(row.low)} to {_fmt(row.high)}"
+        )
         rows.append(
-            f"<tr><td title='{OUTCOMES[name].meaning}'>{name}</td><td>{_fmt(mean_a)}</td>"
-            f"<td>{_fmt(mean_b)}</td><td>{_fmt(diff)}</td><td>{_fmt(low)} to {_fmt(high)}</td>"
-            f"<td>{_verdict(low, high, better)}</td></tr>"
+            f"<tr><td title='{OUTCOMES[row.outcome].meaning}'>{row.outcome}</td>"
+            f"<td>{_fmt(row[2])}</td><td>{_fmt(row[3])}</td><td>{_fmt(row[4])}</td>"
+            f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
         )
     return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"
 
 
 def _fmt(x: float) -> str:
+    if x == 0:
+        return "0"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.2f}"
@@ -135,6 +148,10 @@ def _fmt(x: float) -> str:
 
 def _verdict(low: float, high: float, better: str) -> str:
     """Plain words for a difference whose interval is (low, high)."""
+    if math.isnan(low):
+        return ""
+    if low == high == 0:
+        return "no difference"
     if low <= 0 <= high:
         return "no clear difference"
     if not better:
@@ -151,7 +168,7 @@ def Compare(settings: dict[str, Any]):
     choice_b = solara.use_reactive(
         "best_practice" if matching_preset(settings) == "old_world" else "old_world"
     )
-    n_seeds = solara.use_reactive(5)
+    n_seeds = solara.use_reactive(DEFAULT_SEEDS)
     done = solara.use_reactive(0)
     result = solara.use_reactive(None)
 
@@ -175,10 +192,16 @@ def Compare(settings: dict[str, Any]):
         "Run two configurations on the same seeds, so the only difference between them is the "
         "configuration. 'your settings' are the controls in the sidebar."
     )
-    with solara.Row(classes=["cxo-compare-controls"]):
+    with solara.Row(classes=["cxo-compare-controls"], style={"align-items": "center"}):
         solara.Select("A", values=options, value=choice_a)
         solara.Select("B", values=options, value=choice_b)
-        solara.SliderInt("seeds", value=n_seeds, min=1, max=MAX_SEEDS)
+        EntryField(
+            "seeds",
+            n_seeds.value,
+            lambda text: parse_count("seeds", text, 1, MAX_SEEDS),
+            n_seeds.set,
+            classes=["cxo-box-seeds"],
+        )
         solara.Button(
             "Run comparison",
             color="primary",
@@ -187,11 +210,16 @@ def Compare(settings: dict[str, Any]):
             classes=["cxo-run-compare"],
         )
     solara.Text(
-        f"Seeds {seeds[0]} to {seeds[-1]}, {weeks} weeks each, for both A and B.",
+        f"Seeds {seeds[0]} to {seeds[-1]}, {weeks} weeks each, for both A and B: "
+        f"{2 * len(seeds)} runs.",
         classes=["cxo-caption"],
     )
-    if task.pending:
-        solara.ProgressLinear(done.value / (2 * len(seeds)) * 100)
+    total = 2 * len(seeds)
+    if task.pending and done.value < total:
+        solara.Text(
+            f"Running: {done.value} of {total} runs done.", classes=["cxo-compare-progress"]
+        )
+        solara.ProgressLinear(done.value / total * 100)
     if task.error:
         solara.Error(f"The comparison failed: {task.exception}")
     if result.value is not None:
@@ -210,12 +238,20 @@ def ComparisonResult(a: Arm, b: Arm):
     pictures = solara.use_memo(
         lambda: (organisation_figure(a.last), organisation_figure(b.last)), [a, b]
     )
-    with solara.Columns([5, 4]):
+    with solara.Div(classes=["cxo-two-columns"]):
         with solara.Column():
             solara.HTML(tag="div", unsafe_innerHTML=table_html(a, b), classes=["cxo-compare-table"])
             solara.Text(
+                f"B - A is the mean over the {len(a.seeds)} seeds of B's result minus A's on the "
+                "same seed; the interval is the paired 95% t-interval of those differences. "
                 "Charts: mean over the seeds; the band runs from the lowest to the highest run.",
                 classes=["cxo-caption"],
+            )
+            solara.FileDownload(
+                lambda: table_csv(a, b),
+                filename="cxo-sim-compare.csv",
+                label="This table as CSV",
+                mime_type="text/csv",
             )
         with solara.Column(classes=["cxo-compare-figure"]):
             solara.FigureMatplotlib(charts, dependencies=[a, b], format="png")

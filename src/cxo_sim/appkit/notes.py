@@ -1,6 +1,6 @@
 """Teaching notes for each preset: the question, things to notice, things to try.
 
-Each note follows the patterns the model is built to reproduce (ODD section 9), so what a
+Each note follows the patterns the model is built to reproduce (docs/ODD.md section 9), so what a
 class is told to look for is what the model shows on most seeds, not on every one: a single
 run is one possible history, and the Compare tab averages over several.
 """

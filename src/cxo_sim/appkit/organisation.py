@@ -11,6 +11,7 @@ once breached.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import solara
 from matplotlib import colormaps
@@ -19,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Rectangle
 
 from cxo_sim.appkit import update_counter
+from cxo_sim.appkit.charts import FAST_PNG
 
 STATUS_COLOURS = {"reviewed": "#2ca25f", "known": "#fdae61", "shadow": "#5e3c99"}
 STATUS_LABELS = {
@@ -34,6 +36,8 @@ LIAISON_COLOUR = "#009e73"
 MAX_PEOPLE = 40
 TILE_ASPECT = 2.0
 MAX_TILE = (1.25, 0.5)
+# Smallest font a tile's name is written in; smaller tiles go unnamed.
+MIN_NAME_SIZE = 5.0
 
 
 def tile_grid(n: int, box: tuple[float, float, float, float]) -> list[tuple[float, float, float]]:
@@ -159,7 +163,8 @@ def _draw_people(ax, n, box, marker, colour) -> None:
     shown = min(n, MAX_PEOPLE)
     x0, y0, x1, y1 = box
     per_row = max(1, math.ceil(shown / 2))
-    dx = min((x1 - x0) / per_row, 0.3)
+    # Room for the "+N" after the last person when not everyone is drawn.
+    dx = min((x1 - x0 - (0.45 if n > shown else 0.0)) / per_row, 0.3)
     for i in range(shown):
         row, col = divmod(i, per_row)
         ax.plot(
@@ -177,24 +182,29 @@ def _draw_people(ax, n, box, marker, colour) -> None:
 def _draw_tools(ax, model) -> None:
     tools = sorted(model.tools, key=lambda t: ("reviewed", "known", "shadow").index(t.status))
     sides = {
-        "it": ([t for t in tools if t.owner == "it"], (0.15, 0.3, 4.85, 3.75)),
-        "marketing": ([t for t in tools if t.owner != "it"], (5.15, 0.3, 9.85, 3.75)),
+        "it": ([t for t in tools if t.owner == "it"], (0.15, 0.5, 4.85, 3.75)),
+        "marketing": ([t for t in tools if t.owner != "it"], (5.15, 0.5, 9.85, 3.75)),
     }
     titles = {"it": "IT-owned tools", "marketing": "marketing-owned tools"}
     for side, (side_tools, box) in sides.items():
-        ax.text(
-            box[0],
-            box[3] + 0.08,
-            f"{titles[side]} ({len(side_tools)})",
-            fontsize=7,
-            va="bottom",
-            fontweight="bold",
-        )
-        for tool, (x, y, w) in zip(side_tools, tile_grid(len(side_tools), box), strict=True):
-            _draw_tool(ax, tool, x, y, w)
+        tiles = tile_grid(len(side_tools), box)
+        named = bool(tiles) and _font_size(tiles[0][2]) >= MIN_NAME_SIZE
+        title = f"{titles[side]} ({len(side_tools)})"
+        if side_tools and not named:
+            # Tiles too small for a readable name: the commonest capabilities in the title.
+            counts = Counter(t.capability.name.replace("_", " ") for t in side_tools)
+            title += "\n" + ", ".join(f"{name} ({n})" for name, n in counts.most_common(3))
+        ax.text(box[0], box[3] + 0.08, title, fontsize=7, va="bottom", fontweight="bold")
+        for tool, (x, y, w) in zip(side_tools, tiles, strict=True):
+            _draw_tool(ax, tool, x, y, w, named)
 
 
-def _draw_tool(ax, tool, x, y, w) -> None:
+def _font_size(width: float) -> float:
+    """Font size of a tile's name for a tile ``width`` data units wide."""
+    return max(4.0, min(6.5, 8.0 * width))
+
+
+def _draw_tool(ax, tool, x, y, w, named: bool = True) -> None:
     h = w / TILE_ASPECT
     pad = 0.04 * w
     ax.add_patch(
@@ -211,18 +221,18 @@ def _draw_tool(ax, tool, x, y, w) -> None:
     )
     if tool.platform:
         ax.plot(x + pad + 0.06, y + h - pad - 0.06, marker="s", markersize=2.5, color="white")
-    name = tool.capability.name.replace("_", " ")
-    size = max(4.0, min(6.5, 8.0 * w))
-    ax.text(
-        x + w / 2,
-        y + h / 2,
-        _fit(name, w, size),
-        ha="center",
-        va="center",
-        fontsize=size,
-        color="white" if tool.status != "known" else "black",
-        clip_on=True,
-    )
+    if named:
+        size = _font_size(w)
+        ax.text(
+            x + w / 2,
+            y + h / 2,
+            _fit(tool.capability.name.replace("_", " "), w, size),
+            ha="center",
+            va="center",
+            fontsize=size,
+            color="white" if tool.status != "known" else "black",
+            clip_on=True,
+        )
     if tool.breached:
         ax.plot([x + pad, x + w - pad], [y + pad, y + h - pad], color=BREACH_COLOUR, lw=1.6)
         ax.plot([x + pad, x + w - pad], [y + h - pad, y + pad], color=BREACH_COLOUR, lw=1.6)
@@ -260,4 +270,6 @@ def OrganisationPicture(model):
     update_counter.get()
     figure = solara.use_memo(lambda: organisation_figure(model), [model, model.week])
     with solara.Column(classes=["cxo-organisation"]):
-        solara.FigureMatplotlib(figure, dependencies=[model, model.week], format="png")
+        solara.FigureMatplotlib(
+            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+        )
