@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import select
@@ -178,7 +179,7 @@ class LocalPool(WorkerPool):
 class DaskPool(WorkerPool):
     """The executor of an existing Dask distributed cluster (``Client(address).get_executor()``)."""
 
-    def __init__(self, address: str, timeout: float = CONNECT_SECONDS):
+    def __init__(self, address: str, timeout: float | None = None):
         try:
             from distributed import Client
         except ImportError:
@@ -186,6 +187,7 @@ class DaskPool(WorkerPool):
                 "--scheduler needs Dask distributed: pip install 'cxo-sim[cluster]'"
             ) from None
         self.address = address
+        timeout = CONNECT_SECONDS if timeout is None else timeout
         _handshake(address, timeout)
         try:
             self.client = Client(address, timeout=timeout)
@@ -201,11 +203,14 @@ class DaskPool(WorkerPool):
         )
 
     def check(self) -> None:
-        """Raise :class:`PoolError` once the client has lost the scheduler and closed."""
-        if self.client.status in ("closing", "closed", "failed"):
-            raise PoolError(
-                f"lost the Dask scheduler at {self.address} (client {self.client.status})"
-            )
+        """Raise :class:`PoolError` once the client has lost its scheduler.
+
+        A client that lost its scheduler tries to reconnect, but a scheduler that comes back has
+        forgotten every run it held, so the sweep stops at once, to be resumed.
+        """
+        status = self.client.status
+        if status != "running":
+            raise PoolError(f"lost the Dask scheduler at {self.address} (the client is {status})")
 
     def stop_all(self, why: str) -> None:
         """A cluster's workers are not ours to stop: the sweep ends, to be resumed later."""
@@ -215,12 +220,21 @@ class DaskPool(WorkerPool):
         """Shut the executor down and disconnect; the cluster itself keeps running.
 
         A client that lost its scheduler cannot cancel or wait for anything, so errors from
-        it are dropped here: the sweep is over either way, and what it stored is safe.
+        it are dropped here, and so is its log line about giving up the reconnection: the
+        sweep is over either way, says so in one line, and what it stored is safe.
         """
-        with contextlib.suppress(Exception):
-            super().close(cancel=cancel or self.client.status != "running")
-        with contextlib.suppress(Exception):
-            self.client.close(timeout=CONNECT_SECONDS)
+        lost = self.client.status != "running"
+        client_log = logging.getLogger("distributed.client")
+        level = client_log.level
+        if lost:
+            client_log.setLevel(logging.CRITICAL)
+        try:
+            with contextlib.suppress(Exception):
+                super().close(cancel=cancel or lost)
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=CONNECT_SECONDS)
+        finally:
+            client_log.setLevel(level)
 
 
 def open_pool(workers: int | None = None, scheduler: str | None = None) -> WorkerPool:

@@ -175,6 +175,7 @@ def stream_results(
             last_progress = now
 
     def lost(run: Run, generation: int, error: BaseException) -> None:
+        pool.check()
         if generation == pool.generation:
             replace()
         blamed = pool.lost_runs(generation)
