@@ -340,7 +340,7 @@ def sweep(
     with StopSignals() as stop, _pool(workers, scheduler, executor) as pool:
         folder = open_results_folder(path, manifest, fresh=fresh)
         try:
-            stored = folder.stored_run_ids()
+            stored = folder.stored
             sink = _Sink(folder, len(stored), flush_runs, flush_seconds)
             runs = plan_runs(
                 points,
