@@ -139,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ValueError) as exc:
         print(f"cxo-sim {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the environment: a full disk, a read-only folder, a bad path
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cxo-sim {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as exc:
         print(f"cxo-sim {args.command}: interrupted", file=sys.stderr)
         number = getattr(exc, "signal_number", received[0] if received else signal.SIGINT)

@@ -125,7 +125,7 @@ class LocalPool(WorkerPool):
         count = workers or os.cpu_count() or 1
         noun = "process" if count == 1 else "processes"
         self._lost: dict[int, set[int] | None] = {}
-        executor, self._table = _process_pool(count)
+        executor, self._table = _started_pool(count)
         super().__init__(executor, count, f"{count} local {noun}")
 
     def submit(self, function: Callable[[Any], Any], run: Any) -> Future:
@@ -165,7 +165,7 @@ class LocalPool(WorkerPool):
         lost = {run_id for pid, run_id, _ in _slots(self._table) if pid in dead and run_id >= 0}
         self._lost[self.generation] = lost if dead else None
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor, self._table = _process_pool(self.workers)
+        self.executor, self._table = _started_pool(self.workers)
         self.generation += 1
 
     def close(self, cancel: bool = False) -> None:
@@ -308,6 +308,17 @@ def _handshake(address: str, timeout: float) -> None:
 _SLOT_WIDTH = 3
 _slot: int | None = None
 _table: Any = None
+
+
+def _started_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A started pool; a failure to start one is a :class:`PoolError`.
+
+    A fork server that died, or no memory left for another process, fails here.
+    """
+    try:
+        return _process_pool(workers)
+    except Exception as exc:
+        raise PoolError(f"cannot start {workers} local worker processes: {one_line(exc)}") from None
 
 
 def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:

@@ -77,7 +77,7 @@ MAX_POINTS = 100_000
 MAX_RUNS = 10_000_000
 # The LHS design is drawn from its own stream, apart from every run's (point, replication) stream.
 LHS_STREAM = (0x1A5,)
-_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _SIGNIFICANT_DIGITS = 12
 
 
@@ -190,6 +190,8 @@ def load_experiment(path: str | Path) -> Experiment:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{path}: values nested too deeply to read") from None
     return _Validator(path).experiment(data, text)
 
 
@@ -286,7 +288,8 @@ class _Validator:
         if not _NAME_PATTERN.fullmatch(name):
             raise self.fail(
                 "name",
-                f"{name!r} cannot name a results folder; use letters, digits, '-', '_' and '.'",
+                f"{name!r:.60} cannot name a results folder; use up to 100 letters, digits, "
+                "'-', '_' and '.'",
             )
         return name
 
