@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from cxo_sim import load_results
 from cxo_sim.errors import Stopped, UserError
 from cxo_sim.experiments import runner
 from cxo_sim.experiments.plan import plan_runs
-from cxo_sim.experiments.pool import LocalPool, PoolError, StopSignals, _slots
+from cxo_sim.experiments.pool import LocalPool, PoolError, StopSignals, _slots, wrap_executor
 from cxo_sim.experiments.runner import execute_run, stream_results
 from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.experiments.storage import load_manifest
@@ -325,3 +326,17 @@ def test_a_sigterm_while_workers_start_is_held_and_then_stops_the_sweep_cleanly(
     assert done.returncode == 143, done.stderr
     assert "Traceback" not in done.stderr
     assert Path(tmp_path / "stoppable" / "manifest.json").exists()
+
+
+def test_the_stream_keeps_state_only_for_runs_in_flight(write_experiment, small_text):
+    # Before, an attempts entry stayed for every run ever submitted: 85 MB per million runs.
+    runs = long_runs(write_experiment(small_text), steps=2, count=60)
+    with ThreadPoolExecutor(2) as executor:
+        pool = wrap_executor(executor)
+        results = stream_results(runs, pool)
+        largest = 0
+        for _ in results:
+            state = {k: v for k, v in results.gi_frame.f_locals.items() if k != "runs"}
+            sizes = [len(v) for v in state.values() if isinstance(v, dict | set | list)]
+            largest = max(largest, *sizes)
+    assert largest <= pool.in_flight < 60
