@@ -340,3 +340,22 @@ def test_the_stream_keeps_state_only_for_runs_in_flight(write_experiment, small_
             sizes = [len(v) for v in state.values() if isinstance(v, dict | set | list)]
             largest = max(largest, *sizes)
     assert largest <= pool.in_flight < 60
+
+
+def kill_own_worker(run):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_pool_that_keeps_breaking_ends_with_a_pool_error_not_a_loop(
+    write_experiment, small_text, monkeypatch
+):
+    monkeypatch.setattr(runner, "execute_run", kill_own_worker)
+    runs = long_runs(write_experiment(small_text), steps=2, count=6)
+    started = time.monotonic()
+    with LocalPool(2) as pool, pytest.raises(PoolError) as error:
+        for _ in stream_results(runs, pool):
+            pass
+    assert time.monotonic() - started < 60
+    message = str(error.value)
+    assert "lost its worker 4 times" in message or "broke 4 times in a row" in message, message
+    assert "\n" not in message

@@ -131,14 +131,16 @@ def stream_results(
         return run_timeout if run_timeout is not None else run_deadline(run.steps)
 
     def replace() -> None:
+        # Only a pool that really starts anew counts (a cluster replaces its own workers).
         nonlocal fruitless_breaks
-        fruitless_breaks += 1
-        if fruitless_breaks > MAX_ATTEMPTS:
+        if fruitless_breaks >= MAX_ATTEMPTS:
             raise PoolError(
                 f"{pool.description} broke {fruitless_breaks} times in a row without "
                 "finishing a run"
             )
+        generation = pool.generation
         pool.replace_broken()
+        fruitless_breaks += pool.generation - generation
 
     def submit(run: Run) -> None:
         pool.check()
