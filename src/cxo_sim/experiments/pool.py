@@ -144,7 +144,7 @@ class LocalPool(WorkerPool):
 
     def stop_all(self, why: str) -> None:
         """Kill every worker: the pool breaks, and the runs in flight are charged and redone."""
-        for process in list(self.executor._processes.values()):
+        for process in _workers(self.executor):
             _kill(process.pid)
 
     def lost_runs(self, generation: int) -> set[int] | None:
@@ -159,7 +159,7 @@ class LocalPool(WorkerPool):
         """
         dead = {
             process.pid
-            for process in list(self.executor._processes.values())
+            for process in _workers(self.executor)
             if process.exitcode not in (None, _TERMINATED)
         }
         lost = {run_id for pid, run_id, _ in _slots(self._table) if pid in dead and run_id >= 0}
@@ -171,7 +171,7 @@ class LocalPool(WorkerPool):
     def close(self, cancel: bool = False) -> None:
         """Shut the pool down; with ``cancel``, kill the workers: runs in flight are dropped."""
         if cancel:
-            for process in list(self.executor._processes.values()):
+            for process in _workers(self.executor):
                 _kill(process.pid)
         self.executor.shutdown(wait=True, cancel_futures=cancel)
 
@@ -414,6 +414,11 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _workers(executor: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """The executor's worker processes (none once it is shut down)."""
+    return list((executor._processes or {}).values())
 
 
 def _kill(pid: int) -> None:
