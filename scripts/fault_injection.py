@@ -2,10 +2,11 @@
 
 Each cycle starts ``cxo-sim sweep`` (which resumes what is stored) in its own process group,
 waits a random time, and sends the whole group SIGKILL (a lost machine, ``kill -9``) or SIGTERM
-(``kill``, a container stop, a cluster scheduler). A last uninterrupted run finishes the sweep,
-and its runs table is compared with one swept without faults. Meanwhile every process of the
-group is watched in ``/proc``, so the script can say how long each lived and whether any
-outlived its sweep.
+(``kill``, a container stop, a cluster scheduler). In half the cycles one worker is killed
+first, so the group also holds a replacement pool, and a fork server, when it is killed. A
+last uninterrupted run finishes the sweep, and its runs table is compared with one swept
+without faults. Meanwhile every process of the group is watched in ``/proc``, so the script
+can say how long each lived and whether any outlived its sweep.
 
 Usage::
 
@@ -105,7 +106,8 @@ class Watcher:
             count += 1
             pid = int(stat.parent.name)
             if pid not in self.seen:
-                self.seen[pid] = Seen(pid, _role(pid, self.group, command), now, now)
+                role = _role(pid, int(fields[1]), self.group, command)
+                self.seen[pid] = Seen(pid, role, now, now)
             self.seen[pid].last = now
         return count
 
@@ -115,11 +117,11 @@ class Watcher:
         self._thread.join()
 
 
-def _role(pid: int, group: int, command: str) -> str:
+def _role(pid: int, parent: int, group: int, command: str) -> str:
     if pid == group:
         return "sweep"
-    if "forkserver" in command:
-        return "fork server"
+    if "forkserver" in command:  # the server, or a worker it forked (same command line)
+        return "fork server" if parent == group else "worker"
     if "resource_tracker" in command:
         return "resource tracker"
     return "worker"
@@ -128,7 +130,7 @@ def _role(pid: int, group: int, command: str) -> str:
 def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Random) -> dict:
     """Start the sweep, kill its group after a random time, wait for every process to end."""
     kind = rng.choice([signal.SIGKILL, signal.SIGTERM])
-    delay = rng.uniform(0.0, 3.0)
+    delay = rng.uniform(0.2, 3.0)
     command = [sys.executable, "-c", SWEEP, "sweep", str(experiment), "--out", str(out)]
     process = subprocess.Popen(
         [*command, "--workers", str(workers), "--quiet"],
@@ -142,7 +144,17 @@ def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Ra
     while process.poll() is None and watcher.sample() < 1 + workers:
         time.sleep(0.005)
     started = time.monotonic()
-    time.sleep(delay)
+    # In half the cycles one worker dies first, so the sweep replaces its pool (from the fork
+    # server once the sweep runs threads) before the whole group is killed.
+    victim = None
+    if rng.random() < 0.5:
+        time.sleep(delay / 2)
+        workers_now = [s.pid for s in watcher.seen.values() if s.role == "worker"]
+        if workers_now:
+            victim = rng.choice(workers_now)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+    time.sleep(max(0.0, delay - (time.monotonic() - started)))
     sent = time.monotonic()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, kind)
@@ -162,6 +174,7 @@ def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Ra
     return {
         "cycle": number,
         "signal": signal.Signals(kind).name,
+        "victim": victim,
         "after": sent - started,
         "status": process.returncode,
         "stop": ended - sent,
@@ -197,7 +210,9 @@ def main() -> int:
         record = cycle(number, experiment, out, args.workers, rng)
         records.append(record)
         print(
-            f"cycle {number:2d}: {record['signal']:7s} after {record['after']:.2f} s, "
+            f"cycle {number:2d}: "
+            + (f"worker {record['victim']} killed, then " if record["victim"] else "")
+            + f"{record['signal']:7s} after {record['after']:.2f} s, "
             f"exit {record['status']}, stopped in {record['stop']:.2f} s, "
             f"{len(record['seen'])} processes, {record['stored']} runs stored"
             + (", HUNG" if record["hung"] else "")
@@ -236,9 +251,7 @@ def main() -> int:
     outlived = sum(len(r["outlived"]) for r in records)
     statuses = pd.Series([f"{r['signal']}->{r['status']}" for r in records]).value_counts()
     print(f"\nexit statuses: {', '.join(f'{k} x{v}' for k, v in statuses.items())}")
-    print(
-        f"sweeps that hung: {hung}; tracebacks: {tracebacks}; processes that outlived: {outlived}"
-    )
+    print(f"sweeps that hung: {hung}; tracebacks: {tracebacks}; outlived their sweep: {outlived}")
     print(f"runs lost, duplicated, differing: {lost}, {duplicated}, {differing}")
     return 0 if (lost, duplicated, differing, hung, tracebacks, outlived) == (0,) * 6 else 1
 
