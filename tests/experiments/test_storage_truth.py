@@ -190,7 +190,7 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
 
 
 @pytest.mark.parametrize(
-    "text", ["[]", "null", '{"name": 3}', "{}", "{ broken", '{"runs_planned": "24"}']
+    "text", ["[]", "null", '{"name": 3}', "{ broken", '{"runs_planned": "24"}']
 )
 def test_a_manifest_that_is_not_one_gets_one_line(text, small, done, capsys, snapshot):
     manifest = done / "manifest.json"

@@ -60,7 +60,8 @@ def runs_schema() -> pa.Schema:
 
 
 # ---------------------------------------------------------------------- reading
-# Manifest entries every reader relies on, with the types they must have.
+# Manifest entries readers rely on, with the types they must have when present (a reader
+# that needs one says so when it is missing).
 MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
     "name": (str,),
     "experiment_hash": (str,),
@@ -88,7 +89,7 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
         )
     for key, kinds in MANIFEST_FIELDS.items():
         value = manifest.get(key)
-        if not isinstance(value, kinds) or isinstance(value, bool):
+        if key in manifest and (not isinstance(value, kinds) or isinstance(value, bool)):
             expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
             raise UserError(
                 f"{file}: not a cxo-sim manifest: {key} should be {expected}, got {value!r:.40}"
