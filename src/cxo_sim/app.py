@@ -25,6 +25,7 @@ solara-assets package, so the page needs no internet connection.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from typing import Any
@@ -230,8 +231,29 @@ def server_command(host: str, port: int) -> list[str]:
     ]
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve the app at ``http://host:port/`` until interrupted (replaces this process)."""
+    """Serve the app at ``http://host:port/`` until interrupted (replaces this process).
+
+    The app has no authentication, so serving beyond this machine is said out loud.
+    """
+    if not is_loopback(host):
+        print(
+            f"cxo-sim app: warning: --host {host} serves the app beyond this machine, and it has "
+            f"no authentication: anyone who can reach port {port} can use it "
+            "(--host 127.0.0.1 keeps it local)",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"cxo-sim app: open http://{host}:{port}/ in a browser (Ctrl+C stops)", flush=True)
     command = server_command(host, port)
     os.execve(command[0], command, server_environment())

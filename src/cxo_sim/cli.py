@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from cxo_sim.errors import UserError
 
@@ -16,6 +18,10 @@ EXAMPLES = """examples:
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3
   cxo-sim app                                        the teaching app on 127.0.0.1:8765
 """
+
+# Signals that stop a command the way Ctrl-C does: what is finished is saved first. SIGTERM is
+# what kill, container stops, systemd and cluster schedulers send before SIGKILL.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--out", default=None, help="results root (default ./results)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--run-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop and redo a run that takes longer (default: 60 s + 0.05 s a week)",
+    )
 
     plot = sub.add_parser("plot", help="figures from a results folder")
     plot.add_argument("results", help="results folder")
@@ -107,8 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: dispatch to the sub-command; user errors print one line and exit 2."""
+    """Entry point: dispatch to the sub-command; user errors print one line and exit 2.
+
+    Ctrl-C and SIGTERM stop the command as a ``KeyboardInterrupt`` that the command cleans up
+    after; the exit status is then 128 plus the signal's number (130, 143). Called with
+    ``argv=None`` the process ends when this returns, so from then on both signals are ignored:
+    one that arrives while the interpreter shuts down cannot turn the exit status into a
+    traceback.
+    """
     args = build_parser().parse_args(argv)
+    received: list[int] = []
+    previous = _interrupt_on_stop_signals(received)
     try:
         if args.command == "run":
             from cxo_sim.runcmd import run_command
@@ -153,10 +175,33 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ValueError) as exc:
         print(f"cxo-sim {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except OSError as exc:  # the environment: a full disk, a read-only folder, a bad path
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cxo-sim {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
         print(f"cxo-sim {args.command}: interrupted", file=sys.stderr)
-        return 130
+        number = getattr(exc, "signal_number", received[0] if received else signal.SIGINT)
+        return 128 + number
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_IGN if argv is None else handler)
     return 0
+
+
+def _interrupt_on_stop_signals(received: list[int]) -> dict[int, object]:
+    """Make SIGINT and SIGTERM raise ``KeyboardInterrupt``, noting which came; the old handlers.
+
+    Signal handlers belong to the main thread; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def interrupt(number: int, _frame) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    return {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
 
 
 if __name__ == "__main__":

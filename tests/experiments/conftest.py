@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -60,3 +61,29 @@ def _snapshot(root: Path) -> dict[str, str]:
 def snapshot() -> Callable[[Path], dict[str, str]]:
     """Take a snapshot of a folder tree, to show that nothing on disk changed."""
     return _snapshot
+
+
+# `cxo-sim sweep` whose runs sleep a while before running the model: real results, slow
+# whatever the machine, so a signal lands mid-sweep. The workers are forked from this script,
+# so they run the patched function.
+SLOW_SWEEP = """
+import sys, time
+from cxo_sim.cli import main
+from cxo_sim.experiments import runner
+real = runner.execute_run
+def slow(run):
+    time.sleep(float(sys.argv[1]))
+    return real(run)
+runner.execute_run = slow
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.fixture
+def slow_sweep() -> Callable[..., list[str]]:
+    """The command of `cxo-sim sweep ARGS` whose every run first sleeps ``seconds``."""
+
+    def command(seconds: float, *args: str) -> list[str]:
+        return [sys.executable, "-c", SLOW_SWEEP, str(seconds), "sweep", *args]
+
+    return command

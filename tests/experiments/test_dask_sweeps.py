@@ -8,6 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
+import socketserver
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +21,10 @@ import pytest
 from distributed import Client, LocalCluster
 
 from cxo_sim import load_results
-from cxo_sim.experiments.runner import evaluate, sweep
+from cxo_sim.cli import main
+from cxo_sim.experiments import pool
+from cxo_sim.experiments.plan import plan_runs
+from cxo_sim.experiments.runner import evaluate, execute_run, sweep
 from cxo_sim.experiments.spec import load_experiment
 
 pytestmark = pytest.mark.cluster
@@ -119,3 +126,143 @@ def busy_worker_after_first_run(client: Client, folder, sweep_thread: threading.
                 return busy[0]
         time.sleep(0.01)
     raise AssertionError("the sweep ended before a worker could be killed")
+
+
+# 40 runs of 500 weeks on one worker thread: several seconds, so the scheduler dies mid-way.
+SLOW = """
+name = "slow"
+question = "Does a sweep notice a lost scheduler?"
+steps = 500
+replications = 40
+seed = 4
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(*command: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_a_lost_scheduler_ends_the_sweep_in_seconds_with_one_line(write_experiment, tmp_path):
+    address = f"tcp://127.0.0.1:{free_port()}"
+    port = address.rsplit(":", 1)[1]
+    scheduler = start(
+        "-m",
+        "distributed.cli.dask_scheduler",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--dashboard-address",
+        ":0",
+    )
+    worker = start(
+        "-m",
+        "distributed.cli.dask_worker",
+        address,
+        "--nthreads",
+        "1",
+        "--no-nanny",
+        "--dashboard-address",
+        ":0",
+    )
+    path = write_experiment(SLOW)
+    command = [sys.executable, "-m", "cxo_sim.cli", "sweep", str(path), "--out", str(tmp_path)]
+    sweep_process = None
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+            sweep_process = subprocess.Popen(
+                [*command, "--scheduler", address, "--quiet"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+            def executed() -> int:
+                counts = client.run(lambda dask_worker: dask_worker.state.executed_count)
+                return sum(counts.values())
+
+            wait_for(lambda: executed() >= 3 or sweep_process.poll() is not None, 60, "3 runs")
+        scheduler.kill()
+        lost_at = time.monotonic()
+        _, err = sweep_process.communicate(timeout=60)
+        took = time.monotonic() - lost_at
+    finally:
+        for process in (scheduler, worker, sweep_process):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert sweep_process.returncode == 2, err
+    assert took < 15, f"{took:.1f} s to notice the lost scheduler"
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"lost the Dask scheduler at {address}" in err
+    stored = load_results(tmp_path / "slow")
+    assert f"{len(stored)} of 40 runs are stored" in err and "run the same command again" in err
+    # What was stored is what the model gives for those runs.
+    runs = list(plan_runs(load_experiment(path).points(), steps=500, replications=40, base_seed=4))
+    # Results on their way when the scheduler died are lost, so how many are stored varies.
+    for row in stored.head(5).to_dict("records"):
+        assert row == execute_run(runs[row["run_id"]])[0]
+
+
+class _Banner(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+        time.sleep(5)
+
+
+class _Silent(socketserver.BaseRequestHandler):
+    def handle(self):
+        time.sleep(5)
+
+
+@pytest.mark.parametrize(
+    ("handler", "scheme", "problem"),
+    [
+        (_Silent, "tcp", "no Dask scheduler answered at"),
+        (_Banner, "tcp", "answered with something that is not a Dask handshake"),
+        (_Silent, "tls", "TLS"),
+    ],
+)
+def test_a_scheduler_address_that_is_no_dask_scheduler_fails_fast_with_one_line(
+    handler, scheme, problem, write_experiment, small_text, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(pool, "CONNECT_SECONDS", 2.0)
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    path = write_experiment(small_text)
+    started = time.monotonic()
+    try:
+        status = main(
+            ["sweep", str(path), "--out", str(tmp_path), "--scheduler", address, "--quiet"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert status == 2
+    assert time.monotonic() - started < 6
+    assert err.count("\n") == 1 and err.startswith("cxo-sim sweep: error: --scheduler: "), err
+    assert problem in err and address in err
+    assert not (tmp_path / "small").exists()

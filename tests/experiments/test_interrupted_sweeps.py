@@ -99,11 +99,13 @@ def test_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_table(many, tmp_
 
 
 def test_ctrl_c_saves_finished_runs_says_how_to_resume_and_the_rerun_finishes(
-    many, tmp_path, capsys
+    many, tmp_path, capsys, slow_sweep
 ):
     path, reference = many
     out = tmp_path / "stopped"
-    command = [sys.executable, "-m", "cxo_sim.cli", "sweep", str(path), "--out", str(out)]
+    # Runs slowed by 20 ms each (at least 0.8 s in all): the Ctrl-C lands mid-sweep even on a
+    # fast idle machine, where the sweep could otherwise end before it.
+    command = slow_sweep(0.02, str(path), "--out", str(out))
     process = start_in_own_session(*command, "--workers", "2", "--quiet")
     try:
         wait_for_manifest_then(0.5, out / "many", process)
@@ -119,7 +121,7 @@ def test_ctrl_c_saves_finished_runs_says_how_to_resume_and_the_rerun_finishes(
     stored = len(load_results(out / "many"))
     assert f"{stored} of 80 runs are stored" in err
 
-    assert main(command[3:] + ["--workers", "1", "--quiet"]) == 0
+    assert main(command[command.index("sweep") :] + ["--workers", "1", "--quiet"]) == 0
     summary = capsys.readouterr().out
     assert f"{80 - stored} runs" in summary and "80 of 80 runs stored" in summary
     assert_same_tables(out / "many", reference)

@@ -6,13 +6,24 @@ import argparse
 import sys
 from pathlib import Path
 
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.pool import PoolError
 from cxo_sim.experiments.runner import DEFAULT_ROOT, SweepSummary, sweep
 from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.experiments.storage import MANIFEST, load_manifest, stored_run_ids
 
 
 def sweep_command(args: argparse.Namespace) -> None:
-    """Run ``args.experiment``; a Ctrl-C keeps finished runs and says how to finish the sweep."""
+    """Run ``args.experiment``; a stop (Ctrl-C, SIGTERM, a lost cluster) keeps finished runs.
+
+    Raises:
+        UserError: bad input, or a faulty environment; a lost pool's message says how many runs
+            are stored and how to finish the sweep.
+    """
+    if args.run_timeout is not None and not args.run_timeout > 0:
+        raise UserError(
+            f"--run-timeout: must be a positive number of seconds, got {args.run_timeout}"
+        )
     experiment = load_experiment(args.experiment)
     folder = Path(DEFAULT_ROOT if args.out is None else args.out) / experiment.name
     try:
@@ -23,10 +34,13 @@ def sweep_command(args: argparse.Namespace) -> None:
             scheduler=args.scheduler,
             fresh=args.fresh,
             progress=not args.quiet,
+            run_timeout=args.run_timeout,
         )
     except KeyboardInterrupt:
         print(_interrupted(folder), file=sys.stderr)
         raise
+    except PoolError as exc:
+        raise UserError(f"{exc}; {_stopped(folder)}") from None
     print(_summary(summary))
 
 
@@ -42,9 +56,17 @@ def _summary(summary: SweepSummary) -> str:
 def _interrupted(folder: Path) -> str:
     if not (folder / MANIFEST).is_file():
         return "sweep stopped before it started; nothing was stored"
-    stored = len(stored_run_ids(folder))
-    planned = load_manifest(folder).get("runs_planned")
+    return f"sweep stopped: {_stopped(folder)}"
+
+
+def _stopped(folder: Path) -> str:
+    """How far a stopped sweep got, and how to finish it."""
+    try:
+        stored = len(stored_run_ids(folder))
+        planned = load_manifest(folder).get("runs_planned")
+    except UserError as exc:
+        return f"reading back what was stored failed: {exc}"
     return (
-        f"sweep stopped: {stored} of {planned} runs are stored in {folder}; "
+        f"{stored} of {planned} runs are stored in {folder}; "
         "run the same command again to finish the sweep"
     )

@@ -1,33 +1,50 @@
 """Where runs execute: a local process pool or a Dask cluster, both as an executor.
 
-Both are ``concurrent.futures`` executors, so the runner has one code path.
+Both are ``concurrent.futures`` executors, so the runner has one code path. What the runner needs
+beyond ``submit`` (which runs are executing and since when, which were on a worker that died,
+whether the executor can still take work) is asked of the pool, and answered as far as the
+executor can tell.
 
 The local pool forks its workers from the sweep's own process while it is still single-threaded
-(on Linux): they start in milliseconds with the model already imported, and the kernel kills them
-when the parent dies, even by ``kill -9``. Elsewhere, or once the parent runs threads, they start
-from a fork server that imports the model once (about 1.4 s) and holds no copy of the parent's
-threads. Workers ignore Ctrl-C: the parent stops them, after saving what has finished.
+(on Linux): they start in milliseconds with the model already imported. Elsewhere, or once the
+parent runs threads, they start from a fork server that imports the model once (about 1.4 s) and
+holds no copy of the parent's threads. Every worker, however started, watches the sweep's process
+and exits the moment it ends, even by ``kill -9``; the fork server then ends too, as the last
+process holding its pipe is gone. Workers ignore Ctrl-C: the parent stops them, after saving what
+has finished.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import ctypes
+import logging
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
-from cxo_sim.errors import UserError
+from cxo_sim.errors import Stopped, UserError, one_line
 
 # Futures in flight per worker: enough to keep every worker busy while results are stored,
 # few enough that memory does not grow with the number of runs.
 IN_FLIGHT_PER_WORKER = 4
 _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
+# The exit status a worker gets from the executor's own clean-up after another worker died.
+_TERMINATED = -signal.SIGTERM
+# Seconds a Dask scheduler has to answer the connection handshake.
+CONNECT_SECONDS = 10.0
+
+
+class PoolError(UserError):
+    """The executor cannot go on: its workers keep dying, or its cluster is gone or stalled."""
 
 
 class WorkerPool:
@@ -52,9 +69,32 @@ class WorkerPool:
         """Most futures the runner keeps submitted and unfinished at once."""
         return IN_FLIGHT_PER_WORKER * self.workers
 
+    def submit(self, function: Callable[[Any], Any], run: Any) -> Future:
+        """Submit ``function(run)``; ``run.run_id`` names the run for :meth:`running`."""
+        return self.executor.submit(function, run)
+
+    def check(self) -> None:
+        """Raise :class:`PoolError` if the executor can take no more work (a lost cluster)."""
+
+    def running(self) -> dict[int, float] | None:
+        """Runs executing now, as run id -> ``time.monotonic()`` it started; None if unknown."""
+        return None
+
+    def stop_run(self, run_id: int) -> None:
+        """Stop the worker executing ``run_id``; :class:`PoolError` where that cannot be done."""
+        raise PoolError(f"run {run_id} is stuck and {self.description} cannot stop it")
+
+    def stop_all(self, why: str) -> None:
+        """Stop every worker because the pool stalled; :class:`PoolError` where impossible."""
+        raise PoolError(f"{self.description}: {why}")
+
     def lost_worker(self, error: BaseException) -> bool:
         """Whether ``error`` means the run's worker was lost (retry it), not that the run failed."""
         return isinstance(error, lost_worker_errors())
+
+    def lost_runs(self, generation: int) -> set[int] | None:
+        """Runs that were on the workers lost when ``generation`` broke; None if unknown."""
+        return None
 
     def replace_broken(self) -> None:
         """Replace an executor that cannot take work any more (only pools this object made)."""
@@ -72,59 +112,129 @@ class WorkerPool:
 
 
 class LocalPool(WorkerPool):
-    """A ``ProcessPoolExecutor`` of ``workers`` processes (default: every core)."""
+    """A ``ProcessPoolExecutor`` of ``workers`` processes (default: every core).
+
+    Each worker writes the run it executes and when it started into a small table shared with
+    the sweep, so a run past its deadline can be stopped by killing its worker, and a worker's
+    death is charged to its own run only.
+    """
 
     def __init__(self, workers: int | None = None):
         if workers is not None and workers < 1:
             raise UserError(f"--workers: must be at least 1, got {workers}")
         count = workers or os.cpu_count() or 1
         noun = "process" if count == 1 else "processes"
-        super().__init__(_process_pool(count), count, f"{count} local {noun}")
+        self._lost: dict[int, set[int] | None] = {}
+        executor, self._table = _started_pool(count)
+        super().__init__(executor, count, f"{count} local {noun}")
 
-    def close(self, cancel: bool = False) -> None:
-        """Shut the pool down; with ``cancel``, drop queued runs but let workers end cleanly.
+    def submit(self, function: Callable[[Any], Any], run: Any) -> Future:
+        """Submit ``function(run)`` to be recorded in the table while it executes."""
+        return self.executor.submit(_tracked, function, run)
 
-        Waiting even then (at most one run per worker) keeps a worker that is still starting
-        from finding its parent gone.
-        """
-        self.executor.shutdown(wait=True, cancel_futures=cancel)
+    def running(self) -> dict[int, float]:
+        """Runs executing now, as run id -> ``time.monotonic()`` it started."""
+        return {run_id: started for _, run_id, started in _slots(self._table) if run_id >= 0}
+
+    def stop_run(self, run_id: int) -> None:
+        """Kill the worker executing ``run_id``: the pool breaks and is replaced."""
+        for pid, running, _ in _slots(self._table):
+            if running == run_id:
+                _kill(pid)
+
+    def stop_all(self, why: str) -> None:
+        """Kill every worker: the pool breaks, and the runs in flight are charged and redone."""
+        for process in _workers(self.executor):
+            _kill(process.pid)
+
+    def lost_runs(self, generation: int) -> set[int] | None:
+        """Runs that were on the workers lost when ``generation`` broke (None if none is known)."""
+        return self._lost.get(generation)
 
     def replace_broken(self) -> None:
-        """Start a new pool after a worker died and broke the old one."""
+        """Start a new pool after a worker died and broke the old one.
+
+        The executor terminates (SIGTERM) the other workers when one dies, so a worker that
+        ended otherwise is the one that was lost; its run, if it had one, is charged.
+        """
+        dead = {
+            process.pid
+            for process in _workers(self.executor)
+            if process.exitcode not in (None, _TERMINATED)
+        }
+        lost = {run_id for pid, run_id, _ in _slots(self._table) if pid in dead and run_id >= 0}
+        self._lost[self.generation] = lost if dead else None
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = _process_pool(self.workers)
+        self.executor, self._table = _started_pool(self.workers)
         self.generation += 1
+
+    def close(self, cancel: bool = False) -> None:
+        """Shut the pool down; with ``cancel``, kill the workers: runs in flight are dropped."""
+        if cancel:
+            for process in _workers(self.executor):
+                _kill(process.pid)
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
 
 
 class DaskPool(WorkerPool):
     """The executor of an existing Dask distributed cluster (``Client(address).get_executor()``)."""
 
-    def __init__(self, address: str, timeout: float = 10.0):
+    def __init__(self, address: str, timeout: float | None = None):
         try:
             from distributed import Client
         except ImportError:
             raise UserError(
                 "--scheduler needs Dask distributed: pip install 'cxo-sim[cluster]'"
             ) from None
+        self.address = address
+        timeout = CONNECT_SECONDS if timeout is None else timeout
+        _handshake(address, timeout)
         try:
             self.client = Client(address, timeout=timeout)
-        except (OSError, TimeoutError, ValueError) as exc:
+            threads = sum(self.client.nthreads().values())
+        except Exception as exc:  # whatever the cluster does wrong, the sweep cannot start
             raise UserError(
-                f"--scheduler: cannot reach a Dask scheduler at {address}: {exc}"
+                f"--scheduler: cannot use the Dask scheduler at {address}: {one_line(exc)}"
             ) from None
-        threads = sum(self.client.nthreads().values())
         super().__init__(
             self.client.get_executor(pure=False),
             threads,
             f"Dask cluster at {address} ({threads} threads)",
         )
 
+    def check(self) -> None:
+        """Raise :class:`PoolError` once the client has lost its scheduler.
+
+        A client that lost its scheduler tries to reconnect, but a scheduler that comes back has
+        forgotten every run it held, so the sweep stops at once, to be resumed.
+        """
+        status = self.client.status
+        if status != "running":
+            raise PoolError(f"lost the Dask scheduler at {self.address} (the client is {status})")
+
+    def stop_all(self, why: str) -> None:
+        """A cluster's workers are not ours to stop: the sweep ends, to be resumed later."""
+        raise PoolError(f"the Dask cluster at {self.address} stalled: {why}")
+
     def close(self, cancel: bool = False) -> None:
-        """Shut the executor down and disconnect; the cluster itself keeps running."""
+        """Shut the executor down and disconnect; the cluster itself keeps running.
+
+        A client that lost its scheduler cannot cancel or wait for anything, so errors from
+        it are dropped here, and so is its log line about giving up the reconnection: the
+        sweep is over either way, says so in one line, and what it stored is safe.
+        """
+        lost = self.client.status != "running"
+        client_log = logging.getLogger("distributed.client")
+        level = client_log.level
+        if lost:
+            client_log.setLevel(logging.CRITICAL)
         try:
-            super().close(cancel)
+            with contextlib.suppress(Exception):
+                super().close(cancel=cancel or lost)
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=CONNECT_SECONDS)
         finally:
-            self.client.close()
+            client_log.setLevel(level)
 
 
 def open_pool(workers: int | None = None, scheduler: str | None = None) -> WorkerPool:
@@ -163,8 +273,56 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
     return (*errors, KilledWorker, CommClosedError)
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool with every worker started, Ctrl-C held back until then.
+def _handshake(address: str, timeout: float) -> None:
+    """Connect to ``address`` and complete Dask's handshake within ``timeout`` seconds.
+
+    The client's own timeout covers opening the connection but not the handshake after it, so
+    a server that accepts and never answers (a web server) would hold it forever, and one that
+    greets first (SSH, SMTP) makes it read a nonsense message length.
+    """
+    from distributed.comm import connect
+
+    async def shake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    try:
+        asyncio.run(shake())
+    except MemoryError:  # it read a greeting's first bytes as an impossible message length
+        raise UserError(
+            f"--scheduler: {address} answered with something that is not a Dask handshake"
+        ) from None
+    except TimeoutError:
+        raise UserError(
+            f"--scheduler: no Dask scheduler answered at {address} within {timeout:g} s"
+        ) from None
+    except Exception as exc:  # a refused port, a bad address, a service that is not Dask
+        raise UserError(
+            f"--scheduler: cannot reach a Dask scheduler at {address}: {one_line(exc)}"
+        ) from None
+
+
+# ---------------------------------------------------------------------- local workers
+# A worker's slot in the shared table: its pid, the run it executes (-1: none) and since when
+# (time.monotonic_ns(), one clock for every process on the machine).
+_SLOT_WIDTH = 3
+_slot: int | None = None
+_table: Any = None
+
+
+def _started_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A started pool; a failure to start one is a :class:`PoolError`.
+
+    A fork server that died, or no memory left for another process, fails here.
+    """
+    try:
+        return _process_pool(workers)
+    except Exception as exc:
+        raise PoolError(f"cannot start {workers} local worker processes: {one_line(exc)}") from None
+
+
+def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A pool with every worker started, Ctrl-C held back until then, and its shared table.
 
     A worker half-started when its parent stops fails noisily; starting them all up front, with
     a Ctrl-C honoured only once they run, avoids that. The fork server is started deaf to
@@ -172,11 +330,10 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     """
     if _can_fork_safely():
         context = multiprocessing.get_context("fork")
-        initializer, initargs = _forked_worker, (os.getpid(),)
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        initializer, initargs = _ignore_interrupts, ()
+    table = context.Array("q", [0] * (_SLOT_WIDTH * workers))
     with _interrupts_held():
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload(_PRELOAD)
@@ -185,27 +342,140 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
                 forkserver.ensure_running()
         pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=initializer, initargs=initargs
+            workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(), table)
         )
         for future in [pool.submit(os.getpid) for _ in range(workers)]:
             future.result()
-    return pool
+    return pool, table
+
+
+def _slots(table: Any) -> list[tuple[int, int, float]]:
+    """The table as (pid, run id, start in ``time.monotonic()`` seconds) per worker."""
+    with table.get_lock():
+        values = table[:]
+    return [
+        (values[i], values[i + 1], values[i + 2] / 1e9) for i in range(0, len(values), _SLOT_WIDTH)
+    ]
+
+
+def _tracked(function: Callable[[Any], Any], run: Any) -> Any:
+    """Call ``function(run)`` in a worker, with the run and its start written in the table."""
+    base = _SLOT_WIDTH * _slot
+    with _table.get_lock():
+        _table[base + 1 : base + 3] = [run.run_id, time.monotonic_ns()]
+    try:
+        return function(run)
+    finally:
+        with _table.get_lock():
+            _table[base + 1] = -1
+
+
+def _worker_started(parent: int, table: Any) -> None:
+    """Set up a worker: take a slot in the table, die with the sweep, leave Ctrl-C to it."""
+    global _slot, _table
+    _exit_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with table.get_lock():
+        _slot = next(i for i in range(len(table) // _SLOT_WIDTH) if table[_SLOT_WIDTH * i] == 0)
+        table[_SLOT_WIDTH * _slot : _SLOT_WIDTH * (_slot + 1)] = [os.getpid(), -1, 0]
+    _table = table
+
+
+def _exit_with(parent: int) -> None:
+    """Exit this process the moment process ``parent`` ends, whoever started this one.
+
+    A worker from the fork server is not the sweep's child, so the kernel's parent-death signal
+    cannot serve; a thread waits on the sweep's process instead (a pidfd on Linux 5.3+, else
+    a poll twice a second).
+    """
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(parent):
+                time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cxo-sim-exit-with-sweep", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _workers(executor: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """The executor's worker processes (none once it is shut down)."""
+    return list((executor._processes or {}).values())
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+class StopSignals:
+    """Ctrl-C and SIGTERM, noted while runs execute and honoured where stopping is clean.
+
+    A ``KeyboardInterrupt`` raised wherever the main thread happens to be can fire inside the
+    executor's own code with one of its locks taken, and shutting the executor down then waits
+    forever. Noted instead, a stop is raised as :class:`~cxo_sim.errors.Stopped` by
+    :meth:`honour`, which the runner calls between waits. Outside the main thread, where
+    handlers cannot be set, nothing changes.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {
+                number: signal.signal(number, lambda number, _frame: self.received.append(number))
+                for number in (signal.SIGINT, signal.SIGTERM)
+            }
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def honour(self) -> None:
+        """Raise :class:`~cxo_sim.errors.Stopped` if a stop signal has arrived."""
+        if self.received:
+            raise Stopped(self.received[0])
 
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold a Ctrl-C back until the block ends, then raise it (main thread only)."""
+    """Hold Ctrl-C and SIGTERM back until the block ends, then deliver them (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, _frame: pressed.append(number))
+    previous = {
+        number: signal.signal(number, lambda number, _frame: pressed.append(number))
+        for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
-        raise KeyboardInterrupt
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    for number in dict.fromkeys(pressed):
+        signal.raise_signal(number)
 
 
 @contextlib.contextmanager
@@ -220,33 +490,14 @@ def _interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which saves finished runs before stopping."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-# prctl(2) option: the signal a process gets when its parent dies (Linux).
-_PR_SET_PDEATHSIG = 1
-
-
 def _can_fork_safely() -> bool:
     """Whether workers may be forked from this process: Linux, and no other Python thread.
 
     A fork copies only the calling thread, so a lock another thread holds would stay held in
-    the worker forever; the parent-death signal that makes forked workers exit with their
-    parent is Linux's.
+    the worker forever.
     """
     return (
         sys.platform == "linux"
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
     )
-
-
-def _forked_worker(parent: int) -> None:
-    """Set up a worker forked from the sweep: die with the parent, leave Ctrl-C to it."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-    _ignore_interrupts()

@@ -25,8 +25,15 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from cxo_sim.errors import one_line
 from cxo_sim.experiments.plan import Run, plan_runs
-from cxo_sim.experiments.pool import WorkerPool, open_pool, wrap_executor
+from cxo_sim.experiments.pool import (
+    PoolError,
+    StopSignals,
+    WorkerPool,
+    open_pool,
+    wrap_executor,
+)
 from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import (
     RUN_IDENTITY,
@@ -42,9 +49,13 @@ DEFAULT_ROOT = Path("results")
 # an interruption loses at most that much work, and memory holds at most that many rows.
 FLUSH_RUNS = 500
 FLUSH_SECONDS = 30.0
-# Attempts per run when its worker is lost (killed, out of memory, machine gone).
+# Attempts per run when its worker is lost (killed, out of memory, machine gone, deadline).
 MAX_ATTEMPTS = 4
-_POLL_SECONDS = 1.0
+# A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
+RUN_SECONDS = 60.0
+RUN_SECONDS_PER_STEP = 0.05
+# Seconds between checks for stop signals, deadlines and a lost cluster while runs execute.
+_POLL_SECONDS = 0.25
 # Modules whose source decides a run's results (see model_fingerprint).
 MODEL_MODULES = (
     "cxo_sim.model",
@@ -97,27 +108,63 @@ def execute_run(run: Run) -> RunResult:
     return row, series
 
 
-def stream_results(runs: Iterable[Run], pool: WorkerPool) -> Iterator[RunResult | None]:
+def run_deadline(steps: int) -> float:
+    """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
+
+    A 156-week run takes about 30 ms, so the default leaves a margin of hundreds for a loaded
+    machine or a busy cluster, and still ends a stopped or hung worker's hold on a run.
+    """
+    return RUN_SECONDS + RUN_SECONDS_PER_STEP * steps
+
+
+def stream_results(
+    runs: Iterable[Run],
+    pool: WorkerPool,
+    run_timeout: float | None = None,
+    stop: StopSignals | None = None,
+) -> Iterator[RunResult | None]:
     """Yield each run's result as it finishes, in any order; ``None`` now and then while waiting.
 
     At most ``pool.in_flight`` runs are submitted at once, so memory stays flat however many
-    runs there are. A run whose worker was lost is resubmitted, up to ``MAX_ATTEMPTS`` times; a
-    run that fails by itself stops the stream with a ``RuntimeError`` naming it.
+    runs there are. A run whose worker was lost is resubmitted; the loss is charged to the runs
+    that were on that worker (to every run in flight where the pool cannot tell), and a run
+    charged ``MAX_ATTEMPTS`` times stops the stream with a :class:`PoolError`. A run executing
+    longer than ``run_timeout`` seconds (default :func:`run_deadline` of its steps) has its
+    worker stopped, which charges it. A run that fails by itself stops the stream with a
+    ``RuntimeError`` naming it. A stop signal noted by ``stop`` is raised between waits.
     """
     queue = iter(runs)
     retry: list[Run] = []
-    attempts: dict[int, int] = {}
+    charged: dict[int, int] = {}  # losses charged to runs in flight, never to finished ones
+    late: set[int] = set()  # runs in flight whose worker was stopped for their deadline
     pending: dict[Future, tuple[Run, int]] = {}
+    fruitless_breaks = 0
+    last_progress = last_check = time.monotonic()
+
+    def deadline(run: Run) -> float:
+        return run_timeout if run_timeout is not None else run_deadline(run.steps)
+
+    def replace() -> None:
+        # Only a pool that really starts anew counts (a cluster replaces its own workers).
+        nonlocal fruitless_breaks
+        if fruitless_breaks >= MAX_ATTEMPTS:
+            raise PoolError(
+                f"{pool.description} broke {fruitless_breaks} times in a row without "
+                "finishing a run"
+            )
+        generation = pool.generation
+        pool.replace_broken()
+        fruitless_breaks += pool.generation - generation
 
     def submit(run: Run) -> None:
-        attempts[run.run_id] = attempts.get(run.run_id, 0) + 1
+        pool.check()
         try:
-            future = pool.executor.submit(execute_run, run)
+            future = pool.submit(execute_run, run)
         except Exception as exc:
             if not pool.lost_worker(exc):
                 raise
-            pool.replace_broken()
-            future = pool.executor.submit(execute_run, run)
+            replace()
+            future = pool.submit(execute_run, run)
         pending[future] = (run, pool.generation)
 
     def fill() -> None:
@@ -127,26 +174,69 @@ def stream_results(runs: Iterable[Run], pool: WorkerPool) -> Iterator[RunResult 
                 return
             submit(run)
 
+    def enforce_deadlines(now: float) -> None:
+        nonlocal last_progress
+        pool.check()
+        in_flight = {run.run_id: run for run, _ in pending.values()}
+        running = pool.running()
+        for run_id, started in (running or {}).items():
+            run = in_flight.get(run_id)
+            if run is not None and run_id not in late and now - started > deadline(run):
+                late.add(run_id)
+                pool.stop_run(run_id)
+        limit = max(deadline(run) for run in in_flight.values())
+        if not running and now - last_progress > limit:
+            # Runs wait but no worker executes any: a worker stopped before it could say so.
+            pool.stop_all(f"no run finished in {limit:.0f} s")
+            last_progress = now
+
+    def lost(run: Run, generation: int, error: BaseException) -> None:
+        pool.check()
+        if generation == pool.generation:
+            replace()
+        blamed = pool.lost_runs(generation)
+        if blamed is None or run.run_id in blamed:
+            charged[run.run_id] = charged.get(run.run_id, 0) + 1
+        count = charged.get(run.run_id, 0)
+        if count >= MAX_ATTEMPTS:
+            what = (
+                f"run {run.run_id} ({run.scenario}, replication {run.replication}, seed {run.seed})"
+            )
+            if run.run_id in late:
+                raise PoolError(
+                    f"{what} did not finish within {deadline(run):.0f} s, {count} times; "
+                    "if runs this long are expected, raise the limit with --run-timeout SECONDS"
+                )
+            raise PoolError(f"{what} lost its worker {count} times (last: {one_line(error)})")
+        late.discard(run.run_id)
+        retry.append(run)
+
     try:
         fill()
         while pending:
             finished, _ = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if stop is not None:
+                stop.honour()
+            now = time.monotonic()
+            if now - last_check >= _POLL_SECONDS:
+                last_check = now
+                enforce_deadlines(now)
             if not finished:
                 yield None
             for future in finished:
                 run, generation = pending.pop(future)
                 error = _failure(future)
                 if error is None:
+                    last_progress, fruitless_breaks = now, 0
+                    charged.pop(run.run_id, None)
+                    late.discard(run.run_id)
                     yield future.result()
-                elif pool.lost_worker(error) and attempts[run.run_id] < MAX_ATTEMPTS:
-                    if generation == pool.generation:
-                        pool.replace_broken()
-                    retry.append(run)
+                elif pool.lost_worker(error):
+                    lost(run, generation, error)
                 else:
                     raise RuntimeError(
                         f"run {run.run_id} ({run.scenario}, replication {run.replication}, "
-                        f"seed {run.seed}) failed after {attempts[run.run_id]} attempt(s): "
-                        f"{type(error).__name__}: {error}"
+                        f"seed {run.seed}) failed: {type(error).__name__}: {error}"
                     ) from error
             fill()
     finally:
@@ -234,6 +324,7 @@ def sweep(
     progress: bool = True,
     flush_runs: int = FLUSH_RUNS,
     flush_seconds: float = FLUSH_SECONDS,
+    run_timeout: float | None = None,
 ) -> SweepSummary:
     """Run every run of an experiment not stored yet and store it under ``<out>/<name>/``.
 
@@ -248,9 +339,12 @@ def sweep(
         progress: show a progress bar on stderr.
         flush_runs: write a part file after this many finished runs...
         flush_seconds: ...or after this many seconds, whichever comes first.
+        run_timeout: seconds a run may execute before its worker is stopped and the run redone
+            (default: :func:`run_deadline` of the experiment's steps).
 
     Raises:
         UserError: a bad experiment file, or a results folder that holds something else.
+        PoolError: the workers or the cluster were lost for good; what finished is stored.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -259,10 +353,10 @@ def sweep(
     path = Path(DEFAULT_ROOT if out is None else out) / experiment.name
     manifest = build_manifest(experiment, points)
     check_results_folder(path, manifest, fresh=fresh)
-    with _pool(workers, scheduler, executor) as pool:
+    with StopSignals() as stop, _pool(workers, scheduler, executor) as pool:
         folder = open_results_folder(path, manifest, fresh=fresh)
         try:
-            stored = folder.stored_run_ids()
+            stored = folder.stored
             sink = _Sink(folder, len(stored), flush_runs, flush_seconds)
             runs = plan_runs(
                 points,
@@ -273,7 +367,8 @@ def sweep(
                 skip=stored,
             )
             try:
-                _drain(runs, pool, sink, manifest["runs_planned"], progress, experiment.name)
+                stop.honour()
+                _drain(runs, pool, sink, progress, experiment.name, run_timeout, stop)
             finally:
                 sink.flush()
             if sink.done == manifest["runs_planned"] and folder.manifest.get("finished") is None:
@@ -291,10 +386,16 @@ def sweep(
 
 
 def _drain(
-    runs: Iterable[Run], pool: WorkerPool, sink: _Sink, total: int, progress: bool, name: str
+    runs: Iterable[Run],
+    pool: WorkerPool,
+    sink: _Sink,
+    progress: bool,
+    name: str,
+    run_timeout: float | None,
+    stop: StopSignals,
 ) -> None:
     bar = tqdm(
-        total=total,
+        total=sink.folder.manifest["runs_planned"],
         initial=sink.done,
         desc=name,
         unit="run",
@@ -302,7 +403,7 @@ def _drain(
         disable=not progress,
         dynamic_ncols=True,
     )
-    with bar, contextlib.closing(stream_results(runs, pool)) as results:
+    with bar, contextlib.closing(stream_results(runs, pool, run_timeout, stop)) as results:
         for result in results:
             if result is None:
                 sink.tick()
@@ -432,9 +533,10 @@ def evaluate(
         dynamic_ncols=True,
     )
     with (
+        StopSignals() as stop,
         _pool(workers, None, executor) as pool,
         bar,
-        contextlib.closing(stream_results(runs, pool)) as results,
+        contextlib.closing(stream_results(runs, pool, stop=stop)) as results,
     ):
         for result in results:
             if result is not None:

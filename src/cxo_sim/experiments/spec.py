@@ -69,9 +69,15 @@ DEFAULT_PRESET = "old_world"
 DEFAULT_STEPS = 156
 DEFAULT_REPLICATIONS = 10
 DEFAULT_SEED = 0
+# Upper bounds a typo cannot pass unnoticed: a century of weeks, and designs whose points fit in
+# memory (each is a full parameter set) and whose runs a results folder can index.
+MAX_STEPS = 5_200
+MAX_REPLICATIONS = 100_000
+MAX_POINTS = 100_000
+MAX_RUNS = 10_000_000
 # The LHS design is drawn from its own stream, apart from every run's (point, replication) stream.
 LHS_STREAM = (0x1A5,)
-_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _SIGNIFICANT_DIGITS = 12
 
 
@@ -184,6 +190,8 @@ def load_experiment(path: str | Path) -> Experiment:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{path}: values nested too deeply to read") from None
     return _Validator(path).experiment(data, text)
 
 
@@ -218,12 +226,16 @@ class _Validator:
         scenarios = self.scenarios(data.get("scenarios", []), preset)
         sampling = self.sampling(data.get("sampling", {}), factors, scenarios)
         self.ranges_fit(sampling["method"], factors)
+        replications = self.count(
+            data, "replications", DEFAULT_REPLICATIONS, low=1, high=MAX_REPLICATIONS
+        )
+        self.design_fits(sampling, factors, scenarios, replications)
         return Experiment(
             name=name,
             question=self.string(data, "question", ""),
             preset=preset,
-            steps=self.count(data, "steps", DEFAULT_STEPS, low=1),
-            replications=self.count(data, "replications", DEFAULT_REPLICATIONS, low=1),
+            steps=self.count(data, "steps", DEFAULT_STEPS, low=1, high=MAX_STEPS),
+            replications=replications,
             seed=self.count(data, "seed", DEFAULT_SEED, low=0),
             fixed=fixed,
             factors=factors,
@@ -254,15 +266,19 @@ class _Validator:
             raise self.fail(key, f"expected a string, got {_kind(value)}")
         return value
 
-    def count(self, data: dict[str, Any], key: str, default: int, low: int) -> int:
+    def count(
+        self, data: dict[str, Any], key: str, default: int, low: int, high: int | None = None
+    ) -> int:
         value = data.get(key, default)
-        return self.integer(key, value, low)
+        return self.integer(key, value, low, high)
 
-    def integer(self, key: str, value: Any, low: int) -> int:
+    def integer(self, key: str, value: Any, low: int, high: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, f"expected an integer, got {_kind(value)}")
         if value < low:
             raise self.fail(key, f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise self.fail(key, f"must be at most {high:_}, got {value:_}")
         return value
 
     def name(self, data: dict[str, Any]) -> str:
@@ -272,7 +288,8 @@ class _Validator:
         if not _NAME_PATTERN.fullmatch(name):
             raise self.fail(
                 "name",
-                f"{name!r} cannot name a results folder; use letters, digits, '-', '_' and '.'",
+                f"{name!r:.60} cannot name a results folder; use up to 100 letters, digits, "
+                "'-', '_' and '.'",
             )
         return name
 
@@ -352,7 +369,7 @@ class _Validator:
             n = spec["n"]
             if isinstance(n, int) and not isinstance(n, bool) and n < 1:
                 raise self.fail(f"{key}.n", f"empty factor: n must be at least 1, got {n}")
-            checked["n"] = self.integer(f"{key}.n", n, low=1)
+            checked["n"] = self.integer(f"{key}.n", n, low=1, high=MAX_POINTS)
             if checked["n"] == 1 and low != high:
                 raise self.fail(f"{key}.n", "n = 1 with min != max; list the one value instead")
         return checked
@@ -408,7 +425,8 @@ class _Validator:
                 raise self.fail("sampling.n", "lhs needs n, the number of configurations")
             if not factors:
                 raise self.fail("factors", "lhs needs at least one factor")
-            return {"method": method, "n": self.integer("sampling.n", table["n"], low=1)}
+            n = self.integer("sampling.n", table["n"], low=1, high=MAX_POINTS)
+            return {"method": method, "n": n}
         if "n" in table:
             raise self.fail("sampling.n", f"only used with lhs, not {method!r}")
         return {"method": method}
@@ -419,6 +437,30 @@ class _Validator:
         for name, spec in factors.items():
             if isinstance(spec, dict) and "n" not in spec:
                 raise self.fail(f"factors.{name}", "a range needs n (how many values) here")
+
+    def design_fits(
+        self,
+        sampling: dict[str, Any],
+        factors: dict[str, Any],
+        scenarios: list[dict[str, Any]],
+        replications: int,
+    ) -> None:
+        """Refuse a design too large to run, counted before any point is built."""
+        if sampling["method"] == "lhs":
+            points, key = sampling["n"], "sampling.n"
+        elif sampling["method"] == "scenarios":
+            points, key = len(scenarios), "scenarios"
+        else:
+            sizes = [len(s) if isinstance(s, list) else s["n"] for s in factors.values()]
+            points, key = math.prod(sizes), "factors"
+        if points > MAX_POINTS:
+            raise self.fail(key, f"the design has {points:_} points; at most {MAX_POINTS:_} fit")
+        if points * replications > MAX_RUNS:
+            raise self.fail(
+                "replications",
+                f"{points:_} points x {replications:_} replications is "
+                f"{points * replications:_} runs; at most {MAX_RUNS:_} fit",
+            )
 
     def output(self, value: Any) -> dict[str, Any]:
         table = self.table("output", value)

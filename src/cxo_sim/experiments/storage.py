@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cxo_sim.errors import UserError
+from cxo_sim.errors import UserError, one_line
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
 
@@ -38,6 +38,17 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 TIMESERIES = "timeseries"
 RUN_IDENTITY = ("run_id", "point", "scenario", "replication")
+# What cxo-sim writes into a results folder: --fresh discards these and nothing else silently.
+OURS = (
+    MANIFEST,
+    RUNS,
+    TIMESERIES,
+    "figures",
+    "report.html",
+    "summary.csv",
+    "runs.csv",
+    "sensitivity",
+)
 _PART = re.compile(r"part-(\d{5,})\.parquet")
 _TEMP_PREFIX = ".tmp-"
 _ARROW_KINDS = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
@@ -58,13 +69,41 @@ def runs_schema() -> pa.Schema:
 
 
 # ---------------------------------------------------------------------- reading
+# Manifest entries readers rely on, with the types they must have when present (a reader
+# that needs one says so when it is missing).
+MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "experiment_hash": (str,),
+    "steps": (int,),
+    "replications": (int,),
+    "runs_planned": (int,),
+    "runs_done": (int,),
+    "started": (str,),
+    "finished": (str, type(None)),
+    "versions": (dict,),
+}
+
+
 def load_manifest(path: str | Path) -> dict[str, Any]:
     """The manifest of a results folder as a dict; ``UserError`` if it is not one."""
     folder = _results_folder(path)
+    file = folder / MANIFEST
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(f"{folder / MANIFEST}: cannot read the manifest: {exc}") from None
+        raise UserError(f"{file}: cannot read the manifest: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise UserError(
+            f"{file}: not a cxo-sim manifest (a JSON object), but {type(manifest).__name__}"
+        )
+    for key, kinds in MANIFEST_FIELDS.items():
+        value = manifest.get(key)
+        if key in manifest and (not isinstance(value, kinds) or isinstance(value, bool)):
+            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            raise UserError(
+                f"{file}: not a cxo-sim manifest: {key} should be {expected}, got {value!r:.40}"
+            )
+    return manifest
 
 
 def load_results(path: str | Path) -> pd.DataFrame:
@@ -77,7 +116,9 @@ def load_results(path: str | Path) -> pd.DataFrame:
     parts = sorted(_parts(folder / RUNS).values())
     if not parts:
         return runs_schema().empty_table().to_pandas()
-    frame = pd.concat([_read_part(p) for p in parts], ignore_index=True)
+    frames = [_read_part(p) for p in parts]
+    _check_runs_parts(dict(zip(parts, frames, strict=True)))
+    frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
@@ -93,17 +134,49 @@ def load_timeseries(path: str | Path) -> pd.DataFrame | None:
 
 
 def stored_run_ids(path: str | Path) -> set[int]:
-    """Ids of the runs stored in a results folder (reads the run_id column only)."""
-    ids: set[int] = set()
-    for part in _parts(Path(path) / RUNS).values():
+    """Ids of the runs stored in a results folder (reads the identity columns only).
+
+    Raises:
+        UserError: a part is damaged, is not a runs part, or repeats runs of another part.
+    """
+    columns = {}
+    for part in sorted(_parts(Path(path) / RUNS).values()):
         try:
-            column = pq.read_table(part, columns=["run_id"]).column("run_id")
+            names = pq.read_schema(part).names
+            if set(RUN_IDENTITY) <= set(names) and "week" not in names:
+                names = list(RUN_IDENTITY)
+            columns[part] = pq.read_table(part, columns=names).to_pandas()
         except (OSError, pa.ArrowException) as exc:
             raise UserError(
-                f"{part}: damaged part file ({exc}); delete it and rerun the sweep"
+                f"{part}: damaged part file ({one_line(exc)}); delete it and rerun the sweep"
             ) from None
-        ids.update(column.to_pylist())
-    return ids
+    _check_runs_parts(columns)
+    return {int(i) for frame in columns.values() for i in frame["run_id"]}
+
+
+def _check_runs_parts(frames: dict[Path, pd.DataFrame]) -> None:
+    """Refuse a part that is not a runs part (a time-series part) or repeats stored runs.
+
+    A copied part would count its runs twice and make every interval too narrow.
+    """
+    seen: dict[int, Path] = {}
+    for part, frame in frames.items():
+        if not set(RUN_IDENTITY) <= set(frame.columns) or "week" in frame.columns:
+            raise UserError(
+                f"{part}: not a runs part (its columns are not the runs table's); "
+                f"move it out of {part.parent}"
+            )
+        ids = frame["run_id"].tolist()
+        repeated = [i for i in ids if i in seen] or frame.loc[
+            frame["run_id"].duplicated(), "run_id"
+        ].tolist()
+        if repeated:
+            other = seen.get(repeated[0], part)
+            raise UserError(
+                f"{part}: repeats run {repeated[0]} of {other.name}, so runs would count twice; "
+                "a copied part? move it out of the folder"
+            )
+        seen.update(dict.fromkeys(ids, part))
 
 
 def _results_folder(path: str | Path) -> Path:
@@ -135,7 +208,7 @@ def _read_part(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     except (OSError, pa.ArrowException) as exc:
         raise UserError(
-            f"{path}: damaged part file ({exc}); delete it and rerun the sweep"
+            f"{path}: damaged part file ({one_line(exc)}); delete it and rerun the sweep"
         ) from None
 
 
@@ -147,16 +220,14 @@ class ResultsFolder:
     Attributes:
         path: ``<root>/<name>``.
         manifest: the manifest as last written.
+        stored: ids of the runs stored when the folder was opened.
     """
 
     path: Path
     manifest: dict[str, Any] = field(default_factory=dict)
+    stored: set[int] = field(default_factory=set)
     _next_part: int = 0
     _lock: Any = None
-
-    def stored_run_ids(self) -> set[int]:
-        """Ids of the runs already in the runs table."""
-        return stored_run_ids(self.path)
 
     def write_part(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
         """Store finished runs as a new part: the time series first, the runs row last."""
@@ -192,10 +263,15 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
     ``UserError`` if the folder holds something else and ``fresh`` was not given, or if it is
     not a results folder at all (never discarded, whatever ``fresh`` says).
     """
+    if path.is_symlink():
+        raise UserError(
+            f"{path}: is a symbolic link; give --out the folder it points into, or remove it"
+        )
     if not path.exists():
         return "new"
     if not path.is_dir():
         raise UserError(f"{path}: is a file, not a results folder; remove it or use --out")
+    _refuse_link(path / MANIFEST)
     if not (path / MANIFEST).is_file():
         if any(path.iterdir()):
             raise UserError(
@@ -204,6 +280,19 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
             )
         return "new"
     if fresh:
+        foreign = sorted(
+            e.name
+            for e in path.iterdir()
+            if e.name not in OURS and not e.name.startswith(_TEMP_PREFIX)
+        )
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (
+                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            )
+            raise UserError(
+                f"{path}: --fresh would also discard {shown}, which cxo-sim did not write; "
+                "move them out first"
+            )
         return "fresh"
     try:
         earlier = load_manifest(path)
@@ -231,7 +320,10 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
 def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -> ResultsFolder:
     """Take the folder for one sweep: lock it, check it, discard it if ``fresh``, tidy it.
 
-    Writes ``manifest``, keeping ``started`` from the earlier manifest when resuming.
+    On resume the earlier manifest is kept, with ``runs_done`` set to the runs really stored,
+    and rewritten only if that changed anything: a failed or no-op resume leaves it as it was.
+    A time-series part that cannot be read is removed with its runs part, so that resume
+    redoes those runs and regenerates their series.
     """
     if check_results_folder(path, manifest, fresh=fresh) == "fresh":
         with contextlib.closing(_FolderLock(path)):
@@ -240,18 +332,39 @@ def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) ->
     folder = ResultsFolder(path, _lock=_FolderLock(path))
     try:
         state = check_results_folder(path, manifest, fresh=False)
-        earlier = load_manifest(path) if state == "resume" else {}
         for sub in (RUNS, TIMESERIES):
+            _refuse_link(path / sub)
             (path / sub).mkdir(exist_ok=True)
         _tidy(path)
+        folder.stored = stored_run_ids(path)
         numbers = set(_parts(path / RUNS)) | set(_parts(path / TIMESERIES))
         folder._next_part = max(numbers, default=-1) + 1
-        folder.manifest = {**manifest, "started": earlier.get("started", manifest["started"])}
-        folder.update_manifest()
+        if state == "resume":
+            earlier = load_manifest(path)
+            folder.manifest = {**earlier, "runs_done": len(folder.stored)}
+            if folder.manifest["runs_done"] < folder.manifest["runs_planned"]:
+                folder.manifest["finished"] = None
+            if folder.manifest != earlier:
+                folder.update_manifest()
+        else:
+            folder.manifest = dict(manifest)
+            folder.update_manifest()
     except BaseException:
         folder.close()
         raise
     return folder
+
+
+def _refuse_link(path: Path) -> None:
+    """Refuse a symbolic link where a file or folder of a results folder should be.
+
+    Writing or deleting through it would change files elsewhere.
+    """
+    if path.is_symlink():
+        raise UserError(
+            f"{path}: is a symbolic link; a results folder holds its own files, "
+            "so move the link away"
+        )
 
 
 def _versions(manifest: dict[str, Any]) -> str:
@@ -313,6 +426,18 @@ def _tidy(path: Path) -> None:
     for number, part in _parts(path / TIMESERIES).items():
         if number not in committed:
             part.unlink()
+        elif not _readable(part):
+            committed[number].unlink()
+            part.unlink()
+
+
+def _readable(part: Path) -> bool:
+    """Whether a Parquet part's footer reads (a part cut short has none); cheap, not a scan."""
+    try:
+        pq.read_metadata(part)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
 
 
 def _discard(path: Path) -> None:
