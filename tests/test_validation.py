@@ -22,11 +22,17 @@ from cxo_sim.patterns import (
 from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, calibration, format_calibration
 
 SEEDS = range(1, 61)
+# A yearly chance near 0.15 measured on 60 runs has a sampling sd of about 0.05: the calibration
+# reads 200 (one arm, so it is cheap).
+CALIBRATION_SEEDS = range(1, 201)
+# T1 asks whether a practice is significantly worse on any headline outcome: with too few seeds
+# nothing is significant and every practice looks free, so it gets the seeds validate uses.
+SEEDS_FOR = {"T1": range(1, 121)}
 
 
 def test_old_world_lands_inside_every_calibration_range_in_every_year():
-    targets = calibration(SEEDS)
-    print(format_calibration(targets, len(SEEDS)))
+    targets = calibration(CALIBRATION_SEEDS, workers=2)
+    print(format_calibration(targets, len(CALIBRATION_SEEDS)))
     assert len(targets) == len(TARGETS) * len(CALIBRATION_YEARS)
     assert {t.year for t in targets} == set(CALIBRATION_YEARS)
     for target in targets:
@@ -38,8 +44,9 @@ def test_old_world_lands_inside_every_calibration_range_in_every_year():
 
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
 def test_pattern(pattern):
-    checks = patterns(SEEDS, only=[pattern])
-    print(format_patterns(checks, len(SEEDS)))
+    seeds = SEEDS_FOR.get(pattern, SEEDS)
+    checks = patterns(seeds, only=[pattern])
+    print(format_patterns(checks, len(seeds)))
     assert checks
     assert {c.pattern for c in checks} == {pattern}
     failed = [(c.claim, c.estimate) for c in checks if not c.passed]

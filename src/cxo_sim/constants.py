@@ -90,7 +90,7 @@ _DECLARATIONS = [
        "weekly chance a fully cautious CIO's discovery tooling (network and sign-on logs) finds "
        "a given shadow tool; a relaxed CIO looks less (times 1 - risk tolerance)",
        "Cisco 2015: IT sees 5-10% of the cloud services in use; discovery is slow"),
-    _c("ALIGNMENT_HOURS", 1.0, 0.5, 3.0, "hours/week", "7.7",
+    _c("ALIGNMENT_HOURS", 2.5, 0.5, 4.0, "hours/week", "7.7",
        "hours a week each executive spends on joint planning and the other's KPIs, at full "
        "alignment", "article 000: 'align on strategic vision'"),
     _c("DISCLOSE_TRUST", 0.5, 0.2, 0.8, "", "7.2",

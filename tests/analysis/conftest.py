@@ -36,6 +36,7 @@ TYPICAL = {
     "escalations": 10.0,
     "trust": 0.5,
     "utilization": 0.45,
+    "total_cost": 50000.0,
 }
 
 NOISY = ("campaign_velocity", "tech_spend", "trust")

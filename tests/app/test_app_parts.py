@@ -215,7 +215,7 @@ def test_compare_table_as_csv():
 
 
 def test_event_log_escapes_and_orders_newest_first():
-    from cxo_sim.agents import Event
+    from cxo_sim.model.agents import Event
 
     events = [Event(1, "bypass", "week 1: first"), Event(2, "breach", "week 2: <b>second</b>")]
     html = event_html(events)

@@ -82,7 +82,7 @@ def test_latin_hypercube_fills_every_stratum_once_and_repeats_with_the_seed(writ
         seed = 3
         [factors]
         cio_risk = { min = 0.0, max = 1.0 }
-        exec_attention = { min = 1, max = 10 }
+        n_engineers = { min = 1, max = 10 }
         budget_owner = ["cio", "cmo"]
         [sampling]
         method = "lhs"
@@ -94,7 +94,7 @@ def test_latin_hypercube_fills_every_stratum_once_and_repeats_with_the_seed(writ
     assert [label for label, _ in points][:2] == ["lhs-0000", "lhs-0001"]
     risks = [p["cio_risk"] for _, p in points]
     assert sorted(int(r * 10) for r in risks) == list(range(10))
-    assert sorted(p["exec_attention"] for _, p in points) == list(range(1, 11))
+    assert sorted(p["n_engineers"] for _, p in points) == list(range(1, 11))
     assert sorted(p["budget_owner"] for _, p in points) == ["cio"] * 5 + ["cmo"] * 5
     assert load_experiment(path).points() == points
 
