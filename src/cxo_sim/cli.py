@@ -93,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--above", type=float, help="threshold: outcome above this")
     group.add_argument("--below", type=float, help="threshold: outcome below this")
 
-    val = sub.add_parser("validate", help="calibration targets and patterns P1-P8, measured")
+    val = sub.add_parser(
+        "validate", help="calibration, patterns P1-P8 and T1-T3, and the tradeoff table, measured"
+    )
     val.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
     val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
     val.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
             discover_command(args)
         elif args.command == "validate":
-            from cxo_sim.validation import validate_command
+            from cxo_sim.validatecmd import validate_command
 
             return validate_command(args)
         elif args.command == "robustness":

@@ -57,13 +57,16 @@ _OUTCOMES = [
     Outcome("campaign_value", "total value of launched campaigns", "k$", "higher"),
     Outcome(
         "tech_spend",
-        "total technology spend, licences, integration and coordination",
+        "total technology spend: licences, set-up fees, integration and coordination",
         "k$",
         "lower",
     ),
     Outcome("shadow_spend_share", "share of martech spend on shadow tools", "", "lower"),
     Outcome(
-        "coordination_cost", "cost of meetings, liaison, platform and mixed teams", "k$", "lower"
+        "coordination_cost",
+        "cost of meetings, liaison, shared tools, clear rules, platform, mixed teams, alignment",
+        "k$",
+        "lower",
     ),
     Outcome("conflicts", "conflict events", "events", "lower"),
     Outcome("escalations", "escalations to the CEO", "events", "lower"),

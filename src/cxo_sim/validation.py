@@ -1,4 +1,4 @@
-"""Calibration targets and patterns, measured (ODD section 9); ``cxo-sim validate``.
+"""Calibration targets and patterns, measured (ODD section 9), for ``cxo-sim validate``.
 
 Every check compares arms run on the same list of seeds, everything else held equal; the arms
 share each seed's exogenous world and ideas (common random numbers), so a difference between
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
-from cxo_sim.errors import UserError
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -189,25 +187,3 @@ def format_calibration(targets: list[Target], n: int) -> str:
             f" target {fmt(t.low)}-{fmt(t.high)}  {mark}  ({t.anchor})"
         )
     return "\n".join(lines)
-
-
-def validate_command(args) -> int:
-    """``cxo-sim validate``: the calibration table, the pattern checks, the tradeoff table."""
-    from cxo_sim.patterns import format_patterns, format_tradeoffs, patterns, tradeoffs
-
-    if args.seeds < 2:
-        raise UserError(
-            f"--seeds must be at least 2 (a confidence interval needs two), got {args.seeds}"
-        )
-    if args.first_seed < 0:
-        raise UserError(f"--first-seed must be a non-negative integer, got {args.first_seed}")
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    workers = args.workers or os.cpu_count() or 1
-    targets = calibration(seeds, workers)
-    print(format_calibration(targets, args.seeds), flush=True)
-    checks = patterns(seeds, workers)
-    print(format_patterns(checks, args.seeds), flush=True)
-    print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds))
-    failed = [c for c in checks if not c.passed] + [t for t in targets if not t.inside]
-    print(f"{len(failed)} of {len(checks) + len(targets)} checks failed")
-    return 1 if failed else 0

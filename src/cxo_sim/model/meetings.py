@@ -48,7 +48,7 @@ def hold_meeting(model: CxOModel) -> None:
             resolved += 1
         elif request.stage == "negotiation":
             cmo_wants, cio_wants = scores(model, request, burden)
-            if cmo_wants != cio_wants:  # still apart: the more influential view carries it
+            if cmo_wants != cio_wants:  # still apart: a side carries it by relative influence
                 cmo_wants = ceo_sides_with_cmo(model) == cmo_wants
             approve(model, request) if cmo_wants else deny(model, request, "both refused")
             resolved += 1

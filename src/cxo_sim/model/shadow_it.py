@@ -5,7 +5,7 @@ and with low trust, and alignment lengthens it); this module is what follows. Un
 rights marketing stops waiting for IT's advisory review and buys openly from the martech budget:
 IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool or
 buys a team-tier subscription on a card from marketing's own money: cheap, fast, unreviewed,
-unintegrated, unmonitored, holding a full copy of whatever data the campaign uploads. With
+unintegrated, unmonitored, holding the customer data its campaigns put in it. With
 shared tools IT sees the purchase as it happens: the tool is known, and seeing it strains the
 relationship.
 """
