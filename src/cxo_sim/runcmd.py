@@ -82,7 +82,10 @@ def format_outcomes(values: dict[str, float]) -> str:
     lines = []
     for name, value in values.items():
         unit = OUTCOMES[name].unit
-        shown = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        if name.endswith("_share") or name == "utilization":
+            shown, unit = f"{100 * value:,.1f}", "% (share)"
+        else:
+            shown = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
         lines.append(f"  {name:<22} {shown:>14}  {unit}")
     return "\n".join(lines)
 

@@ -116,7 +116,7 @@ class Target:
 
     @property
     def inside(self) -> bool:
-        """Whether the mean lies inside the published range."""
+        """Whether the mean lies inside the published range (never when it is undefined)."""
         return self.low <= self.estimate.value <= self.high
 
 
@@ -181,7 +181,12 @@ def format_calibration(targets: list[Target], n: int) -> str:
     for t in targets:
         e = t.estimate
         mark = "inside" if t.inside else "OUTSIDE"
-        interval = f"[{fmt(e.low)}, {fmt(e.high)}]" if e.n > 1 else "(too few for a CI)"
+        if math.isnan(e.value):
+            mark, interval = "UNDEFINED", "(no runs with a breach that year)"
+        elif e.n < 2 or math.isnan(e.low):
+            interval = "(too few seeds for a CI)"
+        else:
+            interval = f"[{fmt(e.low)}, {fmt(e.high)}]"
         lines.append(
             f"  year {t.year}  {t.name:<42} {fmt(e.value):>8} {interval:<22}"
             f" target {fmt(t.low)}-{fmt(t.high)}  {mark}  ({t.anchor})"

@@ -42,6 +42,8 @@ def sweep_command(args: argparse.Namespace) -> None:
     except PoolError as exc:
         raise UserError(f"{exc}; {_stopped(folder)}") from None
     print(_summary(summary))
+    if summary.runs_done == summary.runs_planned:
+        print(f"next: cxo-sim report {summary.folder}   (figures, summary.csv, report.html)")
 
 
 def _summary(summary: SweepSummary) -> str:
