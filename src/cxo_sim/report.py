@@ -21,6 +21,7 @@ from cxo_sim.analysis.effects import effect_size_word, findings, fmt, signed, wi
 from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.results import ResultSet, measure, open_results
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
+from cxo_sim.experiments import storage
 from cxo_sim.plots import Figure, make_figures
 
 MAX_FINDINGS_SHOWN = 30
@@ -83,9 +84,9 @@ def write_report(rs: ResultSet) -> Path:
             "</body></html>",
         ]
     )
-    path = rs.path / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    return storage.write_output(
+        rs.path / "report.html", lambda temp: temp.write_text(page, encoding="utf-8")
+    )
 
 
 def _e(text: Any) -> str:

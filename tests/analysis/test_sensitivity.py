@@ -125,3 +125,14 @@ def test_sensitivity_says_what_it_varies_before_it_runs(tmp_path, capsys, monkey
     assert "morris varies the 2 parameters of [factors]:" in out
     assert "  cio_risk: 0 to 1" in out and "  liaison: false, true" in out
     assert re.search(r"\d+ sample points x 2 replications = \d+ runs of 4 weeks", out)
+
+
+def test_workers_below_one_is_refused_before_any_sampling(capsys):
+    from cxo_sim.cli import main
+
+    assert main(["sensitivity", "experiments/lhs-preferences.toml", "--workers", "0"]) == 2
+    captured = capsys.readouterr()
+    assert (
+        captured.err.strip() == "cxo-sim sensitivity: error: --workers: must be at least 1, got 0"
+    )
+    assert "sample points" not in captured.out

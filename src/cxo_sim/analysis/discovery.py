@@ -296,7 +296,7 @@ def discover(x: pd.DataFrame, hit: np.ndarray, max_boxes: int = MAX_BOXES) -> li
 
 def discover_command(args: Any) -> None:
     """``cxo-sim discover RESULTS_DIR --outcome NAME (--above X | --below X)``."""
-    rs = open_results(args.results)
+    rs = open_results(args.results, series=False)
     declared = measure(args.outcome)
     if declared.name not in rs.runs:
         raise UserError(f"outcome {args.outcome!r} is not stored in {str(rs.path)!r}")

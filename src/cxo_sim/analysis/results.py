@@ -100,8 +100,12 @@ class ResultSet:
         return listed + [s for s in labels if s not in listed]
 
 
-def open_results(path: str | Path) -> ResultSet:
-    """Read a results folder, or raise ``UserError`` saying what is wrong with it."""
+def open_results(path: str | Path, series: bool = True) -> ResultSet:
+    """Read a results folder, or raise ``UserError`` saying what is wrong with it.
+
+    ``series=False`` leaves the per-step series unread (``timeseries`` is None): what needs only
+    the runs works on a folder whose series are missing or damaged.
+    """
     folder = Path(path)
     if folder.is_file():
         raise UserError(f"{folder}: is a file, not a results folder")
@@ -114,7 +118,7 @@ def open_results(path: str | Path) -> ResultSet:
         raise UserError(f"{folder}: the runs table lacks column(s) {', '.join(missing)}")
     runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     runs["scenario"] = runs["scenario"].astype(str)
-    return ResultSet(folder, manifest, runs, storage.load_timeseries(folder))
+    return ResultSet(folder, manifest, runs, storage.load_timeseries(folder) if series else None)
 
 
 def measure(name: str) -> Outcome:

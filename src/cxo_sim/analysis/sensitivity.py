@@ -266,6 +266,8 @@ def sensitivity_command(args: Any) -> None:
     from cxo_sim.experiments.runner import evaluate
     from cxo_sim.experiments.spec import load_experiment
 
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be at least 1, got {args.workers}")
     experiment = load_experiment(args.experiment)
     settings = experiment.sensitivity or {}
     method = args.method or settings.get("method", "morris")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cxo_sim.analysis.results import CONFIG_COLUMNS, ResultSet
 from cxo_sim.analysis.stats import summarise
+from cxo_sim.experiments import storage
 
 SIGNIFICANT_DIGITS = 6
 
@@ -43,11 +44,8 @@ def summary_table(rs: ResultSet) -> pd.DataFrame:
 
 def write_summary(rs: ResultSet) -> Path:
     """Write ``summary.csv`` into the results folder and return its path."""
-    path = rs.path / "summary.csv"
-    summary_table(rs).to_csv(
-        path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n"
-    )
-    return path
+    table = summary_table(rs)
+    return storage.write_output(rs.path / "summary.csv", lambda temp: _csv(table, temp))
 
 
 def write_runs_csv(rs: ResultSet) -> Path:
@@ -56,8 +54,9 @@ def write_runs_csv(rs: ResultSet) -> Path:
     The columns are the Parquet table's (run id, configuration, replication, seed, every
     parameter, every outcome), what spreadsheet users look for as a sweep's table output.
     """
-    path = rs.path / "runs.csv"
-    rs.runs.sort_values("run_id", kind="stable").to_csv(
-        path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n"
-    )
-    return path
+    table = rs.runs.sort_values("run_id", kind="stable")
+    return storage.write_output(rs.path / "runs.csv", lambda temp: _csv(table, temp))
+
+
+def _csv(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False, float_format=f"%.{SIGNIFICANT_DIGITS}g", lineterminator="\n")

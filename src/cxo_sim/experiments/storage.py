@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,6 +370,19 @@ def _refuse_link(path: Path) -> None:
 def _versions(manifest: dict[str, Any]) -> str:
     versions = manifest.get("versions") or {}
     return ", ".join(f"{k} {v}" for k, v in versions.items())
+
+
+def write_output(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Write one of a results folder's own files (a report, a table) and return its path.
+
+    ``write`` writes to a temporary name beside ``path``, which is then moved onto it: a reader
+    never sees half a file, and a failed write leaves the old one. A symbolic link in its place
+    is refused, since writing through it would change a file elsewhere.
+    """
+    _refuse_link(path)
+    with _temporary(path) as temp:
+        write(temp)
+    return path
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
