@@ -47,6 +47,7 @@ def engineers_work(model: CxOModel) -> None:
     model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
     patch_tools(model, routine - min(upkeep, routine))
     model.tasks.sort(key=lambda t: (-t.priority, t.created))
+    model.queue_start = {False: 0, True: 0}
     model.engineers.shuffle_do("work")
     model.tasks = [t for t in model.tasks if t.effort > 1e-9 and not cancelled(t)]
 
@@ -84,16 +85,22 @@ def work_queue(model: CxOModel, days: float, marketing_only: bool, efficiency: f
     """Spend an engineer's ``days`` on the queue in priority order; ``efficiency`` > 1 is faster.
 
     The engineer's days are spread over the week, so each task finishes at the share of them
-    used so far (or when its vendor answered, if that is later).
+    used so far (or when its vendor answered, if that is later). An engineer starts where the
+    queue still holds work for it this week: every task before that point is done, cancelled,
+    waiting for a later week or (for an embedded engineer) not marketing's, so skipping it
+    changes nothing, and a week costs engineers plus tasks rather than engineers times tasks.
     """
     if days <= 1e-9:
         return
     week = model.week
     end = week + 1.0
     left = days
-    for task in model.tasks:
-        if left <= 1e-9:
-            break
+    tasks = model.tasks
+    index = model.queue_start[marketing_only]
+    unfinished = -1
+    while index < len(tasks) and left > 1e-9:  # finishing a task may queue another
+        task = tasks[index]
+        index += 1
         if task.effort <= 1e-9 or (marketing_only and not task.marketing):
             continue
         if task.not_before >= end:
@@ -108,6 +115,12 @@ def work_queue(model: CxOModel, days: float, marketing_only: bool, efficiency: f
             task.effort = 0.0
             at = max(task.not_before, week + (days - left) / days)
             complete(model, task, at)
+        elif unfinished < 0:
+            unfinished = index - 1
+    start = index if unfinished < 0 else unfinished
+    model.queue_start[marketing_only] = start
+    if not marketing_only:  # what a regular engineer skipped, an embedded one would skip too
+        model.queue_start[True] = max(model.queue_start[True], start)
 
 
 def complete(model: CxOModel, task: Task, at: float) -> None:
