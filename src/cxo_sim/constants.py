@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from cxo_sim.params import did_you_mean
+from cxo_sim.params import did_you_mean, replace_generated, update_odd
 
 
 @dataclass(frozen=True)
@@ -484,19 +484,10 @@ ODD_END = "<!-- constants-table:end -->"
 
 def sync_odd(text: str) -> str:
     """Return the ODD text with its constants table regenerated from the declarations."""
-    head, sep, rest = text.partition(ODD_START)
-    if not sep:
-        raise ValueError(f"docs/ODD.md has no {ODD_START!r} marker")
-    _, sep, tail = rest.partition(ODD_END)
-    if not sep:
-        raise ValueError(f"docs/ODD.md has no {ODD_END!r} marker")
-    return f"{head}{ODD_START}\n{markdown_table()}{ODD_END}{tail}"
+    return replace_generated(text, ODD_START, ODD_END, markdown_table())
 
 
 if __name__ == "__main__":
-    import pathlib
     import sys
 
-    odd = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md")
-    odd.write_text(sync_odd(odd.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"updated the constants table in {odd}")
+    update_odd(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md", sync_odd, "constants")

@@ -486,19 +486,30 @@ ODD_END = "<!-- parameter-table:end -->"
 
 def sync_odd(text: str) -> str:
     """Return the ODD text with its parameter table regenerated from the registry."""
-    head, sep, rest = text.partition(ODD_START)
+    return replace_generated(text, ODD_START, ODD_END, markdown_table())
+
+
+def replace_generated(text: str, start: str, end: str, table: str) -> str:
+    """Return ``text`` with what stands between the markers ``start`` and ``end`` replaced."""
+    head, sep, rest = text.partition(start)
     if not sep:
-        raise ValueError(f"docs/ODD.md has no {ODD_START!r} marker")
-    _, sep, tail = rest.partition(ODD_END)
+        raise ValueError(f"docs/ODD.md has no {start!r} marker")
+    _, sep, tail = rest.partition(end)
     if not sep:
-        raise ValueError(f"docs/ODD.md has no {ODD_END!r} marker")
-    return f"{head}{ODD_START}\n{markdown_table()}{ODD_END}{tail}"
+        raise ValueError(f"docs/ODD.md has no {end!r} marker")
+    return f"{head}{start}\n{table}{end}{tail}"
+
+
+def update_odd(path: str, sync, what: str) -> None:
+    """Regenerate one generated table of the ODD file at ``path`` (the ``__main__`` blocks)."""
+    import pathlib
+
+    odd = pathlib.Path(path)
+    odd.write_text(sync(odd.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"updated the {what} table in {odd}")
 
 
 if __name__ == "__main__":
-    import pathlib
     import sys
 
-    odd = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md")
-    odd.write_text(sync_odd(odd.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"updated the parameter table in {odd}")
+    update_odd(sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md", sync_odd, "parameter")
