@@ -366,7 +366,7 @@ class CxOModel(mesa.Model):
 
     def screened_weakness(self) -> float:
         """The weakness of a vendor that passed this CIO's review (a few tries at most)."""
-        accept = self.k.ACCEPT_BASE + self.k.ACCEPT_SLOPE * self.cio.risk
+        accept = reviews.acceptable_weakness(self)
         weakness = self.vendor_weakness(vetted=False)
         for _ in range(SCREEN_TRIES):
             if weakness <= accept:

@@ -238,6 +238,15 @@ class Executive(mesa.Agent):
         self.hours_used += hours
         return True
 
+    def take_up_to(self, hours: float) -> float:
+        """Spend ``hours`` of this week's attention, or what is left of it; return what was spent.
+
+        For what happens whether or not the hours are there (a meeting, an escalation).
+        """
+        spent = min(hours, self.hours)
+        self.take(spent)
+        return spent
+
     def decision_hours(self) -> float:
         """Hours to decide one request: a patient executive deliberates longer."""
         k = self.model.k

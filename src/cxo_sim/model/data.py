@@ -57,8 +57,7 @@ def grant(model: CxOModel, campaign: Campaign, at: float) -> None:
     campaign.data = "granted"
     campaign.data_share = share
     campaign.data_at = at
-    model.tally["data_grants"] += 1
-    model.tally["data_weeks_total"] += max(0.0, at - campaign.data_asked)
+    count_access(model, campaign, at)
     shortfall = max(0.0, campaign.personalisation - share)
     if model.random.random() < model.k.COPY_PROPENSITY * shortfall * model.cmo.speed:
         copy_data(model, campaign)
@@ -67,12 +66,17 @@ def grant(model: CxOModel, campaign: Campaign, at: float) -> None:
 def copy_data(model: CxOModel, campaign: Campaign) -> None:
     """Marketing copies the whole data set into its tools itself, outside governance."""
     if campaign.data != "granted":
-        model.tally["data_grants"] += 1
-        model.tally["data_weeks_total"] += max(0.0, model.week - campaign.data_asked)
+        count_access(model, campaign, float(model.week))
         campaign.data_at = float(model.week)
     campaign.data = "copied"
     campaign.data_share = 1.0
     model.tally["data_copies"] += 1
+
+
+def count_access(model: CxOModel, campaign: Campaign, at: float) -> None:
+    """Count a campaign's access to data (governed or copied) and how long it waited for it."""
+    model.tally["data_grants"] += 1
+    model.tally["data_weeks_total"] += max(0.0, at - campaign.data_asked)
 
 
 def check_data_use(model: CxOModel, campaign: Campaign, ungoverned: bool) -> float:

@@ -201,9 +201,7 @@ def escalate(model: CxOModel, request: ToolRequest, cmo_wants: bool) -> None:
     """Send a stalemate to the CEO, who decides next week by relative influence."""
     hours = model.k.ESCALATION_HOURS
     for executive in (model.cio, model.cmo):
-        spent = min(hours, executive.hours)
-        executive.take(spent)
-        executive_time(model, spent)
+        executive_time(model, executive.take_up_to(hours))
     request.stage = "escalated"
     request.cmo_wants = cmo_wants
     request.escalated = model.week

@@ -29,11 +29,7 @@ def meeting_due(model: CxOModel) -> bool:
 def hold_meeting(model: CxOModel) -> None:
     """Joint backlog review, settled disagreements, disclosure; it costs hours and staff time."""
     k = model.k
-    hours = 0.0
-    for executive in model.executives:
-        spent = min(k.MEETING_HOURS, executive.hours)
-        executive.take(spent)
-        hours += spent
+    hours = sum(executive.take_up_to(k.MEETING_HOURS) for executive in model.executives)
     model.queue("meeting", k.MEETING_STAFF_DAYS, marketing=False, priority=2)
     coordinate(model, hours * k.EXEC_HOUR_COST + k.MEETING_STAFF_DAYS * k.ENGINEER_DAY_COST)
     resolved = 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cxo_sim.model.campaigns import preference
 from cxo_sim.model.environment import WEEKS_PER_YEAR
+from cxo_sim.model.reviews import thoroughness
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -35,14 +36,14 @@ def end_pilots(model: CxOModel) -> None:
         shown = tool.shown
         worth = math.exp(sum(math.log(v) for v in shown) / len(shown)) if shown else 0.0
         if worth >= 1.0:
-            thoroughness = 1.5 - model.cio.risk
+            care = thoroughness(model)
             model.queue(
                 "scale_up",
-                k.REVIEW_DAYS * thoroughness,
+                k.REVIEW_DAYS * care,
                 marketing=True,
                 priority=0,
                 tool=tool,
-                not_before=model.week + k.VENDOR_WEEKS * thoroughness,
+                not_before=model.week + k.VENDOR_WEEKS * care,
             )
         else:
             cap.abandoned = True

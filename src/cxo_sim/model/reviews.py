@@ -21,6 +21,25 @@ if TYPE_CHECKING:
     from cxo_sim.model.agents import Tool, ToolRequest
 
 
+def thoroughness(model: CxOModel) -> float:
+    """How thorough the CIO's reviews are: 0.5 (lax) to 1.5 (strict); scales effort and time."""
+    return 1.5 - model.cio.risk
+
+
+def acceptable_weakness(model: CxOModel) -> float:
+    """The highest vendor weakness the CIO accepts: more for a more tolerant CIO."""
+    return model.k.ACCEPT_BASE + model.k.ACCEPT_SLOPE * model.cio.risk
+
+
+def passes_review(model: CxOModel, weakness: float) -> bool:
+    """Whether a review's estimate of a vendor's weakness is within what the CIO accepts.
+
+    The estimate is noisy, less so for a thorough (risk-averse) CIO.
+    """
+    noise = model.k.REVIEW_NOISE * (0.5 + model.cio.risk)
+    return weakness + model.random.gauss(0.0, noise) <= acceptable_weakness(model)
+
+
 def queue_review(model: CxOModel, request: ToolRequest, priority: int = 0) -> None:
     """Queue a security review: a pilot's light one, or a full one with the vendor's turnaround."""
     k = model.k
@@ -28,8 +47,8 @@ def queue_review(model: CxOModel, request: ToolRequest, priority: int = 0) -> No
     if request.pilot:
         effort, weeks = k.PILOT_REVIEW_DAYS, 0.0
     else:
-        thoroughness = 1.5 - model.cio.risk  # 0.5 (lax) to 1.5 (strict)
-        effort, weeks = k.REVIEW_DAYS * thoroughness, k.VENDOR_WEEKS * thoroughness
+        care = thoroughness(model)
+        effort, weeks = k.REVIEW_DAYS * care, k.VENDOR_WEEKS * care
     model.queue(
         "review",
         effort,
@@ -47,10 +66,7 @@ def finish_review(model: CxOModel, request: ToolRequest, at: float) -> None:
     k = model.k
     model.tally["reviews_done"] += 1
     if not request.pilot:
-        risk = model.cio.risk
-        noise = k.REVIEW_NOISE * (0.5 + risk)
-        seen = request.weakness + model.random.gauss(0.0, noise)
-        if seen > k.ACCEPT_BASE + k.ACCEPT_SLOPE * risk:
+        if not passes_review(model, request.weakness):
             model.tally["review_rejections"] += 1
             request.weakness = model.vendor_weakness(request.vetted)
             request.cost = model.vendor_licence(request.capability)
@@ -113,10 +129,8 @@ def finish_scale_up(model: CxOModel, tool: Tool) -> None:
     if not tool.active or not tool.pilot:
         return
     k = model.k
-    risk = model.cio.risk
-    seen = tool.weakness + model.random.gauss(0.0, k.REVIEW_NOISE * (0.5 + risk))
     model.tally["reviews_done"] += 1
-    if seen > k.ACCEPT_BASE + k.ACCEPT_SLOPE * risk:
+    if not passes_review(model, tool.weakness):
         model.tally["review_rejections"] += 1
         model.retire(tool, "failed its security review")
         return
