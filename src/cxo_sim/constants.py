@@ -51,6 +51,15 @@ def _c(name, value, low, high, unit, section, meaning, source) -> Constant:
 ARGUED = "modelling choice"
 
 _DECLARATIONS = [
+    # ---- 5 initialisation ------------------------------------------------------------------
+    _c("START_CORE", 0.6, 0.4, 0.8, "", "5",
+       "share of the catalogue (the most popular) with a reviewed, integrated tool at the start",
+       f"{ARGUED}: a large firm's core channels (email, CRM, web, analytics) went through IT"),
+    _c("START_EXTRA", 0.08, 0.03, 0.15, "", "5",
+       "share of the catalogue with an extra, unreviewed marketing tool at the start", ARGUED),
+    _c("SCREEN_TRIES", 5.0, 2.0, 10.0, "vendors", "5",
+       "vendors a CIO's past reviews tried at most before settling on one for the starting stack",
+       f"{ARGUED}: a shortlist of a handful of vendors"),
     # ---- 7.1 environment -------------------------------------------------------------------
     _c("THREAT_PERSISTENCE", 0.95, 0.85, 0.99, "", "7.1",
        "weekly persistence of the threat pressure's drift (AR(1) coefficient)",
@@ -70,6 +79,9 @@ _DECLARATIONS = [
     _c("HYPE_DECAY", 0.96, 0.9, 0.99, "1/week", "7.1",
        "weekly factor by which hype fades (half-life about 17 weeks)",
        f"{ARGUED}: a hype cycle's peak lasts a few months"),
+    _c("FADED", 0.1, 0.02, 0.25, "", "7.1",
+       "share of its demand at which an obsolete capability leaves the catalogue",
+       f"{ARGUED}: a channel is dropped once hardly anyone asks for it"),
     _c("EMERGING_VALUE_SIGMA", 0.8, 0.4, 1.2, "", "7.1",
        "log-sd of an emerging capability's true worth (mean 1): its value is uncertain",
        "article 000: emerging technologies' value is uncertain; 'try out ... in small tests'"),
@@ -308,6 +320,10 @@ _DECLARATIONS = [
        "Ponemon/Opus 2017: third-party breach likelihood 46% with vendor review vs 66% without"),
     _c("ACCEPT_SLOPE", 0.5, 0.2, 0.7, "", "7.9",
        "how much risk tolerance raises the weakness a CIO accepts", "article 000"),
+    _c("THOROUGHNESS_MAX", 1.5, 1.2, 2.0, "", "7.9",
+       "thoroughness of a fully risk-averse CIO's reviews (1: middling); it falls by 1 across "
+       "the risk range, scaling review effort, time and accuracy",
+       f"{ARGUED}: the strictest reviews take about three times the laxest"),
     _c("REVIEW_NOISE", 0.2, 0.05, 0.35, "", "7.9",
        "sd of a middling review's estimate of a vendor's weakness; thoroughness narrows it",
        ARGUED),

@@ -9,8 +9,8 @@ them all at once, on the same seeds everywhere (common random numbers):
   unit, when the constant moves by two thirds of its range, divided by 2/3, so per whole range)
   and sigma (their spread: interactions, non-linearity and seed noise) per constant and
   outcome. A dummy factor that only changes the seeds gives the noise floor. Morris needs
-  (k + 1) points per trajectory for k factors, so the default (10 trajectories, 4 seeds, 147
-  constants and the dummy) is 149 x 10 x 4 = 5,960 runs.
+  (k + 1) points per trajectory for k factors, so the default (10 trajectories, 4 seeds, 151
+  constants and the dummy) is 153 x 10 x 4 = 6,120 runs.
 - :func:`conclusions_across_constants`: constant sets drawn by Latin hypercube over the same
   ranges. In each set, on paired seeds, the sign of each practice's effect on velocity, expected
   breaches and total cost (as ``patterns.tradeoffs`` measures it) and whether each pattern

@@ -49,11 +49,6 @@ from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
 
 SERIES_NAMES = OUTCOME_NAMES + DIAGNOSTIC_NAMES
-# The starting stack (ODD 5): the most popular capabilities have a reviewed, integrated tool;
-# a few more an unreviewed marketing tool; the most popular a shadow duplicate too.
-START_CORE, START_EXTRA = 0.6, 0.08
-# Vendors a CIO's past reviews tried before settling on one for the starting stack.
-SCREEN_TRIES = 5
 
 
 class CxOModel(mesa.Model):
@@ -241,8 +236,8 @@ class CxOModel(mesa.Model):
     def _make_initial_stack(self) -> None:
         """The stack the firm already has: mostly reviewed tools, a few marketing buys."""
         by_popularity = sorted(self.catalogue, key=lambda c: -c.popularity)
-        n_core = max(1, round(START_CORE * len(by_popularity)))
-        n_extra = max(1, round(START_EXTRA * len(by_popularity)))
+        n_core = max(1, round(self.k.START_CORE * len(by_popularity)))
+        n_extra = max(1, round(self.k.START_EXTRA * len(by_popularity)))
         core_owner = "marketing" if self.rights == "cmo" else "it"
         for cap in by_popularity[:n_core]:
             # These went through the CIO's reviews before the run: vendors it would accept.
@@ -368,7 +363,7 @@ class CxOModel(mesa.Model):
         """The weakness of a vendor that passed this CIO's review (a few tries at most)."""
         accept = reviews.acceptable_weakness(self)
         weakness = self.vendor_weakness(vetted=False)
-        for _ in range(SCREEN_TRIES):
+        for _ in range(int(self.k.SCREEN_TRIES)):
             if weakness <= accept:
                 break
             weakness = self.vendor_weakness(vetted=False)

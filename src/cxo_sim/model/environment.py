@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
 
 WEEKS_PER_YEAR = 52
-# An obsolete capability leaves the catalogue once its demand has faded to this share.
-FADED = 0.1
 
 # The starting catalogue (name, data sensitivity, popularity, licence factor): an input table
 # (ODD 6), from the articles' list of capabilities; sensitivities rank how much customer data
@@ -116,6 +114,7 @@ def age_capabilities(model: CxOModel) -> None:
     hazard = model.emerging_rate / (WEEKS_PER_YEAR * model.n_capabilities)
     current = sum(1 for cap in model.catalogue if cap.obsolete_since < 0)
     hype_decay, maturity_weeks, fade_weeks = k.HYPE_DECAY, k.MATURITY_WEEKS, k.FADE_WEEKS
+    faded = k.FADED
     draw = env.random
     kept, cumulative, total = [], [], 0.0
     for cap in model.catalogue:
@@ -129,7 +128,7 @@ def age_capabilities(model: CxOModel) -> None:
             demand *= (week - cap.born) / maturity_weeks
         if cap.obsolete_since >= 0:
             fading = 2.0 ** (-(week - cap.obsolete_since) / fade_weeks)
-            if fading <= FADED:
+            if fading <= faded:
                 continue
             demand *= fading
         cap.demand = 0.0 if cap.abandoned else demand + cap.hype

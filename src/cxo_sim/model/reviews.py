@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 def thoroughness(model: CxOModel) -> float:
-    """How thorough the CIO's reviews are: 0.5 (lax) to 1.5 (strict); scales effort and time."""
-    return 1.5 - model.cio.risk
+    """How thorough the CIO's reviews are (1.5 strict to 0.5 lax by default): effort and time."""
+    return model.k.THOROUGHNESS_MAX - model.cio.risk
 
 
 def acceptable_weakness(model: CxOModel) -> float:
