@@ -1,4 +1,5 @@
-"""Sweeps that never hang and never orphan: dead parents, long runs, stopped workers, signals.
+"""Sweeps that never hang and never orphan: dead parents, long runs, stopped workers, signals, and
+how the local pool starts its workers.
 
 Each test injects one fault and bounds the time the sweep may take to answer it.
 """
@@ -10,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -360,3 +362,44 @@ def test_a_pool_that_keeps_breaking_ends_with_a_pool_error_not_a_loop(
     message = str(error.value)
     assert "lost its worker 4 times" in message or "broke 4 times in a row" in message, message
     assert "\n" not in message
+
+
+# Opens a local pool, prints its start method and its workers' process ids, then waits.
+POOL_SCRIPT = """
+import os, sys, time
+from cxo_sim.experiments.pool import LocalPool
+pool = LocalPool(2)
+pids = sorted(pool.executor._processes)
+print(pool.executor._mp_context.get_start_method(), *pids, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers are used on Linux only")
+def test_workers_are_forked_and_die_with_a_sweep_killed_by_sigkill():
+    child = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        method, *pids = child.stdout.readline().split()
+        workers = [int(pid) for pid in pids]
+        assert method == "fork"
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers), "a worker outlived its sweep"
+
+
+def test_a_parent_running_threads_starts_workers_from_the_fork_server():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with LocalPool(1) as pool:
+            assert pool.executor._mp_context.get_start_method() == "forkserver"
+            assert pool.executor.submit(sum, [1, 2]).result() == 3
+    finally:
+        stop.set()
+        thread.join()
