@@ -53,6 +53,35 @@ def test_patch_lag_is_capped_and_the_probability_stays_a_probability():
     assert 0 < worst <= 1.0
 
 
+class NoDraws:
+    """A stand-in for the model's generator whose draws never fall below a probability."""
+
+    def random(self) -> float:
+        return 1.0
+
+
+@pytest.mark.parametrize("preset", ["old_world", "new_world", "best_practice"])
+def test_the_security_week_adds_each_tools_breach_probability_to_the_risk(preset):
+    # security_week inlines breach_probability for speed: the two must agree on every tool.
+    from cxo_sim.presets import PRESETS
+
+    model = CxOModel(seed=3, **PRESETS[preset])
+    for _ in range(60):
+        model.step()
+    monitored = {tool.monitored for tool in model.stack}
+    assert monitored == {True, False}, "the check needs monitored and unmonitored tools"
+    for tool in model.stack[::2]:
+        tool.patched_at -= 40  # some tools past the patch-lag cap
+    highest = max(security.breach_probability(model, tool) for tool in model.stack)
+    model.threat *= 1.5 / highest  # the riskiest tools' probabilities clipped at 1
+    model.random = NoDraws()
+    before = model.tally["breach_risk"]
+    security.security_week(model)
+    expected = [security.breach_probability(model, tool) for tool in model.stack]
+    assert 1.0 in expected and min(expected) < 1.0
+    assert model.tally["breach_risk"] - before == pytest.approx(sum(expected), rel=1e-12)
+
+
 # ---------------------------------------------------------------------- data (ODD 7.5)
 def test_granted_share_falls_with_strictness_and_is_whole_without_rules():
     shares = [

@@ -40,6 +40,7 @@ from cxo_sim.model.agents import (
     Executive,
     Liaison,
     Marketer,
+    Schedule,
     Task,
     Tool,
     ToolRequest,
@@ -114,8 +115,8 @@ class CxOModel(mesa.Model):
         self.queue_start = {False: 0, True: 0}  # where engineers resume the queue this week
         self.decision_queue: list[ToolRequest] = []
         self.waiting_for_budget: list[ToolRequest] = []
-        self.detections: list[tuple[int, Tool, bool]] = []
-        self.pilots: list[tuple[int, Tool]] = []
+        self.detections = Schedule()  # (week found, tool, shadow)
+        self.pilots = Schedule()  # (week it ends, tool)
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
         self.security_weeks = 0

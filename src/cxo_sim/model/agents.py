@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
@@ -170,6 +170,30 @@ class Task:
     tool: Tool | None = None
     campaign: Campaign | None = None
     not_before: float = 0.0
+
+
+class Schedule:
+    """Things due in a given week, in the order they were added.
+
+    Pilots that end (ODD 7.13) and breaches that will be found (7.11).
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[tuple] = []
+
+    def add(self, week: int, *item: Any) -> None:
+        """Schedule ``item`` for ``week``."""
+        self.items.append((week, *item))
+
+    def take_due(self, week: int) -> list[tuple]:
+        """Remove and return the entries due by ``week`` (``(week, *item)``), oldest first."""
+        items = self.items
+        due = [entry for entry in items if entry[0] <= week]
+        if due:
+            self.items = [entry for entry in items if entry[0] > week]
+        return due
 
 
 @dataclass(frozen=True)

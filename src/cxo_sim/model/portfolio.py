@@ -24,10 +24,9 @@ if TYPE_CHECKING:
 
 def end_pilots(model: CxOModel) -> None:
     """Pilots at their end: scale up those whose launches showed worth, stop the rest."""
-    due = [p for p in model.pilots if p[0] <= model.week]
+    due = model.pilots.take_due(model.week)
     if not due:
         return
-    model.pilots = [p for p in model.pilots if p[0] > model.week]
     k = model.k
     for _, tool in due:
         if not tool.active:

@@ -101,7 +101,7 @@ def buy(model: CxOModel, request: ToolRequest, status: str, at: float | None = N
     if status != "reviewed" and not request.pilot:
         model.tally["unreviewed_purchases"] += 1
     if request.pilot:
-        model.pilots.append((model.week + int(k.PILOT_WEEKS), tool))
+        model.pilots.add(model.week + int(k.PILOT_WEEKS), tool)
         model.log("pilot", f"a small pilot of {cap.name.replace('_', ' ')} started")
     return tool
 
@@ -136,7 +136,7 @@ def finish_scale_up(model: CxOModel, tool: Tool) -> None:
         return
     full = tool.weekly_cost / k.PILOT_PRICE
     if not affordable(model, full - tool.weekly_cost, sanctioned=True):
-        model.pilots.append((model.week + int(k.RATIONALISE_EVERY), tool))
+        model.pilots.add(model.week + int(k.RATIONALISE_EVERY), tool)
         return
     tool.pilot = False
     tool.status = "reviewed"

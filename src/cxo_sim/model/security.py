@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from cxo_sim.model.environment import WEEKS_PER_YEAR
 from cxo_sim.model.relationship import blame, went_badly
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def breach(model: CxOModel, tool: Tool) -> None:
     mean = k.DETECTION_WEEKS_MONITORED if tool.monitored else k.DETECTION_WEEKS_UNMONITORED
     lag = 1 + int(-math.log(1.0 - model.random.random()) * mean)
     size = math.exp(k.BREACH_COST_SIGMA * model.random.gauss(0.0, 1.0))
-    late = 1.0 + k.LATE_DISCOVERY_COST * lag / 52.0
+    late = 1.0 + k.LATE_DISCOVERY_COST * lag / WEEKS_PER_YEAR
     cost = k.BREACH_COST_MEDIAN * size * (k.COST_DATA_FLOOR + tool.data_held) * late
     tool.breached = True
     model.tally["breaches"] += 1
@@ -87,15 +88,14 @@ def breach(model: CxOModel, tool: Tool) -> None:
     shadow = not tool.known
     if shadow:
         model.tally["shadow_breaches"] += 1
-    model.detections.append((model.week + lag, tool, shadow))
+    model.detections.add(model.week + lag, tool, shadow)
 
 
 def discover_breaches(model: CxOModel) -> None:
     """Breaches found this week: downtime, incident response, tightening, trust and blame."""
-    due = [d for d in model.detections if d[0] <= model.week]
+    due = model.detections.take_due(model.week)
     if not due:
         return
-    model.detections = [d for d in model.detections if d[0] > model.week]
     k = model.k
     for _, tool, shadow in due:
         tool.offline_until = model.week + k.DOWNTIME_WEEKS
