@@ -1,4 +1,4 @@
-"""Calibration targets and patterns P1-P8, T1-T3 (docs/ODD.md section 9), as tests.
+"""Calibration targets and patterns P1-P8, T1-T3, S1 (docs/ODD.md section 9), as tests.
 
 The same checks print with ``cxo-sim validate``, on seeds from 10000 up; these tests use seeds
 1-60, so the model is tested on runs its calibration was not read from. Every pattern compares
@@ -7,11 +7,13 @@ claims about breaches are made on the expected number of breaches, so 60 seeds a
 """
 
 import math
+from pathlib import Path
 
 import pytest
 
 from cxo_sim.patterns import (
     HEADLINE,
+    NOT_HOLDING,
     PATTERNS,
     PRACTICES,
     format_patterns,
@@ -49,8 +51,18 @@ def test_pattern(pattern):
     print(format_patterns(checks, len(seeds)))
     assert checks
     assert {c.pattern for c in checks} == {pattern}
-    failed = [(c.claim, c.estimate) for c in checks if not c.passed]
+    # Claims the ODD says do not hold are printed but not required (on these seeds they may
+    # pass by chance); every other check must pass.
+    failed = [(c.claim, c.estimate) for c in checks if not c.passed and c.claim not in NOT_HOLDING]
     assert not failed, failed
+
+
+def test_every_claim_said_not_to_hold_is_a_check_and_the_odd_says_why():
+    claims = {c.claim for c in patterns(range(1, 4), only=["P1"])}
+    assert NOT_HOLDING <= claims
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text()
+    for claim in NOT_HOLDING:
+        assert f"{claim}" in odd and "(known not to hold)" in odd
 
 
 def test_tradeoff_table_has_a_row_per_practice_and_the_whole_bill():

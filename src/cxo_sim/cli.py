@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--below", type=float, help="threshold: outcome below this")
 
     val = sub.add_parser(
-        "validate", help="calibration, patterns P1-P8 and T1-T3, and the tradeoff table, measured"
+        "validate", help="calibration, patterns P1-P8, T1-T3, S1 and the tradeoff table, measured"
     )
     val.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
     val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")

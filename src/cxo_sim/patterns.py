@@ -1,4 +1,4 @@
-"""Patterns P1-P8, the tradeoff patterns T1-T3 and the tradeoff table (ODD section 9).
+"""Patterns P1-P8, the tradeoff patterns T1-T3, scale S1 and the tradeoff table (ODD section 9).
 
 Each check compares arms run on the same seeds (common random numbers): the estimate is the
 mean of per-seed differences with a 95% t interval that must exclude zero on the claimed side,
@@ -25,7 +25,7 @@ class Check:
     """One statistical check of a pattern.
 
     Attributes:
-        pattern: "P1" ... "P8", "T1" ... "T3".
+        pattern: "P1" ... "P8", "T1" ... "T3", "S1".
         claim: what must hold, in words.
         estimate: the measured difference with its 95% CI.
         passed: whether the claim holds.
@@ -35,6 +35,14 @@ class Check:
     claim: str
     estimate: Estimate
     passed: bool
+
+
+# Claims of section 1 that the model does not reproduce, as docs/ODD.md section 9.5 says and
+# explains. validate prints them as failures, marked; the tests hold every other check. P1's
+# velocity: on 600 seeds (20000-20599) the new world launches +0.037 [-0.016, 0.090] campaigns a
+# week more than the old (about 1.5 a week): launches are limited by ideas and budget, not by
+# IT's reviews, so the effect is too small to resolve (seeds 1-60 happen to show +0.22).
+NOT_HOLDING = frozenset({"cmo - cio: campaign velocity > 0"})
 
 
 def paired_diff(a: np.ndarray, b: np.ndarray) -> Estimate:
@@ -104,6 +112,7 @@ def _arms() -> dict[str, dict[str, Any]]:
         "cautious": _with(old, cio_risk=0.2),
         "half_budget": _with(old, martech_budget=old["martech_budget"] / 2),
         PILOT_BASELINE: _with(old, emerging_rate=PRACTICES["pilots"]["emerging_rate"]),
+        "x5": _with(old, **{name: old[name] * SCALE for name in SCALED}),
     }
     for name, changes in PRACTICES.items():
         arms[f"+{name}"] = _with(old, **changes)
@@ -111,6 +120,18 @@ def _arms() -> dict[str, dict[str, Any]]:
 
 
 Col = dict[str, Callable[[str], np.ndarray]]
+
+# S1: a firm SCALE times larger in people, capabilities and budgets, with the same two
+# executives, should behave like a larger copy of old_world: its extensive outcomes divided by
+# SCALE, and its shares, within these margins of the original's (equivalence: the whole 95%
+# interval inside). The margins are the resolution at which the tables of section 9 are read
+# (a 15% change in a rate, 0.1 in a share); the executives' fixed hours are the one resource
+# that does not scale, on purpose.
+SCALE = 5
+SCALED = ("n_marketers", "n_engineers", "n_capabilities", "martech_budget",
+          "marketing_discretionary")  # fmt: skip
+SCALE_MARGIN_REL = 0.15
+SCALE_MARGIN_SHARE = 0.1
 
 
 def _p1(runs, col: Col) -> list[Check]:
@@ -417,6 +438,30 @@ def _t3(runs, col: Col) -> list[Check]:
     ]
 
 
+def _s1(runs, col: Col) -> list[Check]:
+    big, base = col["x5"], col["cio"]
+    checks = []
+    for name, label in (
+        ("campaign_velocity", "campaign velocity per marketer"),
+        ("tool_count", "tools per capability"),
+        (RISK, "expected breaches per capability"),
+        ("tech_spend", "tech spend per budget dollar"),
+    ):
+        mean = float(np.mean(base(name)))
+        est = paired_diff(big(name) / SCALE, base(name))
+        rel = Estimate(est.value / mean, est.low / mean, est.high / mean, est.n)
+        claim = f"x{SCALE} / {SCALE} vs old_world: {label} within +-{SCALE_MARGIN_REL:.0%}"
+        checks.append(
+            Check("S1", claim, rel, -SCALE_MARGIN_REL < rel.low <= rel.high < SCALE_MARGIN_REL)
+        )
+    for name in ("trust", "shadow_spend_share"):
+        est = paired_diff(big(name), base(name))
+        claim = f"x{SCALE} - old_world: {name.replace('_', ' ')} within +-{SCALE_MARGIN_SHARE}"
+        inside = -SCALE_MARGIN_SHARE < est.low <= est.high < SCALE_MARGIN_SHARE
+        checks.append(Check("S1", claim, est, inside))
+    return checks
+
+
 PATTERNS: dict[str, tuple[tuple[str, ...], Callable[..., list[Check]]]] = {
     "P1": (("cio", "cmo"), _p1),
     "P2": (("gov_none", "gov_clear"), _p2),
@@ -429,6 +474,7 @@ PATTERNS: dict[str, tuple[tuple[str, ...], Callable[..., list[Check]]]] = {
     "T1": (("cio", PILOT_BASELINE, *(f"+{p}" for p in PRACTICES)), _t1),
     "T2": (("lax", "cautious"), _t2),
     "T3": (("half_budget", "cio"), _t3),
+    "S1": (("x5", "cio"), _s1),
 }
 
 
@@ -459,8 +505,10 @@ def format_patterns(checks: list[Check], n: int) -> str:
     for c in checks:
         e = c.estimate
         mark = "pass" if c.passed else "FAIL"
+        known = "  (known not to hold)" if c.claim in NOT_HOLDING and not c.passed else ""
         lines.append(
             f"  {c.pattern} {mark}  {c.claim:<78} {fmt(e.value):>8} [{fmt(e.low)}, {fmt(e.high)}]"
+            + known
         )
     return "\n".join(lines)
 

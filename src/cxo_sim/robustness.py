@@ -14,7 +14,7 @@ them all at once, on the same seeds everywhere (common random numbers):
 - :func:`conclusions_across_constants`: constant sets drawn by Latin hypercube over the same
   ranges. In each set, on paired seeds, the sign of each practice's effect on velocity, expected
   breaches and total cost (as ``patterns.tradeoffs`` measures it) and whether each pattern
-  P1-P8 and T1-T3 passes (the checks of ``patterns.patterns``, on runs shared with the
+  P1-P8, T1-T3 and S1 passes (the checks of ``patterns.patterns``, on runs shared with the
   signs). The table gives, for each practice and outcome, the share of sets whose sign equals
   the sign at the default constants, and for each pattern the share of sets in which it passes.
 
@@ -310,7 +310,7 @@ def measure_conclusions(
         constants: constants to override (None or {}: the defaults).
         seeds: paired seeds, the same for every arm.
         workers: local processes.
-        only: patterns to check (empty: all of P1-P8 and T1-T3).
+        only: patterns to check (empty: all of P1-P8, T1-T3 and S1).
         steps: weeks per run (P5 reads weeks 105-156, so it needs at least 156).
 
     Returns:

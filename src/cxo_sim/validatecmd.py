@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 
 from cxo_sim.errors import UserError
-from cxo_sim.patterns import format_patterns, format_tradeoffs, patterns, tradeoffs
+from cxo_sim.patterns import NOT_HOLDING, format_patterns, format_tradeoffs, patterns, tradeoffs
 from cxo_sim.validation import calibration, format_calibration
 
 
 def validate_command(args) -> int:
-    """``cxo-sim validate``: the calibration table, the pattern checks, the tradeoff table."""
+    """``cxo-sim validate``: the calibration table, the pattern checks, the tradeoff table.
+
+    Exits 1 if a check fails that is not among the claims the ODD says do not hold.
+    """
     if args.seeds < 2:
         raise UserError(
             f"--seeds must be at least 2 (a confidence interval needs two), got {args.seeds}"
@@ -25,5 +28,7 @@ def validate_command(args) -> int:
     print(format_patterns(checks, args.seeds), flush=True)
     print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds))
     failed = [c for c in checks if not c.passed] + [t for t in targets if not t.inside]
-    print(f"{len(failed)} of {len(checks) + len(targets)} checks failed")
-    return 1 if failed else 0
+    known = [c for c in checks if not c.passed and c.claim in NOT_HOLDING]
+    note = f" ({len(known)} known not to hold, docs/ODD.md 9.5)" if known else ""
+    print(f"{len(failed)} of {len(checks) + len(targets)} checks failed{note}")
+    return 1 if len(failed) > len(known) else 0

@@ -4,7 +4,7 @@ Every check compares arms run on the same list of seeds, everything else held eq
 share each seed's exogenous world and ideas (common random numbers), so a difference between
 arms is the mean of per-seed differences, with its 95% t confidence interval. The calibration
 targets are checked as yearly figures in each of years 2 to 5 of five-year runs. The patterns
-(P1-P8 and the tradeoff patterns T1-T3) live in ``cxo_sim.patterns``.
+(P1-P8, the tradeoff patterns T1-T3 and the scale check S1) live in ``cxo_sim.patterns``.
 """
 
 from __future__ import annotations
