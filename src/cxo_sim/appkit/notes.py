@@ -55,20 +55,22 @@ NOTES: dict[str, TeachingNote] = {
     "new_world": TeachingNote(
         question="What if marketing holds the martech budget and the CIO only advises?",
         notice=(
-            "Campaign velocity is higher and lead time shorter than in old_world: marketing "
-            "no longer waits for a gate.",
+            "Lead time is about half a week shorter than in old_world: marketing no longer "
+            "waits for a gate or an IT release. Velocity hardly changes: launches are limited "
+            "by ideas and budget, so campaigns come sooner, not more often.",
             "Tools multiply: more redundant tools, and amber tiles (known to IT but never "
             "reviewed), because an impatient CMO skips the advisory review.",
-            "Breaches tend to be more frequent than in old_world: more tools, fewer of them "
-            "reviewed, monitored and patched.",
+            "Breach risk is higher than in old_world (about 10% more expected breaches): more "
+            "tools, fewer of them reviewed, monitored and patched. Breaches are rare, so one "
+            "run may show none.",
         ),
         try_next=(
             "Set data_governance to clear: breaches and compliance incidents fall, and data "
             "access is no slower once the rules are set up.",
             "Turn on the liaison: fewer redundant tools, because requests are checked against "
             "what the firm already has.",
-            "Compare new_world with old_world: which would you pick, faster campaigns or fewer "
-            "breaches? Is there a configuration that gets both?",
+            "Compare new_world with old_world: which would you pick, sooner campaigns or fewer "
+            "breaches and less spend? Is there a configuration that gets both?",
         ),
     ),
     "combined_role": TeachingNote(
