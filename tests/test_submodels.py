@@ -7,9 +7,9 @@ function directly, so a failure points at one mechanism rather than at a whole r
 import pytest
 
 from cxo_sim import CxOModel
-from cxo_sim.model import data, environment, money, relationship, reviews, security
 from cxo_sim.model.agents import ToolRequest
-from cxo_sim.model.campaigns import new_campaign
+from cxo_sim.model.submodels import data, environment, money, relationship, reviews, security
+from cxo_sim.model.submodels.campaigns import new_campaign
 
 
 # ---------------------------------------------------------------------- security (ODD 7.11)

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
+import pkgutil
 import platform
 import subprocess
 import sys
@@ -56,29 +57,9 @@ RUN_SECONDS = 60.0
 RUN_SECONDS_PER_STEP = 0.05
 # Seconds between checks for stop signals, deadlines and a lost cluster while runs execute.
 _POLL_SECONDS = 0.25
-# Modules whose source decides a run's results (see model_fingerprint).
-MODEL_MODULES = (
-    "cxo_sim.model",
-    "cxo_sim.model.agents",
-    "cxo_sim.model.campaigns",
-    "cxo_sim.model.data",
-    "cxo_sim.model.decisions",
-    "cxo_sim.model.engineering",
-    "cxo_sim.model.environment",
-    "cxo_sim.model.measures",
-    "cxo_sim.model.meetings",
-    "cxo_sim.model.money",
-    "cxo_sim.model.portfolio",
-    "cxo_sim.model.relationship",
-    "cxo_sim.model.reviews",
-    "cxo_sim.model.rng",
-    "cxo_sim.model.security",
-    "cxo_sim.model.shadow_it",
-    "cxo_sim.constants",
-    "cxo_sim.params",
-    "cxo_sim.presets",
-    "cxo_sim.outcomes",
-)
+# Modules besides the model package (every module of ``cxo_sim.model``) whose source decides a
+# run's results (see model_fingerprint).
+MODEL_INPUTS = ("cxo_sim.constants", "cxo_sim.params", "cxo_sim.presets", "cxo_sim.outcomes")
 
 RunResult = tuple[dict[str, Any], pd.DataFrame | None]
 
@@ -465,8 +446,12 @@ def model_fingerprint() -> str:
     Resuming refuses a changed model, so one table never mixes two versions of the model even
     between commits or with uncommitted edits.
     """
+    import cxo_sim.model
+
+    package = cxo_sim.model.__path__
+    modules = [info.name for info in pkgutil.walk_packages(package, "cxo_sim.model.")]
     digest = hashlib.sha256()
-    for module in MODEL_MODULES:
+    for module in ["cxo_sim.model", *sorted(modules), *MODEL_INPUTS]:
         spec = importlib.util.find_spec(module)
         if spec is not None and spec.origin:
             digest.update(module.encode() + b"\0" + Path(spec.origin).read_bytes())

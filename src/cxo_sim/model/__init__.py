@@ -19,20 +19,7 @@ import mesa
 import pandas as pd
 
 from cxo_sim.constants import resolve_constants
-from cxo_sim.model import (
-    campaigns,
-    decisions,
-    engineering,
-    environment,
-    measures,
-    meetings,
-    money,
-    portfolio,
-    relationship,
-    reviews,
-    security,
-    shadow_it,
-)
+from cxo_sim.model import measures
 from cxo_sim.model.agents import (
     Capability,
     Engineer,
@@ -46,6 +33,19 @@ from cxo_sim.model.agents import (
     ToolRequest,
 )
 from cxo_sim.model.rng import ShuffleRandom
+from cxo_sim.model.submodels import (
+    campaigns,
+    decisions,
+    engineering,
+    environment,
+    meetings,
+    money,
+    portfolio,
+    relationship,
+    reviews,
+    security,
+    shadow_it,
+)
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
 

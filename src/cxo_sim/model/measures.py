@@ -10,8 +10,8 @@ import math
 import statistics
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.decisions import PENDING
-from cxo_sim.model.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.decisions import PENDING
+from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.relationship import went_badly
+from cxo_sim.model.submodels.relationship import went_badly
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

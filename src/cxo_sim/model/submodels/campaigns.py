@@ -11,10 +11,10 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.agents import Campaign, ToolRequest
-from cxo_sim.model.data import check_data_use, seek_data
-from cxo_sim.model.environment import draw_capability
-from cxo_sim.model.money import vendor_licence
-from cxo_sim.model.relationship import went_well
+from cxo_sim.model.submodels.data import check_data_use, seek_data
+from cxo_sim.model.submodels.environment import draw_capability
+from cxo_sim.model.submodels.money import vendor_licence
+from cxo_sim.model.submodels.relationship import went_well
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

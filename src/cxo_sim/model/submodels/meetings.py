@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.campaigns import known_tool, redirect
-from cxo_sim.model.decisions import approve, decided, deny, scores
-from cxo_sim.model.money import coordinate
-from cxo_sim.model.relationship import ceo_sides_with_cmo, went_well
+from cxo_sim.model.submodels.campaigns import known_tool, redirect
+from cxo_sim.model.submodels.decisions import approve, decided, deny, scores
+from cxo_sim.model.submodels.money import coordinate
+from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_well
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

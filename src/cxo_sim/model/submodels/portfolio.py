@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.campaigns import preference
-from cxo_sim.model.environment import WEEKS_PER_YEAR
-from cxo_sim.model.reviews import thoroughness
+from cxo_sim.model.submodels.campaigns import preference
+from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.reviews import thoroughness
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

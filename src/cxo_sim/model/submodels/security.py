@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.environment import WEEKS_PER_YEAR
-from cxo_sim.model.relationship import blame, went_badly
+from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.relationship import blame, went_badly
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.money import affordable, pay_setup, spend
-from cxo_sim.model.relationship import went_well
+from cxo_sim.model.submodels.money import affordable, pay_setup, spend
+from cxo_sim.model.submodels.relationship import went_well
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.data import grant
-from cxo_sim.model.money import affordable
-from cxo_sim.model.reviews import finish_review, finish_scale_up, integrate
+from cxo_sim.model.submodels.data import grant
+from cxo_sim.model.submodels.money import affordable
+from cxo_sim.model.submodels.reviews import finish_review, finish_scale_up, integrate
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
