@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", default=None, help="results root (default ./results)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(
+        "--organisation",
+        default=None,
+        metavar="FIRM.toml",
+        help="run on a firm: its parameters, and constants from its posterior (calibrated "
+        "first if calibration/<firm>/ does not hold it)",
+    )
+    sweep.add_argument(
         "--run-timeout",
         type=float,
         default=None,

@@ -195,6 +195,8 @@ def run_statistics(run: Run, years: Iterable[int] = CALIBRATION_YEARS) -> dict[s
             statistics[key] = float(cost / breaches) if breaches else math.nan
         else:
             statistics[key] = float(np.mean([yearly_figure(f, key) for f in figures]))
+    # Not a published target, but what a firm can count about itself (its stack at the end).
+    statistics["tool_count"] = float(run.outcomes["tool_count"])
     return statistics
 
 

@@ -144,6 +144,10 @@ def calibrate(
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     fingerprint = model_fingerprint()
     earlier = _prepare_folder(folder, calibration, fingerprint, fresh)
+    if earlier.get("finished") and (folder / POSTERIOR).is_file():
+        if progress:
+            progress(f"calibrate: {folder} is complete; nothing to do (--fresh to redo it)")
+        return stored_result(folder)
     started = time.monotonic()
     local = workers or os.cpu_count() or 1
     if calibration.constants is not None:
@@ -170,6 +174,17 @@ def calibrate(
     manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where)
     write_json_atomically(folder / MANIFEST, manifest)
     return Result(folder, names, posterior, predictive, manifest)
+
+
+def stored_result(folder: Path) -> Result:
+    """A finished calibration as stored in its folder."""
+    manifest = load_manifest(folder)
+    try:
+        posterior = pd.read_csv(folder / POSTERIOR)
+        predictive = pd.read_csv(folder / PREDICTIVE)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{folder}: cannot read the stored calibration: {exc}") from None
+    return Result(folder, list(manifest["constants"]), posterior, predictive, manifest)
 
 
 def _prepare_folder(
