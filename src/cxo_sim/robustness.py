@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -203,7 +204,9 @@ def screen_constants(
     values = values.reshape(len(x), len(seeds), len(outcomes))
     mu_star, conf, sigma, missing = {}, {}, {}, {}
     for j, outcome in enumerate(outcomes):
-        with np.errstate(all="ignore"):
+        # A point undefined on every seed (a cost per breach without breaches) is filled below.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             y = np.nanmean(np.where(np.isfinite(values[:, :, j]), values[:, :, j], np.nan), axis=1)
         bad = ~np.isfinite(y)
         missing[outcome] = int(bad.sum())

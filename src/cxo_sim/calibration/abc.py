@@ -7,7 +7,7 @@
 2. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
    (ODD section 10.2), the others at their defaults. A particle is one model run of the preset
    over ``years`` years with a seed drawn from the candidate's seeded generator
-   (``sampler.py``); its statistics are the targets' figures pooled over years 2 to 5.
+   (``sampler.py``); its statistics are the targets' figures pooled over years 2 to ``years``.
    The distance (:class:`RangeDistance`) is zero inside every target's range; outside, it is
    the distance to the range's nearest end in units of the range's half-width, summed in
    quadrature over the targets. The epsilon schedule is pyabc's median epsilon; the run ends
@@ -45,7 +45,7 @@ from cxo_sim.experiments.pool import StopSignals, open_pool
 from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
-from cxo_sim.validation import run_arm, run_statistics
+from cxo_sim.validation import WEEKS, fmt, run_arm, run_statistics
 
 DEFAULT_ROOT = Path("calibration")
 HISTORY = "history.db"
@@ -61,14 +61,16 @@ OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
 
 
 # ---------------------------------------------------------------------- model and distance
-def simulate_statistics(params: dict[str, Any], steps: int, parameter: dict) -> dict[str, float]:
+def simulate_statistics(
+    params: dict[str, Any], years: tuple[int, ...], parameter: dict
+) -> dict[str, float]:
     """The model as pyabc sees it: one run with the particle's constants; its statistics.
 
     The run's seed comes from NumPy's global generator, which the sampler seeds per candidate.
     """
     seed = int(np.random.randint(0, 2**31 - 1))
     constants = {name: float(value) for name, value in parameter.items()}
-    return run_statistics(run_arm(params, seed, steps, constants))
+    return simulate_statistics_seeded(params, years, seed, constants)
 
 
 class RangeDistance:
@@ -243,7 +245,7 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
         **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
            for n in names}
     )  # fmt: skip
-    model = functools.partial(simulate_statistics, calibration.params, calibration.steps)
+    model = functools.partial(simulate_statistics, calibration.params, calibration.pooled_years)
     sampler = OrderedSampler(calibration.seed, pool, calibration.steps, stop, progress)
     abc = pyabc.ABCSMC(
         model,
@@ -303,13 +305,20 @@ def posterior_frame(history, names: list[str]) -> pd.DataFrame:
 class _Draw:
     run_id: int
     params: dict[str, Any]
-    steps: int
+    years: tuple[int, ...]
     seed: int
     constants: dict[str, float]
 
 
 def _run_draw(draw: _Draw) -> dict[str, float]:
-    return run_statistics(run_arm(draw.params, draw.seed, draw.steps, draw.constants))
+    return simulate_statistics_seeded(draw.params, draw.years, draw.seed, draw.constants)
+
+
+def simulate_statistics_seeded(
+    params: dict[str, Any], years: tuple[int, ...], seed: int, constants: dict[str, float]
+) -> dict[str, float]:
+    """The target statistics of one run of ``max(years)`` years."""
+    return run_statistics(run_arm(params, seed, WEEKS * max(years), constants), years)
 
 
 def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> pd.DataFrame:
@@ -318,7 +327,7 @@ def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> p
     rng = np.random.default_rng(np.random.SeedSequence(calibration.seed, spawn_key=(1,)))
     seeds = rng.integers(0, 2**31 - 1, size=len(draws))
     jobs = [
-        _Draw(i, calibration.params, calibration.steps, int(seed), constants)
+        _Draw(i, calibration.params, calibration.pooled_years, int(seed), constants)
         for i, (seed, constants) in enumerate(zip(seeds, draws, strict=True))
     ]
     rows = list(ordered_map(pool, _run_draw, jobs, stop))
@@ -393,12 +402,11 @@ def predictive_table(predictive: pd.DataFrame, targets: list[Target]) -> list[di
     return rows
 
 
-def format_predictive(rows: list[dict[str, Any]], draws: int) -> str:
+def format_predictive(rows: list[dict[str, Any]], draws: int, years: int) -> str:
     """The posterior predictive table as text."""
-    from cxo_sim.validation import fmt
-
     lines = [
-        f"Posterior predictive check, {draws} runs (one per posterior draw), years 2-5 pooled:",
+        f"Posterior predictive check, {draws} runs (one per posterior draw), years 2-{years} "
+        "pooled:",
         f"  {'target':<44} {'range':>16} {'mean':>9} {'90% interval':>22} {'inside':>7}",
     ]
     for r in rows:
@@ -434,7 +442,8 @@ def _manifest(calibration, names, screen: Screen | None, history, fingerprint, s
         "preset": calibration.preset,
         "fixed": calibration.fixed,
         "years": calibration.years,
-        "statistics": "each target's yearly figure pooled over years 2-5 of one run",
+        "statistics": f"each target's yearly figure pooled over years 2-{calibration.years} "
+        "of one run",
         "targets": [
             {"key": t.key, "label": t.label, "low": t.low, "high": t.high, "source": t.source}
             for t in calibration.targets

@@ -156,7 +156,8 @@ def write_card(result: Result, calibration: Calibration) -> Any:
         + _e(
             f"{len(result.names)} behavioural constants of the {calibration.preset} preset "
             f"estimated by ABC-SMC (pyabc) against {len(calibration.targets)} targets, each a "
-            f"run's yearly figure pooled over years 2-5. Population {calibration.population}, "
+            f"run's yearly figure pooled over years 2-{calibration.years}. Population "
+            f"{calibration.population}, "
             f"{len(generations)} generations, {sum(manifest['runs'].values())} runs, "
             f"{manifest['wall_seconds']:.0f} s on {manifest['executor']}. Seed "
             f"{calibration.seed}: the same command gives the same posterior, whatever the "

@@ -43,7 +43,7 @@ def calibrate_command(args: argparse.Namespace) -> None:
 
     card = write_card(result, calibration)
     rows = predictive_table(result.predictive, calibration.targets)
-    print(format_predictive(rows, len(result.predictive)))
+    print(format_predictive(rows, len(result.predictive), calibration.years))
     seconds = result.manifest["wall_seconds"]
     runs = sum(result.manifest["runs"].values())
     print(

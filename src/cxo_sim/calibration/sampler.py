@@ -54,8 +54,11 @@ def candidate_seed(seed: int, t: int, index: int | None = None) -> int:
 
     Without ``index``: the seed of the parent process at the start of generation ``t``.
     """
-    entropy = [seed, t + 1] if index is None else [seed, t + 1, index]
-    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
+    # The candidate's index goes into the spawn key: as a third entropy word, index 0 would give
+    # the parent's seed (SeedSequence ignores trailing zero words).
+    key = () if index is None else (index,)
+    sequence = np.random.SeedSequence([seed, t + 1], spawn_key=key)
+    return int(sequence.generate_state(1)[0])
 
 
 @dataclass(frozen=True)

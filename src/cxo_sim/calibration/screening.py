@@ -13,6 +13,7 @@ model, the targets and the screen's settings are unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,7 @@ def screen_targets(
         progress=progress,
         names=names,
         params=calibration.params,
-        measure=run_statistics,
+        measure=functools.partial(run_statistics, years=calibration.pooled_years),
     )
     screen.outcomes = tuple(screen.outcomes)
     write_json_atomically(path, {"key": key, "screen": dataclasses.asdict(screen)})

@@ -20,7 +20,8 @@ The format::
     shadow_spend_share = { low = 0.3, high = 0.4, source = "our own survey" }
 
 The targets are the calibration targets of ``cxo_sim.validation`` (ODD section 9), each a
-run's yearly figure pooled over years 2 to 5 (:func:`cxo_sim.validation.run_statistics`).
+run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
+targets are measured in years 2 to 5, the default) by :func:`cxo_sim.validation.run_statistics`.
 Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
 """
 
@@ -39,7 +40,7 @@ from cxo_sim.errors import UserError
 from cxo_sim.experiments.spec import _read_text, _Validator
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
-from cxo_sim.validation import CALIBRATION_YEARS, TARGETS
+from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, WEEKS
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -103,7 +104,7 @@ class Calibration:
         name: name; output goes to ``calibration/<name>/``.
         preset: the base preset.
         params: the complete parameters of every run (preset overlaid with ``[fixed]``).
-        years: years per run (at least 5: the statistics pool years 2 to 5).
+        years: years per run (at least 2: the statistics pool years 2 to ``years``).
         seed: base seed of every random draw.
         population: accepted particles per generation.
         generations: most generations to run.
@@ -135,7 +136,12 @@ class Calibration:
     @property
     def steps(self) -> int:
         """Weeks per run."""
-        return 52 * self.years
+        return WEEKS * self.years
+
+    @property
+    def pooled_years(self) -> tuple[int, ...]:
+        """The years whose figures the statistics pool (after the first year's warm-up)."""
+        return tuple(range(2, self.years + 1))
 
     @property
     def text_hash(self) -> str:
@@ -171,7 +177,7 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
         name=name,
         preset=preset,
         params={**PRESETS[preset], **fixed},
-        years=check.count(data, "years", DEFAULT_YEARS, low=DEFAULT_YEARS, high=100),
+        years=check.count(data, "years", DEFAULT_YEARS, low=2, high=100),
         seed=check.count(data, "seed", DEFAULT_SEED, low=0),
         population=check.count(data, "population", DEFAULT_POPULATION, low=10, high=100_000),
         generations=check.count(data, "generations", DEFAULT_GENERATIONS, low=1, high=100),
