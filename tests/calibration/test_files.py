@@ -35,7 +35,7 @@ BAD_CALIBRATIONS = {
         'name = "x"\n[targets]\nutilization = { low = 0.6, high = 0.3 }',
         "low (0.6) must be below high (0.3)",
     ),
-    "too few years": ('name = "x"\nyears = 3', "years: must be at least 5"),
+    "too few years": ('name = "x"\nyears = 1', "years: must be at least 2"),
     "tiny population": ('name = "x"\npopulation = 2', "population: must be at least 10"),
     "unknown parameter": ('name = "x"\n[fixed]\nn_marketer = 3', "fixed.n_marketer"),
 }

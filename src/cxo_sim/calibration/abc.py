@@ -345,6 +345,12 @@ def draw_constants(posterior: pd.DataFrame, seed: int, n: int) -> list[dict[str,
 
 
 # ---------------------------------------------------------------------- summaries
+def effective_sample_size(posterior: pd.DataFrame) -> float:
+    """Kish's effective sample size of weighted particles (their number if weights are equal)."""
+    weights = posterior["weight"].to_numpy(dtype=float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
     """Quantiles of a weighted sample (the weighted empirical distribution's inverse)."""
     order = np.argsort(values, kind="stable")

@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 
 from cxo_sim.calibration.abc import (  # noqa: E402
     Result,
+    effective_sample_size,
     posterior_table,
     predictive_table,
 )
@@ -159,7 +160,9 @@ def write_card(result: Result, calibration: Calibration) -> Any:
             f"run's yearly figure pooled over years 2-{calibration.years}. Population "
             f"{calibration.population}, "
             f"{len(generations)} generations, {sum(manifest['runs'].values())} runs, "
-            f"{manifest['wall_seconds']:.0f} s on {manifest['executor']}. Seed "
+            f"{manifest['wall_seconds']:.0f} s on {manifest['executor']}; effective sample size "
+            f"of the weighted posterior {effective_sample_size(result.posterior):.0f} of "
+            f"{len(result.posterior)} particles (Kish). Seed "
             f"{calibration.seed}: the same command gives the same posterior, whatever the "
             "number of workers."
         )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cxo_sim.calibration.abc import calibrate, format_predictive, predictive_table
+from cxo_sim.calibration.abc import (
+    calibrate,
+    effective_sample_size,
+    format_predictive,
+    predictive_table,
+)
 from cxo_sim.calibration.sampler import stderr
 from cxo_sim.calibration.spec import load_calibration
 from cxo_sim.errors import UserError
@@ -48,6 +53,8 @@ def calibrate_command(args: argparse.Namespace) -> None:
     runs = sum(result.manifest["runs"].values())
     print(
         f"{len(result.names)} constants calibrated, {runs} runs, {seconds:.0f} s on "
-        f"{result.manifest['executor']}; stored in {result.folder}"
+        f"{result.manifest['executor']}; effective sample size "
+        f"{effective_sample_size(result.posterior):.0f} of {len(result.posterior)}; stored in "
+        f"{result.folder}"
     )
     print(f"card: {card}")
