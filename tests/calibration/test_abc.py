@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cxo_sim.calibration.abc import (
     RangeDistance,
     calibrate,
+    effective_sample_size,
+    low_effective_sample,
     posterior_table,
     predictive_table,
 )
@@ -148,3 +151,12 @@ def test_resume_after_sigkill_gives_the_uninterrupted_posterior(tmp_path):
     resumed = (root / "resumable" / "posterior.csv").read_bytes()
     assert resumed == (whole.folder / "posterior.csv").read_bytes()
     assert (root / "resumable" / "card.html").is_file()
+
+
+def test_a_posterior_resting_on_few_particles_is_flagged():
+    even = pd.DataFrame({"BASE_HAZARD": np.linspace(0.0004, 0.0019, 50), "weight": 1.0})
+    assert effective_sample_size(even) == pytest.approx(50)
+    assert low_effective_sample(even) == ""
+    uneven = even.assign(weight=[100.0] + [0.01] * 49)
+    assert effective_sample_size(uneven) < 2
+    assert "effective sample size is 1 of 50" in low_effective_sample(uneven)

@@ -345,6 +345,23 @@ def draw_constants(posterior: pd.DataFrame, seed: int, n: int) -> list[dict[str,
 
 
 # ---------------------------------------------------------------------- summaries
+# Below this share of the population, the effective sample size is flagged: the posterior rests
+# on a handful of particles (uneven importance weights, typical of many constants and few
+# generations), so its histograms and intervals are rough; a larger population helps.
+LOW_ESS_SHARE = 0.1
+
+
+def low_effective_sample(posterior: pd.DataFrame) -> str:
+    """A warning when the posterior's effective sample size is low, else an empty string."""
+    ess = effective_sample_size(posterior)
+    if ess >= LOW_ESS_SHARE * len(posterior):
+        return ""
+    return (
+        f"warning: the posterior's effective sample size is {ess:.0f} of {len(posterior)} "
+        "particles: its intervals rest on a few particles; a larger population would help"
+    )
+
+
 def effective_sample_size(posterior: pd.DataFrame) -> float:
     """Kish's effective sample size of weighted particles (their number if weights are equal)."""
     weights = posterior["weight"].to_numpy(dtype=float)

@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 from cxo_sim.calibration.abc import (  # noqa: E402
     Result,
     effective_sample_size,
+    low_effective_sample,
     posterior_table,
     predictive_table,
 )
@@ -167,6 +168,9 @@ def write_card(result: Result, calibration: Calibration) -> Any:
             "number of workers."
         )
         + "</p>",
+        f'<p class="worse">{_e(low_effective_sample(result.posterior))}</p>'
+        if low_effective_sample(result.posterior)
+        else "",
         "<h2>Targets</h2>",
         _table(
             ["statistic", "range", "source"],

@@ -9,6 +9,7 @@ from cxo_sim.calibration.abc import (
     calibrate,
     effective_sample_size,
     format_predictive,
+    low_effective_sample,
     predictive_table,
 )
 from cxo_sim.calibration.sampler import stderr
@@ -58,3 +59,6 @@ def calibrate_command(args: argparse.Namespace) -> None:
         f"{result.folder}"
     )
     print(f"card: {card}")
+    warning = low_effective_sample(result.posterior)
+    if warning:
+        print(warning, file=sys.stderr)
