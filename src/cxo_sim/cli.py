@@ -14,6 +14,7 @@ EXAMPLES = """examples:
   cxo-sim run --preset new_world --set liaison=true --seed 3
   cxo-sim sweep experiments/budget-ownership.toml    then: cxo-sim report results/...
   cxo-sim report results/budget-ownership            report.html, summary.csv, runs.csv
+  cxo-sim calibrate experiments/calibration/old_world.toml   posterior, card in calibration/
   cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3
   cxo-sim app                                        the teaching app on 127.0.0.1:8765
@@ -60,12 +61,38 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", default=None, help="results root (default ./results)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(
+        "--organisation",
+        default=None,
+        metavar="FIRM.toml",
+        help="run on a firm: its parameters, and constants from its posterior (calibrated "
+        "first if calibration/<firm>/ does not hold it)",
+    )
+    sweep.add_argument(
         "--run-timeout",
         type=float,
         default=None,
         metavar="SECONDS",
         help="stop and redo a run that takes longer (default: 60 s + 0.05 s a week)",
     )
+
+    cal = sub.add_parser(
+        "calibrate", help="estimate the constants from the targets (ABC-SMC), write a card"
+    )
+    cal.add_argument("calibration", nargs="?", default=None, help="calibration file (TOML)")
+    cal.add_argument(
+        "--organisation",
+        default=None,
+        metavar="FIRM.toml",
+        help="calibrate to a firm's own observations (the calibration file, if given, sets "
+        "the settings)",
+    )
+    cal.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    cal.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    cal.add_argument("--fresh", action="store_true", help="discard an earlier calibration")
+    cal.add_argument("--out", default=None, help="calibrations root (default ./calibration)")
+    cal.add_argument("--quiet", action="store_true", help="no progress lines")
 
     plot = sub.add_parser("plot", help="figures from a results folder")
     plot.add_argument("results", help="results folder")
@@ -142,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             from cxo_sim.experiments.cli import sweep_command
 
             sweep_command(args)
+        elif args.command == "calibrate":
+            from cxo_sim.calibration.cli import calibrate_command
+
+            calibrate_command(args)
         elif args.command == "plot":
             from cxo_sim.plots import plot_command
 

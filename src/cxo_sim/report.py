@@ -21,6 +21,7 @@ from cxo_sim.analysis.effects import effect_size_word, findings, fmt, signed, wi
 from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.results import ResultSet, measure, open_results
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
+from cxo_sim.calibration.posterior import KEEPS_SIGN, sign_shares
 from cxo_sim.experiments import storage
 from cxo_sim.plots import Figure, make_figures
 
@@ -78,6 +79,7 @@ def write_report(rs: ResultSet) -> Path:
             answer_section(rs, table, ranking),
             setup_section(rs),
             ranking_section(ranking),
+            uncertainty_section(rs, table),
             findings_section(rs, table),
             figures_section(figures),
             teaching_section(rs, table),
@@ -295,6 +297,42 @@ INTROS = {
         "confidence interval (0.1 weak, 0.3 moderate, 0.5 strong)."
     ),
 }
+
+
+def uncertainty_section(rs: ResultSet, table: pd.DataFrame) -> str:
+    """For a sweep over a posterior: what that means, and which findings keep their sign."""
+    posterior = rs.manifest.get("posterior")
+    if not posterior:
+        return ""
+    names = ", ".join(posterior.get("constants", []))
+    intro = (
+        f"<h2>Uncertainty in the constants</h2><p>Each replication drew its behavioural "
+        f"constants ({_e(names)}) from the posterior of the calibration "
+        f"<code>{_e(posterior.get('path'))}</code> ({posterior.get('particles')} particles), "
+        "seeded by the replication's seed and the same in every configuration. The intervals "
+        "below therefore include the uncertainty in the constants, not only seed noise.</p>"
+    )
+    clear = table[(table["verdict"] != "no clear change") & (table["kind"] == "difference")]
+    if clear.empty or "scenario" not in rs.runs:
+        return intro
+    shares = sign_shares(rs.runs, clear)
+    keeps = clear[shares >= KEEPS_SIGN]
+    loses = clear[~(shares >= KEEPS_SIGN)]
+
+    def items(rows: pd.DataFrame) -> str:
+        return "".join(
+            f"<li>{_e(r.arm)}: {_e(r.outcome)} {signed(r.estimate)} ({shares[i]:.0%} of draws)</li>"
+            for i, r in zip(rows.index, rows.itertuples(), strict=True)
+        )
+
+    return (
+        f"{intro}<p>Of the {len(clear)} clear effects, {len(keeps)} keep their sign in at least "
+        f"{KEEPS_SIGN:.0%} of the posterior draws (each replication's paired difference, which "
+        "also carries seed noise):</p>"
+        f"<details><summary>Keep their sign ({len(keeps)})</summary><ul>{items(keeps)}</ul>"
+        f"</details><details open><summary>Do not ({len(loses)})</summary>"
+        f"<ul>{items(loses)}</ul></details>"
+    )
 
 
 def findings_section(rs: ResultSet, table: pd.DataFrame) -> str:

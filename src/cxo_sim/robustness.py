@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
-from cxo_sim.validation import STEPS, column, fmt, run_arm, run_arms
+from cxo_sim.validation import STEPS, Run, column, fmt, run_arm, run_arms
 
 # Outcomes of the Morris screen (breach_risk: expected breaches, a diagnostic).
 SCREEN_OUTCOMES = ("campaign_velocity", "breach_risk", "total_cost", "shadow_spend_share")
@@ -75,8 +76,8 @@ def _names() -> list[str]:
     return list(CONSTANTS)
 
 
-def _problem() -> dict[str, Any]:
-    names = _names()
+def _problem(names: Sequence[str] | None = None) -> dict[str, Any]:
+    names = list(names) if names is not None else _names()
     return {
         "num_vars": len(names) + 1,
         "names": [*names, NOISE],
@@ -145,10 +146,15 @@ class Screen:
         return score
 
 
-def _screen_job(job: tuple[dict[str, float], int, int, tuple[str, ...]]) -> list[float]:
-    constants, seed, steps, outcomes = job
-    run = run_arm(preset("old_world"), seed, steps, constants)
-    return [float(run.outcomes[name]) for name in outcomes]
+# Measures a run for the screen: its outcomes by name (the default), or other statistics.
+Measure = Callable[[Run], dict[str, float]]
+
+
+def _screen_job(job: tuple[dict[str, float], int, int, tuple[str, ...], dict, Measure | None]):
+    constants, seed, steps, outcomes, params, measure = job
+    run = run_arm(params, seed, steps, constants)
+    values = run.outcomes if measure is None else measure(run)
+    return [float(values[name]) for name in outcomes]
 
 
 def screen_constants(
@@ -159,11 +165,14 @@ def screen_constants(
     seeds: Iterable[int] = range(FIRST_SEED, FIRST_SEED + SCREEN_SEEDS),
     steps: int = STEPS,
     progress: Progress | None = None,
+    names: Sequence[str] | None = None,
+    params: dict[str, Any] | None = None,
+    measure: Measure | None = None,
 ) -> Screen:
     """Morris elementary effects of every constant over its range, on ``old_world``.
 
     Args:
-        outcomes: outcome or diagnostic names to screen.
+        outcomes: outcome or diagnostic names to screen (or names ``measure`` returns).
         trajectories: Morris trajectories (r); the screen makes (k + 2) * r sample points for
             k constants and the seed-noise dummy (:data:`NOISE`).
         seed: seed of the Morris sampler and of the bootstrap of mu*.
@@ -172,25 +181,32 @@ def screen_constants(
             level), outcomes averaged.
         steps: weeks per run.
         progress: called with a line of progress now and then.
+        names: the constants to screen (default: all of them).
+        params: the model's parameters (default: the ``old_world`` preset).
+        measure: the statistics of a run, by name (default: its outcomes and diagnostics); a
+            module-level function, so that worker processes can receive it.
 
     Returns:
         mu* and sigma per constant (and the dummy :data:`NOISE`) and outcome.
     """
     outcomes = tuple(outcomes)
     seeds = list(seeds)
-    problem = _problem()
+    params = preset("old_world") if params is None else params
+    problem = _problem(names)
     names = problem["names"]
     x = morris_sample.sample(problem, N=trajectories, num_levels=MORRIS_LEVELS, seed=seed)
     jobs = []
     for row in x:
         constants = dict(zip(names, map(float, row), strict=True))
         shift = NOISE_SEED_STEP * round(constants.pop(NOISE) * (MORRIS_LEVELS - 1))
-        jobs += [(constants, s + shift, steps, outcomes) for s in seeds]
+        jobs += [(constants, s + shift, steps, outcomes, params, measure) for s in seeds]
     values = np.array(_pool_map(_screen_job, jobs, workers, progress, "screen"), dtype=float)
     values = values.reshape(len(x), len(seeds), len(outcomes))
     mu_star, conf, sigma, missing = {}, {}, {}, {}
     for j, outcome in enumerate(outcomes):
-        with np.errstate(all="ignore"):
+        # A point undefined on every seed (a cost per breach without breaches) is filled below.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             y = np.nanmean(np.where(np.isfinite(values[:, :, j]), values[:, :, j], np.nan), axis=1)
         bad = ~np.isfinite(y)
         missing[outcome] = int(bad.sum())

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import mesa
 import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
@@ -23,9 +24,11 @@ from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
 STEPS = 156
+WEEKS = 52
 CALIBRATION_YEARS = (2, 3, 4, 5)
-# Per-week series the patterns read (from the model's tallies, cheaper than the DataCollector).
-SERIES = ("campaigns_launched", "bypasses", "breaches")
+# Per-week series the patterns and the calibration read (from the model's tallies, cheaper than
+# the DataCollector); breach_risk is the expected number of breaches so far (ODD 7.11).
+SERIES = ("campaigns_launched", "bypasses", "breaches", "breach_risk")
 
 
 @dataclass
@@ -64,7 +67,13 @@ def run_arm(
     table = np.array(rows, dtype=float)
     series = {name: table[:, i] for i, name in enumerate((*SERIES, "trust"))}
     weeks = [e.week for e in model.events if e.kind == "breach" and "a shadow" in e.text]
-    return Run(model.outcomes(diagnostics=True), series, weeks, model.years)
+    run = Run(model.outcomes(diagnostics=True), series, weeks, model.years)
+    # Mesa 3.3's Agent._ids keeps every model alive (see ``model.run_one``); a calibration's
+    # worker makes thousands of runs.
+    ids = getattr(mesa.Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
+    return run
 
 
 def _run_job(job: tuple[dict[str, Any], int, int, dict[str, float] | None]) -> Run:
@@ -138,20 +147,57 @@ TARGETS = (
 def calibration(seeds: Iterable[int], workers: int = 1) -> list[Target]:
     """The calibration targets on ``old_world``, in each of years 2 to 5 of five-year runs."""
     years = max(CALIBRATION_YEARS)
-    runs = run_arms({"old_world": preset("old_world")}, seeds, workers, steps=52 * years)
+    runs = run_arms({"old_world": preset("old_world")}, seeds, workers, steps=WEEKS * years)
     runs = runs["old_world"]
     targets = []
     for year in CALIBRATION_YEARS:
         figures = [run.years[year - 1] for run in runs]
         for name, key, low, high, anchor in TARGETS:
-            if key == "breached":
-                estimate = mean_ci([float(f["breaches"] > 0) for f in figures])
-            elif key == "cost_per_breach":
+            if key == "cost_per_breach":
                 estimate = _cost_per_breach(figures)
             else:
-                estimate = mean_ci([f[key] for f in figures])
+                estimate = mean_ci([yearly_figure(f, key) for f in figures])
             targets.append(Target(name, year, low, high, estimate, anchor))
     return targets
+
+
+def yearly_figure(figures: dict, key: str) -> float:
+    """One target's figure in one year of one run (``key`` as in :data:`TARGETS`).
+
+    The cost per breach is a ratio over runs (or years), so it has no figure of its own here.
+    """
+    if key == "breached":
+        return float(figures["breaches"] > 0)
+    return float(figures[key])
+
+
+def run_statistics(run: Run, years: Iterable[int] = CALIBRATION_YEARS) -> dict[str, float]:
+    """Every target's figure of one run, pooled over ``years`` (the calibration's statistics).
+
+    The shadow share, median lead time and utilisation are means of the yearly figures; the
+    cost of a breach is the years' breach costs over their breaches (NaN when the run had no
+    breach in those years). The chance of a breach in a year is taken as its expectation given
+    the run's weekly hazards, 1 - exp(-expected breaches in the year): about the same mean as
+    the 0/1 indicator :func:`calibration` averages over runs, without its noise (one run's
+    four years give only 0, 1/4, ..., 1).
+    """
+    years = list(years)
+    figures = [run.years[year - 1] for year in years]
+    risk = run.series["breach_risk"]
+    statistics = {}
+    for _, key, *_ in TARGETS:
+        if key == "breached":
+            expected = [risk[WEEKS * year] - risk[WEEKS * (year - 1)] for year in years]
+            statistics[key] = float(np.mean(-np.expm1(-np.array(expected))))
+        elif key == "cost_per_breach":
+            breaches = sum(f["breaches"] for f in figures)
+            cost = sum(f["breach_cost"] for f in figures)
+            statistics[key] = float(cost / breaches) if breaches else math.nan
+        else:
+            statistics[key] = float(np.mean([yearly_figure(f, key) for f in figures]))
+    # Not a published target, but what a firm can count about itself (its stack at the end).
+    statistics["tool_count"] = float(run.outcomes["tool_count"])
+    return statistics
 
 
 def _cost_per_breach(figures: list[dict]) -> Estimate:

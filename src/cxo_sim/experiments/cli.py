@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.pool import PoolError
 from cxo_sim.experiments.runner import DEFAULT_ROOT, SweepSummary, sweep
-from cxo_sim.experiments.spec import load_experiment
+from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import MANIFEST, load_manifest, stored_run_ids
 
 
@@ -25,6 +26,8 @@ def sweep_command(args: argparse.Namespace) -> None:
             f"--run-timeout: must be a positive number of seconds, got {args.run_timeout}"
         )
     experiment = load_experiment(args.experiment)
+    if args.organisation is not None:
+        experiment = _on_organisation(experiment, args)
     folder = Path(DEFAULT_ROOT if args.out is None else args.out) / experiment.name
     try:
         summary = sweep(
@@ -44,6 +47,37 @@ def sweep_command(args: argparse.Namespace) -> None:
     print(_summary(summary))
     if summary.runs_done == summary.runs_planned:
         print(f"next: cxo-sim report {summary.folder}   (figures, summary.csv, report.html)")
+
+
+def _on_organisation(experiment: Experiment, args: argparse.Namespace) -> Experiment:
+    """The experiment run on a firm: calibrated first (or from calibration/<firm>/ if stored).
+
+    The firm's parameters overlay every configuration's (the experiment's factors and
+    scenarios still set what they vary), each replication draws its constants from the firm's
+    posterior, and the results go to ``results/<experiment>-<firm>/``.
+    """
+    from cxo_sim.calibration.organisation import organisation_posterior
+    from cxo_sim.calibration.sampler import stderr
+
+    if experiment.posterior is not None:
+        raise UserError(
+            f"{experiment.path}: has its own [uncertainty] posterior; --organisation brings the "
+            "firm's, so use one or the other"
+        )
+    calibration, posterior = organisation_posterior(
+        args.organisation,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=None if args.quiet else stderr,
+    )
+    text = f"{experiment.text}\n# organisation {args.organisation}:\n{calibration.text}"
+    return dataclasses.replace(
+        experiment,
+        name=f"{experiment.name}-{calibration.name}",
+        fixed={**experiment.fixed, **calibration.fixed},
+        posterior=posterior,
+        text=text,
+    )
 
 
 def _summary(summary: SweepSummary) -> str:

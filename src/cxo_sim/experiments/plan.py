@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from cxo_sim.calibration.posterior import Posterior
+
 SEED_BITS = 63
 
 
@@ -45,6 +47,8 @@ class Run:
         params: complete parameter set.
         steps: weeks to simulate.
         timeseries_every: keep every n-th week of the per-step series (0 = none).
+        constants: behavioural constants drawn from a posterior for this replication (None:
+            the defaults).
     """
 
     run_id: int
@@ -55,6 +59,7 @@ class Run:
     params: dict[str, Any]
     steps: int
     timeseries_every: int = 0
+    constants: dict[str, float] | None = None
 
 
 def plan_runs(
@@ -65,21 +70,29 @@ def plan_runs(
     base_seed: int,
     timeseries_every: int = 0,
     skip: Iterable[int] = (),
+    posterior: Posterior | None = None,
 ) -> Iterator[Run]:
-    """Every run of a design in run-id order, lazily, leaving out the ids in ``skip``."""
+    """Every run of a design in run-id order, lazily, leaving out the ids in ``skip``.
+
+    With a ``posterior``, each replication draws its constants from it, seeded by the
+    replication's seed (``cxo_sim.calibration.posterior``): the same draw in every
+    configuration.
+    """
     done = set(skip)
     for point, (label, params) in enumerate(points):
         for replication in range(replications):
             run_id = point * replications + replication
             if run_id in done:
                 continue
+            seed = run_seed(base_seed, replication)
             yield Run(
                 run_id=run_id,
                 point=point,
                 scenario=label,
                 replication=replication,
-                seed=run_seed(base_seed, replication),
+                seed=seed,
                 params=params,
                 steps=steps,
                 timeseries_every=timeseries_every,
+                constants=None if posterior is None else posterior.draw(seed),
             )

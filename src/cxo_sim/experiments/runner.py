@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from cxo_sim.calibration.posterior import COLUMN_PREFIX
 from cxo_sim.errors import one_line
 from cxo_sim.experiments.plan import Run, plan_runs
 from cxo_sim.experiments.pool import (
@@ -74,6 +75,7 @@ def execute_run(run: Run) -> RunResult:
         seed=run.seed,
         timeseries_every=run.timeseries_every,
         diagnostics=True,
+        constants=run.constants,
     )
     identity = {
         "run_id": run.run_id,
@@ -82,6 +84,8 @@ def execute_run(run: Run) -> RunResult:
         "replication": run.replication,
     }
     row = {**identity, "seed": run.seed, **run.params, **outcomes}
+    for name, value in (run.constants or {}).items():
+        row[COLUMN_PREFIX + name] = value
     if series is not None:
         series = series.copy()
         for position, column in enumerate(RUN_IDENTITY):
@@ -346,6 +350,7 @@ def sweep(
                 base_seed=experiment.seed,
                 timeseries_every=experiment.output["timeseries_every"],
                 skip=stored,
+                posterior=experiment.posterior,
             )
             try:
                 stop.honour()
@@ -421,6 +426,7 @@ def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> di
         "finished": None,
         "runs_planned": len(points) * experiment.replications,
         "runs_done": 0,
+        "posterior": None if experiment.posterior is None else experiment.posterior.describe(),
     }
 
 

@@ -19,6 +19,8 @@ The format (see ARCHITECTURE.md)::
     timeseries_every = 4               # weeks between stored per-step rows; 0 = none
     [sensitivity]                      # optional; read by `cxo-sim sensitivity`, not by sweep
     method = "morris"
+    [uncertainty]                      # optional: constants drawn from a calibration's posterior
+    posterior = "calibration/old_world"
 
     [[scenarios]]                      # named configurations (sampling "scenarios")
     name = "meetings"
@@ -43,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from cxo_sim import params as registry
+from cxo_sim.calibration.posterior import Posterior, load_posterior
 from cxo_sim.errors import UserError
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import did_you_mean
@@ -61,6 +64,7 @@ TOP_LEVEL_KEYS = (
     "scenarios",
     "output",
     "sensitivity",
+    "uncertainty",
 )
 SAMPLING_METHODS = ("factorial", "lhs", "scenarios")
 SENSITIVITY_METHODS = ("morris", "sobol")
@@ -99,6 +103,8 @@ class Experiment:
         output: ``{"timeseries_every": weeks}`` (0 = no time series).
         scenarios: named configurations, each ``{"name": str, "preset": str, <parameter>: value}``.
         sensitivity: the validated ``[sensitivity]`` table, or None.
+        posterior: the posterior each replication draws its constants from
+            (``[uncertainty] posterior``), or None: every run at the default constants.
         text: the file's text, as read.
         path: the file's path.
     """
@@ -117,6 +123,7 @@ class Experiment:
     path: Path
     scenarios: list[dict[str, Any]] = field(default_factory=list)
     sensitivity: dict[str, Any] | None = None
+    posterior: Posterior | None = None
 
     @property
     def method(self) -> str:
@@ -245,6 +252,7 @@ class _Validator:
             path=self.path,
             scenarios=scenarios,
             sensitivity=self.sensitivity(data.get("sensitivity")),
+            posterior=self.uncertainty(data.get("uncertainty")),
         )
 
     # ------------------------------------------------------------------ generic checks
@@ -491,6 +499,21 @@ class _Validator:
                 self.parameter(f"sensitivity.parameters[{i}]", name)
             checked["parameters"] = names
         return checked
+
+    def uncertainty(self, value: Any) -> Posterior | None:
+        if value is None:
+            return None
+        table = self.table("uncertainty", value)
+        self.known_keys("uncertainty", table, ("posterior",))
+        if "posterior" not in table:
+            raise self.fail("uncertainty.posterior", "missing: name a calibration folder")
+        path = table["posterior"]
+        if not isinstance(path, str) or not path.strip():
+            raise self.fail("uncertainty.posterior", f"expected a folder, got {_kind(path)}")
+        try:
+            return load_posterior(path)
+        except UserError as exc:
+            raise self.fail("uncertainty.posterior", str(exc)) from None
 
     def names(self, key: str, value: Any, known: tuple[str, ...] | None) -> list[str]:
         if not isinstance(value, list) or not value:

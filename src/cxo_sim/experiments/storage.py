@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cxo_sim.calibration.posterior import COLUMN_PREFIX
 from cxo_sim.errors import UserError, one_line
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
@@ -54,8 +55,12 @@ _TEMP_PREFIX = ".tmp-"
 _ARROW_KINDS = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
 
 
-def runs_schema() -> pa.Schema:
-    """Columns and types of the runs table: identity, seed, parameters, outcomes, diagnostics."""
+def runs_schema(constants: Iterable[str] = ()) -> pa.Schema:
+    """Columns and types of the runs table: identity, seed, parameters, outcomes, diagnostics.
+
+    ``constants``: the constants a sweep over a posterior draws, one column each
+    (``const:<NAME>``, after the diagnostics).
+    """
     fields = [
         pa.field("run_id", pa.int64()),
         pa.field("point", pa.int64()),
@@ -65,6 +70,7 @@ def runs_schema() -> pa.Schema:
     ]
     fields += [pa.field(p.name, _ARROW_KINDS[p.kind]) for p in PARAMETERS.values()]
     fields += [pa.field(name, pa.float64()) for name in OUTCOME_NAMES + DIAGNOSTIC_NAMES]
+    fields += [pa.field(COLUMN_PREFIX + name, pa.float64()) for name in constants]
     return pa.schema(fields)
 
 
@@ -240,7 +246,8 @@ class ResultsFolder:
             _write_atomically(
                 pa.Table.from_pandas(frame, preserve_index=False), self.path / TIMESERIES / name
             )
-        table = pa.Table.from_pylist(rows, schema=runs_schema())
+        posterior = self.manifest.get("posterior") or {}
+        table = pa.Table.from_pylist(rows, schema=runs_schema(posterior.get("constants", ())))
         _write_atomically(table, self.path / RUNS / name)
 
     def update_manifest(self, **changes: Any) -> None:
@@ -308,6 +315,11 @@ def check_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) -
         raise UserError(
             f"{path}: was started with other software versions ({_versions(earlier)}) than now "
             f"({_versions(manifest)}); rerun with --fresh so no table mixes model versions"
+        )
+    if earlier.get("posterior") != manifest.get("posterior"):
+        raise UserError(
+            f"{path}: was started with another posterior (or none); rerun with --fresh so no "
+            "table mixes constants drawn from two posteriors"
         )
     if earlier.get("model_fingerprint") != manifest.get("model_fingerprint"):
         raise UserError(

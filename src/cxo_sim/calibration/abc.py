@@ -1,0 +1,496 @@
+"""ABC-SMC of the behavioural constants against the calibration targets (pyabc).
+
+:func:`calibrate` runs one calibration file into ``calibration/<name>/``:
+
+1. the screen (``screening.py``) picks the constants the targets can identify, unless the file
+   lists them;
+2. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
+   (ODD section 10.2), the others at their defaults. A particle is one model run of the preset
+   over ``years`` years with a seed drawn from the candidate's seeded generator
+   (``sampler.py``); its statistics are the targets' figures pooled over years 2 to ``years``.
+   The distance (:class:`RangeDistance`) is zero inside every target's range; outside, it is
+   the distance to the range's nearest end in units of the range's half-width, summed in
+   quadrature over the targets. The epsilon schedule is pyabc's median epsilon; the run ends
+   when epsilon reaches 0 (every accepted particle inside every range), after ``generations``
+   generations, or when fewer than :data:`MIN_ACCEPTANCE` of the candidates are accepted;
+3. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
+   weight, one run each, their statistics against the ranges.
+
+pyabc's history (SQLite) is written generation by generation; rerunning the same command after
+an interruption resumes at the last complete generation and gives the same posterior.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import os
+import platform
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxo_sim.calibration.sampler import OrderedSampler, Progress, ordered_map
+from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_targets
+from cxo_sim.calibration.spec import Calibration, Target
+from cxo_sim.constants import CONSTANTS
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.pool import StopSignals, open_pool
+from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
+from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
+from cxo_sim.robustness import NOISE, Screen
+from cxo_sim.validation import WEEKS, fmt, run_arm, run_statistics
+
+DEFAULT_ROOT = Path("calibration")
+HISTORY = "history.db"
+POSTERIOR = "posterior.csv"
+PREDICTIVE = "predictive.csv"
+MANIFEST = "manifest.json"
+# pyabc stops when fewer than this share of a generation's candidates are accepted: the
+# posterior no longer narrows for the runs it costs.
+MIN_ACCEPTANCE = 0.02
+# Streams of the calibration's seed apart from the candidates' (sampler.candidate_seed).
+PREDICTIVE_STREAM = 0x9E0
+OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
+
+
+# ---------------------------------------------------------------------- model and distance
+def simulate_statistics(
+    params: dict[str, Any], years: tuple[int, ...], parameter: dict
+) -> dict[str, float]:
+    """The model as pyabc sees it: one run with the particle's constants; its statistics.
+
+    The run's seed comes from NumPy's global generator, which the sampler seeds per candidate.
+    """
+    seed = int(np.random.randint(0, 2**31 - 1))
+    constants = {name: float(value) for name, value in parameter.items()}
+    return simulate_statistics_seeded(params, years, seed, constants)
+
+
+class RangeDistance:
+    """Distance of a run's statistics from the targets' ranges (0 inside every range).
+
+    Each statistic's excess is how far it lies outside its range, in units of the range's
+    half-width (0 inside); the distance is the root of the summed squared excesses. A statistic
+    that is undefined in a run (the cost of a breach in a run without one) adds nothing.
+    Inside a range every value is as good as any other: a published range says where the
+    figure lies, not that its centre is more likely, and a distance to the centre would pull
+    the posterior towards centres no source reports.
+    """
+
+    def __init__(self, targets: list[Target]):
+        self.targets = [(t.key, t.low, t.high) for t in targets]
+
+    def __call__(self, x: dict, x_0: dict | None = None) -> float:  # noqa: ARG002
+        """The distance of statistics ``x`` (pyabc passes the observed ``x_0``, unused)."""
+        total = 0.0
+        for key, low, high in self.targets:
+            value = x[key]
+            if value is None or math.isnan(value):
+                continue
+            half = (high - low) / 2
+            excess = max(0.0, abs(value - (low + high) / 2) / half - 1.0)
+            total += excess * excess
+        return math.sqrt(total)
+
+
+# ---------------------------------------------------------------------- the calibration
+@dataclass
+class Result:
+    """A finished calibration.
+
+    Attributes:
+        folder: where it is stored.
+        names: the constants calibrated.
+        posterior: one row per particle of the last generation: constants and ``weight``.
+        predictive: one row per posterior draw: its statistics.
+        manifest: the manifest written.
+    """
+
+    folder: Path
+    names: list[str]
+    posterior: pd.DataFrame
+    predictive: pd.DataFrame
+    manifest: dict[str, Any]
+
+
+def calibrate(
+    calibration: Calibration,
+    *,
+    root: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: Progress | None = None,
+) -> Result:
+    """Screen, run ABC-SMC, check the posterior; store it all in ``<root>/<name>/``.
+
+    Args:
+        calibration: a validated calibration file.
+        root: calibrations' root folder (default ``./calibration``).
+        workers: local processes (default: every core).
+        scheduler: address of a Dask scheduler for the ABC runs (the screen runs locally).
+        fresh: discard an earlier calibration of this name instead of resuming it.
+        progress: called with a line of progress now and then.
+
+    Raises:
+        UserError: the folder holds another calibration (and ``fresh`` is not set), or the
+            pool or cluster cannot be used.
+    """
+    folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
+    fingerprint = model_fingerprint()
+    earlier = _prepare_folder(folder, calibration, fingerprint, fresh)
+    if earlier.get("finished") and (folder / POSTERIOR).is_file():
+        if progress:
+            progress(f"calibrate: {folder} is complete; nothing to do (--fresh to redo it)")
+        return stored_result(folder)
+    started = time.monotonic()
+    local = workers or os.cpu_count() or 1
+    if calibration.constants is not None:
+        names, screen = list(calibration.constants), None
+    else:
+        screen = screen_targets(calibration, folder, fingerprint, local, progress)
+        names = identified(screen)
+        if not names:
+            raise UserError(
+                f"{calibration.path}: no constant moves the targets by more than seed noise in "
+                "the screen; list the constants under [constants] calibrate, or screen with "
+                "more trajectories"
+            )
+    if progress:
+        progress(f"calibrate: {len(names)} constants to calibrate: {', '.join(names)}")
+    with StopSignals() as stop, open_pool(workers, scheduler) as pool:
+        history = _run_abc(calibration, folder, names, pool, stop, progress)
+        posterior = posterior_frame(history, names)
+        predictive = _predict(calibration, posterior, pool, stop)
+        where = pool.description
+    write_output(folder / POSTERIOR, lambda temp: posterior.to_csv(temp, index=False))
+    write_output(folder / PREDICTIVE, lambda temp: predictive.to_csv(temp, index=False))
+    seconds = earlier.get("wall_seconds", 0.0) + time.monotonic() - started
+    manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where)
+    write_json_atomically(folder / MANIFEST, manifest)
+    return Result(folder, names, posterior, predictive, manifest)
+
+
+def stored_result(folder: Path) -> Result:
+    """A finished calibration as stored in its folder."""
+    manifest = load_manifest(folder)
+    try:
+        posterior = pd.read_csv(folder / POSTERIOR)
+        predictive = pd.read_csv(folder / PREDICTIVE)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{folder}: cannot read the stored calibration: {exc}") from None
+    return Result(folder, list(manifest["constants"]), posterior, predictive, manifest)
+
+
+def _prepare_folder(
+    folder: Path, calibration: Calibration, fingerprint: str, fresh: bool
+) -> dict[str, Any]:
+    """Make the folder ready: empty when fresh, else refuse one holding another calibration.
+
+    Returns:
+        The earlier manifest when resuming (empty otherwise).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: exists and is not a folder")
+    if fresh and folder.is_dir():
+        for name in OUTPUTS:
+            path = folder / name
+            if path.is_file():
+                path.unlink()
+        if (folder / "figures").is_dir():
+            shutil.rmtree(folder / "figures")
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / MANIFEST).is_file():
+        if (folder / HISTORY).is_file():
+            raise UserError(
+                f"{folder}: holds a history without a manifest; rerun with --fresh to start over"
+            )
+        write_json_atomically(folder / MANIFEST, _identity(calibration, fingerprint))
+        return {}
+    manifest = load_manifest(folder)
+    identity = _identity(calibration, fingerprint)
+    for key in ("calibration_hash", "model_fingerprint"):
+        if manifest.get(key) != identity[key]:
+            what = "calibration file" if key == "calibration_hash" else "model"
+            raise UserError(
+                f"{folder}: holds a calibration made with another {what}; rerun with --fresh "
+                "to replace it"
+            )
+    return manifest
+
+
+def _identity(calibration: Calibration, fingerprint: str) -> dict[str, Any]:
+    return {
+        "name": calibration.name,
+        "calibration_file": str(calibration.path),
+        "calibration_text": calibration.text,
+        "calibration_hash": calibration.text_hash,
+        "model_fingerprint": fingerprint,
+    }
+
+
+def _run_abc(calibration, folder, names, pool, stop, progress):
+    """Run (or resume) pyabc's ABC-SMC; its history."""
+    import pyabc
+
+    pyabc_logging_quiet()
+    prior = pyabc.Distribution(
+        **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
+           for n in names}
+    )  # fmt: skip
+    model = functools.partial(simulate_statistics, calibration.params, calibration.pooled_years)
+    sampler = OrderedSampler(calibration.seed, pool, calibration.steps, stop, progress)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        RangeDistance(calibration.targets),
+        population_size=calibration.population,
+        sampler=sampler,
+        eps=pyabc.MedianEpsilon(),
+    )
+    database = f"sqlite:///{(folder / HISTORY).resolve()}"
+    observed = {t.key: t.centre for t in calibration.targets}
+    if (folder / HISTORY).is_file():
+        history = abc.load(database, 1, observed_sum_stat=observed)
+        if progress:
+            progress(f"calibrate: resuming after generation {history.max_t}")
+    else:
+        history = abc.new(database, observed)
+    done = history.max_t + 1
+    last = history.get_all_populations()
+    epsilon = float(last["epsilon"].iloc[-1]) if done > 0 else math.inf
+    if done < calibration.generations and epsilon > 0 and not _starved(history):
+        history = abc.run(
+            minimum_epsilon=0.0,
+            max_nr_populations=calibration.generations - done,
+            min_acceptance_rate=MIN_ACCEPTANCE,
+        )
+    return history
+
+
+def _starved(history) -> bool:
+    """Whether the last generation accepted too few candidates to go on."""
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0]
+    if populations.empty:
+        return False
+    last = populations.iloc[-1]
+    return last["particles"] / last["samples"] < MIN_ACCEPTANCE
+
+
+def pyabc_logging_quiet() -> None:
+    """Quieten pyabc's INFO lines; the calibration prints its own progress."""
+    import logging
+
+    for name in ("ABC", "Sampler", "Epsilon", "Distance", "Acceptor", "History", "Transition"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def posterior_frame(history, names: list[str]) -> pd.DataFrame:
+    """The last generation's particles: one column per constant and their ``weight``."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    posterior = frame[names].reset_index(drop=True).astype(float)
+    posterior["weight"] = np.asarray(weights, dtype=float)
+    return posterior
+
+
+@dataclass(frozen=True)
+class _Draw:
+    run_id: int
+    params: dict[str, Any]
+    years: tuple[int, ...]
+    seed: int
+    constants: dict[str, float]
+
+
+def _run_draw(draw: _Draw) -> dict[str, float]:
+    return simulate_statistics_seeded(draw.params, draw.years, draw.seed, draw.constants)
+
+
+def simulate_statistics_seeded(
+    params: dict[str, Any], years: tuple[int, ...], seed: int, constants: dict[str, float]
+) -> dict[str, float]:
+    """The target statistics of one run of ``max(years)`` years."""
+    return run_statistics(run_arm(params, seed, WEEKS * max(years), constants), years)
+
+
+def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> pd.DataFrame:
+    """Statistics of ``calibration.predictive`` runs, each with a posterior draw's constants."""
+    draws = draw_constants(posterior, calibration.seed, calibration.predictive)
+    rng = np.random.default_rng(np.random.SeedSequence(calibration.seed, spawn_key=(1,)))
+    seeds = rng.integers(0, 2**31 - 1, size=len(draws))
+    jobs = [
+        _Draw(i, calibration.params, calibration.pooled_years, int(seed), constants)
+        for i, (seed, constants) in enumerate(zip(seeds, draws, strict=True))
+    ]
+    rows = list(ordered_map(pool, _run_draw, jobs, stop))
+    return pd.DataFrame(rows, columns=[t.key for t in calibration.targets])
+
+
+def draw_constants(posterior: pd.DataFrame, seed: int, n: int) -> list[dict[str, float]]:
+    """``n`` constant sets drawn by weight from a posterior, reproducibly from ``seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_STREAM,)))
+    names = [c for c in posterior.columns if c != "weight"]
+    weights = posterior["weight"].to_numpy(dtype=float)
+    rows = rng.choice(len(posterior), size=n, p=weights / weights.sum())
+    values = posterior[names].to_numpy(dtype=float)
+    return [dict(zip(names, map(float, values[i]), strict=True)) for i in rows]
+
+
+# ---------------------------------------------------------------------- summaries
+# Below this share of the population, the effective sample size is flagged: the posterior rests
+# on a handful of particles (uneven importance weights, typical of many constants and few
+# generations), so its histograms and intervals are rough; a larger population helps.
+LOW_ESS_SHARE = 0.1
+
+
+def low_effective_sample(posterior: pd.DataFrame) -> str:
+    """A warning when the posterior's effective sample size is low, else an empty string."""
+    ess = effective_sample_size(posterior)
+    if ess >= LOW_ESS_SHARE * len(posterior):
+        return ""
+    return (
+        f"warning: the posterior's effective sample size is {ess:.0f} of {len(posterior)} "
+        "particles: its intervals rest on a few particles; a larger population would help"
+    )
+
+
+def effective_sample_size(posterior: pd.DataFrame) -> float:
+    """Kish's effective sample size of weighted particles (their number if weights are equal)."""
+    weights = posterior["weight"].to_numpy(dtype=float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
+    """Quantiles of a weighted sample (the weighted empirical distribution's inverse)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return [float(values[order][np.searchsorted(cumulative, q)]) for q in qs]
+
+
+def posterior_table(posterior: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
+    """Per constant: default, prior range, posterior mean and 90% credible interval."""
+    weights = posterior["weight"].to_numpy(dtype=float)
+    rows = []
+    for name in names:
+        c = CONSTANTS[name]
+        values = posterior[name].to_numpy(dtype=float)
+        low, median, high = weighted_quantiles(values, weights, (0.05, 0.5, 0.95))
+        rows.append(
+            {
+                "constant": name,
+                "default": c.value,
+                "prior_low": c.low,
+                "prior_high": c.high,
+                "mean": float(np.average(values, weights=weights)),
+                "median": median,
+                "ci90_low": low,
+                "ci90_high": high,
+                "narrowing": (high - low) / (0.9 * (c.high - c.low)),
+            }
+        )
+    return rows
+
+
+def predictive_table(predictive: pd.DataFrame, targets: list[Target]) -> list[dict[str, Any]]:
+    """Per target: range, posterior predictive mean, 90% interval and coverage."""
+    rows = []
+    for t in targets:
+        values = predictive[t.key].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        empty = len(values) == 0
+        rows.append(
+            {
+                "target": t.key,
+                "label": t.label,
+                "low": t.low,
+                "high": t.high,
+                "source": t.source,
+                "runs": int(len(values)),
+                "mean": math.nan if empty else float(values.mean()),
+                "p05": math.nan if empty else float(np.quantile(values, 0.05)),
+                "p95": math.nan if empty else float(np.quantile(values, 0.95)),
+                "coverage": math.nan
+                if empty
+                else float(np.mean((values >= t.low) & (values <= t.high))),
+            }
+        )
+    return rows
+
+
+def format_predictive(rows: list[dict[str, Any]], draws: int, years: int) -> str:
+    """The posterior predictive table as text."""
+    lines = [
+        f"Posterior predictive check, {draws} runs (one per posterior draw), years 2-{years} "
+        "pooled:",
+        f"  {'target':<44} {'range':>16} {'mean':>9} {'90% interval':>22} {'inside':>7}",
+    ]
+    for r in rows:
+        interval = f"[{fmt(r['p05'])}, {fmt(r['p95'])}]"
+        lines.append(
+            f"  {r['label']:<44} {fmt(r['low']) + '-' + fmt(r['high']):>16} "
+            f"{fmt(r['mean']):>9} {interval:>22} {r['coverage']:>7.0%}"
+        )
+    return "\n".join(lines)
+
+
+def _manifest(calibration, names, screen: Screen | None, history, fingerprint, seconds, where):
+    import pyabc
+
+    populations = history.get_all_populations()
+    generations = [
+        {
+            "t": int(row.t),
+            "epsilon": float(row.epsilon),
+            "runs": int(row.samples),
+            "accepted": int(row.particles),
+        }
+        for row in populations.itertuples()
+    ]
+    screened = [] if screen is None else list(screen.mu_star[screen.outcomes[0]])
+    unidentified = [n for n in screened if n not in names and n != NOISE]
+    return {
+        **_identity(calibration, fingerprint),
+        "versions": {**software_versions(), "pyabc": pyabc.__version__},
+        "python": platform.python_version(),
+        "git_revision": git_revision(),
+        "seed": calibration.seed,
+        "preset": calibration.preset,
+        "fixed": calibration.fixed,
+        "years": calibration.years,
+        "statistics": f"each target's yearly figure pooled over years 2-{calibration.years} "
+        "of one run",
+        "targets": [
+            {"key": t.key, "label": t.label, "low": t.low, "high": t.high, "source": t.source}
+            for t in calibration.targets
+        ],
+        "constants": names,
+        "priors": {
+            n: {"distribution": "uniform", "low": CONSTANTS[n].low, "high": CONSTANTS[n].high}
+            for n in names
+        },
+        "unidentified": unidentified,
+        "screen": None
+        if screen is None
+        else {"trajectories": screen.trajectories, "seeds": screen.seeds, "runs": screen.runs},
+        "population": calibration.population,
+        "generations_max": calibration.generations,
+        "generations": generations,
+        "epsilons": [g["epsilon"] for g in generations if g["t"] >= 0],
+        "runs": {
+            "screen": 0 if screen is None else screen.runs,
+            "abc": int(sum(g["runs"] for g in generations)),
+            "predictive": calibration.predictive,
+        },
+        "distance": "range excess in half-widths, root of summed squares (RangeDistance)",
+        "executor": where,
+        "wall_seconds": round(seconds, 1),
+        "finished": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,64 @@
+"""``cxo-sim calibrate``: run a calibration file, write its card, print the predictive check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cxo_sim.calibration.abc import (
+    calibrate,
+    effective_sample_size,
+    format_predictive,
+    low_effective_sample,
+    predictive_table,
+)
+from cxo_sim.calibration.sampler import stderr
+from cxo_sim.calibration.spec import load_calibration
+from cxo_sim.errors import UserError
+
+
+def calibrate_command(args: argparse.Namespace) -> None:
+    """Calibrate, write the card; a stop (Ctrl-C, SIGTERM) keeps every finished generation."""
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be at least 1, got {args.workers}")
+    if args.organisation is not None:
+        from cxo_sim.calibration.organisation import organisation_calibration
+
+        calibration = organisation_calibration(args.organisation, args.calibration)
+    elif args.calibration is None:
+        raise UserError("give a calibration file, or --organisation FIRM.toml")
+    else:
+        calibration = load_calibration(args.calibration)
+    try:
+        result = calibrate(
+            calibration,
+            root=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            fresh=args.fresh,
+            progress=None if args.quiet else stderr,
+        )
+    except KeyboardInterrupt:
+        print(
+            "calibration stopped; every finished generation is stored: run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        raise
+    from cxo_sim.calibration.card import write_card
+
+    card = write_card(result, calibration)
+    rows = predictive_table(result.predictive, calibration.targets)
+    print(format_predictive(rows, len(result.predictive), calibration.years))
+    seconds = result.manifest["wall_seconds"]
+    runs = sum(result.manifest["runs"].values())
+    print(
+        f"{len(result.names)} constants calibrated, {runs} runs, {seconds:.0f} s on "
+        f"{result.manifest['executor']}; effective sample size "
+        f"{effective_sample_size(result.posterior):.0f} of {len(result.posterior)}; stored in "
+        f"{result.folder}"
+    )
+    print(f"card: {card}")
+    warning = low_effective_sample(result.posterior)
+    if warning:
+        print(warning, file=sys.stderr)

@@ -1,0 +1,264 @@
+"""Calibration files: what to calibrate, against which targets, validated before any run.
+
+The format::
+
+    name = "old_world"                 # output goes to calibration/<name>/
+    preset = "old_world"               # the organisation the targets describe
+    years = 5                          # years per run; the statistics pool years 2 to 5
+    seed = 20261130                    # every random draw of the calibration derives from it
+    population = 300                   # accepted particles per generation
+    generations = 6                    # at most this many generations (ABC-SMC populations)
+    predictive = 200                   # runs of the posterior predictive check
+    [fixed]                            # parameters set for every run (as in experiment files)
+    [screen]                           # the Morris screen that picks the constants to calibrate
+    trajectories = 6
+    seeds = 2
+    [constants]                        # optional: calibrate these instead of screening
+    calibrate = ["BASE_HAZARD", "SHADOW_PRICE"]
+    [targets]                          # optional: a subset of the ODD's targets (default: all)
+    breached = true                    # true: the published range; or { low, high, source }
+    shadow_spend_share = { low = 0.3, high = 0.4, source = "our own survey" }
+
+The targets are the calibration targets of ``cxo_sim.validation`` (ODD section 9), each a
+run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
+targets are measured in years 2 to 5, the default) by :func:`cxo_sim.validation.run_statistics`.
+Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxo_sim.constants import CONSTANTS
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.spec import _read_text, _Validator
+from cxo_sim.params import did_you_mean
+from cxo_sim.presets import PRESETS
+from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, WEEKS
+
+TOP_LEVEL_KEYS = (
+    "name",
+    "preset",
+    "years",
+    "seed",
+    "population",
+    "generations",
+    "predictive",
+    "fixed",
+    "screen",
+    "constants",
+    "targets",
+)
+DEFAULT_YEARS = max(CALIBRATION_YEARS)
+DEFAULT_SEED = 0
+DEFAULT_POPULATION = 300
+DEFAULT_GENERATIONS = 6
+DEFAULT_PREDICTIVE = 200
+DEFAULT_TRAJECTORIES = 6
+DEFAULT_SCREEN_SEEDS = 2
+# Published target ranges, by statistic: (label, low, high, source).
+PUBLISHED = {key: (label, low, high, source) for label, key, low, high, source in TARGETS}
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One statistic the calibration matches, with the range it should fall in.
+
+    Attributes:
+        key: the statistic's name (``cxo_sim.validation.TARGETS``).
+        label: what it is, in words.
+        low: lower end of the range.
+        high: upper end of the range.
+        source: where the range comes from.
+    """
+
+    key: str
+    label: str
+    low: float
+    high: float
+    source: str
+
+    @property
+    def centre(self) -> float:
+        """Middle of the range."""
+        return (self.low + self.high) / 2
+
+    @property
+    def half_width(self) -> float:
+        """Half the range's width (the distance's unit for this statistic)."""
+        return (self.high - self.low) / 2
+
+
+@dataclass
+class Calibration:
+    """A validated calibration file.
+
+    Attributes:
+        name: name; output goes to ``calibration/<name>/``.
+        preset: the base preset.
+        params: the complete parameters of every run (preset overlaid with ``[fixed]``).
+        years: years per run (at least 2: the statistics pool years 2 to ``years``).
+        seed: base seed of every random draw.
+        population: accepted particles per generation.
+        generations: most generations to run.
+        predictive: runs of the posterior predictive check, one per posterior draw.
+        trajectories: Morris trajectories of the screen.
+        screen_seeds: seeds each screen point is run on.
+        constants: constants to calibrate as listed in the file (None: the screen picks them).
+        targets: the statistics to match.
+        text: the file's text (for the manifest and for resuming).
+        path: the file's path.
+    """
+
+    name: str
+    preset: str
+    params: dict[str, Any]
+    years: int
+    seed: int
+    population: int
+    generations: int
+    predictive: int
+    trajectories: int
+    screen_seeds: int
+    constants: list[str] | None
+    targets: list[Target]
+    text: str
+    path: Path
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """Weeks per run."""
+        return WEEKS * self.years
+
+    @property
+    def pooled_years(self) -> tuple[int, ...]:
+        """The years whose figures the statistics pool (after the first year's warm-up)."""
+        return tuple(range(2, self.years + 1))
+
+    @property
+    def text_hash(self) -> str:
+        """SHA-256 of the file's text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and validate a calibration file; raise :class:`UserError` naming file and key."""
+    path = Path(path)
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    return parse_calibration(data, text, path)
+
+
+def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibration:
+    """Validate a calibration file's data (``text`` is what was read, kept for the manifest)."""
+    check = _Checker(path)
+    check.known_keys("", data, TOP_LEVEL_KEYS)
+    if "name" not in data:
+        raise check.fail("name", "missing; every calibration needs a name (its folder)")
+    name = check.string(data, "name", "")
+    if not _NAME_PATTERN.fullmatch(name):
+        raise check.fail("name", f"{name!r:.60} cannot name a folder; use letters, digits, -_.")
+    preset = check.preset("preset", data.get("preset", "old_world"))
+    fixed = check.parameter_table("fixed", data.get("fixed", {}))
+    screen = check.table("screen", data.get("screen", {}))
+    check.known_keys("screen", screen, ("trajectories", "seeds"))
+    return Calibration(
+        name=name,
+        preset=preset,
+        params={**PRESETS[preset], **fixed},
+        years=check.count(data, "years", DEFAULT_YEARS, low=2, high=100),
+        seed=check.count(data, "seed", DEFAULT_SEED, low=0),
+        population=check.count(data, "population", DEFAULT_POPULATION, low=10, high=100_000),
+        generations=check.count(data, "generations", DEFAULT_GENERATIONS, low=1, high=100),
+        predictive=check.count(data, "predictive", DEFAULT_PREDICTIVE, low=10, high=100_000),
+        trajectories=check.count(
+            screen, "trajectories", DEFAULT_TRAJECTORIES, low=2, high=1000, where="screen"
+        ),
+        screen_seeds=check.count(
+            screen, "seeds", DEFAULT_SCREEN_SEEDS, low=1, high=100, where="screen"
+        ),
+        constants=check.constants(data.get("constants")),
+        targets=check.targets(data.get("targets")),
+        text=text,
+        path=path,
+        fixed=fixed,
+    )
+
+
+class _Checker(_Validator):
+    """The experiment files' checks, plus those of a calibration's own sections."""
+
+    def count(self, data, key, default, low, high=None, where=""):  # noqa: D102
+        value = data.get(key, default)
+        return self.integer(f"{where}.{key}" if where else key, value, low, high)
+
+    def constants(self, value: Any) -> list[str] | None:
+        if value is None:
+            return None
+        table = self.table("constants", value)
+        self.known_keys("constants", table, ("calibrate",))
+        if "calibrate" not in table:
+            return None
+        names = self.names("constants.calibrate", table["calibrate"], None)
+        for i, name in enumerate(names):
+            if name not in CONSTANTS:
+                hint = did_you_mean(name.upper(), CONSTANTS, 0.5)
+                raise self.fail(f"constants.calibrate[{i}]", f"unknown constant {name!r}{hint}")
+            if name in names[:i]:
+                raise self.fail(f"constants.calibrate[{i}]", f"{name} is listed twice")
+            if CONSTANTS[name].low >= CONSTANTS[name].high:
+                raise self.fail(f"constants.calibrate[{i}]", f"{name} has no range to calibrate")
+        return names
+
+    def targets(self, value: Any) -> list[Target]:
+        if value is None:
+            return default_targets()
+        table = self.table("targets", value)
+        if not table:
+            raise self.fail("targets", "empty; name at least one target, or leave the table out")
+        targets = []
+        for key, spec in table.items():
+            where = f"targets.{key}"
+            if key not in PUBLISHED:
+                hint = did_you_mean(key, PUBLISHED)
+                raise self.fail(where, f"unknown target{hint} (known: {', '.join(PUBLISHED)})")
+            label, low, high, source = PUBLISHED[key]
+            if spec is True:
+                targets.append(Target(key, label, low, high, source))
+                continue
+            spec = self.table(where, spec)
+            self.known_keys(where, spec, ("low", "high", "source"))
+            low = self.number(f"{where}.low", spec.get("low"))
+            high = self.number(f"{where}.high", spec.get("high"))
+            if not low < high:
+                raise self.fail(where, f"low ({low:g}) must be below high ({high:g})")
+            source = spec.get("source", "set in the calibration file")
+            if not isinstance(source, str):
+                raise self.fail(f"{where}.source", "expected a string")
+            targets.append(Target(key, label, low, high, source))
+        return targets
+
+    def number(self, key: str, value: Any) -> float:
+        if value is None:
+            raise self.fail(key, "missing")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"expected a number, got {value!r:.40}")
+        if not math.isfinite(value):
+            raise self.fail(key, f"expected a finite number, got {value}")
+        return float(value)
+
+
+def default_targets() -> list[Target]:
+    """Every calibration target of the ODD with its published range and source."""
+    return [Target(key, *PUBLISHED[key]) for key in PUBLISHED]

@@ -1,0 +1,162 @@
+"""Calibration end to end: recovery of known constants, resume after SIGKILL, the outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxo_sim.calibration.abc import (
+    RangeDistance,
+    calibrate,
+    effective_sample_size,
+    low_effective_sample,
+    posterior_table,
+    predictive_table,
+)
+from cxo_sim.calibration.card import write_card
+from cxo_sim.calibration.spec import Target, load_calibration
+from cxo_sim.constants import CONSTANTS
+from cxo_sim.presets import preset
+from cxo_sim.validation import run_arm, run_statistics
+
+# The truth of the recovery test, inside both constants' ranges but off their defaults.
+TRUTH = {"BASE_HAZARD": 0.0013, "SHADOW_PRICE": 0.3}
+
+
+def test_the_distance_is_zero_inside_every_range_and_counts_half_widths_outside():
+    distance = RangeDistance([Target("a", "a", 0.0, 2.0, ""), Target("b", "b", 10.0, 20.0, "")])
+    assert distance({"a": 1.5, "b": 10.0}) == 0.0
+    assert distance({"a": 3.0, "b": 15.0}) == pytest.approx(1.0)  # one half-width above
+    assert distance({"a": 3.0, "b": 30.0}) == pytest.approx(np.sqrt(1 + 4))
+    assert distance({"a": float("nan"), "b": 5.0}) == pytest.approx(1.0)  # undefined: ignored
+
+
+def _synthetic_targets() -> str:
+    """Targets around what the model does under TRUTH (three seeds, +-3 s.d. and at least 10%)."""
+    runs = [
+        run_statistics(run_arm(preset("old_world"), s, 156, TRUTH), years=(2, 3))
+        for s in (91, 92, 93)
+    ]
+    lines = []
+    for key in ("breached", "shadow_spend_share"):
+        values = np.array([r[key] for r in runs])
+        half = max(3 * values.std(), 0.1 * values.mean())
+        lines.append(f"{key} = {{ low = {values.mean() - half}, high = {values.mean() + half} }}")
+    return "\n".join(lines)
+
+
+def test_recovery_of_known_constants(tmp_path):
+    path = tmp_path / "synthetic.toml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            name = "synthetic"
+            seed = 5
+            years = 3
+            population = 30
+            generations = 3
+            predictive = 10
+            [constants]
+            calibrate = ["BASE_HAZARD", "SHADOW_PRICE"]
+            [targets]
+            """
+        )
+        + _synthetic_targets()
+        + "\n",
+        encoding="utf-8",
+    )
+    calibration = load_calibration(path)
+    result = calibrate(calibration, root=tmp_path, workers=2)
+    rows = {r["constant"]: r for r in posterior_table(result.posterior, result.names)}
+    for name, truth in TRUTH.items():
+        row = rows[name]
+        print(f"{name}: truth {truth}, 90% CI [{row['ci90_low']:.4g}, {row['ci90_high']:.4g}]")
+        assert row["ci90_low"] <= truth <= row["ci90_high"], row
+    # The breach chance pins the hazard down: its interval is far narrower than the prior.
+    assert rows["BASE_HAZARD"]["narrowing"] < 0.5
+    assert rows["SHADOW_PRICE"]["narrowing"] < 1.0
+    # The outputs are all there, and the card is self-contained.
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["constants"] == ["BASE_HAZARD", "SHADOW_PRICE"]
+    assert manifest["versions"]["pyabc"] and manifest["seed"] == 5
+    assert manifest["priors"]["BASE_HAZARD"]["low"] == CONSTANTS["BASE_HAZARD"].low
+    assert [g["t"] for g in manifest["generations"] if g["t"] >= 0][0] == 0
+    card = write_card(result, calibration).read_text(encoding="utf-8")
+    assert card.count("data:image/png;base64,") >= 3
+    assert "http://" not in card and "https://" not in card
+    table = predictive_table(result.predictive, calibration.targets)
+    assert [r["target"] for r in table] == ["breached", "shadow_spend_share"]
+
+
+RESUMABLE = """
+name = "resumable"
+seed = 11
+years = 2
+population = 10
+generations = 3
+predictive = 10
+[constants]
+calibrate = ["BASE_HAZARD"]
+[targets]
+breached = { low = 0.165, high = 0.18 }
+"""
+
+
+def _stored_generation(history: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{history}?mode=ro", uri=True, timeout=0.1) as db:
+            value = db.execute("select max(t) from populations").fetchone()[0]
+    except sqlite3.Error:
+        return -2
+    return -2 if value is None else int(value)
+
+
+def _command(path: Path, root: Path) -> list[str]:
+    return [sys.executable, "-m", "cxo_sim.cli", "calibrate", str(path), "--workers", "2",
+            "--out", str(root)]  # fmt: skip
+
+
+def test_resume_after_sigkill_gives_the_uninterrupted_posterior(tmp_path):
+    path = tmp_path / "resumable.toml"
+    path.write_text(RESUMABLE, encoding="utf-8")
+    whole = calibrate(load_calibration(path), root=tmp_path / "whole", workers=2)
+    assert len([g for g in whole.manifest["generations"] if g["t"] >= 0]) >= 3
+
+    root = tmp_path / "killed"
+    history = root / "resumable" / "history.db"
+    process = subprocess.Popen(_command(path, root), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while _stored_generation(history) < 1 and process.poll() is None:
+        assert time.monotonic() < deadline, "generation 1 was never stored"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert _stored_generation(history) == 1
+
+    again = subprocess.run(_command(path, root), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "resuming after generation 1" in again.stderr
+    resumed = (root / "resumable" / "posterior.csv").read_bytes()
+    assert resumed == (whole.folder / "posterior.csv").read_bytes()
+    assert (root / "resumable" / "card.html").is_file()
+
+
+def test_a_posterior_resting_on_few_particles_is_flagged():
+    even = pd.DataFrame({"BASE_HAZARD": np.linspace(0.0004, 0.0019, 50), "weight": 1.0})
+    assert effective_sample_size(even) == pytest.approx(50)
+    assert low_effective_sample(even) == ""
+    uneven = even.assign(weight=[100.0] + [0.01] * 49)
+    assert effective_sample_size(uneven) < 2
+    assert "effective sample size is 1 of 50" in low_effective_sample(uneven)

@@ -1,0 +1,127 @@
+"""Bad calibration and organisation files are refused with one line and exit status 2."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cxo_sim.calibration.organisation import organisation_calibration
+from cxo_sim.calibration.spec import load_calibration
+from cxo_sim.cli import main
+
+GOOD = """
+name = "ok"
+population = 20
+[constants]
+calibrate = ["BASE_HAZARD"]
+"""
+
+BAD_CALIBRATIONS = {
+    "syntax": ("name = ", "TOML syntax error"),
+    "no name": ("population = 20", "name: missing"),
+    "unknown key": ('name = "x"\npopulaton = 20', "populaton: unknown key"),
+    "unknown constant": (
+        'name = "x"\n[constants]\ncalibrate = ["BASE_HAZRD"]',
+        "unknown constant 'BASE_HAZRD'",
+    ),
+    "constant twice": (
+        'name = "x"\n[constants]\ncalibrate = ["BASE_HAZARD", "BASE_HAZARD"]',
+        "listed twice",
+    ),
+    "unknown target": ('name = "x"\n[targets]\nbreach = true', "unknown target"),
+    "range upside down": (
+        'name = "x"\n[targets]\nutilization = { low = 0.6, high = 0.3 }',
+        "low (0.6) must be below high (0.3)",
+    ),
+    "too few years": ('name = "x"\nyears = 1', "years: must be at least 2"),
+    "tiny population": ('name = "x"\npopulation = 2', "population: must be at least 10"),
+    "unknown parameter": ('name = "x"\n[fixed]\nn_marketer = 3', "fixed.n_marketer"),
+}
+
+BAD_ORGANISATIONS = {
+    "no observations": ('name = "f"', "observations: missing"),
+    "unknown observation": (
+        'name = "f"\n[observations]\ntools = { value = 3, uncertainty = 1 }',
+        "observations.tools: unknown key",
+    ),
+    "impossible share": (
+        'name = "f"\n[observations]\nutilization = { value = 1.4, uncertainty = 0.1 }',
+        "1.4 is impossible",
+    ),
+    "no uncertainty": (
+        'name = "f"\n[observations]\nutilization = { value = 0.4 }',
+        "uncertainty: missing",
+    ),
+    "zero uncertainty": (
+        'name = "f"\n[observations]\nutilization = { value = 0.4, uncertainty = 0 }',
+        "must be above 0",
+    ),
+    "shadow spend without money": (
+        'name = "f"\n[organisation]\nmarketing_discretionary = 0\n'
+        "[observations]\nshadow_spend_share = { value = 0.3, uncertainty = 0.1 }",
+        "marketing_discretionary is 0",
+    ),
+    "bad parameter": (
+        'name = "f"\n[organisation]\nn_marketers = -4\n'
+        "[observations]\nutilization = { value = 0.4, uncertainty = 0.1 }",
+        "organisation.n_marketers: invalid value",
+    ),
+}
+
+
+def _write(tmp_path: Path, text: str, name: str = "file.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_good_file_loads(tmp_path):
+    calibration = load_calibration(_write(tmp_path, GOOD))
+    assert calibration.constants == ["BASE_HAZARD"]
+    assert calibration.steps == 260
+    assert [t.key for t in calibration.targets][:2] == ["breached", "shadow_spend_share"]
+
+
+@pytest.mark.parametrize("case", BAD_CALIBRATIONS, ids=str)
+def test_bad_calibration_file_exits_2_with_one_line(case, tmp_path, capsys):
+    text, expected = BAD_CALIBRATIONS[case]
+    path = _write(tmp_path, text)
+    status = main(["calibrate", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert expected in err and str(path) in err
+    assert not (tmp_path / "out").exists(), "nothing is written for a bad file"
+
+
+@pytest.mark.parametrize("case", BAD_ORGANISATIONS, ids=str)
+def test_bad_organisation_file_exits_2_with_one_line(case, tmp_path, capsys):
+    text, expected = BAD_ORGANISATIONS[case]
+    path = _write(tmp_path, text)
+    status = main(["calibrate", "--organisation", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert expected in err
+
+
+def test_missing_files_exit_2(tmp_path, capsys):
+    assert main(["calibrate", str(tmp_path / "nope.toml")]) == 2
+    assert "no such" in capsys.readouterr().err
+    assert main(["calibrate"]) == 2
+    assert "give a calibration file" in capsys.readouterr().err
+
+
+def test_the_example_firm_becomes_targets():
+    root = Path(__file__).resolve().parents[2]
+    calibration = organisation_calibration(
+        root / "experiments" / "organisations" / "example-firm.toml"
+    )
+    targets = {t.key: t for t in calibration.targets}
+    assert calibration.fixed["n_marketers"] == 30
+    assert (targets["tool_count"].low, targets["tool_count"].high) == (30.0, 50.0)
+    # 0.2 +- 0.15 incidents a year: a chance of a breach of 1 - exp(-rate).
+    assert targets["breached"].low == pytest.approx(0.0488, abs=1e-4)
+    assert targets["breached"].high == pytest.approx(0.2953, abs=1e-4)
