@@ -11,9 +11,8 @@
    The distance (:class:`RangeDistance`) is zero inside every target's range; outside, it is
    the distance to the range's nearest end in units of the range's half-width, summed in
    quadrature over the targets. The epsilon schedule is pyabc's median epsilon; the run ends
-   ``refine`` generations after epsilon reaches 0 (every accepted particle inside every range;
-   the further generations even out the weights), after ``generations`` generations, or when
-   fewer than :data:`MIN_ACCEPTANCE` of the candidates are accepted;
+   when epsilon reaches 0 (every accepted particle inside every range), after ``generations``
+   generations, or when fewer than :data:`MIN_ACCEPTANCE` of the candidates are accepted;
 3. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
    weight, one run each, their statistics against the ranges.
 
@@ -264,30 +263,16 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
             progress(f"calibrate: resuming after generation {history.max_t}")
     else:
         history = abc.new(database, observed)
-    done, at_zero = _progress(history)
-    if done < calibration.generations and at_zero == 0 and not _starved(history):
+    done = history.max_t + 1
+    last = history.get_all_populations()
+    epsilon = float(last["epsilon"].iloc[-1]) if done > 0 else math.inf
+    if done < calibration.generations and epsilon > 0 and not _starved(history):
         history = abc.run(
             minimum_epsilon=0.0,
             max_nr_populations=calibration.generations - done,
             min_acceptance_rate=MIN_ACCEPTANCE,
         )
-        done, at_zero = _progress(history)
-    refine = min(calibration.refine - max(0, at_zero - 1), calibration.generations - done)
-    if at_zero > 0 and refine > 0 and not _starved(history):
-        # Epsilon stays 0 (pyabc's median of zeros); a minimum below it never stops the run.
-        history = abc.run(
-            minimum_epsilon=-1.0,
-            max_nr_populations=refine,
-            min_acceptance_rate=MIN_ACCEPTANCE,
-        )
     return history
-
-
-def _progress(history) -> tuple[int, int]:
-    """Generations stored, and how many of them ran at epsilon 0."""
-    populations = history.get_all_populations()
-    populations = populations[populations["t"] >= 0]
-    return len(populations), int((populations["epsilon"] <= 0).sum())
 
 
 def _starved(history) -> bool:

@@ -8,7 +8,6 @@ The format::
     seed = 20261130                    # every random draw of the calibration derives from it
     population = 300                   # accepted particles per generation
     generations = 6                    # at most this many generations (ABC-SMC populations)
-    refine = 2                         # generations more once epsilon is 0 (steadier weights)
     predictive = 200                   # runs of the posterior predictive check
     [fixed]                            # parameters set for every run (as in experiment files)
     [screen]                           # the Morris screen that picks the constants to calibrate
@@ -50,7 +49,6 @@ TOP_LEVEL_KEYS = (
     "seed",
     "population",
     "generations",
-    "refine",
     "predictive",
     "fixed",
     "screen",
@@ -60,10 +58,6 @@ TOP_LEVEL_KEYS = (
 DEFAULT_YEARS = max(CALIBRATION_YEARS)
 DEFAULT_SEED = 0
 DEFAULT_POPULATION = 300
-# Generations run at epsilon 0 after it is first reached: with a uniform prior restricted to the
-# ranges' region, the weights are prior over proposal, and a proposal fitted to accepted
-# particles makes them more even; two such generations were enough for old_world (ODD 9.9).
-DEFAULT_REFINE = 2
 DEFAULT_GENERATIONS = 6
 DEFAULT_PREDICTIVE = 200
 DEFAULT_TRAJECTORIES = 6
@@ -114,9 +108,6 @@ class Calibration:
         seed: base seed of every random draw.
         population: accepted particles per generation.
         generations: most generations to run.
-        refine: generations to run at epsilon 0 after the one that first reaches it (within
-            ``generations``): each proposal is fitted to the last accepted particles, which
-            evens out the importance weights (a larger effective sample size).
         predictive: runs of the posterior predictive check, one per posterior draw.
         trajectories: Morris trajectories of the screen.
         screen_seeds: seeds each screen point is run on.
@@ -133,7 +124,6 @@ class Calibration:
     seed: int
     population: int
     generations: int
-    refine: int
     predictive: int
     trajectories: int
     screen_seeds: int
@@ -191,7 +181,6 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
         seed=check.count(data, "seed", DEFAULT_SEED, low=0),
         population=check.count(data, "population", DEFAULT_POPULATION, low=10, high=100_000),
         generations=check.count(data, "generations", DEFAULT_GENERATIONS, low=1, high=100),
-        refine=check.count(data, "refine", DEFAULT_REFINE, low=0, high=100),
         predictive=check.count(data, "predictive", DEFAULT_PREDICTIVE, low=10, high=100_000),
         trajectories=check.count(
             screen, "trajectories", DEFAULT_TRAJECTORIES, low=2, high=1000, where="screen"
