@@ -183,18 +183,27 @@ def agent_steps(model_factory, weeks: int = WEEKS) -> int:
     return total
 
 
-def boltzmann_run(seed: int) -> object:
+def boltzmann(seed: int) -> object:
+    """Mesa's BoltzmannWealth with 100 agents: ``seed=`` up to Mesa 3.4, a scenario in 3.5."""
+    import inspect
+
     from mesa.examples import BoltzmannWealth
 
-    model = BoltzmannWealth(seed=seed)
+    if "seed" in inspect.signature(BoltzmannWealth).parameters:
+        return BoltzmannWealth(seed=seed)
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
+
+    return BoltzmannWealth(scenario=BoltzmannScenario(rng=seed))
+
+
+def boltzmann_run(seed: int) -> object:
+    model = boltzmann(seed)
     for _ in range(WEEKS):
         model.step()
     return model
 
 
 def bench_model(plan: Plan, report: Report) -> None:
-    from mesa.examples import BoltzmannWealth
-
     from cxo_sim import PRESETS, CxOModel, simulate
 
     simulate(seed=10_000)  # warm-up: imports, caches
@@ -207,7 +216,7 @@ def bench_model(plan: Plan, report: Report) -> None:
         cxo_cpu.append(cpu)
         cxo_us.append(wall / steps * 1e6)
         wall, cpu, _ = timed(lambda s=seed: boltzmann_run(s))
-        steps = agent_steps(lambda s=seed: BoltzmannWealth(seed=s))
+        steps = agent_steps(lambda s=seed: boltzmann(s))
         bw_wall.append(wall)
         bw_cpu.append(cpu)
         bw_us.append(wall / steps * 1e6)
@@ -543,6 +552,7 @@ def bench_run_work(plan: Plan, report: Report, experiment: Path) -> None:
     from mesa.batchrunner import _model_run_func
 
     from cxo_sim import CxOModel, simulate
+    from cxo_sim.compat import batch_run_max_steps
     from cxo_sim.experiments.plan import plan_runs
     from cxo_sim.experiments.runner import execute_run
     from cxo_sim.experiments.spec import load_experiment
@@ -554,7 +564,12 @@ def bench_run_work(plan: Plan, report: Report, experiment: Path) -> None:
         )
     )
     runs = runs[:: max(1, len(runs) // (3 * plan.model_seeds))]
-    batch = partial(_model_run_func, CxOModel, max_steps=spec.steps - 1, data_collection_period=-1)
+    batch = partial(
+        _model_run_func,
+        CxOModel,
+        max_steps=batch_run_max_steps(spec.steps),
+        data_collection_period=-1,
+    )
     ways = {
         "sweep worker (`execute_run`)": lambda r: execute_run(r),
         "bare limit (`simulate`)": lambda r: simulate(
