@@ -19,7 +19,8 @@ Four sections, each printed as a Markdown table and written to ``benchmarks/resu
 An agent-step is one agent present for one week (executives, marketers, engineers, the liaison
 and every active tool); Boltzmann's is one of its 100 agents for one step. Timings are
 wall-clock medians; CPU-time medians are shown beside them because other work on the machine
-inflates wall-clock time (the load average is recorded with the results).
+inflates wall-clock time (the load average is recorded with the results); the default run's
+budget is judged on CPU time.
 """
 
 from __future__ import annotations
@@ -263,10 +264,11 @@ def bench_model(plan: Plan, report: Report) -> None:
         f"Medians over {plan.model_seeds} seeds for the default run and Boltzmann (alternating "
         f"in one process) and {plan.preset_seeds} seeds per preset.",
     )
-    default_s = median(cxo_wall)
+    # Judged on CPU time: on a shared machine, wall-clock time also counts other work's turns.
+    default_s = median(cxo_cpu)
     report.verdict(
         "default 156-week run",
-        f"{default_s * 1e3:.0f} ms",
+        f"{default_s * 1e3:.0f} ms of CPU ({median(cxo_wall) * 1e3:.0f} ms wall-clock)",
         f"<= {TARGET_DEFAULT_RUN_S * 1e3:.0f} ms",
         default_s <= TARGET_DEFAULT_RUN_S,
     )
