@@ -62,20 +62,20 @@ def run_batch(experiment, workers: int) -> int:
     import mesa
 
     from cxo_sim import CxOModel
+    from cxo_sim.compat import batch_run_max_steps, batch_run_seeding
 
     parameters = dict(experiment.points()[0][1])
     for name in experiment.factors:
         parameters[name] = experiment.factor_values(name)
     # The sweep's seeds of the first configuration, crossed with every configuration: the same
     # number of runs (the very same runs, as run seeds depend only on the replication).
-    parameters["seed"] = [run.seed for run in planned_runs(experiment) if run.point == 0]
+    seeds = [run.seed for run in planned_runs(experiment) if run.point == 0]
     rows = mesa.batch_run(
         CxOModel,
-        parameters,
+        **batch_run_seeding(parameters, seeds),
         number_processes=workers,
-        iterations=1,
-        # batch_run steps while model.steps <= max_steps, i.e. max_steps + 1 weeks.
-        max_steps=experiment.steps - 1,
+        # The same weeks as the sweep (batch_run steps max_steps + 1 times up to Mesa 3.4).
+        max_steps=batch_run_max_steps(experiment.steps),
         data_collection_period=-1,
         display_progress=False,
     )

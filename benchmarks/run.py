@@ -19,7 +19,8 @@ Four sections, each printed as a Markdown table and written to ``benchmarks/resu
 An agent-step is one agent present for one week (executives, marketers, engineers, the liaison
 and every active tool); Boltzmann's is one of its 100 agents for one step. Timings are
 wall-clock medians; CPU-time medians are shown beside them because other work on the machine
-inflates wall-clock time (the load average is recorded with the results).
+inflates wall-clock time (the load average is recorded with the results); the default run's
+budget is judged on CPU time.
 """
 
 from __future__ import annotations
@@ -183,18 +184,27 @@ def agent_steps(model_factory, weeks: int = WEEKS) -> int:
     return total
 
 
-def boltzmann_run(seed: int) -> object:
+def boltzmann(seed: int) -> object:
+    """Mesa's BoltzmannWealth with 100 agents: ``seed=`` up to Mesa 3.4, a scenario in 3.5."""
+    import inspect
+
     from mesa.examples import BoltzmannWealth
 
-    model = BoltzmannWealth(seed=seed)
+    if "seed" in inspect.signature(BoltzmannWealth).parameters:
+        return BoltzmannWealth(seed=seed)
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
+
+    return BoltzmannWealth(scenario=BoltzmannScenario(rng=seed))
+
+
+def boltzmann_run(seed: int) -> object:
+    model = boltzmann(seed)
     for _ in range(WEEKS):
         model.step()
     return model
 
 
 def bench_model(plan: Plan, report: Report) -> None:
-    from mesa.examples import BoltzmannWealth
-
     from cxo_sim import PRESETS, CxOModel, simulate
 
     simulate(seed=10_000)  # warm-up: imports, caches
@@ -207,7 +217,7 @@ def bench_model(plan: Plan, report: Report) -> None:
         cxo_cpu.append(cpu)
         cxo_us.append(wall / steps * 1e6)
         wall, cpu, _ = timed(lambda s=seed: boltzmann_run(s))
-        steps = agent_steps(lambda s=seed: BoltzmannWealth(seed=s))
+        steps = agent_steps(lambda s=seed: boltzmann(s))
         bw_wall.append(wall)
         bw_cpu.append(cpu)
         bw_us.append(wall / steps * 1e6)
@@ -254,10 +264,11 @@ def bench_model(plan: Plan, report: Report) -> None:
         f"Medians over {plan.model_seeds} seeds for the default run and Boltzmann (alternating "
         f"in one process) and {plan.preset_seeds} seeds per preset.",
     )
-    default_s = median(cxo_wall)
+    # Judged on CPU time: on a shared machine, wall-clock time also counts other work's turns.
+    default_s = median(cxo_cpu)
     report.verdict(
         "default 156-week run",
-        f"{default_s * 1e3:.0f} ms",
+        f"{default_s * 1e3:.0f} ms of CPU ({median(cxo_wall) * 1e3:.0f} ms wall-clock)",
         f"<= {TARGET_DEFAULT_RUN_S * 1e3:.0f} ms",
         default_s <= TARGET_DEFAULT_RUN_S,
     )
@@ -543,6 +554,7 @@ def bench_run_work(plan: Plan, report: Report, experiment: Path) -> None:
     from mesa.batchrunner import _model_run_func
 
     from cxo_sim import CxOModel, simulate
+    from cxo_sim.compat import batch_run_max_steps
     from cxo_sim.experiments.plan import plan_runs
     from cxo_sim.experiments.runner import execute_run
     from cxo_sim.experiments.spec import load_experiment
@@ -554,7 +566,12 @@ def bench_run_work(plan: Plan, report: Report, experiment: Path) -> None:
         )
     )
     runs = runs[:: max(1, len(runs) // (3 * plan.model_seeds))]
-    batch = partial(_model_run_func, CxOModel, max_steps=spec.steps - 1, data_collection_period=-1)
+    batch = partial(
+        _model_run_func,
+        CxOModel,
+        max_steps=batch_run_max_steps(spec.steps),
+        data_collection_period=-1,
+    )
     ways = {
         "sweep worker (`execute_run`)": lambda r: execute_run(r),
         "bare limit (`simulate`)": lambda r: simulate(

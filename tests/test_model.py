@@ -1,6 +1,7 @@
 import math
 import random
 import statistics
+import warnings
 from itertools import accumulate
 
 import mesa
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxo_sim import OUTCOMES, PARAMETERS, PRESETS, CxOModel, simulate
+from cxo_sim.compat import batch_run_seeding
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.model import run_one
 from cxo_sim.model.agents import Engineer, Executive, Liaison, Marketer, Tool
@@ -136,7 +138,10 @@ def test_agents_are_mesa_agents_of_each_kind():
     assert len(kinds[Liaison]) == 1
     assert len(kinds[Tool]) > 0
     assert sum(e.embedded for e in model.engineers) == round(model.mixed_teams * model.n_engineers)
-    assert isinstance(model.marketers, mesa.agent.AgentSet)
+    # The kind of set Mesa keeps its agents in (mesa.agent.AgentSet up to 3.4, a private
+    # strong-reference set in 3.5), with the methods the model uses.
+    assert isinstance(model.marketers, type(model.agents))
+    assert set(model.marketers.select(lambda m: True)) == set(model.team)
     assert {e.role for e in model.executives} == {"cio", "cmo"}
 
 
@@ -158,17 +163,26 @@ def test_no_liaison_agent_unless_the_practice_is_on():
 
 
 def test_batch_run_works_as_mesa_documents_it():
-    results = mesa.batch_run(
-        CxOModel,
-        parameters={"budget_owner": ["cio", "cmo"], "seed": [1, 2]},
-        iterations=1,
-        max_steps=20,
-        number_processes=1,
-        data_collection_period=-1,
-        display_progress=False,
-    )
+    # Seeds go in as the installed Mesa expects them (cxo_sim.compat); week 20 is reported on
+    # every version.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecated argument
+        results = mesa.batch_run(
+            CxOModel,
+            **batch_run_seeding({"budget_owner": ["cio", "cmo"]}, [1, 2]),
+            max_steps=20,
+            number_processes=1,
+            data_collection_period=-1,
+            display_progress=False,
+        )
     df = pd.DataFrame(results)
     assert len(df) == 4
+    assert sorted(zip(df.budget_owner, df.seed, strict=True)) == [
+        ("cio", 1),
+        ("cio", 2),
+        ("cmo", 1),
+        ("cmo", 2),
+    ]
     assert set(OUTCOME_NAMES) <= set(df.columns)
     assert (df["Step"] == 20).all()
     direct = simulate(steps=20, seed=1, budget_owner="cmo")

@@ -1,7 +1,8 @@
 """The teaching app: the model in the browser, for a class.
 
-``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The views are written for Mesa
-3.3's SolaraViz (they re-render on Mesa's ``update_counter``, and run in SolaraViz as they are).
+``cxo-sim app`` serves :func:`Page` with Solara on 127.0.0.1. The views are written for Mesa's
+SolaraViz, 3.3 to 3.5 (they re-render on Mesa's ``update_counter``, and run in SolaraViz as they
+are).
 What SolaraViz's own layout cannot do is done with custom components, and that is the design
 choice documented in docs/APP.md:
 

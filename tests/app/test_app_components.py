@@ -356,6 +356,8 @@ def check_solaraviz(model_class):
         assert rc.find(widgets.Image).widgets[0].value != before
         rc.find(v.Slider, label="cmo_speed").widget.v_model = 1.0
         rc.find(v.Btn, children=["Reset"]).widget.click()
+        # A new model at week 0 (Mesa 3.5's Reset also passes a scenario to the class).
+        assert rc.find(widgets.Image).widgets[0].value == before
     finally:
         rc.close()
 

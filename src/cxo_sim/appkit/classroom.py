@@ -29,6 +29,7 @@ class ClassroomModel(CxOModel):
     Args:
         weeks: horizon in weeks; Play stops there.
         seed: random seed.
+        scenario: what Mesa 3.5's SolaraViz passes on Reset (see ``cxo_sim.compat``).
         **kwargs: registry parameters (``cxo_sim.params``). Named ``kwargs`` because Mesa's
             SolaraViz accepts any keyword only through a ``**kwargs`` argument of that name.
 
@@ -38,8 +39,15 @@ class ClassroomModel(CxOModel):
             the controls still match the running model.
     """
 
-    def __init__(self, *, weeks: int = DEFAULT_WEEKS, seed: Any = DEFAULT_SEED, **kwargs: Any):
-        super().__init__(seed=seed, **kwargs)
+    def __init__(
+        self,
+        *,
+        weeks: int = DEFAULT_WEEKS,
+        seed: Any = DEFAULT_SEED,
+        scenario: Any = None,
+        **kwargs: Any,
+    ):
+        super().__init__(seed=seed, scenario=scenario, **kwargs)
         self.weeks = int(weeks)
         self.settings = {**kwargs, "seed": seed, "weeks": self.weeks}
         self.running = self.week < self.weeks

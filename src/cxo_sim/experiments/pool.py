@@ -375,6 +375,10 @@ def _worker_started(parent: int, table: Any) -> None:
     global _slot, _table
     _exit_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker forked while the sweep held SIGTERM back (``_interrupts_held``) inherits that
+    # handler: let SIGTERM end it, as the executor expects when it stops the other workers of a
+    # broken pool (from Python 3.12 it waits for them without sending a stop message first).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with table.get_lock():
         _slot = next(i for i in range(len(table) // _SLOT_WIDTH) if table[_SLOT_WIDTH * i] == 0)
         table[_SLOT_WIDTH * _slot : _SLOT_WIDTH * (_slot + 1)] = [os.getpid(), -1, 0]

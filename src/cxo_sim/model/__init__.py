@@ -18,6 +18,7 @@ from typing import Any
 import mesa
 import pandas as pd
 
+from cxo_sim.compat import model_seeding, release_model
 from cxo_sim.constants import resolve_constants
 from cxo_sim.model import measures
 from cxo_sim.model.agents import (
@@ -57,7 +58,9 @@ class CxOModel(mesa.Model):
 
     Keyword parameters are those of the registry (``cxo_sim.params.PARAMETERS``); anything not
     given takes its registry default. ``constants`` overrides behavioural constants
-    (``cxo_sim.constants.CONSTANTS``). The seed comes last. Invalid values raise ``ValueError``.
+    (``cxo_sim.constants.CONSTANTS``). The seed comes last: a whole number, the same results
+    on every supported Mesa and Python (or ``rng``, anything Mesa takes as one). Invalid values
+    raise ``ValueError``.
 
     Attributes:
         week: weeks simulated so far.
@@ -81,6 +84,7 @@ class CxOModel(mesa.Model):
         *,
         seed: Any = None,
         rng: Any = None,
+        scenario: Any = None,
         constants: dict[str, float] | None = None,
         **kwargs: Any,
     ):
@@ -88,10 +92,11 @@ class CxOModel(mesa.Model):
 
         The catch-all is named ``kwargs`` because Mesa's SolaraViz checks model parameters
         against the signature and accepts only a var-keyword argument of that name.
+        ``scenario`` is what Mesa 3.5's SolaraViz passes on Reset (``cxo_sim.compat``).
         """
         self.params = resolve(kwargs)
         self.k = resolve_constants(constants)
-        super().__init__(seed=seed, rng=rng) if rng is not None else super().__init__(seed=seed)
+        super().__init__(**model_seeding(seed, rng, scenario))
         self.random.__class__ = ShuffleRandom  # same draws, a faster shuffle for shuffle_do
         for name, value in self.params.items():
             setattr(self, name, value)
@@ -475,11 +480,7 @@ def run_one(
         frame = pd.DataFrame(rows, index=pd.Index(weeks, name="week"), columns=SERIES_NAMES)
         series = frame.reset_index()
     outcomes = model.outcomes(diagnostics=diagnostics)
-    # Mesa 3.3's Agent._ids holds every model ever made (mesa#3179, fixed after 3.3.1), so a
-    # sweep's worker would keep all its runs in memory: let this one go.
-    ids = getattr(mesa.Agent, "_ids", None)
-    if ids is not None:
-        ids.pop(model, None)
+    release_model(model)  # or a sweep's worker on Mesa 3.3 keeps every run in memory
     return outcomes, series
 
 
