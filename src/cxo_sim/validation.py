@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import mesa
 import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
+from cxo_sim.compat import release_model
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -68,11 +68,7 @@ def run_arm(
     series = {name: table[:, i] for i, name in enumerate((*SERIES, "trust"))}
     weeks = [e.week for e in model.events if e.kind == "breach" and "a shadow" in e.text]
     run = Run(model.outcomes(diagnostics=True), series, weeks, model.years)
-    # Mesa 3.3's Agent._ids keeps every model alive (see ``model.run_one``); a calibration's
-    # worker makes thousands of runs.
-    ids = getattr(mesa.Agent, "_ids", None)
-    if ids is not None:
-        ids.pop(model, None)
+    release_model(model)  # a calibration's worker makes thousands of runs
     return run
 
 

@@ -60,7 +60,13 @@ RUN_SECONDS_PER_STEP = 0.05
 _POLL_SECONDS = 0.25
 # Modules besides the model package (every module of ``cxo_sim.model``) whose source decides a
 # run's results (see model_fingerprint).
-MODEL_INPUTS = ("cxo_sim.constants", "cxo_sim.params", "cxo_sim.presets", "cxo_sim.outcomes")
+MODEL_INPUTS = (
+    "cxo_sim.compat",
+    "cxo_sim.constants",
+    "cxo_sim.params",
+    "cxo_sim.presets",
+    "cxo_sim.outcomes",
+)
 
 RunResult = tuple[dict[str, Any], pd.DataFrame | None]
 
