@@ -11,3 +11,8 @@ for file in experiments/*.toml; do
   "$CXO" report "results/$name"
 done
 du -sh results/*
+# The practices over the old_world calibration's posterior (docs/ODD.md 9.9), read from the
+# repository's root, then the findings that change against the seed-only run.
+"$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
+"$CXO" report results/practices-posterior
+.venv/bin/python -m cxo_sim.calibration.posterior results/practices results/practices-posterior
