@@ -115,7 +115,7 @@ predictive = 10
 [constants]
 calibrate = ["BASE_HAZARD"]
 [targets]
-breached = { low = 0.17, high = 0.172 }
+breached = { low = 0.17, high = 0.1705 }
 """
 # The range is narrow enough that few prior draws meet it (fewer than ZERO_START), so the
 # calibration goes through several SMC generations, and one can be interrupted between them.

@@ -58,11 +58,12 @@ MANIFEST = "manifest.json"
 MIN_ACCEPTANCE = 0.02
 # If at least this share of pyabc's prior sample (the runs that set the first epsilon) already
 # meets every range, the first generation is drawn from the prior at epsilon 0: plain rejection
-# ABC, exact for this distance, with equal weights. Later generations' importance weights (prior
-# over a kernel proposal in 10-20 dimensions) are very uneven: old_world reached epsilon 0 in
-# its second generation with an effective sample size of 33 of 300, where rejection from the
-# prior, which meets every range in about a third of its runs, gives 300 for about 900 runs.
-ZERO_START = 0.1
+# ABC, exact for this distance, with equal weights, at a cost of population / share runs (20 a
+# particle at this threshold). Later generations weigh particles by prior over a kernel
+# proposal, which in 10-20 dimensions makes the weights very uneven: under the median schedule
+# old_world reached epsilon 0 with an effective sample size of 33 of 300, and the example firm
+# (docs/ORGANISATION.md) with 1 of 300 after 2,700 runs, where rejection needs about 2,800.
+ZERO_START = 0.05
 # Streams of the calibration's seed apart from the candidates' (sampler.candidate_seed).
 PREDICTIVE_STREAM = 0x9E0
 OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
