@@ -37,8 +37,7 @@ from cxo_sim.calibration.spec import (
     load_calibration,
     parse_calibration,
 )
-from cxo_sim.errors import UserError
-from cxo_sim.experiments.spec import _read_text
+from cxo_sim.experiments.spec import read_toml
 from cxo_sim.presets import PRESETS
 
 # Observation -> (statistic, label, lowest and highest value it can take, unit).
@@ -62,11 +61,7 @@ def organisation_calibration(path: str | Path, settings: str | Path | None = Non
             constants) to use; None: the defaults.
     """
     path = Path(path)
-    text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    data, text = read_toml(path, "organisation file")
     check = _Checker(path)
     check.known_keys("", data, TOP_LEVEL_KEYS)
     if "name" not in data:

@@ -30,14 +30,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.errors import UserError
-from cxo_sim.experiments.spec import _read_text, _Validator
+from cxo_sim.experiments.spec import _Validator, read_toml
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
 from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, WEEKS
@@ -152,11 +150,7 @@ class Calibration:
 def load_calibration(path: str | Path) -> Calibration:
     """Read and validate a calibration file; raise :class:`UserError` naming file and key."""
     path = Path(path)
-    text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: TOML syntax error: {exc}") from None
+    data, text = read_toml(path, "calibration file")
     return parse_calibration(data, text, path)
 
 

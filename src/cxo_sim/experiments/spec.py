@@ -192,21 +192,28 @@ class Experiment:
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; raise :class:`UserError` naming file and key."""
     path = Path(path)
-    text = _read_text(path)
+    data, text = read_toml(path, "experiment file")
+    return _Validator(path).experiment(data, text)
+
+
+def read_toml(path: Path, kind: str) -> tuple[dict[str, Any], str]:
+    """A TOML file's data and text; a :class:`UserError` naming the file if it cannot be read."""
+    text = _read_text(path, kind)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: TOML syntax error: {exc}") from None
     except RecursionError:
         raise UserError(f"{path}: values nested too deeply to read") from None
-    return _Validator(path).experiment(data, text)
+    return data, text
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, kind: str) -> str:
     if not path.exists():
-        raise UserError(f"{path}: no such experiment file")
+        raise UserError(f"{path}: no such {kind}")
     if path.is_dir():
-        raise UserError(f"{path}: is a folder, not an experiment file")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise UserError(f"{path}: is a folder, not {article} {kind}")
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
