@@ -196,6 +196,12 @@ class DaskPool(WorkerPool):
             raise UserError(
                 f"--scheduler: cannot use the Dask scheduler at {address}: {one_line(exc)}"
             ) from None
+        # When the scheduler dies, the client's event loop logs the broken connection with a
+        # traceback (tornado.application) before the sweep notices; the sweep says it in one
+        # line instead, so that logger is quiet while the pool is open.
+        loop_log = logging.getLogger("tornado.application")
+        self._loop_log_level = loop_log.level
+        loop_log.setLevel(logging.CRITICAL)
         super().__init__(
             self.client.get_executor(pure=False),
             threads,
@@ -235,6 +241,7 @@ class DaskPool(WorkerPool):
                 self.client.close(timeout=CONNECT_SECONDS)
         finally:
             client_log.setLevel(level)
+            logging.getLogger("tornado.application").setLevel(self._loop_log_level)
 
 
 def open_pool(workers: int | None = None, scheduler: str | None = None) -> WorkerPool:
