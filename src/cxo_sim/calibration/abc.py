@@ -262,7 +262,7 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
         RangeDistance(calibration.targets),
         population_size=calibration.population,
         sampler=sampler,
-        eps=RangeEpsilon(),
+        eps=_range_epsilon(),
     )
     database = f"sqlite:///{(folder / HISTORY).resolve()}"
     observed = {t.key: t.centre for t in calibration.targets}
@@ -284,12 +284,15 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
     return history
 
 
-def _range_epsilon_class():
+def _range_epsilon():
+    """The epsilon schedule: pyabc's median, starting at 0 if the prior often meets every range.
+
+    See :data:`ZERO_START`. The class is made here because pyabc is imported only when a
+    calibration runs.
+    """
     import pyabc
 
-    class _RangeEpsilon(pyabc.MedianEpsilon):
-        """pyabc's median epsilon, starting at 0 when the prior often meets every range."""
-
+    class RangeEpsilon(pyabc.MedianEpsilon):
         def initialize(self, t, get_weighted_distances, *args, **kwargs):
             super().initialize(t, get_weighted_distances, *args, **kwargs)
             if t == 0:  # only the first generation (a resume at t > 0 keeps the median)
@@ -297,12 +300,7 @@ def _range_epsilon_class():
                 if float(np.mean(distances <= 0.0)) >= ZERO_START:
                     self._look_up[t] = 0.0
 
-    return _RangeEpsilon
-
-
-def RangeEpsilon():  # noqa: N802 - a class made on first use, as pyabc loads late
-    """The epsilon schedule of a calibration (see :data:`ZERO_START`)."""
-    return _range_epsilon_class()()
+    return RangeEpsilon()
 
 
 def _starved(history) -> bool:
