@@ -230,3 +230,30 @@ def test_resume_with_other_model_code_or_versions_is_refused(small, reference, k
     write_json_atomically(reference / "manifest.json", manifest)
     with pytest.raises(UserError, match=problem):
         sweep(small, out=reference.parent, executor=ThreadPoolExecutor(1), progress=False)
+
+
+def test_a_worker_still_starting_is_neither_running_nor_stopped(monkeypatch):
+    """A slot no worker has claimed yet holds pid 0. Read as run 0 started at time 0, it made
+    the first run look late at once, and stopping it sent SIGKILL to pid 0: the sweep's whole
+    process group, the shell that started it included (seen in CI as exit 137)."""
+    import multiprocessing
+
+    from cxo_sim.experiments import pool as pool_module
+
+    signalled = []
+    monkeypatch.setattr(pool_module.os, "kill", lambda pid, number: signalled.append(pid))
+    with LocalPool(1) as pool:
+        (worker,) = pool.executor._processes
+        assert pool._table[:] == [worker, -1, 0]
+        # The worker's slot, then one never written, as the table was first filled (zeros).
+        unclaimed = multiprocessing.Array("q", [worker, -1, 0, 0, 0, 0])
+        monkeypatch.setattr(pool, "_table", unclaimed)
+        assert pool.running() == {}
+        pool.stop_run(0)
+        unclaimed[1] = 0  # the worker now executes run 0
+        assert pool.running() == {0: 0.0}
+        pool.stop_run(0)
+        with pytest.raises(ValueError, match="pid 0"):
+            pool_module._kill(0)
+        monkeypatch.undo()
+    assert signalled == [worker]

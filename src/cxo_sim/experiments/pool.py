@@ -340,7 +340,8 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    table = context.Array("q", [0] * (_SLOT_WIDTH * workers))
+    # Every slot starts unclaimed: no pid, no run (a run id of 0 would be the first run's).
+    table = context.Array("q", [0, -1, 0] * workers)
     with _interrupts_held():
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload(_PRELOAD)
@@ -357,11 +358,17 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
 
 
 def _slots(table: Any) -> list[tuple[int, int, float]]:
-    """The table as (pid, run id, start in ``time.monotonic()`` seconds) per worker."""
+    """The table as (pid, run id, start in ``time.monotonic()`` seconds) per claimed slot.
+
+    A slot no worker has claimed yet (its worker still starting) is left out: it has no process
+    to stop, and its pid of 0 given to ``os.kill`` would signal the sweep's whole process group.
+    """
     with table.get_lock():
         values = table[:]
     return [
-        (values[i], values[i + 1], values[i + 2] / 1e9) for i in range(0, len(values), _SLOT_WIDTH)
+        (values[i], values[i + 1], values[i + 2] / 1e9)
+        for i in range(0, len(values), _SLOT_WIDTH)
+        if values[i] > 0
     ]
 
 
@@ -433,6 +440,9 @@ def _workers(executor: ProcessPoolExecutor) -> list[multiprocessing.process.Base
 
 
 def _kill(pid: int) -> None:
+    """SIGKILL one worker; a pid of 0 or below (a process group, or every process) never."""
+    if pid <= 0:
+        raise ValueError(f"refusing to signal pid {pid}: it names a group, not a worker")
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 
