@@ -125,3 +125,23 @@ def test_the_example_firm_becomes_targets():
     # 0.2 +- 0.15 incidents a year: a chance of a breach of 1 - exp(-rate).
     assert targets["breached"].low == pytest.approx(0.0488, abs=1e-4)
     assert targets["breached"].high == pytest.approx(0.2953, abs=1e-4)
+
+
+def test_sweep_on_a_stale_firm_calibration_says_how_to_recalibrate(tmp_path, monkeypatch, capsys):
+    """``sweep`` has a ``--fresh`` too, but it discards results: the line names ``calibrate``."""
+    firm = _write(
+        tmp_path, 'name = "firm"\n[observations]\nutilization = { value = 0.4, uncertainty = 0.1 }'
+    )
+    stored = tmp_path / "calibration" / "firm"
+    stored.mkdir(parents=True)
+    (stored / "manifest.json").write_text(
+        '{"name": "firm", "calibration_hash": "0", "model_fingerprint": "0"}', encoding="utf-8"
+    )
+    experiment = Path(__file__).resolve().parents[2] / "experiments" / "practices.toml"
+    monkeypatch.chdir(tmp_path)
+    status = main(["sweep", str(experiment), "--organisation", str(firm), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert f"cxo-sim calibrate --organisation {firm} --fresh" in err
+    assert not (tmp_path / "results").exists()

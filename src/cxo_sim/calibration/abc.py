@@ -137,6 +137,7 @@ def calibrate(
     scheduler: str | None = None,
     fresh: bool = False,
     progress: Progress | None = None,
+    redo: str = "rerun with --fresh",
 ) -> Result:
     """Screen, run ABC-SMC, check the posterior; store it all in ``<root>/<name>/``.
 
@@ -147,6 +148,8 @@ def calibrate(
         scheduler: address of a Dask scheduler for the ABC runs (the screen runs locally).
         fresh: discard an earlier calibration of this name instead of resuming it.
         progress: called with a line of progress now and then.
+        redo: how the user discards an earlier calibration, for the messages that say so
+            (``sweep --organisation`` calibrates, but only ``calibrate`` has ``--fresh``).
 
     Raises:
         UserError: the folder holds another calibration (and ``fresh`` is not set), or the
@@ -154,10 +157,10 @@ def calibrate(
     """
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     fingerprint = model_fingerprint()
-    earlier = _prepare_folder(folder, calibration, fingerprint, fresh)
+    earlier = _prepare_folder(folder, calibration, fingerprint, fresh, redo)
     if earlier.get("finished") and (folder / POSTERIOR).is_file():
         if progress:
-            progress(f"calibrate: {folder} is complete; nothing to do (--fresh to redo it)")
+            progress(f"calibrate: {folder} is complete; nothing to do ({redo} to redo it)")
         return stored_result(folder)
     started = time.monotonic()
     local = workers or os.cpu_count() or 1
@@ -199,7 +202,7 @@ def stored_result(folder: Path) -> Result:
 
 
 def _prepare_folder(
-    folder: Path, calibration: Calibration, fingerprint: str, fresh: bool
+    folder: Path, calibration: Calibration, fingerprint: str, fresh: bool, redo: str
 ) -> dict[str, Any]:
     """Make the folder ready: empty when fresh, else refuse one holding another calibration.
 
@@ -218,9 +221,7 @@ def _prepare_folder(
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / MANIFEST).is_file():
         if (folder / HISTORY).is_file():
-            raise UserError(
-                f"{folder}: holds a history without a manifest; rerun with --fresh to start over"
-            )
+            raise UserError(f"{folder}: holds a history without a manifest; {redo} to start over")
         write_json_atomically(folder / MANIFEST, _identity(calibration, fingerprint))
         return {}
     manifest = load_manifest(folder)
@@ -229,8 +230,7 @@ def _prepare_folder(
         if manifest.get(key) != identity[key]:
             what = "calibration file" if key == "calibration_hash" else "model"
             raise UserError(
-                f"{folder}: holds a calibration made with another {what}; rerun with --fresh "
-                "to replace it"
+                f"{folder}: holds a calibration made with another {what}; {redo} to replace it"
             )
     return manifest
 

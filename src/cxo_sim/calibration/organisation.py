@@ -150,8 +150,14 @@ def organisation_posterior(
     from cxo_sim.calibration.card import write_card
 
     calibration = organisation_calibration(path)
+    out = "" if root is None else f" --out {root}"
     result = calibrate(
-        calibration, root=root, workers=workers, scheduler=scheduler, progress=progress
+        calibration,
+        root=root,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        redo=f"recalibrate with 'cxo-sim calibrate --organisation {path}{out} --fresh'",
     )
     write_card(result, calibration)
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
