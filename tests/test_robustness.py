@@ -108,3 +108,11 @@ def test_bad_arguments_are_one_line_errors(argv, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("cxo-sim robustness: error:")
     assert len(err.splitlines()) == 1
+
+
+def test_screen_is_the_same_inline_and_on_two_processes():
+    settings = {"trajectories": 2, "seeds": [1, 2], "steps": 13, "names": list(CONSTANTS)[:4]}
+    inline = screen_constants(workers=1, **settings)
+    pooled = screen_constants(workers=2, **settings)
+    assert pooled.runs == inline.runs == (4 + 2) * 2 * 2
+    assert pooled.mu_star == inline.mu_star and pooled.sigma == inline.sigma

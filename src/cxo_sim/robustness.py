@@ -24,13 +24,11 @@ Both print as Markdown for docs/ODD.md (section 9).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +39,7 @@ from scipy.stats import qmc
 
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.pool import StopSignals, WorkerPool, process_map
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
 from cxo_sim.validation import STEPS, Run, column, fmt, run_arm, run_arms
@@ -85,27 +84,24 @@ def _problem(names: Sequence[str] | None = None) -> dict[str, Any]:
     }
 
 
-def _pool_map(fn: Callable, jobs: list, workers: int, progress: Progress | None, label: str):
-    """``map(fn, jobs)`` on ``workers`` processes, reporting progress every tenth of the jobs."""
+def _pool_map(
+    fn: Callable,
+    jobs: list,
+    workers: int,
+    progress: Progress | None,
+    label: str,
+    pool: WorkerPool | None = None,
+    stop: StopSignals | None = None,
+) -> list:
+    """``map(fn, jobs)`` by :func:`process_map`, reporting progress every tenth of the jobs."""
     results = []
     step = max(1, len(jobs) // 10)
     start = time.monotonic()
-
-    def tick(done: int) -> None:
+    for result in process_map(fn, jobs, workers, pool, stop):
+        results.append(result)
+        done = len(results)
         if progress and (done % step == 0 or done == len(jobs)):
             progress(f"{label}: {done}/{len(jobs)} runs, {time.monotonic() - start:.0f} s")
-
-    if workers > 1:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for result in pool.map(fn, jobs, chunksize=8):
-                results.append(result)
-                tick(len(results))
-    else:
-        for job in jobs:
-            results.append(fn(job))
-            tick(len(results))
     return results
 
 
@@ -168,6 +164,8 @@ def screen_constants(
     names: Sequence[str] | None = None,
     params: dict[str, Any] | None = None,
     measure: Measure | None = None,
+    pool: WorkerPool | None = None,
+    stop: StopSignals | None = None,
 ) -> Screen:
     """Morris elementary effects of every constant over its range, on ``old_world``.
 
@@ -176,7 +174,7 @@ def screen_constants(
         trajectories: Morris trajectories (r); the screen makes (k + 2) * r sample points for
             k constants and the seed-noise dummy (:data:`NOISE`).
         seed: seed of the Morris sampler and of the bootstrap of mu*.
-        workers: local processes.
+        workers: local processes (when no ``pool`` is given).
         seeds: model seeds; every sample point runs on all of them (shifted by the dummy's
             level), outcomes averaged.
         steps: weeks per run.
@@ -185,6 +183,8 @@ def screen_constants(
         params: the model's parameters (default: the ``old_world`` preset).
         measure: the statistics of a run, by name (default: its outcomes and diagnostics); a
             module-level function, so that worker processes can receive it.
+        pool: where the runs execute (local processes or a Dask cluster); None: ``workers``.
+        stop: stop signals (Ctrl-C, SIGTERM), honoured between waits.
 
     Returns:
         mu* and sigma per constant (and the dummy :data:`NOISE`) and outcome.
@@ -200,7 +200,8 @@ def screen_constants(
         constants = dict(zip(names, map(float, row), strict=True))
         shift = NOISE_SEED_STEP * round(constants.pop(NOISE) * (MORRIS_LEVELS - 1))
         jobs += [(constants, s + shift, steps, outcomes, params, measure) for s in seeds]
-    values = np.array(_pool_map(_screen_job, jobs, workers, progress, "screen"), dtype=float)
+    results = _pool_map(_screen_job, jobs, workers, progress, "screen", pool, stop)
+    values = np.array(results, dtype=float)
     values = values.reshape(len(x), len(seeds), len(outcomes))
     mu_star, conf, sigma, missing = {}, {}, {}, {}
     for j, outcome in enumerate(outcomes):

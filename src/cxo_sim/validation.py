@@ -10,9 +10,7 @@ targets are checked as yearly figures in each of years 2 to 5 of five-year runs.
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,7 @@ import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.compat import release_model
+from cxo_sim.experiments.pool import process_map
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -90,15 +89,7 @@ def run_arms(
     """
     seeds = list(seeds)
     jobs = [(params, seed, steps, constants) for params in arms.values() for seed in seeds]
-    if workers > 1:
-        # Fork where there is fork: workers start at once with the model imported (Mesa's
-        # import makes spawn the default).
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            runs = list(pool.map(_run_job, jobs, chunksize=8))
-    else:
-        runs = [_run_job(job) for job in jobs]
+    runs = list(process_map(_run_job, jobs, workers))
     return {name: runs[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(arms)}
 
 

@@ -26,6 +26,7 @@ from cxo_sim.experiments import pool
 from cxo_sim.experiments.plan import plan_runs
 from cxo_sim.experiments.runner import evaluate, execute_run, sweep
 from cxo_sim.experiments.spec import load_experiment
+from cxo_sim.robustness import screen_constants
 
 pytestmark = pytest.mark.cluster
 
@@ -68,6 +69,16 @@ def test_cluster_sweep_equals_local_pool_sweep(cluster, write_experiment, small_
     pd.testing.assert_frame_equal(
         load_results(remote.folder), load_results(local.folder), check_exact=True
     )
+
+
+def test_a_screen_on_the_cluster_equals_one_in_process(cluster):
+    """``calibrate --scheduler`` screens the constants on the cluster too."""
+    settings = {"trajectories": 2, "seeds": [1], "steps": 13, "names": ["BASE_HAZARD", "FADED"]}
+    with pool.DaskPool(cluster.scheduler_address) as remote:
+        on_cluster = screen_constants(pool=remote, **settings)
+    in_process = screen_constants(workers=1, **settings)
+    assert on_cluster.runs == in_process.runs == 8
+    assert on_cluster.mu_star == in_process.mu_star
 
 
 def test_evaluate_on_a_cluster_executor_equals_threads(cluster, write_experiment, small_text):

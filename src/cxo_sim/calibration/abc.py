@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import os
 import platform
 import shutil
 import time
@@ -37,12 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxo_sim.calibration.sampler import OrderedSampler, Progress, ordered_map
+from cxo_sim.calibration.sampler import OrderedSampler, Progress
 from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_targets
 from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.pool import StopSignals, open_pool
+from cxo_sim.experiments.pool import StopSignals, open_pool, ordered_map
 from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
@@ -145,7 +144,7 @@ def calibrate(
         calibration: a validated calibration file.
         root: calibrations' root folder (default ``./calibration``).
         workers: local processes (default: every core).
-        scheduler: address of a Dask scheduler for the ABC runs (the screen runs locally).
+        scheduler: address of a Dask scheduler for the runs (the screen's and ABC's).
         fresh: discard an earlier calibration of this name instead of resuming it.
         progress: called with a line of progress now and then.
         redo: how the user discards an earlier calibration, for the messages that say so
@@ -163,21 +162,20 @@ def calibrate(
             progress(f"calibrate: {folder} is complete; nothing to do ({redo} to redo it)")
         return stored_result(folder)
     started = time.monotonic()
-    local = workers or os.cpu_count() or 1
-    if calibration.constants is not None:
-        names, screen = list(calibration.constants), None
-    else:
-        screen = screen_targets(calibration, folder, fingerprint, local, progress)
-        names = identified(screen)
-        if not names:
-            raise UserError(
-                f"{calibration.path}: no constant moves the targets by more than seed noise in "
-                "the screen; list the constants under [constants] calibrate, or screen with "
-                "more trajectories"
-            )
-    if progress:
-        progress(f"calibrate: {len(names)} constants to calibrate: {', '.join(names)}")
     with StopSignals() as stop, open_pool(workers, scheduler) as pool:
+        if calibration.constants is not None:
+            names, screen = list(calibration.constants), None
+        else:
+            screen = screen_targets(calibration, folder, fingerprint, pool, stop, progress)
+            names = identified(screen)
+            if not names:
+                raise UserError(
+                    f"{calibration.path}: no constant moves the targets by more than seed noise "
+                    "in the screen; list the constants under [constants] calibrate, or screen "
+                    "with more trajectories"
+                )
+        if progress:
+            progress(f"calibrate: {len(names)} constants to calibrate: {', '.join(names)}")
         history = _run_abc(calibration, folder, names, pool, stop, progress)
         posterior = posterior_frame(history, names)
         predictive = _predict(calibration, posterior, pool, stop)

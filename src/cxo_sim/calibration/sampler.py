@@ -27,7 +27,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +34,11 @@ import cloudpickle
 import numpy as np
 import pyabc
 
-from cxo_sim.errors import one_line
-from cxo_sim.experiments.pool import PoolError, StopSignals, WorkerPool
+from cxo_sim.experiments.pool import StopSignals, WorkerPool, ordered_map
 
 # Candidates evaluated by one task: amortises sending pyabc's simulate function to a worker,
 # while leaving little work to drop once the population is full.
 BATCH = 4
-# Attempts per batch whose worker was lost (killed, out of memory) before the run stops.
-MAX_ATTEMPTS = 3
 # Seconds between progress lines within a generation.
 PROGRESS_SECONDS = 10.0
 
@@ -186,67 +182,6 @@ class OrderedSampler(pyabc.sampler.Sampler):
     # pyabc calls this when a run ends; the pool belongs to the caller.
     def stop(self) -> None:  # noqa: D102
         return None
-
-
-def ordered_map(
-    pool: WorkerPool,
-    function: Callable[[Any], Any],
-    jobs: Iterable[Any],
-    stop: StopSignals | None = None,
-) -> Iterable[Any]:
-    """``function(job)`` for each job on the pool, yielded in the jobs' order.
-
-    At most ``pool.in_flight`` jobs are submitted at once; a job whose worker was lost is
-    resubmitted (at most :data:`MAX_ATTEMPTS` times). Each job needs a ``run_id``. Stop signals
-    noted by ``stop`` are honoured between waits. Jobs still in flight when the caller stops
-    asking are cancelled.
-    """
-    queue = iter(jobs)
-    pending: dict[Future, tuple[int, Any, int]] = {}
-    done: dict[int, Any] = {}
-    attempts: dict[int, int] = {}
-    submitted = wanted = 0
-    exhausted = False
-
-    def submit(position: int, job: Any) -> None:
-        pending[pool.submit(function, job)] = (position, job, pool.generation)
-
-    try:
-        while True:
-            while not exhausted and len(pending) < pool.in_flight:
-                job = next(queue, None)
-                if job is None:
-                    exhausted = True
-                    break
-                submit(submitted, job)
-                submitted += 1
-            while wanted in done:
-                yield done.pop(wanted)
-                wanted += 1
-            if not pending:
-                return
-            finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            if stop is not None:
-                stop.honour()
-            pool.check()
-            for future in finished:
-                position, job, generation = pending.pop(future)
-                error = None if future.cancelled() else future.exception()
-                if error is None and not future.cancelled():
-                    done[position] = future.result()
-                    continue
-                if future.cancelled() or pool.lost_worker(error):
-                    attempts[position] = attempts.get(position, 0) + 1
-                    if attempts[position] >= MAX_ATTEMPTS:
-                        raise PoolError(f"job {position} lost its worker {MAX_ATTEMPTS} times")
-                    if generation == pool.generation:  # the first loss seen of this pool
-                        pool.replace_broken()
-                    submit(position, job)
-                    continue
-                raise RuntimeError(f"a calibration run failed: {one_line(error)}") from error
-    finally:
-        for future in pending:
-            future.cancel()
 
 
 def stderr(line: str) -> None:

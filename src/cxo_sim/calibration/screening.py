@@ -21,6 +21,7 @@ from typing import Any
 
 from cxo_sim.calibration.spec import Calibration
 from cxo_sim.constants import CONSTANTS
+from cxo_sim.experiments.pool import StopSignals, WorkerPool
 from cxo_sim.experiments.storage import write_json_atomically
 from cxo_sim.robustness import FIRST_SEED, NOISE, Screen, screen_constants
 from cxo_sim.validation import run_statistics
@@ -45,10 +46,14 @@ def screen_targets(
     calibration: Calibration,
     folder: Path,
     fingerprint: str,
-    workers: int,
+    pool: WorkerPool,
+    stop: StopSignals | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Screen:
-    """The screen of every ranged constant on the targets, from the folder or run now."""
+    """The screen of every ranged constant on the targets, from the folder or run now.
+
+    It runs on ``pool``, the calibration's own: local processes or a Dask cluster.
+    """
     path = folder / SCREEN_FILE
     key = screen_key(calibration, fingerprint)
     if path.is_file():
@@ -66,7 +71,8 @@ def screen_targets(
         outcomes=key["targets"],
         trajectories=calibration.trajectories,
         seed=calibration.seed,
-        workers=workers,
+        pool=pool,
+        stop=stop,
         seeds=seeds,
         steps=calibration.steps,
         progress=progress,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 import logging
 import multiprocessing
 import os
@@ -26,9 +28,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from cxo_sim.errors import Stopped, UserError, one_line
@@ -41,6 +51,8 @@ _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 _TERMINATED = -signal.SIGTERM
 # Seconds a Dask scheduler has to answer the connection handshake.
 CONNECT_SECONDS = 10.0
+# Attempts per job of ordered_map whose worker was lost (killed, out of memory) before it stops.
+JOB_ATTEMPTS = 3
 
 
 class PoolError(UserError):
@@ -251,6 +263,104 @@ def open_pool(workers: int | None = None, scheduler: str | None = None) -> Worke
     if workers is not None:
         raise UserError("--workers: applies to the local pool; a cluster has its own workers")
     return DaskPool(scheduler)
+
+
+def ordered_map(
+    pool: WorkerPool,
+    function: Callable[[Any], Any],
+    jobs: Iterable[Any],
+    stop: StopSignals | None = None,
+) -> Iterator[Any]:
+    """``function(job)`` for each job on the pool, yielded in the jobs' order.
+
+    At most ``pool.in_flight`` jobs are submitted at once; a job whose worker was lost is
+    resubmitted, up to :data:`JOB_ATTEMPTS` attempts in all. Each job needs a ``run_id``. Stop
+    signals noted by ``stop`` are honoured between waits. Jobs still in flight when the caller
+    stops asking are cancelled.
+    """
+    queue = iter(jobs)
+    pending: dict[Future, tuple[int, Any, int]] = {}
+    done: dict[int, Any] = {}
+    attempts: dict[int, int] = {}
+    submitted = wanted = 0
+    exhausted = False
+
+    def submit(position: int, job: Any) -> None:
+        pending[pool.submit(function, job)] = (position, job, pool.generation)
+
+    try:
+        while True:
+            while not exhausted and len(pending) < pool.in_flight:
+                job = next(queue, None)
+                if job is None:
+                    exhausted = True
+                    break
+                submit(submitted, job)
+                submitted += 1
+            while wanted in done:
+                yield done.pop(wanted)
+                wanted += 1
+            if not pending:
+                return
+            finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            if stop is not None:
+                stop.honour()
+            pool.check()
+            for future in finished:
+                position, job, generation = pending.pop(future)
+                error = None if future.cancelled() else future.exception()
+                if error is None and not future.cancelled():
+                    done[position] = future.result()
+                    continue
+                if future.cancelled() or pool.lost_worker(error):
+                    attempts[position] = attempts.get(position, 0) + 1
+                    if attempts[position] >= JOB_ATTEMPTS:
+                        raise PoolError(f"job {position} lost its worker {JOB_ATTEMPTS} times")
+                    if generation == pool.generation:  # the first loss seen of this pool
+                        pool.replace_broken()
+                    submit(position, job)
+                    continue
+                raise RuntimeError(f"a run failed: {one_line(error)}") from error
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+@dataclass(frozen=True)
+class Job:
+    """One of :func:`process_map`'s jobs: its position names it (``run_id``) for the pool."""
+
+    run_id: int
+    payload: Any
+
+
+def _apply(function: Callable[[Any], Any], job: Job) -> Any:
+    return function(job.payload)
+
+
+def process_map(
+    function: Callable[[Any], Any],
+    jobs: Iterable[Any],
+    workers: int = 1,
+    pool: WorkerPool | None = None,
+    stop: StopSignals | None = None,
+) -> Iterator[Any]:
+    """``function(job)`` for each job, in the jobs' order, as :func:`ordered_map` runs them.
+
+    On ``pool`` if given (the local pool or a Dask cluster); else on a :class:`LocalPool` of
+    ``workers`` processes opened for the purpose; with one worker and no pool, in this process.
+    ``function`` must be a module-level function (workers receive it by pickle).
+    """
+    if pool is None and workers <= 1:
+        yield from map(function, jobs)
+        return
+    call = functools.partial(_apply, function)
+    numbered = itertools.starmap(Job, enumerate(jobs))
+    if pool is not None:
+        yield from ordered_map(pool, call, numbered, stop)
+        return
+    with LocalPool(workers) as local:
+        yield from ordered_map(local, call, numbered, stop)
 
 
 def wrap_executor(executor: Executor, workers: int | None = None) -> WorkerPool:
