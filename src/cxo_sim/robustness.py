@@ -39,7 +39,7 @@ from scipy.stats import qmc
 
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.pool import StopSignals, WorkerPool, process_map
+from cxo_sim.experiments.pool import StopSignals, WorkerPool, process_map, run_deadline
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
 from cxo_sim.validation import STEPS, Run, column, fmt, run_arm, run_arms
@@ -92,12 +92,13 @@ def _pool_map(
     label: str,
     pool: WorkerPool | None = None,
     stop: StopSignals | None = None,
+    deadline: float | None = None,
 ) -> list:
     """``map(fn, jobs)`` by :func:`process_map`, reporting progress every tenth of the jobs."""
     results = []
     step = max(1, len(jobs) // 10)
     start = time.monotonic()
-    for result in process_map(fn, jobs, workers, pool, stop):
+    for result in process_map(fn, jobs, workers, pool, stop, deadline):
         results.append(result)
         done = len(results)
         if progress and (done % step == 0 or done == len(jobs)):
@@ -200,7 +201,9 @@ def screen_constants(
         constants = dict(zip(names, map(float, row), strict=True))
         shift = NOISE_SEED_STEP * round(constants.pop(NOISE) * (MORRIS_LEVELS - 1))
         jobs += [(constants, s + shift, steps, outcomes, params, measure) for s in seeds]
-    results = _pool_map(_screen_job, jobs, workers, progress, "screen", pool, stop)
+    results = _pool_map(
+        _screen_job, jobs, workers, progress, "screen", pool, stop, run_deadline(steps)
+    )
     values = np.array(results, dtype=float)
     values = values.reshape(len(x), len(seeds), len(outcomes))
     mu_star, conf, sigma, missing = {}, {}, {}, {}

@@ -18,7 +18,7 @@ import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.compat import release_model
-from cxo_sim.experiments.pool import process_map
+from cxo_sim.experiments.pool import process_map, run_deadline
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 
@@ -89,7 +89,7 @@ def run_arms(
     """
     seeds = list(seeds)
     jobs = [(params, seed, steps, constants) for params in arms.values() for seed in seeds]
-    runs = list(process_map(_run_job, jobs, workers))
+    runs = list(process_map(_run_job, jobs, workers, deadline=run_deadline(steps)))
     return {name: runs[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(arms)}
 
 

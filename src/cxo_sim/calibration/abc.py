@@ -41,7 +41,7 @@ from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_target
 from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.pool import StopSignals, open_pool, ordered_map
+from cxo_sim.experiments.pool import StopSignals, open_pool, ordered_map, run_deadline
 from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
@@ -356,7 +356,7 @@ def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> p
         _Draw(i, calibration.params, calibration.pooled_years, int(seed), constants)
         for i, (seed, constants) in enumerate(zip(seeds, draws, strict=True))
     ]
-    rows = list(ordered_map(pool, _run_draw, jobs, stop))
+    rows = list(ordered_map(pool, _run_draw, jobs, stop, run_deadline(calibration.steps)))
     return pd.DataFrame(rows, columns=[t.key for t in calibration.targets])
 
 

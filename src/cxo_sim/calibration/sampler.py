@@ -34,7 +34,7 @@ import cloudpickle
 import numpy as np
 import pyabc
 
-from cxo_sim.experiments.pool import StopSignals, WorkerPool, ordered_map
+from cxo_sim.experiments.pool import StopSignals, WorkerPool, ordered_map, run_deadline
 
 # Candidates evaluated by one task: amortises sending pyabc's simulate function to a worker,
 # while leaving little work to drop once the population is full.
@@ -177,7 +177,10 @@ class OrderedSampler(pyabc.sampler.Sampler):
     def _in_order(self, batch: Callable[[int], Batch]) -> Iterable[list[Any]]:
         """Each batch's particles in batch order, while the caller keeps asking."""
         numbers = itertools.count()
-        yield from ordered_map(self.pool, evaluate_batch, map(batch, numbers), self.stop_signals)
+        deadline = BATCH * run_deadline(self.steps)
+        yield from ordered_map(
+            self.pool, evaluate_batch, map(batch, numbers), self.stop_signals, deadline
+        )
 
     # pyabc calls this when a run ends; the pool belongs to the caller.
     def stop(self) -> None:  # noqa: D102

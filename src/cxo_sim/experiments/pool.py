@@ -51,8 +51,12 @@ _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 _TERMINATED = -signal.SIGTERM
 # Seconds a Dask scheduler has to answer the connection handshake.
 CONNECT_SECONDS = 10.0
-# Attempts per job of ordered_map whose worker was lost (killed, out of memory) before it stops.
+# Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
+# before it stops.
 JOB_ATTEMPTS = 3
+# A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
+RUN_SECONDS = 60.0
+RUN_SECONDS_PER_STEP = 0.05
 
 
 class PoolError(UserError):
@@ -265,23 +269,36 @@ def open_pool(workers: int | None = None, scheduler: str | None = None) -> Worke
     return DaskPool(scheduler)
 
 
+def run_deadline(steps: int) -> float:
+    """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
+
+    A 156-week run takes about 30 ms, so the default leaves a margin of hundreds for a loaded
+    machine or a busy cluster, and still ends a stopped or hung worker's hold on a run.
+    """
+    return RUN_SECONDS + RUN_SECONDS_PER_STEP * steps
+
+
 def ordered_map(
     pool: WorkerPool,
     function: Callable[[Any], Any],
     jobs: Iterable[Any],
     stop: StopSignals | None = None,
+    deadline: float | None = None,
 ) -> Iterator[Any]:
     """``function(job)`` for each job on the pool, yielded in the jobs' order.
 
     At most ``pool.in_flight`` jobs are submitted at once; a job whose worker was lost is
-    resubmitted, up to :data:`JOB_ATTEMPTS` attempts in all. Each job needs a ``run_id``. Stop
-    signals noted by ``stop`` are honoured between waits. Jobs still in flight when the caller
-    stops asking are cancelled.
+    resubmitted, up to :data:`JOB_ATTEMPTS` attempts in all. Each job needs a ``run_id``, unique
+    among the jobs. A job executing for longer than ``deadline`` seconds (on a pool that can
+    tell, the local one) has its worker killed, and is redone like a lost one: a stopped or hung
+    worker cannot hold the map up for ever. Stop signals noted by ``stop`` are honoured between
+    waits. Jobs still in flight when the caller stops asking are cancelled.
     """
     queue = iter(jobs)
     pending: dict[Future, tuple[int, Any, int]] = {}
     done: dict[int, Any] = {}
     attempts: dict[int, int] = {}
+    late: set[int] = set()  # run ids of jobs whose worker was killed at the deadline
     submitted = wanted = 0
     exhausted = False
 
@@ -306,6 +323,8 @@ def ordered_map(
             if stop is not None:
                 stop.honour()
             pool.check()
+            if deadline is not None:
+                late |= _stop_late(pool, [job for _, job, _ in pending.values()], deadline)
             for future in finished:
                 position, job, generation = pending.pop(future)
                 error = None if future.cancelled() else future.exception()
@@ -315,7 +334,12 @@ def ordered_map(
                 if future.cancelled() or pool.lost_worker(error):
                     attempts[position] = attempts.get(position, 0) + 1
                     if attempts[position] >= JOB_ATTEMPTS:
-                        raise PoolError(f"job {position} lost its worker {JOB_ATTEMPTS} times")
+                        raise PoolError(
+                            f"job {position} did not finish within {deadline:.0f} s, "
+                            f"{JOB_ATTEMPTS} times; its worker was killed each time"
+                            if job.run_id in late
+                            else f"job {position} lost its worker {JOB_ATTEMPTS} times"
+                        )
                     if generation == pool.generation:  # the first loss seen of this pool
                         pool.replace_broken()
                     submit(position, job)
@@ -324,6 +348,21 @@ def ordered_map(
     finally:
         for future in pending:
             future.cancel()
+
+
+def _stop_late(pool: WorkerPool, jobs: list[Any], deadline: float) -> set[int]:
+    """Kill the workers of jobs executing for longer than ``deadline`` seconds; their run ids."""
+    running = pool.running()
+    if not running:
+        return set()
+    now = time.monotonic()
+    late = set()
+    for job in jobs:
+        started = running.get(job.run_id)
+        if started is not None and now - started > deadline:
+            pool.stop_run(job.run_id)
+            late.add(job.run_id)
+    return late
 
 
 @dataclass(frozen=True)
@@ -344,12 +383,14 @@ def process_map(
     workers: int = 1,
     pool: WorkerPool | None = None,
     stop: StopSignals | None = None,
+    deadline: float | None = None,
 ) -> Iterator[Any]:
     """``function(job)`` for each job, in the jobs' order, as :func:`ordered_map` runs them.
 
     On ``pool`` if given (the local pool or a Dask cluster); else on a :class:`LocalPool` of
-    ``workers`` processes opened for the purpose; with one worker and no pool, in this process.
-    ``function`` must be a module-level function (workers receive it by pickle).
+    ``workers`` processes opened for the purpose; with one worker and no pool, in this process
+    (where no deadline applies). ``function`` must be a module-level function (workers receive
+    it by pickle).
     """
     if pool is None and workers <= 1:
         yield from map(function, jobs)
@@ -357,10 +398,10 @@ def process_map(
     call = functools.partial(_apply, function)
     numbered = itertools.starmap(Job, enumerate(jobs))
     if pool is not None:
-        yield from ordered_map(pool, call, numbered, stop)
+        yield from ordered_map(pool, call, numbered, stop, deadline)
         return
     with LocalPool(workers) as local:
-        yield from ordered_map(local, call, numbered, stop)
+        yield from ordered_map(local, call, numbered, stop, deadline)
 
 
 def wrap_executor(executor: Executor, workers: int | None = None) -> WorkerPool:

@@ -34,6 +34,7 @@ from cxo_sim.experiments.pool import (
     StopSignals,
     WorkerPool,
     open_pool,
+    run_deadline,
     wrap_executor,
 )
 from cxo_sim.experiments.spec import Experiment, load_experiment
@@ -53,9 +54,6 @@ FLUSH_RUNS = 500
 FLUSH_SECONDS = 30.0
 # Attempts per run when its worker is lost (killed, out of memory, machine gone, deadline).
 MAX_ATTEMPTS = 4
-# A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
-RUN_SECONDS = 60.0
-RUN_SECONDS_PER_STEP = 0.05
 # Seconds between checks for stop signals, deadlines and a lost cluster while runs execute.
 _POLL_SECONDS = 0.25
 # Modules besides the model package (every module of ``cxo_sim.model``) whose source decides a
@@ -97,15 +95,6 @@ def execute_run(run: Run) -> RunResult:
         for position, column in enumerate(RUN_IDENTITY):
             series.insert(position, column, identity[column])
     return row, series
-
-
-def run_deadline(steps: int) -> float:
-    """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
-
-    A 156-week run takes about 30 ms, so the default leaves a margin of hundreds for a loaded
-    machine or a busy cluster, and still ends a stopped or hung worker's hold on a run.
-    """
-    return RUN_SECONDS + RUN_SECONDS_PER_STEP * steps
 
 
 def stream_results(
