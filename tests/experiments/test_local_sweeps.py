@@ -257,3 +257,27 @@ def test_a_worker_still_starting_is_neither_running_nor_stopped(monkeypatch):
             pool_module._kill(0)
         monkeypatch.undo()
     assert signalled == [worker]
+
+
+def test_a_pool_start_broken_by_a_stop_signal_reports_the_stop(monkeypatch):
+    """``kill`` of a sweep's process group also ends the fork server mid-start of a new pool:
+    the command was stopped (exit 143), not unable to start workers (exit 2)."""
+    from cxo_sim.errors import Stopped
+    from cxo_sim.experiments import pool as pool_module
+    from cxo_sim.experiments.pool import PoolError, StopSignals
+
+    def start_killed(context, workers, table):
+        signal.raise_signal(signal.SIGTERM)  # held back while the pool starts
+        raise EOFError("unexpected EOF")  # what the dead fork server leaves
+
+    monkeypatch.setattr(pool_module, "_start", start_killed)
+    with StopSignals(), pytest.raises(Stopped) as stopped:
+        LocalPool(2)
+    assert stopped.value.signal_number == signal.SIGTERM
+
+    def start_failed(context, workers, table):
+        raise EOFError("unexpected EOF")
+
+    monkeypatch.setattr(pool_module, "_start", start_failed)
+    with StopSignals(), pytest.raises(PoolError, match="cannot start 2 local worker processes"):
+        LocalPool(2)

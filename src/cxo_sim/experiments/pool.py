@@ -495,25 +495,37 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     # Every slot starts unclaimed: no pid, no run (a run id of 0 would be the first run's).
     table = context.Array("q", [0, -1, 0] * workers)
-    with _interrupts_held():
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(_PRELOAD)
-            with _interrupts_ignored():
-                from multiprocessing import forkserver
+    with _interrupts_held() as pressed:
+        try:
+            return _start(context, workers, table), table
+        except Exception:
+            # A stop sent to the whole process group also ends the fork server or a worker
+            # mid-start: the start fails because the command was stopped, and that is the news.
+            if pressed:
+                raise Stopped(pressed[0]) from None
+            raise
 
-                forkserver.ensure_running()
-        pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(), table)
-        )
-        if context.get_start_method() == "fork":
-            # Keep the collector off the parent's objects, in the parent and in the workers:
-            # a full collection writes to every object it scans, which copies the page it is
-            # on, so shared pages became private over a sweep (about 50 MiB of PSS on 2
-            # workers). LocalPool.close unfreezes them.
-            gc.freeze()
-        for future in [pool.submit(os.getpid) for _ in range(workers)]:
-            future.result()
-    return pool, table
+
+def _start(context: Any, workers: int, table: Any) -> ProcessPoolExecutor:
+    """Start the executor and every one of its workers (Ctrl-C and SIGTERM held back)."""
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOAD)
+        with _interrupts_ignored():
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(), table)
+    )
+    if context.get_start_method() == "fork":
+        # Keep the collector off the parent's objects, in the parent and in the workers:
+        # a full collection writes to every object it scans, which copies the page it is
+        # on, so shared pages became private over a sweep (about 50 MiB of PSS on 2
+        # workers). LocalPool.close unfreezes them.
+        gc.freeze()
+    for future in [pool.submit(os.getpid) for _ in range(workers)]:
+        future.result()
+    return pool
 
 
 def _slots(table: Any) -> list[tuple[int, int, float]]:
@@ -639,10 +651,13 @@ class StopSignals:
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back until the block ends, then deliver them (main thread only)."""
+def _interrupts_held() -> Iterator[list[int]]:
+    """Hold Ctrl-C and SIGTERM back until the block ends, then deliver them (main thread only).
+
+    The block gets the list of signals held so far.
+    """
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield []
         return
     pressed: list[int] = []
     previous = {
@@ -650,7 +665,7 @@ def _interrupts_held() -> Iterator[None]:
         for number in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        yield
+        yield pressed
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
