@@ -24,8 +24,6 @@ from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
 
 POSTERIOR = "posterior.csv"
-# Prefix of the runs table's columns holding a run's drawn constants.
-COLUMN_PREFIX = "const:"
 # The draw's stream of the replication's seed, apart from the model's own streams.
 DRAW_STREAM = 0xD4A
 # A finding "keeps its sign across the posterior" when at least this share of the replications

@@ -26,7 +26,6 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from cxo_sim.calibration.posterior import COLUMN_PREFIX
 from cxo_sim.errors import one_line
 from cxo_sim.experiments.plan import Run, plan_runs
 from cxo_sim.experiments.pool import (
@@ -39,6 +38,7 @@ from cxo_sim.experiments.pool import (
 )
 from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import (
+    COLUMN_PREFIX,
     RUN_IDENTITY,
     ResultsFolder,
     check_results_folder,

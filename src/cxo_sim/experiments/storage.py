@@ -30,12 +30,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cxo_sim.calibration.posterior import COLUMN_PREFIX
 from cxo_sim.errors import UserError, one_line
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
 
 MANIFEST = "manifest.json"
+# Prefix of the runs table's columns holding a run's drawn constants (over a posterior).
+COLUMN_PREFIX = "const:"
 RUNS = "runs"
 TIMESERIES = "timeseries"
 RUN_IDENTITY = ("run_id", "point", "scenario", "replication")
