@@ -300,7 +300,7 @@ def ordered_map(
     pending: dict[Future, tuple[int, Any, int]] = {}
     done: dict[int, Any] = {}
     attempts: dict[int, int] = {}
-    late: set[int] = set()  # run ids of jobs whose worker was killed at the deadline
+    late: set[tuple[int, int]] = set()  # (run id, pool generation) of jobs killed at the deadline
     submitted = wanted = 0
     exhausted = False
 
@@ -326,7 +326,7 @@ def ordered_map(
                 stop.honour()
             pool.check()
             if deadline is not None:
-                late |= _stop_late(pool, [job for _, job, _ in pending.values()], deadline)
+                late |= _stop_late(pool, [job for _, job, _ in pending.values()], deadline, late)
             for future in finished:
                 position, job, generation = pending.pop(future)
                 error = None if future.cancelled() else future.exception()
@@ -339,7 +339,7 @@ def ordered_map(
                         raise PoolError(
                             f"job {position} did not finish within {deadline:.0f} s, "
                             f"{JOB_ATTEMPTS} times; its worker was killed each time"
-                            if job.run_id in late
+                            if (job.run_id, generation) in late
                             else f"job {position} lost its worker {JOB_ATTEMPTS} times"
                         )
                     if generation == pool.generation:  # the first loss seen of this pool
@@ -352,8 +352,14 @@ def ordered_map(
             future.cancel()
 
 
-def _stop_late(pool: WorkerPool, jobs: list[Any], deadline: float) -> set[int]:
-    """Kill the workers of jobs executing for longer than ``deadline`` seconds; their run ids."""
+def _stop_late(
+    pool: WorkerPool, jobs: list[Any], deadline: float, stopped: set[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Kill the workers of jobs executing for longer than ``deadline`` seconds, once per pool.
+
+    Returns:
+        (run id, pool generation) of the jobs whose worker was killed now.
+    """
     running = pool.running()
     if not running:
         return set()
@@ -361,9 +367,10 @@ def _stop_late(pool: WorkerPool, jobs: list[Any], deadline: float) -> set[int]:
     late = set()
     for job in jobs:
         started = running.get(job.run_id)
-        if started is not None and now - started > deadline:
+        key = (job.run_id, pool.generation)
+        if started is not None and now - started > deadline and key not in stopped:
             pool.stop_run(job.run_id)
-            late.add(job.run_id)
+            late.add(key)
     return late
 
 
