@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -92,6 +93,15 @@ def wait_until(condition, seconds: float) -> bool:
     return True
 
 
+def read_line(child: subprocess.Popen, seconds: float) -> str:
+    """The child's next line of output; a failure, not a hang, if none comes in time."""
+    ready, _, _ = select.select([child.stdout], [], [], seconds)
+    if not ready:
+        os.killpg(child.pid, signal.SIGKILL)
+        pytest.fail(f"no output within {seconds:.0f} s: {child.communicate()[1][-2000:]}")
+    return child.stdout.readline()
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_replacement_pool_and_fork_server_die_with_a_sweep_killed_by_sigkill():
     child = subprocess.Popen(
@@ -102,7 +112,7 @@ def test_replacement_pool_and_fork_server_die_with_a_sweep_killed_by_sigkill():
         start_new_session=True,
     )
     try:
-        method, *pids = child.stdout.readline().split()
+        method, *pids = read_line(child, 60).split()
         processes = [int(pid) for pid in pids]
         assert method == "forkserver", child.stderr.read()
         assert len(processes) == 3 and all(alive(pid) for pid in processes)
@@ -116,6 +126,56 @@ def test_replacement_pool_and_fork_server_die_with_a_sweep_killed_by_sigkill():
     if group_alive(child.pid):
         os.killpg(child.pid, signal.SIGKILL)
         pytest.fail("a process of the sweep outlived it")
+
+
+# Opens a local pool whose second worker is slow to start, loses the other worker at once and
+# replaces the broken pool; prints "replaced" when done.
+SLOW_SECOND_WORKER = """
+import os, sys, signal, time
+from concurrent.futures.process import BrokenProcessPool
+from cxo_sim.experiments import pool as pool_module
+marker, exit_with = sys.argv[1], pool_module._exit_with
+def slow_second(parent):
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        time.sleep(0.5)
+    exit_with(parent)
+pool_module._exit_with = slow_second
+pool = pool_module.LocalPool(2)
+claimed = [pid for pid, _, _ in pool_module._slots(pool._table)]
+os.kill(claimed[0], signal.SIGKILL)
+while True:
+    try:
+        pool.executor.submit(os.getpid).result()
+    except BrokenProcessPool:
+        break
+    time.sleep(0.01)
+pool.replace_broken()
+print("replaced", flush=True)
+pool.close()
+"""
+
+
+def test_a_pool_is_handed_out_only_once_every_worker_has_started(tmp_path):
+    """A worker still in its initializer when a sibling died missed the executor's SIGTERM
+    and blocked on the broken pool's queue for ever, and the pool's replacement waited for it
+    (seen once in CI on Python 3.13)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SECOND_WORKER, str(tmp_path / "first")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = child.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        pytest.fail("replacing the pool hung on a worker that was still starting")
+    assert out.strip() == "replaced", err
+    assert child.returncode == 0, err
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
@@ -379,7 +439,7 @@ time.sleep(120)
 def test_workers_are_forked_and_die_with_a_sweep_killed_by_sigkill():
     child = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdout=subprocess.PIPE, text=True)
     try:
-        method, *pids = child.stdout.readline().split()
+        method, *pids = read_line(child, 60).split()
         workers = [int(pid) for pid in pids]
         assert method == "fork"
         assert len(workers) == 2 and all(alive(pid) for pid in workers)

@@ -52,6 +52,8 @@ _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 _TERMINATED = -signal.SIGTERM
 # Seconds a Dask scheduler has to answer the connection handshake.
 CONNECT_SECONDS = 10.0
+# Seconds local workers have to start (forked: milliseconds; from the fork server: about 1.4 s).
+START_SECONDS = 60.0
 # Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
 # before it stops.
 JOB_ATTEMPTS = 3
@@ -532,6 +534,17 @@ def _start(context: Any, workers: int, table: Any) -> ProcessPoolExecutor:
         gc.freeze()
     for future in [pool.submit(os.getpid) for _ in range(workers)]:
         future.result()
+    # One worker may have taken every task above while another was still in its initializer,
+    # where a SIGTERM (the executor's own, when a sibling dies) would still meet the handler
+    # inherited from _interrupts_held and be lost, leaving it blocked on the broken pool's
+    # queue for ever. A worker claims its slot once it is past that, so wait for all of them.
+    started = time.monotonic()
+    while len(_slots(table)) < workers:
+        if any(process.exitcode is not None for process in _workers(pool)):
+            raise RuntimeError("a worker process ended while starting")
+        if time.monotonic() - started > START_SECONDS:
+            raise TimeoutError(f"the workers did not start within {START_SECONDS:.0f} s")
+        time.sleep(0.001)
     return pool
 
 
