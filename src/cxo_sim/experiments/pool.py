@@ -54,6 +54,8 @@ _TERMINATED = -signal.SIGTERM
 CONNECT_SECONDS = 10.0
 # Seconds local workers have to start (forked: milliseconds; from the fork server: about 1.4 s).
 START_SECONDS = 60.0
+# Seconds a broken local pool's workers have to end before the lost ones are told apart.
+REAP_SECONDS = 1.0
 # Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
 # before it stops.
 JOB_ATTEMPTS = 3
@@ -176,11 +178,14 @@ class LocalPool(WorkerPool):
         The executor terminates (SIGTERM) the other workers when one dies, so a worker that
         ended otherwise is the one that was lost; its run, if it had one, is charged.
         """
-        dead = {
-            process.pid
-            for process in _workers(self.executor)
-            if process.exitcode not in (None, _TERMINATED)
-        }
+        workers = _workers(self.executor)
+        # A worker's pipes close before the kernel lets its parent collect its exit status: the
+        # pool can be broken by a death that exitcode does not show yet. Give the lost worker,
+        # and the ones the executor terminates, a moment to be collected.
+        until = time.monotonic() + REAP_SECONDS
+        while any(p.exitcode is None for p in workers) and time.monotonic() < until:
+            time.sleep(0.005)
+        dead = {process.pid for process in workers if process.exitcode not in (None, _TERMINATED)}
         lost = {run_id for pid, run_id, _ in _slots(self._table) if pid in dead and run_id >= 0}
         self._lost[self.generation] = lost if dead else None
         self.executor.shutdown(wait=False, cancel_futures=True)
