@@ -29,16 +29,8 @@ from cxo_sim.experiments.runner import execute_run, stream_results
 from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.experiments.storage import load_manifest
 
-# Opens a local pool, loses a worker while a thread runs (as tqdm's monitor does), so the
-# replacement comes from the fork server; prints the start method and every process id.
-REPLACED_POOL = """
-import os, signal, threading, time
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import forkserver
-from cxo_sim.experiments.pool import LocalPool
-pool = LocalPool(2)
-threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
-os.kill(next(iter(pool.executor._processes)), signal.SIGKILL)
+# Child-script lines: wait until the pool has seen its lost worker, then replace the pool.
+REPLACE_WHEN_BROKEN = """
 while True:
     try:
         pool.executor.submit(os.getpid).result()
@@ -46,10 +38,27 @@ while True:
         break
     time.sleep(0.01)
 pool.replace_broken()
+"""
+
+# Opens a local pool, loses a worker while a thread runs (as tqdm's monitor does), so the
+# replacement comes from the fork server; prints the start method and every process id.
+REPLACED_POOL = (
+    """
+import os, signal, threading, time
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
+from cxo_sim.experiments.pool import LocalPool
+pool = LocalPool(2)
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+os.kill(next(iter(pool.executor._processes)), signal.SIGKILL)
+"""
+    + REPLACE_WHEN_BROKEN
+    + """
 server = forkserver._forkserver._forkserver_pid
 print(pool.executor._mp_context.get_start_method(), server, *pool.executor._processes, flush=True)
 time.sleep(600)
 """
+)
 
 STOPPABLE = """
 name = "stoppable"
@@ -130,7 +139,8 @@ def test_replacement_pool_and_fork_server_die_with_a_sweep_killed_by_sigkill():
 
 # Opens a local pool whose second worker is slow to start, loses the other worker at once and
 # replaces the broken pool; prints "replaced" when done.
-SLOW_SECOND_WORKER = """
+SLOW_SECOND_WORKER = (
+    """
 import os, sys, signal, time
 from concurrent.futures.process import BrokenProcessPool
 from cxo_sim.experiments import pool as pool_module
@@ -145,16 +155,13 @@ pool_module._exit_with = slow_second
 pool = pool_module.LocalPool(2)
 claimed = [pid for pid, _, _ in pool_module._slots(pool._table)]
 os.kill(claimed[0], signal.SIGKILL)
-while True:
-    try:
-        pool.executor.submit(os.getpid).result()
-    except BrokenProcessPool:
-        break
-    time.sleep(0.01)
-pool.replace_broken()
+"""
+    + REPLACE_WHEN_BROKEN
+    + """
 print("replaced", flush=True)
 pool.close()
 """
+)
 
 
 def test_a_pool_is_handed_out_only_once_every_worker_has_started(tmp_path):
