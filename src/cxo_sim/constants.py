@@ -462,6 +462,55 @@ CONSTANTS: dict[str, Constant] = {c.name: c for c in _DECLARATIONS}
 DEFAULTS: dict[str, float] = {c.name: c.value for c in _DECLARATIONS}
 
 
+@dataclass(frozen=True)
+class Switch:
+    """A mechanism's on/off switch, so its share of an effect can be measured (``explain``).
+
+    A switch is not a behavioural constant: it has no plausible range, sensitivity analysis and
+    calibration never vary it, and it is on in every run unless an ablation turns it off
+    (``CxOModel(constants={"MECH_DISCLOSURE": 0})``). The model reads it as ``model.k.NAME``
+    (1.0 on, 0.0 off).
+
+    Attributes:
+        name: the name the model code reads (``MECH_...``).
+        section: the ODD section of the submodel whose mechanism it switches.
+        meaning: what the mechanism does, and what the model does instead when it is off.
+    """
+
+    name: str
+    section: str
+    meaning: str
+
+
+_SWITCHES = [
+    Switch("MECH_DISCLOSURE", "7.2",
+           "marketers disclose shadow tools at CIO-CMO meetings (off: nothing is disclosed)"),
+    Switch("MECH_BACKLOG_REVIEW", "7.2",
+           "meetings redirect, settle and re-prioritise pending requests (off: they do not)"),
+    Switch("MECH_DISCOVERY", "7.2",
+           "IT finds shadow tools by discovery tooling and embedded engineers (off: never)"),
+    Switch("MECH_RETIREMENT", "7.14",
+           "IT retires redundant, idle and unaffordable tools it knows (off: none retired)"),
+    Switch("MECH_INVENTORY_RECALL", "7.7",
+           "the decider redirects a request to a tool the firm has (off: it never recalls one)"),
+    Switch("MECH_SHARED_VISIBILITY", "7.3",
+           "shared tools show IT's catalogue and marketing's purchases to both sides "
+           "(off: shared tools are bought and paid for but show nothing)"),
+    Switch("MECH_LIAISON_VETTING", "7.3",
+           "the liaison vets requests for reuse and stronger vendors (off: it does not vet)"),
+    Switch("MECH_LIAISON_MEDIATION", "7.7",
+           "the liaison mediates disagreements (off: every disagreement is a conflict)"),
+    Switch("MECH_TIGHTENING", "7.11",
+           "a found breach tightens the CIO's risk tolerance for a while (off: it does not)"),
+    Switch("MECH_TRUST_PATIENCE", "7.6",
+           "low trust makes marketers give up on IT sooner (off: trust does not enter)"),
+    Switch("MECH_RELEASE", "7.4",
+           "campaigns on systems IT runs wait for IT's release work (off: they go live alone)"),
+]  # fmt: skip
+
+SWITCHES: dict[str, Switch] = {s.name: s for s in _SWITCHES}
+
+
 def resolve_constants(overrides: dict[str, Any] | None = None) -> SimpleNamespace:
     """The constants of one model: the defaults overlaid with ``overrides``.
 
@@ -470,9 +519,15 @@ def resolve_constants(overrides: dict[str, Any] | None = None) -> SimpleNamespac
             finite number.
     """
     values = dict(DEFAULTS)
+    values.update(dict.fromkeys(SWITCHES, 1.0))
     for name, value in (overrides or {}).items():
+        if name in SWITCHES:
+            if value not in (0, 1) or isinstance(value, str):
+                raise ValueError(f"switch {name!r}: invalid value {value!r}; expected 0 or 1")
+            values[name] = float(value)
+            continue
         if name not in CONSTANTS:
-            hint = did_you_mean(str(name).upper(), CONSTANTS, 0.5)
+            hint = did_you_mean(str(name).upper(), {**CONSTANTS, **SWITCHES}, 0.5)
             raise ValueError(f"unknown constant {name!r}{hint}")
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise ValueError(f"constant {name!r}: invalid value {value!r}; expected a number")
@@ -491,6 +546,14 @@ def markdown_table() -> str:
             f"| `{c.name}` | {c.value:g} | {c.low:g}-{c.high:g} | {c.unit or '-'} | {c.section} "
             f"| {c.meaning} | {c.source} |"
         )
+    lines += [
+        "",
+        "Mechanism switches (on in every run; `cxo-sim explain` turns each off in turn):",
+        "",
+        "| switch | ODD | mechanism |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{s.name}` | {s.section} | {s.meaning} |" for s in _SWITCHES]
     return "\n".join(lines) + "\n"
 
 

@@ -196,7 +196,7 @@ class CxOModel(mesa.Model):
         k = self.k
         discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk)
         notice = k.NOTICE_RATE * self.n_embedded / self.n_engineers
-        for tool in [t for t in self.stack if not t.known]:
+        for tool in [t for t in self.stack if not t.known] if k.MECH_DISCOVERY else []:
             draw = self.random.random()
             if draw < discover:
                 self.make_known(tool, "found by IT's discovery tooling")
@@ -290,6 +290,8 @@ class CxOModel(mesa.Model):
         k = self.k
         urgency = 1.0 - k.PATIENCE_SPEED * self.cmo.speed
         trust = k.PATIENCE_TRUST_FLOOR + (1.0 - k.PATIENCE_TRUST_FLOOR) * self.trust
+        if not k.MECH_TRUST_PATIENCE:
+            trust = 1.0
         return k.PATIENCE_MAX * urgency * trust * (1.0 + self.alignment)
 
     def log(self, kind: str, text: str) -> None:

@@ -83,6 +83,8 @@ def advance_campaign(model: CxOModel, campaign: Campaign) -> None:
 
 def needs_release(campaign: Campaign) -> bool:
     """Campaigns on systems IT runs need IT to push them live (article 004, the old world)."""
+    if not campaign.marketer.model.k.MECH_RELEASE:
+        return False
     return any(
         tool.owner == "it" and not tool.platform
         for tool in campaign.tools.values()
@@ -118,13 +120,18 @@ def find_tool(model: CxOModel, cap: Capability) -> Tool | None:
         return None
     k = model.k
     best = known_tool(model, cap)
-    find_known = k.FIND_KNOWN_SHARED if model.shared_tools else k.FIND_KNOWN
+    find_known = k.FIND_KNOWN_SHARED if shows(model) else k.FIND_KNOWN
     if best is not None and model.random.random() < find_known:
         return best
     shadow = [t for t in tools if not t.known]
     if shadow and model.random.random() < k.FIND_SHADOW:
         return shadow[0]
     return None
+
+
+def shows(model: CxOModel) -> bool:
+    """Whether shared tools make each side's catalogue and purchases visible to the other."""
+    return model.shared_tools and bool(model.k.MECH_SHARED_VISIBILITY)
 
 
 def known_tool(model: CxOModel, cap: Capability) -> Tool | None:
@@ -151,7 +158,7 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
         weakness=model.vendor_weakness(vetted=False),
         owner="marketing" if model.rights == "cmo" else "it",
     )
-    liaison = model.liaison
+    liaison = model.liaison if k.MECH_LIAISON_VETTING else None
     if liaison is not None and liaison.take(k.VET_HOURS):
         existing = known_tool(model, cap) or next(iter(model.tools_by_cap.get(cap, ())), None)
         if existing is not None:
@@ -159,7 +166,7 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
             return
         request.vetted = True
         request.weakness = model.vendor_weakness(vetted=True)
-    if model.shared_tools:
+    if shows(model):
         existing = known_tool(model, cap)
         if existing is not None:
             redirect(model, request, existing)

@@ -65,7 +65,8 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> None:
     # decides alone, on its own knowledge of the stack and with no objection raised.
     advised = rights != "cmo" or take_hours(model, [(cio, k.ADVICE_HOURS)])
     existing = known_tool(model, request.capability)
-    if existing is not None and model.random.random() < inventory_recall(model, advised):
+    recall = inventory_recall(model, advised) if k.MECH_INVENTORY_RECALL else 0.0
+    if existing is not None and model.random.random() < recall:
         redirect(model, request, existing)
         decided(model, request)
         went_well(model)
@@ -187,7 +188,7 @@ def disagreement(model: CxOModel, what: str) -> bool:
 
     Returns whether the liaison mediated it.
     """
-    liaison = model.liaison
+    liaison = model.liaison if model.k.MECH_LIAISON_MEDIATION else None
     if liaison is not None and liaison.take(model.k.MEDIATE_HOURS):
         went_well(model)  # a disagreement settled with the liaison's help
         return True

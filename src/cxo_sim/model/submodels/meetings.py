@@ -34,7 +34,8 @@ def hold_meeting(model: CxOModel) -> None:
     coordinate(model, hours * k.EXEC_HOUR_COST + k.MEETING_STAFF_DAYS * k.ENGINEER_DAY_COST)
     resolved = 0
     burden = model.it_backlog_weeks()
-    for request in list(model.decision_queue) + model.requests_in_review():
+    backlog = list(model.decision_queue) + model.requests_in_review() if k.MECH_BACKLOG_REVIEW else []
+    for request in backlog:
         if request.stage == "closed":
             continue
         existing = known_tool(model, request.capability)
@@ -50,7 +51,7 @@ def hold_meeting(model: CxOModel) -> None:
             resolved += 1
         else:
             request.priority += 1
-    for tool in list(model.stack):
+    for tool in list(model.stack) if k.MECH_DISCLOSURE else []:
         disclose = k.DISCLOSE_BASE + k.DISCLOSE_TRUST * model.trust
         if not tool.known and model.random.random() < disclose:
             model.make_known(tool, "disclosed at the CIO-CMO meeting")

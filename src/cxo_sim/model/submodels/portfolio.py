@@ -55,6 +55,8 @@ def end_pilots(model: CxOModel) -> None:
 def rationalise(model: CxOModel) -> None:
     """Retire redundant and idle tools IT knows about, where the owner agrees; fit the budget."""
     k = model.k
+    if not k.MECH_RETIREMENT:
+        return
     candidates: list[Tool] = []
     for tools in model.tools_by_cap.values():
         known = [t for t in tools if t.known and not t.pilot and not t.retiring]

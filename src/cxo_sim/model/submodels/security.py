@@ -100,7 +100,8 @@ def discover_breaches(model: CxOModel) -> None:
     for _, tool, shadow in due:
         tool.offline_until = model.week + k.DOWNTIME_WEEKS
         model.incident_backlog += k.INCIDENT_DAYS
-        model.cio.tightening = 1.0
+        if k.MECH_TIGHTENING:
+            model.cio.tightening = 1.0
         went_badly(model, k.WEIGHT_SHADOW_BREACH if shadow else k.WEIGHT_BREACH)
         blame(model, model.cmo if tool.owner == "marketing" else model.cio)
         where = "a shadow" if shadow else "an IT-known"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cxo_sim.model.submodels.campaigns import shows
 from cxo_sim.model.submodels.money import affordable
 from cxo_sim.model.submodels.relationship import went_badly
 
@@ -58,7 +59,7 @@ def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | N
     CMO's, openly). With shared tools the marketer sees on the common board the tool IT already
     has, and takes it instead.
     """
-    if model.shared_tools:
+    if shows(model):
         existing = next((t for t in model.tools_by_cap.get(cap, ()) if t.known), None)
         if existing is not None:
             return existing
@@ -79,11 +80,11 @@ def buy_on_card(
     cost = licence * k.SHADOW_PRICE
     if not affordable(model, cost, sanctioned=False):
         return None
-    status = "known" if model.shared_tools or model.rights == "cmo" else "shadow"
+    status = "known" if shows(model) or model.rights == "cmo" else "shadow"
     tool = model.new_tool(cap, status, "marketing", cost, weakness, bypass=True)
     model.tally["bypasses"] += 1
     model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT {how}")
-    if model.shared_tools:
+    if shows(model):
         model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
         went_badly(model)  # IT saw marketing buy around it on the shared board
     return tool
