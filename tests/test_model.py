@@ -43,6 +43,9 @@ def check_invariants(model: CxOModel) -> None:
         if name == "platform_ready_week":
             assert value >= -1
             continue
+        if name == "net_value":
+            assert value == pytest.approx(out["campaign_value"] - out["total_cost"])
+            continue
         assert value >= 0, (name, value)
     for name in PER_YEAR:
         assert math.isnan(out[name]) == (model.week <= 52), (name, model.week, out[name])
@@ -224,15 +227,18 @@ def test_pilots_start_and_end():
 def meeting_cost(model: CxOModel) -> float:
     """What one CIO-CMO meeting costs, by the model's own constants (ODD 7.2)."""
     k = model.k
-    hours = len(model.executives) * k.MEETING_HOURS
+    hours = len(model.executives) * (k.MEETING_PREP_HOURS + k.MEETING_HOURS)
     return hours * k.EXEC_HOUR_COST + k.MEETING_STAFF_DAYS * k.ENGINEER_DAY_COST
 
 
 @pytest.mark.parametrize("constants", [None, {"MEETING_HOURS": 2.5, "EXEC_HOUR_COST": 0.7}])
 def test_meetings_cost_money_and_happen_on_schedule(constants):
     # Without alignment, meetings are old_world's only coordination cost: 39 meetings in 156
-    # weeks (weeks 4, 8, ..., 156), each priced by the constants the model holds.
+    # weeks (weeks 4, 8, ..., 156), each priced by the constants the model holds. The
+    # executives have hours to spare and no other work, so every meeting runs its full length.
     params = {**PRESETS["old_world"], "alignment": 0.0, "meeting_interval": 4}
+    params["exec_attention"] = 40.0
+    constants = {**(constants or {}), "MECH_OTHER_WORK": 0}
     model = run(seed=5, constants=constants, **params)
     assert model.k.MEETING_HOURS == (constants or {}).get(
         "MEETING_HOURS", CONSTANTS["MEETING_HOURS"].value
@@ -339,7 +345,13 @@ def test_capabilities_age_and_the_catalogue_keeps_its_size():
 
 
 def test_a_five_times_larger_firm_keeps_its_trust():
-    sizes = ("n_marketers", "n_engineers", "martech_budget", "marketing_discretionary")
+    sizes = (
+        "n_marketers",
+        "n_engineers",
+        "martech_budget",
+        "marketing_discretionary",
+        "exec_attention",
+    )
     big = {name: 5 * PARAMETERS[name].default for name in sizes}
     seeds = range(1, 11)
     base = statistics.fmean(simulate(seed=s)["trust"] for s in seeds)

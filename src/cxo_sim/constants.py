@@ -92,9 +92,20 @@ _DECLARATIONS = [
     _c("MEETING_STAFF_DAYS", 1.0, 0.5, 3.0, "engineer-days", "7.2",
        "staff time to prepare the backlog for a meeting, from IT's pool",
        f"{ARGUED}: someone prepares the joint backlog and the tool inventory"),
-    _c("DISCLOSE_BASE", 0.2, 0.05, 0.4, "", "7.2",
-       "chance marketing discloses a shadow tool at a meeting, at zero trust",
-       "LogMeIn 2014: 36% of employees say they told IT about the apps they brought in"),
+    _c("MEETING_PREP_HOURS", 1.0, 0.5, 2.0, "hours", "7.2",
+       "hours each executive spends preparing a meeting (the backlog, the inventory)",
+       f"{ARGUED}: a pre-read and a briefing before each joint review"),
+    _c("AGENDA_ITEM_HOURS", 0.25, 0.1, 0.5, "hours", "7.2",
+       "meeting time one agenda item takes (a request settled, a tool disclosed)",
+       f"{ARGUED}: a 90-minute review gets through about six items"),
+    _c("DISCLOSE_STAKE", 1.0, 0.3, 3.0, "blame units", "7.2",
+       "mean stake a marketer has in a shadow tool campaigns use, if it were retired, "
+       "relative to the blame of being found to have gone around IT",
+       f"{ARGUED}; calibrated so that about a third of shadow tools are disclosed when asked, "
+       "as LogMeIn 2014 found (36% of employees told IT about the apps they brought in)"),
+    _c("AMNESTY_DOUBT", 1.0, 0.5, 2.0, "blame units", "7.2",
+       "blame a marketer still fears when disclosing at zero trust (none at full trust)",
+       f"{ARGUED}: people disclose what they bought around IT when they expect no blame"),
     _c("NOTICE_RATE", 0.02, 0.005, 0.1, "1/week", "7.2",
        "weekly chance an embedded engineer notices a given shadow tool, at full embedding",
        "Gartner: fusion teams use technology IT did not recommend (70%); embedded staff see it"),
@@ -105,9 +116,6 @@ _DECLARATIONS = [
     _c("ALIGNMENT_HOURS", 2.5, 0.5, 4.0, "hours/week", "7.7",
        "hours a week each executive spends on joint planning and the other's KPIs, at full "
        "alignment", "article 000: 'align on strategic vision'"),
-    _c("DISCLOSE_TRUST", 0.5, 0.2, 0.8, "", "7.2",
-       "extra chance of disclosure at full trust",
-       f"{ARGUED}: people disclose what they bought around IT when they expect no blame"),
     # ---- 7.3 campaigns ---------------------------------------------------------------------
     _c("ONE_NEED", 0.45, 0.3, 0.6, "", "7.3",
        "share of campaign ideas that need one capability",
@@ -199,6 +207,10 @@ _DECLARATIONS = [
        "weekly chance a marketer out of patience goes around IT",
        "CMO Council/Accenture 2010: 39% of IT executives say marketing goes straight to "
        "vendors"),
+    _c("MARKETER_IT_WEIGHT", 1.0, 0.3, 2.0, "", "7.6",
+       "what going around IT for a tool of full data sensitivity costs a marketer who weighs "
+       "IT's KPIs fully (alignment 1), in units of patience overrun",
+       f"{ARGUED}: article 003, respect each other's KPIs; MODEL: alignment acts on marketers"),
     _c("SELF_PROVISION", 0.41, 0.2, 0.75, "", "7.6",
        "chance a marketer who did not find a tool buys one without asking IT, when IT's usual "
        "wait is at least marketing's patience",
@@ -237,6 +249,13 @@ _DECLARATIONS = [
     _c("SCORE_NOISE", 0.35, 0.15, 0.6, "", "7.7",
        "sd of the noise in an executive's score of a request, for a fully urgent executive; "
        "deliberation halves it", ARGUED),
+    _c("OTHER_WORK_SHARE", 0.36, 0.2, 0.5, "", "7.7",
+       "mean share of an executive's martech hours that unplanned matters of its other work "
+       "take in a week",
+       "Porter and Nohria 2018 (HBR, CEO time use): 36% of time goes to issues as they unfold"),
+    _c("OTHER_WORK_SPREAD", 4.0, 2.0, 12.0, "", "7.7",
+       "concentration of the weekly share other work takes (Beta; lower = more uneven weeks)",
+       f"{ARGUED}: some weeks a crisis takes nearly all of it, most weeks far less"),
     _c("COMBINED_ATTENTION", 0.6, 0.4, 0.9, "", "7.7",
        "share of one executive's martech hours a combined CIO-CMO has: one person, two jobs",
        f"{ARGUED}: some overlap between the two jobs, not a whole second person"),
@@ -430,6 +449,18 @@ _DECLARATIONS = [
     # ---- 7.14 rationalisation --------------------------------------------------------------
     _c("RATIONALISE_EVERY", 13.0, 4.0, 26.0, "weeks", "7.14", "weeks between rationalisations",
        "a quarterly review"),
+    _c("MIGRATE_DATA_DAYS", 10.0, 3.0, 30.0, "engineer-days", "7.14",
+       "extra work to retire a tool holding customer data of full sensitivity (export, "
+       "mapping, deletion)", f"{ARGUED}: a data migration takes weeks, not days"),
+    _c("MIGRATE_LINK_DAYS", 5.0, 2.0, 15.0, "engineer-days", "7.14",
+       "extra work to retire an integrated tool (its connections to the stack rewired)",
+       ARGUED),
+    _c("MIGRATION_FIT", 0.9, 0.8, 1.0, "", "7.14",
+       "value of a campaign in progress moved off a retired tool, relative to staying",
+       f"{ARGUED}: a mid-campaign migration loses set-up and history"),
+    _c("NOTICE_WEEKS", 8.0, 4.0, 26.0, "weeks", "7.14",
+       "weeks a retired tool's licence still runs (the contract's notice period)",
+       f"{ARGUED}: SaaS contracts give 30-90 days' notice or run to the term's end"),
     _c("UNUSED_WEEKS", 52.0, 26.0, 78.0, "weeks", "7.14",
        "a tool idle this long is proposed for retirement", "a licence cycle"),
     _c("CANCEL_IDLE", 0.2, 0.05, 0.5, "1/quarter", "7.14",
@@ -484,7 +515,18 @@ class Switch:
 
 _SWITCHES = [
     Switch("MECH_DISCLOSURE", "7.2",
-           "marketers disclose shadow tools at CIO-CMO meetings (off: nothing is disclosed)"),
+           "marketers choose to disclose shadow tools at CIO-CMO meetings (off: none is)"),
+    Switch("MECH_AGENDA", "7.2",
+           "a meeting handles only as many items as its length holds (off: any number)"),
+    Switch("MECH_OTHER_WORK", "7.7",
+           "executives' other work takes a random share of their martech hours each week "
+           "(off: all the hours set aside are free)"),
+    Switch("MECH_CONTESTED_RETIREMENT", "7.14",
+           "retiring a marketing tool campaigns use needs its owner's consent or a "
+           "disagreement (off: IT retires what it may without asking)"),
+    Switch("MECH_MIGRATION", "7.14",
+           "retiring costs migration work with the tool's data and integration, campaigns' "
+           "fit and the notice period's licence (off: a flat RETIRE_DAYS, nothing else)"),
     Switch("MECH_BACKLOG_REVIEW", "7.2",
            "meetings redirect, settle and re-prioritise pending requests (off: they do not)"),
     Switch("MECH_DISCOVERY", "7.2",

@@ -80,6 +80,12 @@ _OUTCOMES = [
         "k$",
         "lower",
     ),
+    Outcome(
+        "net_value",
+        "campaign value minus total cost: the bill and the benefit in one number",
+        "k$",
+        "higher",
+    ),
 ]
 
 _DIAGNOSTICS = [

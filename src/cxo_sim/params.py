@@ -405,9 +405,11 @@ _DECLARATIONS = [
     _p(
         "exec_attention",
         "float",
-        6.0,
-        "hours a week each executive gives martech decisions, advice, negotiation and meetings",
-        "Perlow et al. 2017: executives spend about 23 h a week in meetings; martech is a slice",
+        4.0,
+        "hours a week each executive sets aside for martech decisions, advice, negotiation and "
+        "meetings; unplanned matters of its other work take a share of them each week",
+        "Perlow et al. 2017: executives spend about 23 h a week in meetings; martech is a slice "
+        "(4 h: the decision queue runs near capacity, ODD 7.7)",
         "organisation",
         unit="hours/week",
         low=0.0,

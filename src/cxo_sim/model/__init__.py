@@ -104,6 +104,8 @@ class CxOModel(mesa.Model):
         # streams: runs that differ only in a practice face the same world (ODD 4).
         self.streams_seed = self.random.getrandbits(64)
         self.env_random = random.Random(f"{self.streams_seed}:environment")
+        # The executives' other work is exogenous too: two draws a week, whatever the practices.
+        self.other_work = random.Random(f"{self.streams_seed}:other_work")
         self.week = 0
         self.events: list[Event] = []
         self.tally = dict.fromkeys(measures.TALLIES, 0.0)
@@ -122,6 +124,8 @@ class CxOModel(mesa.Model):
         self.waiting_for_budget: list[ToolRequest] = []
         self.detections = Schedule()  # (week found, tool, shadow)
         self.pilots = Schedule()  # (week it ends, tool)
+        self.notices = Schedule()  # (week a retired tool's contract ends, licence, bypass)
+        self.notice_bill = {False: 0.0, True: 0.0}  # licences still paid on notice (k$/week)
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
         self.security_weeks = 0
@@ -179,11 +183,17 @@ class CxOModel(mesa.Model):
         """Executives' and the liaison's hours for the week; marketing's patience."""
         k = self.k
         hours = self.exec_attention * (k.COMBINED_ATTENTION if self.combined_role else 1.0)
-        # Alignment is practised: joint planning takes hours from each executive's week.
-        aligning = 0.0 if self.combined_role else min(hours, k.ALIGNMENT_HOURS * self.alignment)
-        for executive in self.executives:
-            executive.new_week(hours - aligning)
-        money.coordinate(self, aligning * len(self.executives) * k.EXEC_HOUR_COST)
+        # Unplanned matters of the executives' other jobs take a share of the hours set aside
+        # for martech this week (ODD 7.7): drawn for both, used by those there are.
+        other = [self.other_work_share(), self.other_work_share()]
+        spent = 0.0
+        for executive, share in zip(self.executives, other, strict=False):
+            free = hours * (1.0 - share)
+            # Alignment is practised: joint planning takes hours from each executive's week.
+            aligning = 0.0 if self.combined_role else min(free, k.ALIGNMENT_HOURS * self.alignment)
+            executive.new_week(free - aligning)
+            spent += aligning
+        money.coordinate(self, spent * k.EXEC_HOUR_COST)
         if self.liaison is not None:
             self.liaison.new_week()
         self.patience = self.patience_weeks()
@@ -285,6 +295,13 @@ class CxOModel(mesa.Model):
             return "basic"
         return self.data_governance
 
+    def other_work_share(self) -> float:
+        """Share of an executive's martech hours that its other work takes this week."""
+        k = self.k
+        mean, spread = k.OTHER_WORK_SHARE, k.OTHER_WORK_SPREAD
+        draw = self.other_work.betavariate(mean * spread, (1.0 - mean) * spread)
+        return draw if k.MECH_OTHER_WORK else 0.0
+
     def patience_weeks(self) -> float:
         """Weeks marketing waits on IT before going around it (ODD 7.6)."""
         k = self.k
@@ -292,7 +309,7 @@ class CxOModel(mesa.Model):
         trust = k.PATIENCE_TRUST_FLOOR + (1.0 - k.PATIENCE_TRUST_FLOOR) * self.trust
         if not k.MECH_TRUST_PATIENCE:
             trust = 1.0
-        return k.PATIENCE_MAX * urgency * trust * (1.0 + self.alignment)
+        return k.PATIENCE_MAX * urgency * trust
 
     def log(self, kind: str, text: str) -> None:
         """Record an event in plain words."""

@@ -326,18 +326,36 @@ class Marketer(mesa.Agent):
         if self.requests:
             self.consider_bypass()
 
-    def out_of_patience(self, waited: float) -> bool:
-        """Whether, having waited ``waited`` weeks on IT, the marketer goes around it now."""
-        model = self.model
-        return waited > model.patience and self.random.random() < model.k.BYPASS_PROPENSITY
+    def it_concern(self, sensitivity: float) -> float:
+        """What going around IT costs by IT's KPIs, as far as marketing weighs them (alignment).
 
-    def goes_straight_around(self) -> bool:
+        A tool bought around IT is unreviewed and unmonitored: the more customer data the
+        capability handles, the more IT's KPIs count against it (ODD 7.6).
+        """
+        model = self.model
+        return model.alignment * model.k.MARKETER_IT_WEIGHT * sensitivity
+
+    def out_of_patience(self, waited: float, sensitivity: float = 0.0) -> bool:
+        """Whether, having waited ``waited`` weeks on IT, the marketer goes around it now.
+
+        It does once the wait has overrun marketing's patience by more than what going around
+        costs by IT's KPIs, as far as marketing weighs them.
+        """
+        model = self.model
+        overrun = (waited - model.patience) / max(model.patience, 1e-9)
+        if overrun <= self.it_concern(sensitivity):
+            return False
+        return self.random.random() < model.k.BYPASS_PROPENSITY
+
+    def goes_straight_around(self, sensitivity: float = 0.0) -> bool:
         """Whether, not finding a tool, the marketer buys one without asking IT at all.
 
-        The longer IT usually takes to deliver, against marketing's patience, the likelier.
+        The longer IT usually takes to deliver, against marketing's patience, the likelier;
+        less so as far as marketing weighs IT's KPIs.
         """
         model = self.model
         expected = min(1.0, model.expected_wait / max(model.patience, 1e-9))
+        expected -= self.it_concern(sensitivity)
         return self.random.random() < model.k.SELF_PROVISION * expected
 
     def consider_bypass(self) -> None:
@@ -349,7 +367,7 @@ class Marketer(mesa.Agent):
                 continue
             still_open.append(request)
             waited = model.week - request.filed
-            if self.out_of_patience(waited):
+            if self.out_of_patience(waited, request.capability.sensitivity):
                 model.bypass(request, waited)
         self.requests = still_open
 
@@ -426,6 +444,7 @@ class Tool(mesa.Agent):
         active: still in the stack (False once retired).
         retiring: queued for retirement.
         kept_by_owner: marketing refused to retire this duplicate of a tool it owns.
+        stake: what its owner would lose if it were retired, in blame units (-1 until asked).
         shown: values that launches on it showed (a pilot's evidence).
         seat_week: week of ``seats``.
         seats: launches on it that week (a pilot carries only a few).
@@ -464,6 +483,7 @@ class Tool(mesa.Agent):
         self.active = True
         self.retiring = False
         self.kept_by_owner = False
+        self.stake = -1.0
         self.shown: list[float] = []
         self.seat_week = -1
         self.seats = 0

@@ -100,6 +100,7 @@ def outcomes(model: CxOModel, diagnostics: bool = False) -> dict[str, float]:
         "trust": model.trust,
         "utilization": utilization(model),
         "total_cost": total_cost(tally),
+        "net_value": tally["campaign_value"] - total_cost(tally),
     }
     if diagnostics:
         decisions, grants = tally["decisions"], tally["data_grants"]

@@ -69,6 +69,12 @@ def pay_the_week(model: CxOModel) -> None:
     """Licences and the running costs of the practices, charged against the year's budgets."""
     k = model.k
     licences, shadow, sanctioned, outside = weekly_bill(model)
+    for _, cost, bypass in model.notices.take_due(model.week):
+        model.notice_bill[bypass] = max(0.0, model.notice_bill[bypass] - cost)
+    # Retired tools' licences run to the end of their contracts' notice periods (ODD 7.14).
+    sanctioned += model.notice_bill[False]
+    outside += model.notice_bill[True]
+    licences += model.notice_bill[False] + model.notice_bill[True]
     model.martech_left = max(0.0, model.martech_left - sanctioned)
     model.discretionary_left = max(0.0, model.discretionary_left - outside)
     model.tally["martech_spend"] += licences

@@ -2,10 +2,16 @@
 
 Pilots learn from what their launches showed, a noisy sign of the capability's worth, not from
 its worth itself: some good capabilities are dropped and some poor ones scaled up. Each quarter
-IT proposes retiring the redundant and idle tools it knows of; the owner decides (under the
-CMO's rights marketing owns its tools, and a spender keeps options open); a stack the martech
-budget can no longer carry is cut, least used first. Marketing cancels idle subscriptions it
-bought around IT only when it notices them.
+IT proposes retiring the redundant and idle tools it knows of; a stack the martech budget can
+no longer carry is cut, least used first. Marketing cancels idle subscriptions it bought around
+IT only when it notices them.
+
+Retiring a tool campaigns still use is contested and costly (``may_retire``, ``retire``): its
+owner in marketing agrees as far as it minds cost, and an objection is a disagreement (under
+IT's rights IT retires it anyway, under marketing's the objection stands, under a shared budget
+the CEO arbitrates); migrating off it takes engineer-days that grow with the customer data it
+holds and its integration; campaigns that used it lose fit; its licence runs to the end of the
+contract's notice period.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import preference
+from cxo_sim.model.submodels.decisions import disagreement
 from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo
 from cxo_sim.model.submodels.reviews import thoroughness
 
 if TYPE_CHECKING:
@@ -72,7 +80,19 @@ def rationalise(model: CxOModel) -> None:
     for tool in candidates:
         if may_retire(model, tool):
             tool.retiring = True
-            model.queue("retire", k.RETIRE_DAYS, marketing=False, priority=-1, tool=tool)
+            model.queue(
+                "retire", migration_days(model, tool), marketing=False, priority=-1, tool=tool
+            )
+
+
+def migration_days(model: CxOModel, tool: Tool) -> float:
+    """Engineer-days to retire ``tool``: more for the customer data and integrations it holds."""
+    k = model.k
+    if not k.MECH_MIGRATION:
+        return k.RETIRE_DAYS
+    return (
+        k.RETIRE_DAYS + k.MIGRATE_DATA_DAYS * tool.data_held + k.MIGRATE_LINK_DAYS * tool.integrated
+    )
 
 
 def over_budget(model: CxOModel, already: list[Tool]) -> list[Tool]:
@@ -101,22 +121,46 @@ def idle(model: CxOModel, tool: Tool) -> bool:
 def may_retire(model: CxOModel, tool: Tool) -> bool:
     """The owner decides: IT retires its own; marketing agrees as far as it minds cost.
 
-    Under IT's rights (and the combined role) IT may retire any tool it knows. Marketing
-    decides once on a duplicate it owns: a refusal stands (IT does not ask again each
-    quarter) unless the tool falls idle.
+    An idle tool nobody defends. For a marketing tool campaigns still use, an objection is a
+    disagreement: under IT's rights IT retires it anyway, under marketing's the objection
+    stands, under a shared budget the CEO decides by relative influence; the combined
+    executive decides alone. A refusal stands (IT does not ask again each quarter) unless the
+    tool falls idle.
     """
-    if tool.owner == "it" or model.rights in ("cio", "combined"):
+    rights = model.rights
+    if tool.owner == "it" or rights == "combined":
+        return True
+    contested = model.k.MECH_CONTESTED_RETIREMENT and not idle(model, tool)
+    if rights == "cio" and not contested:
         return True
     agree = 1.0 - model.cmo.spend * (1.0 - model.alignment)
     if model.random.random() < agree:
         return True
+    if rights == "cio":
+        disagreement(model, f"marketing objected to retiring {model.a_tool(tool.capability)}")
+        return True
+    if rights == "shared" and contested:
+        disagreement(model, f"marketing objected to retiring {model.a_tool(tool.capability)}")
+        if not ceo_sides_with_cmo(model):
+            return True
     # Marketing's no to retiring a duplicate it uses stands until the tool falls idle.
     tool.kept_by_owner = True
     return False
 
 
 def retire(model: CxOModel, tool: Tool, why: str) -> None:
-    """Remove a tool from the stack."""
+    """Remove a tool from the stack; its licence runs to the end of the notice period.
+
+    Campaigns in progress on it move to another tool, and fit it less well.
+    """
+    k = model.k
+    if k.MECH_MIGRATION:
+        model.notices.add(model.week + int(k.NOTICE_WEEKS), tool.weekly_cost, tool.bypass)
+        model.notice_bill[tool.bypass] += tool.weekly_cost
+        for marketer in model.team:
+            for campaign in marketer.campaigns:
+                if any(t is tool for t in campaign.tools.values()):
+                    campaign.fit *= k.MIGRATION_FIT
     tool.active = False
     model.tools_by_cap[tool.capability].remove(tool)
     model.stack.remove(tool)

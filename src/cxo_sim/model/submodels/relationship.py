@@ -40,7 +40,7 @@ def update_trust(model: CxOModel) -> None:
     good, bad = model.week_good, model.week_bad
     model.week_good = model.week_bad = 0.0
     total = good + bad
-    if total <= 0.0 or model.combined_role:
+    if total <= 0.0:
         return
     k = model.k
     evidence = total / (total + k.TRUST_EVIDENCE * model.n_marketers / REFERENCE_TEAM)
