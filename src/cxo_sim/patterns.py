@@ -52,7 +52,8 @@ NOT_HOLDING = frozenset(
         "cmo - cio: campaign velocity > 0",
         "cmo - cio: tool count > 0",
         "cmo - cio: redundant tools > 0",
-        "diminishing returns in redundant tools: (never - fortnightly) - (fortnightly - weekly) > 0",
+        "diminishing returns in redundant tools: (never - fortnightly) - (fortnightly - weekly)"
+        " > 0",
         "diminishing returns in conflicts: (never - fortnightly) - (fortnightly - weekly) > 0",
         "combined - shared: weeks to a decision < 0",
     }

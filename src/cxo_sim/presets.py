@@ -30,6 +30,7 @@ PRESET_CHANGES: dict[str, dict[str, Any]] = {
     "new_world": {
         **NO_PRACTICES,
         "budget_owner": "cmo",
+        "marketing_technologists": 1,
         "combined_role": False,
         "data_governance": "basic",
     },

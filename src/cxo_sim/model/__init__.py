@@ -119,6 +119,7 @@ class CxOModel(mesa.Model):
         self.threat = self.threat_level
         self.threat_drift = 0.0
         self.tasks: list[Task] = []
+        self.martech_tasks: list[Task] = []  # releases for marketing's technologists
         self.queue_start = {False: 0, True: 0}  # where engineers resume the queue this week
         self.decision_queue: list[ToolRequest] = []
         self.waiting_for_budget: list[ToolRequest] = []

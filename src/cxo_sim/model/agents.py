@@ -36,7 +36,9 @@ class Capability:
         born: week it appeared (0 for the starting catalogue).
         hype: extra demand marketing gives it early on; fades.
         obsolete_since: week it started to become obsolete (-1 while current).
-        abandoned: a failed pilot showed it is not worth it; campaigns stop asking for it.
+        abandoned: a failed pilot or the firm's own launches showed it is not worth it;
+            campaigns stop asking for it.
+        judged: the firm has judged its worth from launches on full tools (ODD 7.13).
         demand: current weight in campaign ideas (kept by the environment, ODD 7.1).
     """
 
@@ -50,6 +52,7 @@ class Capability:
     hype: float = 0.0
     obsolete_since: int = -1
     abandoned: bool = False
+    judged: bool = False
     demand: float = 0.0
 
 
@@ -308,6 +311,8 @@ class Marketer(mesa.Agent):
         campaigns: campaigns in progress.
         requests: this marketer's tool requests still open.
         ideas: this marketer's own random stream for ideas (common random numbers).
+        success: what the marketer has learned of its ideas' fate: a memory of launched (1)
+            against abandoned or refused (0) campaigns, in [0, 1].
     """
 
     def __init__(self, model: CxOModel, ideas: random.Random):
@@ -315,16 +320,37 @@ class Marketer(mesa.Agent):
         self.ideas = ideas
         self.campaigns: list[Campaign] = []
         self.requests: list[ToolRequest] = []
+        self.success = 1.0
 
     def act(self) -> None:
-        """Maybe have an idea, advance each campaign, and go around IT when out of patience."""
+        """Maybe pursue an idea, advance each campaign, and go around IT when out of patience."""
         model = self.model
         if self.ideas.random() < model.idea_rate:
-            self.campaigns.append(model.new_campaign(self))
+            campaign = model.new_campaign(self)
+            if self.pursues():
+                self.campaigns.append(campaign)
         for campaign in self.campaigns:
             model.advance_campaign(campaign)
         if self.requests:
             self.consider_bypass()
+
+    def pursues(self) -> bool:
+        """Whether the marketer puts an idea forward, by what it learned of its ideas' fate.
+
+        A marketer whose campaigns launch puts its ideas forward; one whose ideas expire in
+        queues or get refused keeps more of them to itself (ODD 7.3). The draw is always made,
+        so arms keep common random numbers.
+        """
+        k = self.model.k
+        draw = self.ideas.random()
+        if not k.MECH_IDEA_RESPONSE:
+            return True
+        return draw < k.PURSUE_FLOOR + (1.0 - k.PURSUE_FLOOR) * self.success
+
+    def remember(self, launched: bool) -> None:
+        """Learn from a campaign that launched or was abandoned."""
+        rate = self.model.k.SUCCESS_MEMORY
+        self.success += rate * (float(launched) - self.success)
 
     def it_concern(self, sensitivity: float) -> float:
         """What going around IT costs by IT's KPIs, as far as marketing weighs them (alignment).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.agents import Campaign, ToolRequest
+from cxo_sim.model.agents import Campaign, Task, ToolRequest
 from cxo_sim.model.submodels.data import check_data_use, seek_data
 from cxo_sim.model.submodels.environment import draw_capability
 from cxo_sim.model.submodels.money import vendor_licence
@@ -69,8 +69,13 @@ def advance_campaign(model: CxOModel, campaign: Campaign) -> None:
     if campaign.wants_data and campaign.data not in ("granted", "copied"):
         seek_data(model, campaign)
     if equipped and campaign.launch_at < 0 and needs_release(campaign):
-        campaign.launch_at = 0.0  # waiting for IT's release work
+        campaign.launch_at = 0.0  # waiting for someone's release work
         not_before = max([campaign.ready_at] + [tools[cap].ready_at for cap in campaign.needs])
+        if release_lane(model, campaign) == "marketing":
+            task = Task("launch", model.k.LAUNCH_DAYS, True, 0, model.week, campaign=campaign)
+            task.not_before = not_before
+            model.martech_tasks.append(task)
+            return
         model.queue(
             "launch",
             model.k.LAUNCH_DAYS,
@@ -81,15 +86,28 @@ def advance_campaign(model: CxOModel, campaign: Campaign) -> None:
         )
 
 
+def release_lane(model: CxOModel, campaign: Campaign) -> str | None:
+    """Who pushes the campaign live: "it", "marketing" (its technologists) or None (no one).
+
+    Campaigns on systems IT runs need IT's release (article 004, the old world). Enterprise
+    tools marketing bought openly need a release too: by marketing's own technologists where
+    the firm has hired them (article 004, the new world: employees who can push a site live),
+    else by IT. Team-tier subscriptions bought on a card and platform modules are self-serve.
+    """
+    k = model.k
+    if not k.MECH_RELEASE:
+        return None
+    tools = [tool for tool in campaign.tools.values() if tool is not None and not tool.platform]
+    if any(tool.owner == "it" for tool in tools):
+        return "it"
+    if not k.MECH_MARKETING_RELEASE or not any(not tool.bypass for tool in tools):
+        return None
+    return "marketing" if model.marketing_technologists > 0 else "it"
+
+
 def needs_release(campaign: Campaign) -> bool:
-    """Campaigns on systems IT runs need IT to push them live (article 004, the old world)."""
-    if not campaign.marketer.model.k.MECH_RELEASE:
-        return False
-    return any(
-        tool.owner == "it" and not tool.platform
-        for tool in campaign.tools.values()
-        if tool is not None
-    )
+    """Whether someone must push the campaign live (``release_lane``)."""
+    return release_lane(campaign.marketer.model, campaign) is not None
 
 
 def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
@@ -237,9 +255,10 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
     base = campaign.base_value * campaign.fit
     for cap, tool in zip(campaign.needs, tools, strict=True):
         worth = cap.value_factor
-        if tool.pilot:
-            # A pilot shows a noisy sign of the capability's worth (ODD 7.13).
+        if tool.pilot or (cap.emerging and k.MECH_LEARNING):
+            # A launch shows a noisy sign of an emerging capability's worth (ODD 7.13).
             tool.shown.append(worth * model.random.lognormvariate(0.0, k.PILOT_NOISE))
+        if tool.pilot:
             if tool.seat_week != model.week:
                 tool.seat_week, tool.seats = model.week, 0
             tool.seats += 1
@@ -256,6 +275,7 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
         if exposure > tool.data_held:
             tool.data_held = exposure
     campaign.closed = True
+    campaign.marketer.remember(True)
     model.tally["campaigns_launched"] += 1
     model.tally["campaign_value"] += value
     model.week_value += value
@@ -266,6 +286,7 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
 def abandon(campaign: Campaign) -> None:
     """The campaign's moment passed, or it was refused: close its open requests."""
     campaign.closed = True
+    campaign.marketer.remember(False)
     for request in campaign.marketer.requests:
         if request.campaign is campaign:
             request.stage = "closed"

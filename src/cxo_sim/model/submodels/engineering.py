@@ -50,6 +50,37 @@ def engineers_work(model: CxOModel) -> None:
     model.queue_start = {False: 0, True: 0}
     model.engineers.shuffle_do("work")
     model.tasks = [t for t in model.tasks if t.effort > 1e-9 and not cancelled(t)]
+    technologists_work(model)
+
+
+def technologists_work(model: CxOModel) -> None:
+    """Marketing's own technologists push its campaigns live on the tools it bought (ODD 7.4).
+
+    They work their queue in order, a week of ``DAYS_PER_WEEK`` each, and release when the work
+    is done: no release train, so a campaign goes live at the moment its release is finished.
+    """
+    tasks = model.martech_tasks
+    if not tasks or model.marketing_technologists <= 0:
+        return
+    days = model.marketing_technologists * model.k.DAYS_PER_WEEK
+    week = model.week
+    end = week + 1.0
+    left = days
+    remaining = []
+    for task in tasks:
+        if cancelled(task):
+            continue
+        if left <= 1e-9 or task.not_before >= end:
+            remaining.append(task)
+            continue
+        spent = min(left, task.effort)
+        task.effort -= spent
+        left -= spent
+        if task.effort > 1e-9:
+            remaining.append(task)
+            continue
+        task.campaign.launch_at = max(task.not_before, week + (days - left) / days)
+    model.martech_tasks = remaining
 
 
 def marketing_capacity(model: CxOModel) -> float:

@@ -82,6 +82,8 @@ def pay_the_week(model: CxOModel) -> None:
     model.year["martech_spend"] += licences
     model.year["shadow_spend"] += shadow
     spend(model, licences)
+    # Marketing's own technologists are people on marketing's payroll (article 004).
+    spend(model, model.marketing_technologists * k.TECHNOLOGIST_COST)
     cost = 0.0
     if model.liaison is not None:
         cost += k.LIAISON_COST

@@ -63,11 +63,15 @@ def end_pilots(model: CxOModel) -> None:
 def rationalise(model: CxOModel) -> None:
     """Retire redundant and idle tools IT knows about, where the owner agrees; fit the budget."""
     k = model.k
+    dropped = learn_worth(model) if k.MECH_LEARNING else set()
     if not k.MECH_RETIREMENT:
         return
     candidates: list[Tool] = []
-    for tools in model.tools_by_cap.values():
+    for cap, tools in model.tools_by_cap.items():
         known = [t for t in tools if t.known and not t.pilot and not t.retiring]
+        if cap in dropped:
+            candidates.extend(known)
+            continue
         keep = max(known, key=preference) if known else None
         candidates.extend(
             t for t in known if (t is not keep and not t.kept_by_owner) or idle(model, t)
@@ -93,6 +97,32 @@ def migration_days(model: CxOModel, tool: Tool) -> float:
     return (
         k.RETIRE_DAYS + k.MIGRATE_DATA_DAYS * tool.data_held + k.MIGRATE_LINK_DAYS * tool.integrated
     )
+
+
+def learn_worth(model: CxOModel) -> set:
+    """Judge emerging capabilities by what launches on full tools showed; return those dropped.
+
+    Any firm can learn that a capability is worth less than promised by buying it and watching
+    its campaigns: once its full tools have carried ``LEARN_LAUNCHES`` launches, the mean of
+    what they showed decides, once. A pilot (``end_pilots``) learns the same sooner, on fewer
+    launches, a smaller licence and less customer data.
+    """
+    k = model.k
+    dropped = set()
+    for cap, tools in model.tools_by_cap.items():
+        if not cap.emerging or cap.judged or cap.abandoned:
+            continue
+        shown = [v for tool in tools if not tool.pilot for v in tool.shown]
+        if len(shown) < k.LEARN_LAUNCHES:
+            continue
+        cap.judged = True
+        worth = math.exp(sum(math.log(v) for v in shown) / len(shown))
+        if worth < 1.0:
+            cap.abandoned = True
+            dropped.add(cap)
+            name = cap.name.replace("_", " ")
+            model.log("pilot", f"the firm's {name} campaigns did not pay off: it drops {name}")
+    return dropped
 
 
 def over_budget(model: CxOModel, already: list[Tool]) -> list[Tool]:
