@@ -115,6 +115,7 @@ class CxOModel(mesa.Model):
         self.lead_times: list[float] = []
         self.trust = self.initial_trust
         self.week_good = self.week_bad = self.week_value = 0.0
+        self.value_read = 1.0  # marketing's results as the CEO reads them (ODD 7.12)
         self.blamed: set[str] = set()
         self.threat = self.threat_level
         self.threat_drift = 0.0

@@ -181,6 +181,7 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
         existing = known_tool(model, cap) or next(iter(model.tools_by_cap.get(cap, ())), None)
         if existing is not None:
             redirect(model, request, existing)
+            went_well(model)  # the firm's inventory served marketing, through the liaison
             return
         request.vetted = True
         request.weakness = model.vendor_weakness(vetted=True)
@@ -188,6 +189,7 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
         existing = known_tool(model, cap)
         if existing is not None:
             redirect(model, request, existing)
+            went_well(model)  # IT's catalogue on the shared board served marketing
             return
     campaign.marketer.requests.append(request)
     model.decision_queue.append(request)

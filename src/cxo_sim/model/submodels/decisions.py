@@ -212,7 +212,8 @@ def escalate(model: CxOModel, request: ToolRequest, cmo_wants: bool) -> None:
 
 
 def ceo_decides(model: CxOModel, request: ToolRequest) -> None:
-    """The CEO sides with the executive who has more influence."""
+    """The CEO sides with the executive who has more influence; the other is overruled."""
+    went_badly(model)  # one side's decision was overruled
     if ceo_sides_with_cmo(model) == request.cmo_wants:
         approve(model, request)
     else:

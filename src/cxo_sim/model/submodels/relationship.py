@@ -59,7 +59,11 @@ def update_influence(model: CxOModel, value_this_week: float) -> None:
         return
     k = model.k
     expected = k.VALUE_MEAN * model.idea_rate * model.n_marketers
-    value = value_this_week / expected if expected > 0 else 1.0
+    week = value_this_week / expected if expected > 0 else 1.0
+    # The CEO reads marketing's results over a quarter, as IT's cost is read on a stack that
+    # changes slowly: both KPIs are as smooth when they are compared (ODD 7.12).
+    model.value_read += (week - model.value_read) / k.KPI_WEEKS
+    value = model.value_read
     cmo_score = value / (1.0 + value)
     budget = model.martech_budget / WEEKS_PER_YEAR
     sanctioned = model.weekly_bill()[2]

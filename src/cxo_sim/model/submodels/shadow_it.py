@@ -62,6 +62,7 @@ def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | N
     if shows(model):
         existing = next((t for t in model.tools_by_cap.get(cap, ()) if t.known), None)
         if existing is not None:
+            campaign.fit *= model.k.REUSE_FIT  # not the tool it wanted: it fits less well
             return existing
     licence = model.vendor_licence(cap)
     weakness = model.vendor_weakness(vetted=False)
