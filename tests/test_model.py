@@ -91,7 +91,11 @@ def check_kept_state(model: CxOModel, tools: list) -> None:
         assert tool.known == (tool.status != "shadow")
         assert tool.reviewed == (tool.status == "reviewed")
         assert 0 <= tool.patch_lag <= model.k.PATCH_LAG_CAP
-    licences = shadow = sanctioned = outside = 0.0
+    notice = model.notice_bill  # retired tools' licences still on notice (ODD 7.14)
+    sanctioned = notice["sanctioned"]
+    outside = notice["outside"] + notice["shadow"]
+    shadow = notice["shadow"]
+    licences = sanctioned + outside
     for tool in tools:
         licences += tool.weekly_cost
         shadow += tool.weekly_cost if tool.status == "shadow" else 0.0

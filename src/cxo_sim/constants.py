@@ -95,15 +95,16 @@ _DECLARATIONS = [
     _c("MEETING_PREP_HOURS", 1.0, 0.5, 2.0, "hours", "7.2",
        "hours each executive spends preparing a meeting (the backlog, the inventory)",
        f"{ARGUED}: a pre-read and a briefing before each joint review"),
-    _c("AGENDA_ITEM_HOURS", 0.25, 0.1, 0.5, "hours", "7.2",
+    _c("AGENDA_ITEM_HOURS", 0.5, 0.25, 1.0, "hours", "7.2",
        "meeting time one agenda item takes (a request settled, a tool disclosed)",
-       f"{ARGUED}: a 90-minute review gets through about six items"),
+       f"{ARGUED}: two executives on one item take about the executive-hour a decision takes "
+       "alone (DECISION_HOURS with deliberation): a 90-minute review settles three"),
     _c("DISCLOSE_STAKE", 1.0, 0.3, 3.0, "blame units", "7.2",
        "mean stake a marketer has in a shadow tool campaigns use, if it were retired, "
        "relative to the blame of being found to have gone around IT",
        f"{ARGUED}; calibrated so that about a third of shadow tools are disclosed when asked, "
        "as LogMeIn 2014 found (36% of employees told IT about the apps they brought in)"),
-    _c("AMNESTY_DOUBT", 1.0, 0.5, 2.0, "blame units", "7.2",
+    _c("AMNESTY_DOUBT", 0.5, 0.25, 2.0, "blame units", "7.2",
        "blame a marketer still fears when disclosing at zero trust (none at full trust)",
        f"{ARGUED}: people disclose what they bought around IT when they expect no blame"),
     _c("NOTICE_RATE", 0.02, 0.005, 0.1, "1/week", "7.2",
@@ -113,9 +114,10 @@ _DECLARATIONS = [
        "weekly chance a fully cautious CIO's discovery tooling (network and sign-on logs) finds "
        "a given shadow tool; a relaxed CIO looks less (times 1 - risk tolerance)",
        "Cisco 2015: IT sees 5-10% of the cloud services in use; discovery is slow"),
-    _c("ALIGNMENT_HOURS", 2.5, 0.5, 4.0, "hours/week", "7.7",
+    _c("ALIGNMENT_HOURS", 1.0, 0.5, 2.5, "hours/week", "7.7",
        "hours a week each executive spends on joint planning and the other's KPIs, at full "
-       "alignment", "article 000: 'align on strategic vision'"),
+       "alignment", "article 000: 'align on strategic vision'; a quarter of the hours each sets "
+       "aside for martech (exec_attention), the joint KPIs agreed and reviewed each quarter"),
     # ---- 7.3 campaigns ---------------------------------------------------------------------
     _c("ONE_NEED", 0.45, 0.3, 0.6, "", "7.3",
        "share of campaign ideas that need one capability",
@@ -146,6 +148,10 @@ _DECLARATIONS = [
     _c("FIND_KNOWN_SHARED", 0.9, 0.75, 1.0, "", "7.3",
        "the same with shared tools (one project board and inventory)",
        "article 000: 'share tools ... so everyone knows what's going on'"),
+    _c("JUSTIFY_HOURS", 0.5, 0.25, 1.5, "hours", "7.6",
+       "CIO hours to have a purchase seen on the shared board justified (or contested)",
+       f"{ARGUED}: article 000's shared tools make every purchase visible; each must then be "
+       "explained"),
     _c("FIND_SHADOW", 0.3, 0.1, 0.5, "", "7.3",
        "chance a marketer hears of a colleague's shadow tool for the capability", ARGUED),
     _c("REUSE_FIT", 0.85, 0.7, 1.0, "", "7.3",
@@ -495,8 +501,9 @@ _DECLARATIONS = [
     _c("LIAISON_COST", 3.5, 2.0, 5.0, "k$/week", "7.15",
        "salary of the marketing technologist (about 180 k$ a year)",
        "Gartner 2014: most large firms have one"),
-    _c("LIAISON_HOURS", 30.0, 15.0, 40.0, "hours/week", "7.15",
-       "the liaison's hours a week for vetting and mediation: one person saturates",
+    _c("LIAISON_HOURS", 8.0, 4.0, 20.0, "hours/week", "7.15",
+       "the liaison's hours a week for vetting and mediation, beside running marketing's "
+       "stack: one person saturates",
        "Cross et al. 2016: collaboration piles on a few people"),
     _c("VET_HOURS", 4.0, 2.0, 8.0, "hours", "7.15",
        "liaison hours to vet one request (look for reuse, write requirements)", ARGUED),

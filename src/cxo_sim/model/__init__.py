@@ -126,8 +126,10 @@ class CxOModel(mesa.Model):
         self.waiting_for_budget: list[ToolRequest] = []
         self.detections = Schedule()  # (week found, tool, shadow)
         self.pilots = Schedule()  # (week it ends, tool)
-        self.notices = Schedule()  # (week a retired tool's contract ends, licence, bypass)
-        self.notice_bill = {False: 0.0, True: 0.0}  # licences still paid on notice (k$/week)
+        self.notices = Schedule()  # (week a retired tool's contract ends, licence, kind)
+        # Licences still paid on notice (k$/week): sanctioned, bought around IT known to it, or
+        # shadow.
+        self.notice_bill = {"sanctioned": 0.0, "outside": 0.0, "shadow": 0.0}
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
         self.security_weeks = 0
@@ -212,8 +214,10 @@ class CxOModel(mesa.Model):
             draw = self.random.random()
             if draw < discover:
                 self.make_known(tool, "found by IT's discovery tooling")
+                relationship.went_badly(self)  # IT found marketing had gone around it
             elif draw < discover + notice:
                 self.make_known(tool, "noticed by an embedded engineer")
+                relationship.went_badly(self)
         portfolio.end_pilots(self)
         relationship.update_trust(self)
         relationship.update_influence(self, self.week_value)

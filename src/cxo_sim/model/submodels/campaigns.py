@@ -185,12 +185,6 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
             return
         request.vetted = True
         request.weakness = model.vendor_weakness(vetted=True)
-    if shows(model):
-        existing = known_tool(model, cap)
-        if existing is not None:
-            redirect(model, request, existing)
-            went_well(model)  # IT's catalogue on the shared board served marketing
-            return
     campaign.marketer.requests.append(request)
     model.decision_queue.append(request)
 

@@ -48,10 +48,16 @@ def affordable(model: CxOModel, weekly_cost: float, sanctioned: bool) -> bool:
 def weekly_bill(model: CxOModel) -> tuple[float, float, float, float]:
     """This week's licences: total, in shadow tools, sanctioned, bought around IT.
 
-    Kept until the stack, a standing or a licence changes (``bill_changed``).
+    Licences still paid on notice for retired tools count as they did before retirement. Kept
+    until the stack, a standing or a licence changes (``bill_changed``).
     """
     if model.bill is None:
-        licences = shadow = sanctioned = outside = 0.0
+        # Retired tools' licences run to the end of their notice periods (ODD 7.14).
+        notice = model.notice_bill
+        sanctioned = notice["sanctioned"]
+        outside = notice["outside"] + notice["shadow"]
+        shadow = notice["shadow"]
+        licences = sanctioned + outside
         for tool in model.stack:
             cost = tool.weekly_cost
             licences += cost
@@ -68,13 +74,10 @@ def weekly_bill(model: CxOModel) -> tuple[float, float, float, float]:
 def pay_the_week(model: CxOModel) -> None:
     """Licences and the running costs of the practices, charged against the year's budgets."""
     k = model.k
+    for _, cost, kind in model.notices.take_due(model.week):
+        model.notice_bill[kind] = max(0.0, model.notice_bill[kind] - cost)
+        model.bill_changed()
     licences, shadow, sanctioned, outside = weekly_bill(model)
-    for _, cost, bypass in model.notices.take_due(model.week):
-        model.notice_bill[bypass] = max(0.0, model.notice_bill[bypass] - cost)
-    # Retired tools' licences run to the end of their contracts' notice periods (ODD 7.14).
-    sanctioned += model.notice_bill[False]
-    outside += model.notice_bill[True]
-    licences += model.notice_bill[False] + model.notice_bill[True]
     model.martech_left = max(0.0, model.martech_left - sanctioned)
     model.discretionary_left = max(0.0, model.discretionary_left - outside)
     model.tally["martech_spend"] += licences
@@ -93,6 +96,8 @@ def pay_the_week(model: CxOModel) -> None:
         cost += k.PLATFORM_RUN_COST if model.platform_live else k.PLATFORM_BUILD_COST
     if model.data_governance == "clear":
         cost += k.GOVERNANCE_RUN_COST if model.governance_live else k.GOVERNANCE_SETUP_COST
+    # The engineer-days IT gives marketing's queue in any design are people's time too.
+    spend(model, model.n_engineers * k.DAYS_PER_WEEK * k.MARKETING_SHARE * k.ENGINEER_DAY_COST)
     # Engineer time the practices take from IT's other work: embedded engineers' weeks beyond
     # the share any engineer gives marketing, and alignment's extra share of the others.
     diverted = model.n_embedded * k.DAYS_PER_WEEK * (1.0 - k.MARKETING_SHARE)

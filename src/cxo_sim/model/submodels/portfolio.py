@@ -185,8 +185,10 @@ def retire(model: CxOModel, tool: Tool, why: str) -> None:
     """
     k = model.k
     if k.MECH_MIGRATION:
-        model.notices.add(model.week + int(k.NOTICE_WEEKS), tool.weekly_cost, tool.bypass)
-        model.notice_bill[tool.bypass] += tool.weekly_cost
+        if not tool.pilot:  # a pilot's contract ends with the pilot
+            kind = "sanctioned" if not tool.bypass else "shadow" if not tool.known else "outside"
+            model.notices.add(model.week + int(k.NOTICE_WEEKS), tool.weekly_cost, kind)
+            model.notice_bill[kind] += tool.weekly_cost
         for marketer in model.team:
             for campaign in marketer.campaigns:
                 if any(t is tool for t in campaign.tools.values()):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import shows
-from cxo_sim.model.submodels.money import affordable
+from cxo_sim.model.submodels.money import affordable, executive_time
 from cxo_sim.model.submodels.relationship import went_badly
 
 if TYPE_CHECKING:
@@ -56,14 +56,9 @@ def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | N
     """A marketer who expects IT to take too long buys a tool without asking (or None).
 
     It is a team-tier subscription on a card, whoever holds the decision rights (under the
-    CMO's, openly). With shared tools the marketer sees on the common board the tool IT already
-    has, and takes it instead.
+    CMO's, openly). With shared tools the marketer already looked on the common board for the
+    tool IT has (``campaigns.find_tool``) before deciding to buy.
     """
-    if shows(model):
-        existing = next((t for t in model.tools_by_cap.get(cap, ()) if t.known), None)
-        if existing is not None:
-            campaign.fit *= model.k.REUSE_FIT  # not the tool it wanted: it fits less well
-            return existing
     licence = model.vendor_licence(cap)
     weakness = model.vendor_weakness(vetted=False)
     return buy_on_card(model, cap, licence, weakness, "without asking")
@@ -88,6 +83,8 @@ def buy_on_card(
     if shows(model):
         model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
         went_badly(model)  # IT saw marketing buy around it on the shared board
+        if model.rights != "cmo":  # where IT decides, a purchase it sees must be justified
+            executive_time(model, model.cio.take_up_to(k.JUSTIFY_HOURS))
     return tool
 
 
