@@ -206,15 +206,28 @@ _DECLARATIONS = [
     _c("GOVERNANCE_RUN_COST", 1.5, 0.5, 3.0, "k$/week", "7.5",
        "upkeep of clear rules once live (a part-time data steward, about 80 k$ a year)", ARGUED),
     # ---- 7.6 going around IT ---------------------------------------------------------------
-    _c("PATIENCE_MAX", 19.0, 8.0, 30.0, "weeks", "7.6",
-       "weeks a patient, trusting marketing team with no regard for IT's KPIs waits for IT",
-       "Gartner: IT purchases take 16-18 months; marketing plans in days (article 003)"),
-    _c("PATIENCE_SPEED", 0.7, 0.4, 0.9, "", "7.6",
-       "share of patience a fully urgent CMO loses", "article 003: CMOs want it in days"),
-    _c("PATIENCE_TRUST_FLOOR", 0.2, 0.05, 0.5, "", "7.6",
-       "share of patience left at zero trust", ARGUED),
+    _c("URGENCY_RATE", 0.1, 0.03, 0.3, "1/week", "7.6",
+       "share of a campaign's worth a week of delay costs by marketing's KPIs under a fully "
+       "urgent CMO (on top of the value's own decay)",
+       "article 003: CMOs want it in days; 1 in 4 CMOs say IT doesn't grasp the need for speed"),
+    _c("OVERDUE_SHARE", 0.5, 0.25, 1.0, "", "7.6",
+       "a request already past IT's usual time is expected to take this share of its wait again",
+       f"{ARGUED}: late work is taken as a sign of more lateness"),
+    _c("AROUND_WEEKS", 0.2, 0.1, 1.0, "weeks", "7.6",
+       "time to get going around IT (a card subscription, a data extract)",
+       "CALIBRATION: shadow adoption takes about a day"),
+    _c("CAUGHT_COST", 3.5, 1.5, 6.0, "campaign values", "7.6",
+       "blame a marketer fears if IT finds it went around it, in campaigns' worth",
+       f"{ARGUED}; with BYPASS_PROPENSITY it sets how much marketing goes around IT, "
+       "calibrated to the shadow share of section 9"),
+    _c("CAUTION_SIGMA", 0.5, 0.2, 1.0, "", "7.6",
+       "log-sd of how much marketers differ in their fear of blame (each draws once)",
+       f"{ARGUED}: some employees buy around IT freely, others never (Gartner: 41% do)"),
+    _c("CARD_WEEKS", 4.0, 1.0, 13.0, "weeks", "7.6",
+       "weeks of a card subscription a marketer charges to the campaign it buys it for",
+       f"{ARGUED}: a month's subscription, cancelled or kept for later campaigns"),
     _c("BYPASS_PROPENSITY", 0.15, 0.05, 0.3, "1/week", "7.6",
-       "weekly chance a marketer out of patience goes around IT",
+       "weekly chance a marketer for whom acting around IT beats waiting gets round to it",
        "CMO Council/Accenture 2010: 39% of IT executives say marketing goes straight to "
        "vendors"),
     _c("PURSUE_FLOOR", 0.3, 0.1, 0.6, "", "7.3",
@@ -225,11 +238,11 @@ _DECLARATIONS = [
        f"{ARGUED}: about the last ten campaigns count"),
     _c("MARKETER_IT_WEIGHT", 1.0, 0.3, 2.0, "", "7.6",
        "what going around IT for a tool of full data sensitivity costs a marketer who weighs "
-       "IT's KPIs fully (alignment 1), in units of patience overrun",
+       "IT's KPIs fully (alignment 1), in campaigns' worth",
        f"{ARGUED}: article 003, respect each other's KPIs; MODEL: alignment acts on marketers"),
     _c("SELF_PROVISION", 0.41, 0.2, 0.75, "", "7.6",
-       "chance a marketer who did not find a tool buys one without asking IT, when IT's usual "
-       "wait is at least marketing's patience",
+       "chance a marketer who did not find a tool considers buying one without asking IT (it "
+       "does when acting now beats waiting IT's usual time)",
        "Gartner 2020: 41% of employees build or buy technology outside IT"),
     _c("WAIT_MEMORY", 0.1, 0.03, 0.3, "", "7.6",
        "weight of the latest delivery in marketing's memory of how long IT takes", ARGUED),
@@ -243,7 +256,7 @@ _DECLARATIONS = [
        "vendors' team tiers cost a fraction of their enterprise plans; Zylo: most apps are "
        "small expensed subscriptions"),
     _c("FRUSTRATION_STEP", 0.03, 0.01, 0.08, "", "7.6",
-       "urgency a CMO gains each time marketing runs out of patience", ARGUED),
+       "urgency a CMO gains each time marketing goes around IT", ARGUED),
     _c("FRUSTRATION_DECAY", 0.97, 0.9, 0.99, "1/week", "7.6",
        "weekly factor by which that frustration fades", ARGUED),
     # ---- 7.7 decisions ---------------------------------------------------------------------
@@ -568,8 +581,9 @@ _SWITCHES = [
            "the liaison mediates disagreements (off: every disagreement is a conflict)"),
     Switch("MECH_TIGHTENING", "7.11",
            "a found breach tightens the CIO's risk tolerance for a while (off: it does not)"),
-    Switch("MECH_TRUST_PATIENCE", "7.6",
-           "low trust makes marketers give up on IT sooner (off: trust does not enter)"),
+    Switch("MECH_TRUST_EXPECTATION", "7.6",
+           "marketers expect IT to deliver only as far as they trust it (off: they expect "
+           "delivery)"),
     Switch("MECH_RELEASE", "7.4",
            "campaigns on systems IT runs wait for IT's release work (off: they go live alone)"),
     Switch("MECH_MARKETING_RELEASE", "7.4",

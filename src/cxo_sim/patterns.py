@@ -45,8 +45,10 @@ class Check:
 # Model v3's costly, contested retirement and binding attention (ODD 7.2, 7.7, 7.14) undid
 # three more, each carried by a mechanism ODD 9.5 names: the new world's extra tools (with
 # migration switched off the gap is back), the meetings' diminishing returns (a meeting's agenda
-# binds, so weekly meetings settle twice as much) and the combined role's faster decisions (its
-# one person's hours bind at the default firm).
+# binds, so weekly meetings settle twice as much), the combined role's faster decisions (its
+# one person's hours bind at the default firm) and the cautious CIO's extra purchases around IT
+# (marketers weigh a week's wait against a campaign's worth, so its slower reviews tip few
+# choices, and its discovery tooling deters).
 NOT_HOLDING = frozenset(
     {
         "cmo - cio: campaign velocity > 0",
@@ -56,6 +58,7 @@ NOT_HOLDING = frozenset(
         " > 0",
         "diminishing returns in conflicts: (never - fortnightly) - (fortnightly - weekly) > 0",
         "combined - shared: weeks to a decision < 0",
+        "cautious - lax CIO: purchases around IT (bypasses) > 0",
     }
 )
 

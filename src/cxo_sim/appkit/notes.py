@@ -79,7 +79,7 @@ NOTES: dict[str, TeachingNote] = {
             "No executive conflicts: there is nobody to fight with. Decisions are quick while "
             "the load is light.",
             "One person's attention is finite: when requests pile up, decisions queue and "
-            "marketing's patience runs out.",
+            "marketers, expecting long waits, buy around IT.",
             "The executive's preferences are a blend of a CIO's and a CMO's.",
         ),
         try_next=(

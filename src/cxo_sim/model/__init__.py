@@ -152,7 +152,6 @@ class CxOModel(mesa.Model):
         self._make_initial_stack()
         if self.data_governance == "clear":
             self.queue("governance", self.k.GOVERNANCE_SETUP_DAYS, marketing=False, priority=1)
-        self.patience = self.patience_weeks()
         self.expected_wait = self.k.VENDOR_WEEKS  # marketing's prior of IT's delivery time
         self.collect_series = True
         self.datacollector = mesa.DataCollector(
@@ -166,7 +165,7 @@ class CxOModel(mesa.Model):
         """One week, in the order of ODD section 3."""
         self.week += 1
         environment.update_environment(self)  # 1. threat, emerging and ageing capabilities
-        self.start_week()  # executives' hours, the liaison's, marketing's patience
+        self.start_week()  # executives' hours, the liaison's
         if meetings.meeting_due(self):
             meetings.hold_meeting(self)  # 2. backlog review, settled disagreements, disclosure
         self.marketers.shuffle_do("act")  # 3. ideas, campaigns, requests, going around IT
@@ -184,7 +183,7 @@ class CxOModel(mesa.Model):
             self.datacollector.collect(self)  # 10. data collection
 
     def start_week(self) -> None:
-        """Executives' and the liaison's hours for the week; marketing's patience."""
+        """Executives' and the liaison's hours for the week."""
         k = self.k
         hours = self.exec_attention * (k.COMBINED_ATTENTION if self.combined_role else 1.0)
         # Unplanned matters of the executives' other jobs take a share of the hours set aside
@@ -200,7 +199,6 @@ class CxOModel(mesa.Model):
         money.coordinate(self, spent * k.EXEC_HOUR_COST)
         if self.liaison is not None:
             self.liaison.new_week()
-        self.patience = self.patience_weeks()
 
     def react(self) -> None:
         """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
@@ -308,15 +306,6 @@ class CxOModel(mesa.Model):
         draw = self.other_work.betavariate(mean * spread, (1.0 - mean) * spread)
         return draw if k.MECH_OTHER_WORK else 0.0
 
-    def patience_weeks(self) -> float:
-        """Weeks marketing waits on IT before going around it (ODD 7.6)."""
-        k = self.k
-        urgency = 1.0 - k.PATIENCE_SPEED * self.cmo.speed
-        trust = k.PATIENCE_TRUST_FLOOR + (1.0 - k.PATIENCE_TRUST_FLOOR) * self.trust
-        if not k.MECH_TRUST_PATIENCE:
-            trust = 1.0
-        return k.PATIENCE_MAX * urgency * trust
-
     def log(self, kind: str, text: str) -> None:
         """Record an event in plain words."""
         self.events.append(Event(self.week, kind, f"week {self.week}: {text}"))
@@ -342,6 +331,10 @@ class CxOModel(mesa.Model):
     def advance_campaign(self, campaign) -> None:
         """Equip a campaign, seek its data, ask for its release (ODD 7.3-7.5)."""
         campaigns.advance_campaign(self, campaign)
+
+    def around_gain(self, waited: float, campaign, cap: Capability | None, price: bool) -> float:
+        """What acting around IT now gains a marketer over waiting (ODD 7.6)."""
+        return shadow_it.around_gain(self, waited, campaign, cap, price)
 
     def bypass(self, request: ToolRequest, waited: float) -> None:
         """Marketing goes around IT for ``request`` (ODD 7.6)."""

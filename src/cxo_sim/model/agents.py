@@ -4,8 +4,8 @@ Mesa agents: :class:`Executive` (the CIO, the CMO, or the combined executive), :
 :class:`Engineer`, :class:`Liaison` and :class:`Tool`. Plain objects: :class:`Capability`,
 :class:`Campaign`, :class:`ToolRequest`, :class:`Task` and :class:`Event`.
 
-Each agent makes its own choices here (an executive's scores and attention, a marketer's ideas,
-patience and bypass, an engineer's week); the processes they share live in the modules named
+Each agent makes its own choices here (an executive's scores and attention, a marketer's ideas and
+choices, an engineer's week); the processes they share live in the modules named
 after the ODD's submodels, reached through the model. Money is in k$, time in weeks; a point in
 time is a float, week ``w`` running from ``w`` to ``w + 1``.
 """
@@ -218,7 +218,7 @@ class Executive(mesa.Agent):
         base_speed: urgency parameter.
         influence: standing with the CEO, in (0, 1): follows how its KPIs look.
         tightening: how much a recent breach has tightened risk tolerance, in [0, 1].
-        frustration: urgency gained from running out of patience, in [0, 1].
+        frustration: urgency gained from marketing going around IT, in [0, 1].
         hours: martech hours left this week.
         hours_used: martech hours spent over the run.
     """
@@ -247,7 +247,7 @@ class Executive(mesa.Agent):
 
     @property
     def speed(self) -> float:
-        """Current urgency: running out of patience makes the CMO more urgent."""
+        """Current urgency: marketing going around IT makes the CMO more urgent."""
         return min(1.0, self.base_speed + self.frustration)
 
     def new_week(self, hours: float) -> None:
@@ -313,6 +313,8 @@ class Marketer(mesa.Agent):
         ideas: this marketer's own random stream for ideas (common random numbers).
         success: what the marketer has learned of its ideas' fate: a memory of launched (1)
             against abandoned or refused (0) campaigns, in [0, 1].
+        caution: how much more or less than ``CAUGHT_COST`` this marketer fears the blame of
+            being found going around IT (mean 1).
     """
 
     def __init__(self, model: CxOModel, ideas: random.Random):
@@ -321,9 +323,11 @@ class Marketer(mesa.Agent):
         self.campaigns: list[Campaign] = []
         self.requests: list[ToolRequest] = []
         self.success = 1.0
+        # How much this marketer fears being found going around IT: people differ (ODD 7.6).
+        self.caution = ideas.lognormvariate(-0.5 * model.k.CAUTION_SIGMA**2, model.k.CAUTION_SIGMA)
 
     def act(self) -> None:
-        """Maybe pursue an idea, advance each campaign, and go around IT when out of patience."""
+        """Maybe pursue an idea, advance each campaign, and go around IT where that beats waiting."""
         model = self.model
         if self.ideas.random() < model.idea_rate:
             campaign = model.new_campaign(self)
@@ -352,40 +356,30 @@ class Marketer(mesa.Agent):
         rate = self.model.k.SUCCESS_MEMORY
         self.success += rate * (float(launched) - self.success)
 
-    def it_concern(self, sensitivity: float) -> float:
-        """What going around IT costs by IT's KPIs, as far as marketing weighs them (alignment).
+    def goes_around(self, waited: float, campaign: Campaign, cap: Capability | None) -> bool:
+        """Whether, having waited ``waited`` weeks on IT, the marketer acts around it this week.
 
-        A tool bought around IT is unreviewed and unmonitored: the more customer data the
-        capability handles, the more IT's KPIs count against it (ODD 7.6).
+        It does when acting now is worth more than waiting (``shadow_it.around_gain``), and it
+        gets round to it: marketers reconsider now and then, not every week.
         """
         model = self.model
-        return model.alignment * model.k.MARKETER_IT_WEIGHT * sensitivity
-
-    def out_of_patience(self, waited: float, sensitivity: float = 0.0) -> bool:
-        """Whether, having waited ``waited`` weeks on IT, the marketer goes around it now.
-
-        It does once the wait has overrun marketing's patience by more than what going around
-        costs by IT's KPIs, as far as marketing weighs them.
-        """
-        model = self.model
-        overrun = (waited - model.patience) / max(model.patience, 1e-9)
-        if overrun <= self.it_concern(sensitivity):
+        if model.around_gain(waited, campaign, cap, price=cap is not None) <= 0.0:
             return False
         return self.random.random() < model.k.BYPASS_PROPENSITY
 
-    def goes_straight_around(self, sensitivity: float = 0.0) -> bool:
+    def goes_straight_around(self, campaign: Campaign, cap: Capability) -> bool:
         """Whether, not finding a tool, the marketer buys one without asking IT at all.
 
-        The longer IT usually takes to deliver, against marketing's patience, the likelier;
-        less so as far as marketing weighs IT's KPIs.
+        Only some employees buy technology themselves (``SELF_PROVISION``); they do when acting
+        now beats waiting the time IT usually takes.
         """
         model = self.model
-        expected = min(1.0, model.expected_wait / max(model.patience, 1e-9))
-        expected -= self.it_concern(sensitivity)
-        return self.random.random() < model.k.SELF_PROVISION * expected
+        if self.random.random() >= model.k.SELF_PROVISION:
+            return False
+        return model.around_gain(0.0, campaign, cap, price=True) > 0.0
 
     def consider_bypass(self) -> None:
-        """Go around each request that has waited longer than marketing's patience."""
+        """Go around each open request for which acting beats waiting (ODD 7.6)."""
         model = self.model
         still_open = []
         for request in self.requests:
@@ -393,7 +387,7 @@ class Marketer(mesa.Agent):
                 continue
             still_open.append(request)
             waited = model.week - request.filed
-            if self.out_of_patience(waited, request.capability.sensitivity):
+            if self.goes_around(waited, request.campaign, request.capability):
                 model.bypass(request, waited)
         self.requests = still_open
 

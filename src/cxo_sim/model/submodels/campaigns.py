@@ -122,7 +122,7 @@ def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
             campaign.tools[cap] = module
             went_well(model)  # IT's platform served marketing
             return
-    if campaign.marketer.goes_straight_around(cap.sensitivity):
+    if campaign.marketer.goes_straight_around(campaign, cap):
         tool = model.buy_around(campaign, cap)
         if tool is not None:
             campaign.tools[cap] = tool

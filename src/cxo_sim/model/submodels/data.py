@@ -31,9 +31,7 @@ def granted_share(model: CxOModel) -> float:
 def seek_data(model: CxOModel, campaign: Campaign) -> None:
     """Ask for customer-data access, wait for it, or copy the data around governance."""
     if campaign.data == "requested":
-        if campaign.marketer.out_of_patience(
-            model.week - campaign.data_asked, campaign.sensitivity
-        ):
+        if campaign.marketer.goes_around(model.week - campaign.data_asked, campaign, None):
             copy_data(model, campaign)
         return
     tools = [campaign.tools.get(cap) for cap in campaign.needs]

@@ -23,6 +23,7 @@ from cxo_sim.model.submodels.decisions import approve, decided, deny, inventory_
 from cxo_sim.model.submodels.money import coordinate
 from cxo_sim.model.submodels.portfolio import idle
 from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_well
+from cxo_sim.model.submodels.shadow_it import found_within_a_year
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -76,14 +77,6 @@ def hold_meeting(model: CxOModel) -> None:
             resolved += 1
             items -= 1
     went_well(model, resolved)
-
-
-def found_within_a_year(model: CxOModel) -> float:
-    """The chance, as marketing sees it, that IT finds a given shadow tool within a year."""
-    k = model.k
-    weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk)
-    weekly += k.NOTICE_RATE * model.n_embedded / model.n_engineers
-    return 1.0 - (1.0 - min(1.0, weekly)) ** 52
 
 
 def disclosure_gain(model: CxOModel, tool: Tool) -> float:

@@ -1,7 +1,11 @@
-"""Going around IT (ODD 7.6): what marketing does once a marketer runs out of patience.
+"""Going around IT (ODD 7.6): the marketer's choice, and what follows it.
 
-The marketer decides when (``Marketer.out_of_patience``: patience falls with the CMO's urgency
-and with low trust, and alignment lengthens it); this module is what follows. Under the CMO's
+A marketer weighs waiting for IT against acting around it (``around_gain``): what waiting is
+worth given the wait it expects (learned from IT's deliveries), the campaign's window and how
+far it trusts IT to deliver at all, against what acting now is worth, less the price, the chance
+IT finds out and blames it, and IT's KPIs as far as marketing weighs them (alignment). The CMO's
+urgency enters as what marketing's KPIs reward for time, its spending appetite as what they
+charge for money. ``bypass`` and ``buy_around`` are what follows. Under the CMO's
 rights marketing stops waiting for IT's advisory review and buys openly from the martech budget:
 IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool or
 buys a team-tier subscription on a card from marketing's own money: cheap, fast, unreviewed,
@@ -12,6 +16,7 @@ relationship.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import shows
@@ -21,6 +26,44 @@ from cxo_sim.model.submodels.relationship import went_badly
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
     from cxo_sim.model.agents import Campaign, Capability, Tool, ToolRequest
+
+
+def found_within_a_year(model: CxOModel) -> float:
+    """The chance, as marketing sees it, that IT finds a given shadow tool within a year."""
+    k = model.k
+    if not k.MECH_DISCOVERY:
+        return 0.0
+    weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk)
+    weekly += k.NOTICE_RATE * model.n_embedded / model.n_engineers
+    return 1.0 - (1.0 - min(1.0, weekly)) ** 52
+
+
+def around_gain(
+    model: CxOModel, waited: float, campaign: Campaign, cap: Capability | None, price: bool
+) -> float:
+    """What acting around IT now gains over waiting, as a share of the campaign's value.
+
+    Args:
+        model: the organisation.
+        waited: weeks the marketer has waited on IT so far (0 before asking).
+        campaign: the campaign it is for (its value and window).
+        cap: the capability a tool would be bought for (None for a data copy).
+        price: whether acting means paying a card subscription.
+    """
+    k = model.k
+    rate = 1.0 / k.VALUE_DECAY_WEEKS + k.URGENCY_RATE * model.cmo.speed
+    remaining = max(model.expected_wait - waited, k.OVERDUE_SHARE * waited)
+    window = campaign.deadline - model.week
+    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
+    wait = deliver * math.exp(-rate * remaining) if remaining <= window else 0.0
+    act = math.exp(-rate * k.AROUND_WEEKS)
+    sensitivity = campaign.sensitivity if cap is None else cap.sensitivity
+    cost = found_within_a_year(model) * k.CAUGHT_COST * campaign.marketer.caution
+    cost += model.alignment * k.MARKETER_IT_WEIGHT * sensitivity
+    if price and cap is not None:
+        licence = k.LICENCE_MEAN * cap.cost_factor * k.SHADOW_PRICE * k.CARD_WEEKS
+        cost += (1.0 - model.cmo.spend) * licence / max(campaign.base_value, 1e-9)
+    return act - cost - wait
 
 
 def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
@@ -89,6 +132,6 @@ def buy_on_card(
 
 
 def frustrated(model: CxOModel) -> None:
-    """Running out of patience makes the CMO more urgent for a while."""
+    """Going around IT makes the CMO more urgent for a while."""
     cmo = model.cmo
     cmo.frustration = min(1.0, cmo.frustration + model.k.FRUSTRATION_STEP)
