@@ -327,7 +327,7 @@ class Marketer(mesa.Agent):
         self.caution = ideas.lognormvariate(-0.5 * model.k.CAUTION_SIGMA**2, model.k.CAUTION_SIGMA)
 
     def act(self) -> None:
-        """Maybe pursue an idea, advance each campaign, and go around IT where that beats waiting."""
+        """Maybe pursue an idea, advance each campaign, go around IT where that beats waiting."""
         model = self.model
         if self.ideas.random() < model.idea_rate:
             campaign = model.new_campaign(self)
