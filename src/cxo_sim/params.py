@@ -326,9 +326,10 @@ _DECLARATIONS = [
     _p(
         "n_engineers",
         "int",
-        8,
+        6,
         "engineers in the CIO's staff serving marketing",
-        "modelling choice: a mid-size IT function",
+        "modelling choice: a mid-size IT function's martech team, sized so that its queue binds "
+        "(ODD 7.8; 8 left it idle half the time)",
         "organisation",
         unit="people",
         low=1,
@@ -360,9 +361,9 @@ _DECLARATIONS = [
     _p(
         "martech_budget",
         "float",
-        4000.0,
+        3000.0,
         "yearly martech budget (licences and purchases)",
-        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 40% of it (modelling choice)",
+        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 30% of it (modelling choice: at 40% the budget never bound, ODD 7.15)",
         "organisation",
         unit="k$/year",
         low=0.0,
