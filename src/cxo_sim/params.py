@@ -361,9 +361,9 @@ _DECLARATIONS = [
     _p(
         "martech_budget",
         "float",
-        3000.0,
+        4000.0,
         "yearly martech budget (licences and purchases)",
-        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 30% of it (modelling choice: at 40% the budget never bound, ODD 7.15)",
+        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 40% of it (modelling choice)",
         "organisation",
         unit="k$/year",
         low=0.0,
