@@ -116,7 +116,9 @@ def _arms() -> dict[str, dict[str, Any]]:
     old = preset("old_world")
     arms = {
         "cio": old,
-        "cmo": _with(old, budget_owner="cmo"),
+        # The new world as article 004 describes it: marketing decides and hires its own
+        # technologists to push campaigns live (preset new_world).
+        "cmo": _with(old, budget_owner="cmo", marketing_technologists=1),
         "gov_none": _with(old, data_governance="none"),
         "gov_clear": _with(old, data_governance="clear"),
         "meet_2": _with(old, meeting_interval=2),
