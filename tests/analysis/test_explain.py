@@ -26,6 +26,7 @@ from cxo_sim.analysis.explain import (
     share_ci,
 )
 from cxo_sim.analysis.stats import Estimate
+from cxo_sim.cli import main
 from cxo_sim.constants import CONSTANTS, SWITCHES
 from cxo_sim.patterns import PRACTICES, paired_diff
 from cxo_sim.validation import column, run_arms
@@ -191,3 +192,38 @@ def test_an_effect_carried_mainly_by_an_argued_or_unknown_mechanism_is_flagged(m
     monkeypatch.setitem(MECHANISM_CONSTANTS, "MECH_DISCLOSURE", ())
     assert any("unknown" in f.text for f in argued_flags([e]))
     assert "Artefact flags (10 seeds): 2" in format_flags(argued_flags([e]), 10)
+
+
+# ------------------------------------------------------------------------------- command
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["meeting"], "did you mean 'meetings'?"),
+        (["--switch", "MECH_DISCLOSUR", "meetings"], "did you mean 'MECH_DISCLOSURE'?"),
+        (["old_world"], "old_world is the baseline"),
+        ([], "name a lever"),
+        (["meetings", "--seeds", "1"], "--seeds must be at least 2"),
+    ],
+)
+def test_a_bad_explain_command_says_what_is_wrong_on_one_line_and_exits_2(argv, says, capsys):
+    assert main(["explain", *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+def test_explain_prints_a_table_shadow_prices_and_flags(capsys):
+    argv = ["explain", "meetings", "--seeds", "3", "--steps", "26", "--workers", "1", "--quiet"]
+    argv += ["--switch", "MECH_DISCLOSURE", "--shadow-prices", "--flags"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "### meetings (practice: meeting_interval 0 -> 2; vs old_world)" in out
+    assert "| outcome | effect | disclosure |" in out
+    assert "Shadow prices: 50% more of each resource in old_world, 3 paired seeds" in out
+    assert "Artefact flags (3 seeds):" in out
+
+
+def test_validate_takes_flags_without_making_them_checks():
+    from cxo_sim.cli import build_parser
+
+    assert build_parser().parse_args(["validate", "--flags"]).flags is True
+    assert build_parser().parse_args(["validate"]).flags is False
