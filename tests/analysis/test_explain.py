@@ -118,6 +118,9 @@ def test_share_ci_is_exactly_zero_when_the_switch_changes_nothing_and_one_when_i
     assert whole.value == whole.low == whole.high == 1.0
     half = share_ci(on, on / 2)
     assert half.value == pytest.approx(0.5) and half == share_ci(on, on / 2)
+    undefined = np.array([np.nan, 2.0, 3.0, 2.5])  # a seed with no launch: no median
+    assert share_ci(undefined, undefined / 2).value == pytest.approx(0.5)
+    assert share_ci(undefined, undefined / 2).n == 3
 
 
 def test_headline_takes_net_value_when_the_model_returns_it():
@@ -143,6 +146,8 @@ def test_shadow_prices_have_one_row_per_resource_and_flag_those_that_do_not_bind
     assert (engineers.before, engineers.after) == (8, 12)
     for price in found.shadow_prices:
         assert set(price.effect) == set(headline(price.effect))
+    assert engineers.arm == "old_world, n_engineers 12"
+    assert set(engineers.values) == set(engineers.effect)
     idle = {f.subject for f in found.flags if f.kind == "does not bind"}
     assert idle == {p.resource for p in found.shadow_prices if not p.binds}
     table = format_shadow_prices(found.shadow_prices, 3)

@@ -11,7 +11,7 @@
     (``explain.MECHANISM_CONSTANTS``; a mechanism with no entry counts as unknown, and is
     flagged too);
   - "pinned": a headline outcome with zero variance across seeds, or a share-type outcome (in
-    [0, 1]) at 0 or 1 in at least half the seeds, in any arm run;
+    [0, 1]) at 0 or 1 in at least half the seeds, in any arm run with every switch on;
   - "free lunch": a lever significantly better on some headline outcome and significantly worse
     on none, net_value included when the model returns it;
   - "does not bind": a resource whose shadow price is nil.
@@ -88,6 +88,7 @@ class ShadowPrice:
         before: its value in old_world.
         after: the value with 50% more (rounded for a count).
         effect: outcome -> paired effect (more - default) with its 95% CI.
+        values: outcome -> values over seeds with more of the resource.
     """
 
     resource: str
@@ -95,6 +96,12 @@ class ShadowPrice:
     before: Any
     after: Any
     effect: dict[str, Estimate]
+    values: dict[str, np.ndarray]
+
+    @property
+    def arm(self) -> str:
+        """The arm with more of the resource, in words."""
+        return f"old_world, {self.parameter} {value_text(self.after)}"
 
     @property
     def binds(self) -> bool:
@@ -122,11 +129,9 @@ def shadow_prices(plan: Plan) -> list[ShadowPrice]:
     for label, params in _resource_arms(base).items():
         key = plan.want(params)
         name = RESOURCES[label]
-        effect = {
-            o: paired_diff(plan.column(key, o), plan.column(base_key, o))
-            for o in plan.outcomes(base_key)
-        }
-        prices.append(ShadowPrice(label, name, base[name], params[name], effect))
+        values = {o: plan.column(key, o) for o in plan.outcomes(base_key)}
+        effect = {o: paired_diff(v, plan.column(base_key, o)) for o, v in values.items()}
+        prices.append(ShadowPrice(label, name, base[name], params[name], effect, values))
     return prices
 
 
@@ -247,6 +252,8 @@ def flags(explained: Sequence[Explanation], prices: Sequence[ShadowPrice] = ()) 
     for e in explained:
         arms.setdefault(e.lever.baseline_name, e.arms["baseline"])
         arms.setdefault(e.lever.name, e.arms["lever"])
+    for price in prices:
+        arms.setdefault(price.arm, price.values)
     return (
         argued_flags(explained)
         + pinned_flags(arms)

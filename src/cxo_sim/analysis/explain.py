@@ -282,8 +282,11 @@ def share_ci(on: np.ndarray, off: np.ndarray, seed: int = BOOTSTRAP_SEED) -> Est
     """``1 - mean(off) / mean(on)`` of per-seed effects, with a paired percentile bootstrap.
 
     The same resampled seeds enter both means (the two effects were measured on the same
-    seeds). Vectorised over resamples: one explanation computes hundreds of these.
+    seeds); a seed where either effect is undefined (a median of no launches) is left out.
+    Vectorised over resamples: one explanation computes hundreds of these.
     """
+    keep = np.isfinite(on) & np.isfinite(off)
+    on, off = on[keep], off[keep]
     n = on.size
     value = 1.0 - off.mean() / on.mean()
     if np.array_equal(on, off):
