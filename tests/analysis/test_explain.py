@@ -123,6 +123,12 @@ def test_share_ci_is_exactly_zero_when_the_switch_changes_nothing_and_one_when_i
     assert share_ci(undefined, undefined / 2).n == 3
 
 
+def test_a_share_prints_as_whole_percentages_without_a_signed_zero():
+    assert ex.percent(Estimate(-0.001, -0.012, 0.004, 5)) == "0% [-1, 0]"
+    assert ex.percent(Estimate(0.0, 0.0, 0.0, 5)) == "0%"
+    assert ex.percent(None) == "n.s."
+
+
 def test_headline_takes_net_value_when_the_model_returns_it():
     outcomes = dict.fromkeys(("campaign_value", "trust", "breach_risk"), 0.0)
     assert "net_value" not in headline(outcomes)

@@ -382,10 +382,15 @@ def percent(est: Estimate | None) -> str:
     if est is None:
         return "n.s."
     if est.low == est.high == est.value:
-        return f"{100 * est.value:.0f}%"
+        return f"{_whole(est.value)}%"
     if math.isnan(est.low):
-        return f"{100 * est.value:.0f}% [no CI]"
-    return f"{100 * est.value:.0f}% [{100 * est.low:.0f}, {100 * est.high:.0f}]"
+        return f"{_whole(est.value)}% [no CI]"
+    return f"{_whole(est.value)}% [{_whole(est.low)}, {_whole(est.high)}]"
+
+
+def _whole(share: float) -> str:
+    """A share as a whole percentage; an integer, so a rounded zero has no sign ("-0")."""
+    return str(round(100 * share))
 
 
 def _effect_text(est: Estimate) -> str:
