@@ -238,3 +238,14 @@ def test_validate_takes_flags_without_making_them_checks():
 
     assert build_parser().parse_args(["validate", "--flags"]).flags is True
     assert build_parser().parse_args(["validate"]).flags is False
+
+
+def test_a_plan_makes_each_run_once(monkeypatch):
+    plan = ex.Plan([1, 2], steps=13)
+    first = plan.want(LEVERS["meetings"].baseline)
+    assert plan.want(dict(LEVERS["meetings"].baseline)) == first  # the same arm, asked twice
+    plan.run()
+    made = plan.results[first]
+    monkeypatch.setattr(ex, "process_map", lambda *a, **k: pytest.fail("ran again"))
+    plan.run(workers=2)
+    assert plan.results[first] is made

@@ -227,6 +227,8 @@ class Plan:
     def run(self, workers: int = 1, progress: bool = False) -> None:
         """Make every wanted run not made yet, by ``process_map``, in a fixed order."""
         todo = [key for key in self._wanted if key not in self.results]
+        if not todo:
+            return  # nothing new: no pool to start
         jobs = [(dict(p), seed, self.steps, s) for p, s in todo for seed in self.seeds]
         outcomes = process_map(_run_job, jobs, workers, deadline=run_deadline(self.steps))
         bar = tqdm(outcomes, total=len(jobs), desc="explain", unit="run", file=sys.stderr,
