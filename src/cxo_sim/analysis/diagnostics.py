@@ -175,8 +175,8 @@ def argued_flags(explained: Iterable[Explanation]) -> list[Flag]:
                     Flag(
                         "argued",
                         e.lever.name,
-                        f"{percent(share)} of {e.lever.name}'s effect on {outcome_label(name)} "
-                        f"runs through {mechanism_label(switch)}, {basis}",
+                        f"{percent(share)} of the effect of {e.lever.name} on "
+                        f"{outcome_label(name)} runs through {mechanism_label(switch)}, {basis}",
                     )
                 )
     return flags
