@@ -56,9 +56,11 @@ BOOTSTRAP_SEED = 7
 # A mechanism "mainly" carries an effect, in the summary sentence, from this share up.
 MAIN_SHARE = 0.25
 
-# The behavioural constants each switched mechanism rests on, read from the model code (the
-# constants the switched branch uses). A switch missing here is reported as resting on unknown
-# constants; tests/analysis/test_explain.py fails until its entry is added.
+# The behavioural constants each switched mechanism rests on, read from the model code: those
+# the switched branch alone uses (the meetings' backlog review also settles negotiations with
+# the executives' scores, whose constants every decision shares, and they are not listed). A
+# switch missing here is reported as resting on unknown constants;
+# tests/analysis/test_explain.py fails until its entry is added.
 MECHANISM_CONSTANTS: dict[str, tuple[str, ...]] = {
     "MECH_DISCLOSURE": ("DISCLOSE_BASE", "DISCLOSE_TRUST"),
     "MECH_BACKLOG_REVIEW": ("REUSE_FIT",),
