@@ -17,6 +17,7 @@ EXAMPLES = """examples:
   cxo-sim calibrate experiments/calibration/old_world.toml   posterior, card in calibration/
   cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3
+  cxo-sim explain meetings cio_risk=0.9              what carries a lever's effect
   cxo-sim app                                        the teaching app on 127.0.0.1:8765
 """
 
@@ -126,6 +127,47 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
     val.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
     val.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+    val.add_argument(
+        "--flags",
+        action="store_true",
+        help="also the artefact flags of every lever and resource (cxo-sim explain --flags)",
+    )
+
+    exp = sub.add_parser(
+        "explain",
+        help="a lever's effects and the share each mechanism carries; shadow prices; flags",
+    )
+    exp.add_argument(
+        "levers",
+        nargs="*",
+        metavar="LEVER",
+        help="a practice (meetings, liaison, ...), a decision right (new_world, shared, "
+        "combined_role), a preference (cio_risk, cmo_speed), a preset, or KEY=VALUE on old_world",
+    )
+    exp.add_argument("--all", action="store_true", help="explain every named lever")
+    exp.add_argument(
+        "--shadow-prices",
+        action="store_true",
+        help="effect of 50%% more executive hours, engineers and each budget in old_world",
+    )
+    exp.add_argument(
+        "--flags",
+        action="store_true",
+        help="artefact flags of the levers explained (alone: of every lever and resource)",
+    )
+    exp.add_argument("--seeds", type=int, default=None, help="seeds per arm (default 50)")
+    exp.add_argument("--first-seed", type=int, default=None, help="first seed (default 70000)")
+    exp.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+    exp.add_argument("--steps", type=int, default=156, help="weeks per run (default 156)")
+    exp.add_argument(
+        "--switch",
+        dest="switches",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="turn off only this mechanism switch (repeatable; default: every switch)",
+    )
+    exp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     rob = sub.add_parser(
         "robustness", help="which conclusions survive the behavioural constants' ranges"
@@ -193,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             from cxo_sim.validatecmd import validate_command
 
             return validate_command(args)
+        elif args.command == "explain":
+            from cxo_sim.analysis.explaincmd import explain_command
+
+            return explain_command(args)
         elif args.command == "robustness":
             from cxo_sim.robustness import robustness_command
 

@@ -1,4 +1,4 @@
-"""``cxo-sim validate``: the calibration table, the pattern checks and the tradeoff table."""
+"""``cxo-sim validate``: calibration table, pattern checks, tradeoff table; flags if asked."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from cxo_sim.validation import calibration, format_calibration
 
 def validate_command(args) -> int:
     """``cxo-sim validate``: the calibration table, the pattern checks, the tradeoff table.
+
+    With ``--flags``, also the artefact flags of every lever and resource (``cxo-sim explain
+    --flags``, on the same seeds); they are printed, and do not change the exit status.
 
     Exits 1 if a check fails that is not among the claims the ODD says do not hold.
     """
@@ -26,7 +29,11 @@ def validate_command(args) -> int:
     print(format_calibration(targets, args.seeds), flush=True)
     checks = patterns(seeds, workers)
     print(format_patterns(checks, args.seeds), flush=True)
-    print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds))
+    print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds), flush=True)
+    if args.flags:
+        from cxo_sim.analysis.diagnostics import diagnose, format_flags
+
+        print(format_flags(diagnose(None, seeds, workers).flags, args.seeds), flush=True)
     failed = [c for c in checks if not c.passed] + [t for t in targets if not t.inside]
     known = [c for c in checks if not c.passed and c.claim in NOT_HOLDING]
     note = f" ({len(known)} known not to hold, docs/ODD.md 9.5)" if known else ""
