@@ -85,9 +85,14 @@ def test_no_file_cites_a_document_the_project_does_not_contain():
     assert not citing, f"cite docs/ODD.md sections instead: {citing}"
 
 
-def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
+def test_readme_quick_start_is_two_commands_and_ci_runs_both():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["bash scripts/quickstart.sh", "bash scripts/test.sh"]
-    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/test.sh" in ci
+    assert "bash .ci/quickstart" in ci
+    quickstart = (ROOT / ".ci" / "quickstart").read_text(encoding="utf-8")
+    assert "bash scripts/quickstart.sh" in quickstart
+    assert "VERSIONS=${QUICKSTART_PYTHONS:-3.11 3.13}" in quickstart

@@ -248,7 +248,15 @@ def main(argv: list[str] | None = None) -> int:
 
             params_command(args)
         elif args.command == "app":
-            from cxo_sim.app import serve
+            try:
+                from cxo_sim.app import serve
+            except ModuleNotFoundError as exc:
+                if (exc.name or "").partition(".")[0] == "cxo_sim":
+                    raise
+                raise UserError(
+                    f"the app needs {exc.name}, which the app extra installs: "
+                    "pip install 'cxo-sim[app]'"
+                ) from None
 
             serve(host=args.host, port=args.port)
     except (UserError, ValueError) as exc:
