@@ -280,11 +280,8 @@ _DECLARATIONS = [
        "deliberation halves it", ARGUED),
     _c("OTHER_WORK_SHARE", 0.36, 0.2, 0.5, "", "7.7",
        "mean share of an executive's martech hours that unplanned matters of its other work "
-       "take in a week",
+       "take in a week (uniform from none to twice this)",
        "Porter and Nohria 2018 (HBR, CEO time use): 36% of time goes to issues as they unfold"),
-    _c("OTHER_WORK_SPREAD", 4.0, 2.0, 12.0, "", "7.7",
-       "concentration of the weekly share other work takes (Beta; lower = more uneven weeks)",
-       f"{ARGUED}: some weeks a crisis takes nearly all of it, most weeks far less"),
     _c("COMBINED_ATTENTION", 0.6, 0.4, 0.9, "", "7.7",
        "share of one executive's martech hours a combined CIO-CMO has: one person, two jobs",
        f"{ARGUED}: some overlap between the two jobs, not a whole second person"),

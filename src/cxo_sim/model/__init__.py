@@ -153,6 +153,7 @@ class CxOModel(mesa.Model):
         if self.data_governance == "clear":
             self.queue("governance", self.k.GOVERNANCE_SETUP_DAYS, marketing=False, priority=1)
         self.expected_wait = self.k.VENDOR_WEEKS  # marketing's prior of IT's delivery time
+        shadow_it.expectations(self)
         self.collect_series = True
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in SERIES_NAMES}
@@ -188,17 +189,22 @@ class CxOModel(mesa.Model):
         hours = self.exec_attention * (k.COMBINED_ATTENTION if self.combined_role else 1.0)
         # Unplanned matters of the executives' other jobs take a share of the hours set aside
         # for martech this week (ODD 7.7): drawn for both, used by those there are.
-        other = [self.other_work_share(), self.other_work_share()]
+        draw = self.other_work.random
+        other = (draw(), draw())  # both drawn whatever the design: common random numbers
+        scale = 2.0 * k.OTHER_WORK_SHARE if k.MECH_OTHER_WORK else 0.0
+        aligning = 0.0 if self.combined_role else k.ALIGNMENT_HOURS * self.alignment
         spent = 0.0
-        for executive, share in zip(self.executives, other, strict=False):
-            free = hours * (1.0 - share)
+        for executive, u in zip(self.executives, other, strict=False):
+            free = hours * (1.0 - scale * u)  # a share uniform on [0, 2 * OTHER_WORK_SHARE]
             # Alignment is practised: joint planning takes hours from each executive's week.
-            aligning = 0.0 if self.combined_role else min(free, k.ALIGNMENT_HOURS * self.alignment)
-            executive.new_week(free - aligning)
-            spent += aligning
-        money.coordinate(self, spent * k.EXEC_HOUR_COST)
+            joint = aligning if aligning < free else free
+            executive.new_week(free - joint)
+            spent += joint
+        if spent:
+            money.coordinate(self, spent * k.EXEC_HOUR_COST)
         if self.liaison is not None:
             self.liaison.new_week()
+        shadow_it.expectations(self)  # what marketers weigh this week (ODD 7.6)
 
     def react(self) -> None:
         """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
@@ -298,13 +304,6 @@ class CxOModel(mesa.Model):
         if self.data_governance == "clear" and not self.governance_live:
             return "basic"
         return self.data_governance
-
-    def other_work_share(self) -> float:
-        """Share of an executive's martech hours that its other work takes this week."""
-        k = self.k
-        mean, spread = k.OTHER_WORK_SHARE, k.OTHER_WORK_SPREAD
-        draw = self.other_work.betavariate(mean * spread, (1.0 - mean) * spread)
-        return draw if k.MECH_OTHER_WORK else 0.0
 
     def log(self, kind: str, text: str) -> None:
         """Record an event in plain words."""

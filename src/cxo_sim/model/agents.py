@@ -193,6 +193,8 @@ class Schedule:
     def take_due(self, week: int) -> list[tuple]:
         """Remove and return the entries due by ``week`` (``(week, *item)``), oldest first."""
         items = self.items
+        if not items:
+            return []
         due = [entry for entry in items if entry[0] <= week]
         if due:
             self.items = [entry for entry in items if entry[0] > week]

@@ -97,10 +97,14 @@ def release_lane(model: CxOModel, campaign: Campaign) -> str | None:
     k = model.k
     if not k.MECH_RELEASE:
         return None
-    tools = [tool for tool in campaign.tools.values() if tool is not None and not tool.platform]
-    if any(tool.owner == "it" for tool in tools):
-        return "it"
-    if not k.MECH_MARKETING_RELEASE or not any(not tool.bypass for tool in tools):
+    enterprise = False  # an enterprise tool marketing bought
+    for tool in campaign.tools.values():
+        if tool is None or tool.platform:
+            continue
+        if tool.owner == "it":
+            return "it"
+        enterprise = enterprise or not tool.bypass
+    if not enterprise or not k.MECH_MARKETING_RELEASE:
         return None
     return "marketing" if model.marketing_technologists > 0 else "it"
 

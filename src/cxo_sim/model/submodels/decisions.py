@@ -29,14 +29,15 @@ def decide_requests(model: CxOModel) -> None:
     queue.sort(key=lambda r: (-r.priority, r.filed))
     model.decision_queue = queue
     burden = model.it_backlog_weeks()
+    out_of_hours = False  # the decider's hours only shrink: once short, short for the rest
     for request in list(queue):
         if request.stage == "escalated":
             if request.escalated < model.week:  # the CEO takes a week
                 ceo_decides(model, request)
         elif request.stage == "negotiation":
             negotiate(model, request, burden)
-        else:
-            decide(model, request, burden)
+        elif not out_of_hours:
+            out_of_hours = not decide(model, request, burden)
 
 
 def take_hours(model: CxOModel, pairs: list[tuple[Executive, float]]) -> bool:
@@ -49,18 +50,21 @@ def take_hours(model: CxOModel, pairs: list[tuple[Executive, float]]) -> bool:
     return True
 
 
-def decide(model: CxOModel, request: ToolRequest, burden: float) -> None:
-    """Score one request by each executive's KPIs and apply the decision rights."""
+def decide(model: CxOModel, request: ToolRequest, burden: float) -> bool:
+    """Score one request by each executive's KPIs and apply the decision rights.
+
+    Returns whether the deciders had the hours (if not, the request waits).
+    """
     k, rights = model.k, model.rights
     cio, cmo = model.cio, model.cmo
     if rights == "shared":
         if not take_hours(model, [(cio, cio.decision_hours()), (cmo, cmo.decision_hours())]):
-            return
+            return False
     elif rights == "cmo":
         if not take_hours(model, [(cmo, cmo.decision_hours())]):
-            return
+            return False
     elif not take_hours(model, [(cio, cio.decision_hours())]):  # cio, or the combined one
-        return
+        return False
     # Under the CMO's rights the CIO's advice costs the CIO's hours; without it the CMO
     # decides alone, on its own knowledge of the stack and with no objection raised.
     advised = rights != "cmo" or take_hours(model, [(cio, k.ADVICE_HOURS)])
@@ -70,7 +74,7 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> None:
         redirect(model, request, existing)
         decided(model, request)
         went_well(model)
-        return
+        return True
     cmo_wants, cio_wants = scores(model, request, burden)
     if rights == "combined":
         approve(model, request) if cmo_wants else deny(model, request, "not worth it")
@@ -99,6 +103,7 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> None:
         request.rounds = 1
         request.cmo_wants = cmo_wants
         disagreement(model, f"CIO and CMO disagree on {model.a_tool(request.capability)}")
+    return True
 
 
 def inventory_recall(model: CxOModel, advised: bool) -> float:

@@ -85,8 +85,10 @@ def pay_the_week(model: CxOModel) -> None:
     model.year["martech_spend"] += licences
     model.year["shadow_spend"] += shadow
     spend(model, licences)
-    # Marketing's own technologists are people on marketing's payroll (article 004).
-    spend(model, model.marketing_technologists * k.TECHNOLOGIST_COST)
+    # People's time in any design: the engineer-days IT gives marketing's queue, and marketing's
+    # own technologists on its payroll (article 004).
+    people = model.n_engineers * k.DAYS_PER_WEEK * k.MARKETING_SHARE * k.ENGINEER_DAY_COST
+    spend(model, people + model.marketing_technologists * k.TECHNOLOGIST_COST)
     cost = 0.0
     if model.liaison is not None:
         cost += k.LIAISON_COST
@@ -96,8 +98,6 @@ def pay_the_week(model: CxOModel) -> None:
         cost += k.PLATFORM_RUN_COST if model.platform_live else k.PLATFORM_BUILD_COST
     if model.data_governance == "clear":
         cost += k.GOVERNANCE_RUN_COST if model.governance_live else k.GOVERNANCE_SETUP_COST
-    # The engineer-days IT gives marketing's queue in any design are people's time too.
-    spend(model, model.n_engineers * k.DAYS_PER_WEEK * k.MARKETING_SHARE * k.ENGINEER_DAY_COST)
     # Engineer time the practices take from IT's other work: embedded engineers' weeks beyond
     # the share any engineer gives marketing, and alignment's extra share of the others.
     diverted = model.n_embedded * k.DAYS_PER_WEEK * (1.0 - k.MARKETING_SHARE)

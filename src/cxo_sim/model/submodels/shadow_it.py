@@ -38,6 +38,20 @@ def found_within_a_year(model: CxOModel) -> float:
     return 1.0 - (1.0 - min(1.0, weekly)) ** 52
 
 
+def expectations(model: CxOModel) -> None:
+    """What marketing weighs this week (ODD 7.6).
+
+    The cost of a week's delay by its KPIs (the CMO's urgency), what acting now is worth, and
+    the chance IT finds a shadow tool within a year, and what money costs by its KPIs (the CMO's
+    spending appetite).
+    """
+    k = model.k
+    model.delay_rate = 1.0 / k.VALUE_DECAY_WEEKS + k.URGENCY_RATE * model.cmo.speed
+    model.act_now = math.exp(-model.delay_rate * k.AROUND_WEEKS)
+    model.caught = found_within_a_year(model)
+    model.thrift = 1.0 - model.cmo.spend  # what money costs by marketing's KPIs
+
+
 def around_gain(
     model: CxOModel, waited: float, campaign: Campaign, cap: Capability | None, price: bool
 ) -> float:
@@ -51,19 +65,20 @@ def around_gain(
         price: whether acting means paying a card subscription.
     """
     k = model.k
-    rate = 1.0 / k.VALUE_DECAY_WEEKS + k.URGENCY_RATE * model.cmo.speed
-    remaining = max(model.expected_wait - waited, k.OVERDUE_SHARE * waited)
-    window = campaign.deadline - model.week
-    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
-    wait = deliver * math.exp(-rate * remaining) if remaining <= window else 0.0
-    act = math.exp(-rate * k.AROUND_WEEKS)
     sensitivity = campaign.sensitivity if cap is None else cap.sensitivity
-    cost = found_within_a_year(model) * k.CAUGHT_COST * campaign.marketer.caution
+    cost = model.caught * k.CAUGHT_COST * campaign.marketer.caution
     cost += model.alignment * k.MARKETER_IT_WEIGHT * sensitivity
     if price and cap is not None:
         licence = k.LICENCE_MEAN * cap.cost_factor * k.SHADOW_PRICE * k.CARD_WEEKS
-        cost += (1.0 - model.cmo.spend) * licence / max(campaign.base_value, 1e-9)
-    return act - cost - wait
+        cost += model.thrift * licence / max(campaign.base_value, 1e-9)
+    gain = model.act_now - cost
+    if gain <= 0.0:
+        return gain  # acting loses even against a wait worth nothing
+    remaining = max(model.expected_wait - waited, k.OVERDUE_SHARE * waited)
+    if remaining > campaign.deadline - model.week:
+        return gain  # IT would deliver after the campaign's moment: waiting is worth nothing
+    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
+    return gain - deliver * math.exp(-model.delay_rate * remaining)
 
 
 def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
