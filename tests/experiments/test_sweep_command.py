@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cxo_sim.cli import main
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.pool import LocalPool
 from cxo_sim.experiments.runner import sweep
 
 BAD_INPUT = {
@@ -108,3 +111,17 @@ def test_sweep_prints_a_summary_and_resumes_to_nothing_left(tmp_path, capsys, ea
     assert status == 0
     assert "0 runs" in out and "24 were already done" in out and "24 of 24 runs stored" in out
     assert err == ""
+
+
+def test_more_workers_than_four_per_core_are_refused_before_any_starts(
+    write_experiment, small_text, tmp_path, capsys
+):
+    too_many = 4 * len(os.sched_getaffinity(0)) + 1
+    path = write_experiment(small_text)
+    status = main(["sweep", str(path), "--out", str(tmp_path), "--workers", str(too_many)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert f"--workers: {too_many} is more than 4 per core" in err
+    assert not (tmp_path / "small").exists()
+    with pytest.raises(UserError, match="per core"):
+        LocalPool(too_many)
