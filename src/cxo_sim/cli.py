@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     received: list[int] = []
     previous = _interrupt_on_stop_signals(received)
     try:
+        check_options(args)
         if args.command == "run":
             from cxo_sim.runcmd import run_command
 
@@ -223,6 +224,21 @@ def main(argv: list[str] | None = None) -> int:
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_IGN if argv is None else handler)
     return 0
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse option values no command can use, before anything starts.
+
+    Raises:
+        UserError: an empty ``--out`` (it would write into the current folder) or a port
+            outside 1 to 65535.
+    """
+    out = getattr(args, "out", None)
+    if out is not None and not out.strip():
+        raise UserError("--out: is empty; give a folder (or leave the option out)")
+    port = getattr(args, "port", None)
+    if port is not None and not 1 <= port <= 65_535:
+        raise UserError(f"--port: must be 1 to 65535, got {port}")
 
 
 def _interrupt_on_stop_signals(received: list[int]) -> dict[int, object]:
