@@ -190,6 +190,7 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
     status, err = sweep_cli(capsys, small, tmp_path, "--workers", "1")
     assert status == 2 and "No space left on device" in err
     folder = tmp_path / "small"
+    assert f"{folder / 'timeseries'}/part-00001.parquet: cannot write" in err  # names the file
     stored = load_results(folder)
     assert len(stored) == 5 and load_manifest(folder)["runs_done"] == 5
     assert not list(folder.rglob(".tmp-*"))

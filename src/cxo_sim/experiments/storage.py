@@ -483,10 +483,12 @@ class ResultsFolder:
         if series:
             frame = pd.concat(series, ignore_index=True)
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            staged.append((TIMESERIES, _parquet_bytes(table, metadata), len(frame)))
+            where = self.path / TIMESERIES / name
+            staged.append((TIMESERIES, _parquet_bytes(table, metadata, where), len(frame)))
         posterior = self.manifest.get("posterior") or {}
         table = pa.Table.from_pylist(rows, schema=runs_schema(posterior.get("constants", ())))
-        staged.append((RUNS, _parquet_bytes(table, metadata), len(rows)))
+        where = self.path / RUNS / name
+        staged.append((RUNS, _parquet_bytes(table, metadata, where), len(rows)))
         self.check_in_place()
         parts = dict(self.manifest.get("parts") or {})
         parts.update({f"{kind}/{name}": _entry(data, count) for kind, data, count in staged})
@@ -617,7 +619,7 @@ def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) ->
     folder = ResultsFolder(path, _lock=_FolderLock(path))
     try:
         state = check_results_folder(path, manifest, fresh=False)
-        folder._folders[""] = open_folder(path)
+        folder._folders[""] = _open_dir(path, None, path)
         for sub in (RUNS, TIMESERIES):
             _refuse_link(path / sub)
             folder._folders[sub] = open_folder(path / sub, anchor=path, create=True)
@@ -683,17 +685,48 @@ def _versions(manifest: dict[str, Any]) -> str:
 def write_output(path: Path, write: Callable[[Path], Any], *, root: Path | None = None) -> Path:
     """Write one of a folder's own files (a report, a table, a figure) and return its path.
 
-    ``write`` writes to a temporary file elsewhere, whose bytes are then written beside
-    ``path`` through a descriptor of its folder and moved onto it: a reader never sees half a
-    file, and a failed write leaves the old one. No symbolic link is followed: not in the
-    file's place, nor in any folder between ``root`` (default: the file's folder) and the file.
+    ``write`` writes to a temporary name beside ``path``, which is then moved onto it: a reader
+    never sees half a file, and a failed write leaves the old one. No symbolic link is
+    followed: not in the file's place, nor in any folder between ``root`` (default: the file's
+    folder) and the file. On Linux the temporary file is reached through the folder's
+    descriptor (``/proc/self/fd``), so a folder swapped for a link meanwhile cannot redirect
+    it; elsewhere ``write`` writes into a scratch folder and the bytes are copied in.
     """
     _refuse_link(path)
-    with tempfile.TemporaryDirectory(prefix="cxo-sim-") as scratch:
-        temp = Path(scratch) / path.name
-        write(temp)
-        data = temp.read_bytes()
-    write_bytes(path, data, root=root)
+    folder = open_folder(path.parent, anchor=root, create=True)
+    try:
+        through = Path(f"/proc/self/fd/{folder}")
+        if not through.is_dir():
+            with tempfile.TemporaryDirectory(prefix="cxo-sim-") as scratch:
+                temp = Path(scratch) / path.name
+                write(temp)
+                _commit(folder, path.name, temp.read_bytes(), path)
+            return path
+        temp = f"{_TEMP_PREFIX}{os.getpid()}-{path.name}"
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp, dir_fd=folder)
+            os.close(os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder))  # ours, not a link
+            try:
+                write(through / temp)
+                flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                descriptor = os.open(temp, flags, dir_fd=folder)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+                _refuse_link_at(folder, path.name, path)
+                os.replace(temp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=folder)
+                raise
+        except OSError as exc:
+            raise UserError(f"{path}: cannot write: {exc.strerror or one_line(exc)}") from None
+        with contextlib.suppress(OSError):
+            os.fsync(folder)
+    finally:
+        os.close(folder)
     return path
 
 
@@ -712,11 +745,11 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, root: Path | None
 
 
 def open_folder(path: Path, *, anchor: Path | None = None, create: bool = False) -> int:
-    """A descriptor of folder ``path``, following no symbolic link from ``anchor`` down.
+    """A descriptor of folder ``path``, following no symbolic link below ``anchor``.
 
     ``anchor`` (default: ``path`` itself) must be ``path`` or one of its parents; it is created
     with its parents if missing and ``create`` is given, and so is every folder below it.
-    Links above ``anchor`` are the user's to choose and are followed.
+    ``anchor`` itself and the links above it are the user's to choose and are followed.
 
     Raises:
         UserError: a link, a file or something unreadable where a folder should be.
@@ -730,7 +763,7 @@ def open_folder(path: Path, *, anchor: Path | None = None, create: bool = False)
             pass
         except OSError as exc:
             raise UserError(f"{anchor}: cannot create the folder: {exc.strerror}") from None
-    descriptor = _open_dir(anchor, None, anchor)
+    descriptor = _open_dir(anchor, None, anchor, follow=True)
     where = anchor
     try:
         for name in below:
@@ -747,9 +780,10 @@ def open_folder(path: Path, *, anchor: Path | None = None, create: bool = False)
     return descriptor
 
 
-def _open_dir(name: str | Path, parent: int | None, where: Path) -> int:
+def _open_dir(name: str | Path, parent: int | None, where: Path, follow: bool = False) -> int:
+    flags = _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _DIR_FLAGS
     try:
-        return os.open(name, _DIR_FLAGS, dir_fd=parent)
+        return os.open(name, flags, dir_fd=parent)
     except OSError as exc:
         try:
             mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
@@ -771,12 +805,7 @@ def _commit(folder: int, name: str, data: bytes, where: Path) -> None:
     The bytes go to a new temporary file (created, never opened through a link), are flushed
     to the disk and moved onto ``name`` in the same folder. ``where`` names the file in errors.
     """
-    with contextlib.suppress(FileNotFoundError):
-        if stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode):
-            raise UserError(
-                f"{where}: is a symbolic link; writing through it would change a file "
-                "elsewhere, so move the link away"
-            )
+    _refuse_link_at(folder, name, where)
     temp = f"{_TEMP_PREFIX}{os.getpid()}-{name}"
     try:
         with contextlib.suppress(FileNotFoundError):
@@ -798,18 +827,28 @@ def _commit(folder: int, name: str, data: bytes, where: Path) -> None:
         os.fsync(folder)
 
 
+def _refuse_link_at(folder: int, name: str, where: Path) -> None:
+    """Refuse a symbolic link named ``name`` in the folder of descriptor ``folder``."""
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode):
+            raise UserError(
+                f"{where}: is a symbolic link; writing through it would change a file "
+                "elsewhere, so move the link away"
+            )
+
+
 def _json_bytes(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _parquet_bytes(table: pa.Table, metadata: dict[bytes, bytes]) -> bytes:
+def _parquet_bytes(table: pa.Table, metadata: dict[bytes, bytes], where: Path) -> bytes:
     """A table as a Parquet file's bytes, with page checksums and ``metadata`` in its schema."""
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     sink = pa.BufferOutputStream()
     try:
         pq.write_table(table, sink, write_page_checksum=True)
     except OSError as exc:
-        raise UserError(f"cannot write a part: {exc.strerror or one_line(exc)}") from None
+        raise UserError(f"{where}: cannot write: {exc.strerror or one_line(exc)}") from None
     return sink.getvalue().to_pybytes()
 
 
