@@ -67,6 +67,9 @@ REAP_SECONDS = 1.0
 # Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
 # before it stops.
 JOB_ATTEMPTS = 3
+# Times a run whose worker ran out of memory (a MemoryError, not a killed worker) is redone
+# before the command stops: another worker may have freed memory meanwhile.
+MEMORY_RETRIES = 1
 # A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
 RUN_SECONDS = 60.0
 RUN_SECONDS_PER_STEP = 0.05
@@ -302,6 +305,14 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def out_of_memory(what: str, times: int) -> str:
+    """The one line for a run that ran out of memory in its worker ``times`` times."""
+    return (
+        f"{what} ran out of memory in its worker {times} times (MemoryError); free memory, "
+        "or use fewer --workers, and run the same command again"
+    )
+
+
 def run_deadline(steps: int) -> float:
     """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
 
@@ -331,6 +342,7 @@ def ordered_map(
     pending: dict[Future, tuple[int, Any, int]] = {}
     done: dict[int, Any] = {}
     attempts: dict[int, int] = {}
+    short: dict[int, int] = {}  # MemoryErrors per job
     late: set[tuple[int, int]] = set()  # (run id, pool generation) of jobs killed at the deadline
     submitted = wanted = 0
     exhausted = False
@@ -375,6 +387,12 @@ def ordered_map(
                         )
                     if generation == pool.generation:  # the first loss seen of this pool
                         pool.replace_broken()
+                    submit(position, job)
+                    continue
+                if isinstance(error, MemoryError):
+                    short[position] = short.get(position, 0) + 1
+                    if short[position] > MEMORY_RETRIES:
+                        raise PoolError(out_of_memory(f"job {position}", short[position]))
                     submit(position, job)
                     continue
                 raise RuntimeError(f"a run failed: {one_line(error)}") from error
