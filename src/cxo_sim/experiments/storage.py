@@ -154,7 +154,7 @@ def load_results(path: str | Path) -> pd.DataFrame:
     """
     folder = _results_folder(path)
     manifest = load_manifest(folder)
-    frames = {part: table.to_pandas() for part, table in _runs_tables(folder, manifest).items()}
+    frames = {part: _frame(part, t) for part, t in _runs_tables(folder, manifest).items()}
     if not frames:
         return runs_schema().empty_table().to_pandas()
     _check_runs_parts(frames)
@@ -194,7 +194,13 @@ def load_timeseries(path: str | Path) -> pd.DataFrame | None:
                 f"({sorted(held - ids, key=str)[0]}); a part from another sweep? "
                 f"move it out of {part.parent}"
             )
-        frames.append(table.to_pandas())
+        frame = _frame(part, table)
+        if frames and list(frame.columns) != list(frames[0].columns):
+            raise UserError(
+                f"{part}: damaged part file (its columns are not those of the other series "
+                "parts); delete it and rerun the sweep"
+            )
+        frames.append(frame)
     if not frames:
         return None
     frame = pd.concat(frames, ignore_index=True)
@@ -211,7 +217,7 @@ def stored_run_ids(path: str | Path) -> set[int]:
     folder = Path(path)
     manifest = load_manifest(folder)
     tables = _runs_tables(folder, manifest, columns=list(RUN_IDENTITY))
-    columns = {part: table.to_pandas() for part, table in tables.items()}
+    columns = {part: _frame(part, table) for part, table in tables.items()}
     _check_runs_parts(columns)
     return {int(i) for frame in columns.values() for i in frame["run_id"]}
 
@@ -245,6 +251,16 @@ def _runs_tables(
                 table = table.select(columns)
         tables[part] = table
     return tables
+
+
+def _frame(part: Path, table: pa.Table) -> pd.DataFrame:
+    """A part's table as a data frame; a damaged pandas schema in its metadata is one line."""
+    try:
+        return table.to_pandas()
+    except (ValueError, TypeError, KeyError, pa.ArrowException) as exc:
+        raise UserError(
+            f"{part}: damaged part file ({one_line(exc)[:200]}); delete it and rerun the sweep"
+        ) from None
 
 
 def _check_runs_parts(frames: dict[Path, pd.DataFrame]) -> None:
@@ -321,9 +337,10 @@ def _check_identity(part: Path, table: pa.Table, manifest: dict[str, Any]) -> No
 
     written_by = (table.schema.metadata or {}).get(EXPERIMENT_KEY)
     expected = manifest.get("experiment_hash")
-    if written_by is not None and expected is not None and written_by.decode() != expected:
+    written_by = None if written_by is None else written_by.decode(errors="replace")
+    if written_by is not None and expected is not None and written_by != expected:
         raise UserError(
-            f"{part}: written by another experiment (its hash {written_by.decode()[:12]} is not "
+            f"{part}: written by another experiment (its hash {written_by[:12]!r} is not "
             f"this folder's {expected[:12]}); a part from another sweep? move it out of "
             f"{part.parent}"
         )
@@ -649,7 +666,7 @@ def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) ->
 
 def _stored_ids(path: Path, manifest: dict[str, Any]) -> set[int]:
     tables = _runs_tables(path, manifest, columns=list(RUN_IDENTITY))
-    columns = {part: table.to_pandas() for part, table in tables.items()}
+    columns = {part: _frame(part, table) for part, table in tables.items()}
     _check_runs_parts(columns)
     return {int(i) for frame in columns.values() for i in frame["run_id"]}
 
