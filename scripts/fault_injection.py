@@ -1,12 +1,16 @@
 """Kill a sweep again and again, resume it, and check that no run was lost, doubled or changed.
 
 Each cycle starts ``cxo-sim sweep`` (which resumes what is stored) in its own process group,
-waits a random time, and sends the whole group SIGKILL (a lost machine, ``kill -9``) or SIGTERM
-(``kill``, a container stop, a cluster scheduler). In half the cycles one worker is killed
-first, so the group also holds a replacement pool, and a fork server, when it is killed. A
-last uninterrupted run finishes the sweep, and its runs table is compared with one swept
-without faults. Meanwhile every process of the group is watched in ``/proc``, so the script
-can say how long each lived and whether any outlived its sweep.
+waits a random time, and then either sends the whole group SIGKILL (a lost machine, ``kill
+-9``), SIGTERM (``kill``, a container stop, a cluster scheduler) or SIGHUP (a closed terminal,
+a dropped SSH session), or swaps the results folder's ``runs/`` or ``timeseries/`` folder for a
+symbolic link to a decoy folder elsewhere, which the sweep must notice at its next part (exit
+status 2, one line) without writing anything into the decoy; the folder is then put back. In
+half the cycles one worker is killed first, so the group also holds a replacement pool, and a
+fork server, when it is stopped. A last uninterrupted run finishes the sweep, and its runs
+table is compared with one swept without faults. Meanwhile every process of the group is
+watched in ``/proc``, so the script can say how long each lived and whether any outlived its
+sweep.
 
 Usage::
 
@@ -14,7 +18,9 @@ Usage::
 
 It prints one line per cycle, the lifetime of every process it saw, and the verdict ``runs
 lost, duplicated, differing``, which must be ``0, 0, 0``; it exits 1 otherwise, or if a process
-outlived its sweep by more than a second, or a sweep did not stop within 30 s. Linux only.
+outlived its sweep by more than a second, a sweep did not stop within 30 s, printed a
+traceback, went on after a swap (an exit status other than 2), or a file was written into a
+decoy. Linux only.
 """
 
 from __future__ import annotations
@@ -127,9 +133,22 @@ def _role(pid: int, parent: int, group: int, command: str) -> str:
     return "worker"
 
 
-def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Random) -> dict:
-    """Start the sweep, kill its group after a random time, wait for every process to end."""
-    kind = rng.choice([signal.SIGKILL, signal.SIGTERM])
+SWAP = "SWAP"
+
+
+def swap_for_link(folder: Path, decoy: Path) -> Path:
+    """Move ``folder`` aside and put a symbolic link to ``decoy`` in its place; the aside path."""
+    aside = folder.with_name(f"{folder.name}.aside")
+    folder.rename(aside)
+    folder.symlink_to(decoy, target_is_directory=True)
+    return aside
+
+
+def cycle(
+    number: int, experiment: Path, out: Path, workers: int, rng: random.Random, decoy: Path
+) -> dict:
+    """Start the sweep, stop its group (or swap a folder) after a random time, wait for it."""
+    kind = rng.choice([signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, SWAP])
     delay = rng.uniform(0.2, 3.0)
     command = [sys.executable, "-c", SWEEP, "sweep", str(experiment), "--out", str(out)]
     process = subprocess.Popen(
@@ -156,8 +175,13 @@ def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Ra
                 os.kill(victim, signal.SIGKILL)
     time.sleep(max(0.0, delay - (time.monotonic() - started)))
     sent = time.monotonic()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, kind)
+    swapped = aside = None
+    if kind == SWAP:
+        swapped = out / "faults" / rng.choice(["runs", "timeseries"])
+        aside = swap_for_link(swapped, decoy)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, kind)
     try:
         _, err = process.communicate(timeout=STOP_SECONDS)
         hung = False
@@ -166,6 +190,9 @@ def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Ra
         os.killpg(process.pid, signal.SIGKILL)
         _, err = process.communicate()
     ended = time.monotonic()
+    if swapped is not None:
+        swapped.unlink()
+        aside.rename(swapped)
     while watcher.sample() and time.monotonic() - ended < 10:
         time.sleep(0.01)
     watcher.stop()
@@ -173,7 +200,10 @@ def cycle(number: int, experiment: Path, out: Path, workers: int, rng: random.Ra
     stored = len(load_results(out / "faults")) if (out / "faults" / "manifest.json").exists() else 0
     return {
         "cycle": number,
-        "signal": signal.Signals(kind).name,
+        "signal": kind if kind == SWAP else signal.Signals(kind).name,
+        "swapped": swapped,
+        "went_on": swapped is not None and process.returncode != 2,
+        "one_line": swapped is None or err.count("\n") == 1,  # a swap's error: one line
         "victim": victim,
         "after": sent - started,
         "status": process.returncode,
@@ -204,15 +234,22 @@ def main() -> int:
     experiment = root / "faults.toml"
     experiment.write_text(EXPERIMENT)
     out = root / "results"
+    decoy = root / "decoy"
+    decoy.mkdir(exist_ok=True)
 
     records = []
     for number in range(1, args.cycles + 1):
-        record = cycle(number, experiment, out, args.workers, rng)
+        record = cycle(number, experiment, out, args.workers, rng, decoy)
         records.append(record)
         print(
             f"cycle {number:2d}: "
             + (f"worker {record['victim']} killed, then " if record["victim"] else "")
-            + f"{record['signal']:7s} after {record['after']:.2f} s, "
+            + (
+                f"{record['swapped'].name}/ swapped for a link"
+                if record["swapped"]
+                else f"{record['signal']:7s}"
+            )
+            + f" after {record['after']:.2f} s, "
             f"exit {record['status']}, stopped in {record['stop']:.2f} s, "
             f"{len(record['seen'])} processes, {record['stored']} runs stored"
             + (", HUNG" if record["hung"] else "")
@@ -247,13 +284,22 @@ def main() -> int:
         print(f"cycle {record['cycle']:2d}: " + "; ".join(parts))
 
     hung = sum(r["hung"] for r in records)
-    tracebacks = sum(r["traceback"] for r in records)
+    tracebacks = sum(r["traceback"] or not r["one_line"] for r in records)
     outlived = sum(len(r["outlived"]) for r in records)
+    went_on = sum(r["went_on"] for r in records)
+    through_links = sum(1 for _ in decoy.rglob("*"))
     statuses = pd.Series([f"{r['signal']}->{r['status']}" for r in records]).value_counts()
     print(f"\nexit statuses: {', '.join(f'{k} x{v}' for k, v in statuses.items())}")
-    print(f"sweeps that hung: {hung}; tracebacks: {tracebacks}; outlived their sweep: {outlived}")
+    print(
+        f"sweeps that hung: {hung}; tracebacks (or a swap's error on more than one line): "
+        f"{tracebacks}; outlived their sweep: {outlived}"
+    )
+    swaps = sum(r["swapped"] is not None for r in records)
+    print(f"swaps: {swaps}; sweeps that went on: {went_on}; files written through a link: "
+          f"{through_links}")  # fmt: skip
     print(f"runs lost, duplicated, differing: {lost}, {duplicated}, {differing}")
-    return 0 if (lost, duplicated, differing, hung, tracebacks, outlived) == (0,) * 6 else 1
+    verdict = (lost, duplicated, differing, hung, tracebacks, outlived, went_on, through_links)
+    return 0 if verdict == (0,) * 8 else 1
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def test_run_prints_outcomes_and_writes_series_and_figure(tmp_path, capsys):
         (["run", "--set", "alignmnt=0.5"], "did you mean 'alignment'?"),
         (["run", "--set", "alignment=3"], "expected a number from 0 to 1"),
         (["run", "--set", "liaison"], "expected KEY=VALUE"),
-        (["run", "--steps", "0"], "--steps must be at least 1"),
+        (["run", "--steps", "0"], "--steps must be 1 to 5_200"),
         (["run", "--seed", "-1"], "--seed must be a non-negative integer"),
         (["validate", "--seeds", "1"], "--seeds must be at least 2"),
     ],

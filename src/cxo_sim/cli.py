@@ -22,8 +22,11 @@ EXAMPLES = """examples:
 """
 
 # Signals that stop a command the way Ctrl-C does: what is finished is saved first. SIGTERM is
-# what kill, container stops, systemd and cluster schedulers send before SIGKILL.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# what kill, container stops, systemd and cluster schedulers send before SIGKILL; SIGHUP what a
+# closed terminal or a dropped SSH session sends (exit status 129).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,9 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: dispatch to the sub-command; user errors print one line and exit 2.
 
-    Ctrl-C and SIGTERM stop the command as a ``KeyboardInterrupt`` that the command cleans up
-    after; the exit status is then 128 plus the signal's number (130, 143). Called with
-    ``argv=None`` the process ends when this returns, so from then on both signals are ignored:
+    Ctrl-C, SIGTERM and SIGHUP stop the command as a ``KeyboardInterrupt`` that the command
+    cleans up after; the exit status is then 128 plus the signal's number (130, 143, 129). Called
+    with ``argv=None`` the process ends when this returns, so from then on they are ignored:
     one that arrives while the interpreter shuts down cannot turn the exit status into a
     traceback.
     """
@@ -203,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     received: list[int] = []
     previous = _interrupt_on_stop_signals(received)
     try:
+        check_options(args)
         if args.command == "run":
             from cxo_sim.runcmd import run_command
 
@@ -276,8 +280,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse option values no command can use, before anything starts.
+
+    Raises:
+        UserError: an empty ``--out`` (it would write into the current folder) or a port
+            outside 1 to 65535.
+    """
+    out = getattr(args, "out", None)
+    if out is not None and not out.strip():
+        raise UserError("--out: is empty; give a folder (or leave the option out)")
+    port = getattr(args, "port", None)
+    if port is not None and not 1 <= port <= 65_535:
+        raise UserError(f"--port: must be 1 to 65535, got {port}")
+
+
 def _interrupt_on_stop_signals(received: list[int]) -> dict[int, object]:
-    """Make SIGINT and SIGTERM raise ``KeyboardInterrupt``, noting which came; the old handlers.
+    """Make the stop signals raise ``KeyboardInterrupt``, noting which came; the old handlers.
 
     Signal handlers belong to the main thread; elsewhere nothing changes.
     """

@@ -15,7 +15,7 @@ def one_line(error: BaseException) -> str:
 
 
 class Stopped(KeyboardInterrupt):
-    """A Ctrl-C or SIGTERM, honoured where the work could stop cleanly.
+    """A Ctrl-C, SIGTERM or SIGHUP, honoured where the work could stop cleanly.
 
     Attributes:
         signal_number: the signal that asked for the stop.

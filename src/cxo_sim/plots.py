@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from cxo_sim.analysis.results import (  # noqa: E402
 )
 from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
 from cxo_sim.analysis.summary import write_runs_csv, write_summary  # noqa: E402
+from cxo_sim.experiments import storage  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
 STYLE = {
@@ -101,7 +103,7 @@ def plot_command(args: Any) -> None:
 def make_figures(rs: ResultSet) -> list[Figure]:
     """Draw every figure that fits the design of ``rs`` into ``rs.path / "figures"``."""
     folder = rs.path / "figures"
-    folder.mkdir(exist_ok=True)
+    os.close(storage.open_folder(folder, anchor=rs.path, create=True))  # refuses a link
     outcomes = varying_outcomes(rs)
     figures: list[Figure] = []
     with plt.rc_context(STYLE):
@@ -131,9 +133,20 @@ def varying_outcomes(rs: ResultSet) -> list[str]:
 def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> Figure:
     """Write ``fig`` as PNG and SVG without timestamps, close it, and describe it."""
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
-    fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
-    fig.savefig(svg, metadata={"Date": None, "Creator": None})
-    plt.close(fig)
+    try:
+        # Through the folder's parent, which a figures/ link in its place cannot redirect.
+        storage.write_output(
+            png,
+            lambda temp: fig.savefig(temp, dpi=PNG_DPI, metadata={"Software": None}),
+            root=folder.parent,
+        )
+        storage.write_output(
+            svg,
+            lambda temp: fig.savefig(temp, metadata={"Date": None, "Creator": None}),
+            root=folder.parent,
+        )
+    finally:
+        plt.close(fig)
     return Figure(stem, title, caption, [png, svg])
 
 

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.spec import MAX_STEPS
+from cxo_sim.experiments.storage import write_output
 from cxo_sim.model import CxOModel
 from cxo_sim.outcomes import OUTCOMES
 from cxo_sim.params import parse_assignment
@@ -44,8 +46,11 @@ FIGURE_PANELS = [
 
 def run_command(args) -> None:
     """Run the model as the command line asks and report it."""
-    if args.steps < 1:
-        raise UserError(f"--steps must be at least 1, got {args.steps}")
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise UserError(
+            f"--steps must be 1 to {MAX_STEPS:_} weeks (100 years), as in experiment files; "
+            f"got {args.steps}"
+        )
     if args.seed < 0:
         raise UserError(f"--seed must be a non-negative integer, got {args.seed}")
     try:
@@ -92,16 +97,23 @@ def format_outcomes(values: dict[str, float]) -> str:
 
 def write_run(model: CxOModel, out: Path) -> list[Path]:
     """Write the per-step series (Parquet), the events (text) and a figure (PNG) to ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
     series = model.datacollector.get_model_vars_dataframe()
     series.index.name = "week"
-    series_path = out / "series.parquet"
-    series.reset_index().to_parquet(series_path, index=False)
-    events_path = out / "events.txt"
-    events_path.write_text("\n".join(e.text for e in model.events) + "\n", encoding="utf-8")
-    figure_path = out / "run.png"
-    plot_series(series, figure_path, title=_title(model))
-    return [series_path, events_path, figure_path]
+    events = "\n".join(e.text for e in model.events) + "\n"
+    # Each file is written whole, in ``out`` itself: a link in a file's place is refused.
+    return [
+        write_output(
+            out / "series.parquet",
+            lambda temp: series.reset_index().to_parquet(temp, index=False),
+            root=out,
+        ),
+        write_output(
+            out / "events.txt", lambda temp: temp.write_text(events, encoding="utf-8"), root=out
+        ),
+        write_output(
+            out / "run.png", lambda temp: plot_series(series, temp, title=_title(model)), root=out
+        ),
+    ]
 
 
 def _title(model: CxOModel) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cxo_sim.experiments.plan import run_seed
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
 
@@ -71,14 +72,14 @@ def write_results(
         for rep in range(replications):
             rng = np.random.default_rng([point, rep, 2026])
             outcomes = {**typical_outcomes(params, rng), **outcome_fn(params, rng)}
-            run_id = point * 1000 + rep
+            run_id = point * replications + rep
             rows.append(
                 {
                     "run_id": run_id,
                     "point": point,
                     "scenario": label,
                     "replication": rep,
-                    "seed": 1000 + run_id,
+                    "seed": run_seed(1, rep),
                     **params,
                     **outcomes,
                     **{d: float(rep) for d in DIAGNOSTIC_NAMES},

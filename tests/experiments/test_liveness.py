@@ -185,7 +185,7 @@ def test_a_pool_is_handed_out_only_once_every_worker_has_started(tmp_path):
     assert child.returncode == 0, err
 
 
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_ends_a_sweep_of_long_runs_at_once_and_leaves_no_process(
     number, write_experiment, tmp_path, slow_sweep
 ):
@@ -302,12 +302,13 @@ def test_a_lost_worker_is_charged_to_its_own_run_only(write_experiment, small_te
                 pass
 
 
-def test_sigterm_and_ctrl_c_store_the_finished_runs_and_the_rerun_completes(
+def test_sigterm_ctrl_c_and_a_hang_up_store_the_finished_runs_and_the_rerun_completes(
     write_experiment, tmp_path, slow_sweep
 ):
+    # SIGHUP: the terminal was closed or the SSH session dropped, sent to the whole group.
     path = write_experiment(STOPPABLE)
     reference = runner.sweep(path, out=tmp_path / "reference", workers=1, progress=False)
-    for number in (signal.SIGTERM, signal.SIGINT):
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         out = tmp_path / signal.Signals(number).name
         command = slow_sweep(0.2, str(path))
         command += ["--out", str(out), "--workers", "2", "--quiet"]

@@ -77,12 +77,21 @@ def test_a_copied_part_or_a_series_part_among_the_runs_is_refused_naming_the_fil
     runs = done / "runs"
     copy = runs / "part-00099.parquet"
     shutil.copy(runs / "part-00001.parquet", copy)
-    with pytest.raises(UserError, match=r"part-00099.parquet: repeats run \d+ of part-00001"):
+    with pytest.raises(UserError, match=r"part-00099.parquet: not written by this sweep"):
         load_results(done)
     before = snapshot(done)
     status, err = sweep_cli(capsys, small, done.parent)
-    assert status == 2 and str(copy) in err and "count twice" in err
+    assert status == 2 and str(copy) in err and "not written by this sweep" in err
     assert snapshot(done) == before
+
+    # A folder written before manifests held hashes is still checked part against part.
+    manifest = load_manifest(done)
+    del manifest["parts"]
+    (done / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(UserError, match=r"part-00099.parquet: repeats run \d+ of part-00001"):
+        load_results(done)
+    status, err = sweep_cli(capsys, small, done.parent)
+    assert status == 2 and str(copy) in err and "count twice" in err
 
     copy.unlink()
     shutil.copy(done / "timeseries" / "part-00000.parquet", copy)
@@ -181,6 +190,7 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
     status, err = sweep_cli(capsys, small, tmp_path, "--workers", "1")
     assert status == 2 and "No space left on device" in err
     folder = tmp_path / "small"
+    assert f"{folder / 'timeseries'}/part-00001.parquet: cannot write" in err  # names the file
     stored = load_results(folder)
     assert len(stored) == 5 and load_manifest(folder)["runs_done"] == 5
     assert not list(folder.rglob(".tmp-*"))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cxo_sim.cli import main
+from cxo_sim.errors import UserError
+from cxo_sim.experiments.pool import LocalPool
 from cxo_sim.experiments.runner import sweep
 
 BAD_INPUT = {
@@ -108,3 +113,60 @@ def test_sweep_prints_a_summary_and_resumes_to_nothing_left(tmp_path, capsys, ea
     assert status == 0
     assert "0 runs" in out and "24 were already done" in out and "24 of 24 runs stored" in out
     assert err == ""
+
+
+def test_more_workers_than_four_per_core_are_refused_before_any_starts(
+    write_experiment, small_text, tmp_path, capsys
+):
+    too_many = 4 * len(os.sched_getaffinity(0)) + 1
+    path = write_experiment(small_text)
+    status = main(["sweep", str(path), "--out", str(tmp_path), "--workers", str(too_many)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert f"--workers: {too_many} is more than 4 per core" in err
+    assert not (tmp_path / "small").exists()
+    with pytest.raises(UserError, match="per core"):
+        LocalPool(too_many)
+
+
+# `cxo-sim sweep` whose run 3 raises MemoryError in its worker: once (a marker file records
+# it), or every time. The workers are forked from this script, so they run the patched function.
+SHORT_OF_MEMORY = """
+import sys
+from pathlib import Path
+from cxo_sim.cli import main
+from cxo_sim.experiments import runner
+real = runner.execute_run
+marker = Path(sys.argv[2])
+def short(run):
+    if run.run_id == 3 and (sys.argv[1] == "always" or not marker.exists()):
+        marker.touch()
+        raise MemoryError
+    return real(run)
+runner.execute_run = short
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_a_run_out_of_memory_is_redone_once_then_named_in_one_line(
+    write_experiment, small_text, tmp_path
+):
+    path = write_experiment(small_text)
+    for mode, out in (("once", tmp_path / "once"), ("always", tmp_path / "always")):
+        done = subprocess.run(
+            [sys.executable, "-c", SHORT_OF_MEMORY, mode, str(tmp_path / f"{mode}.marker")]
+            + ["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        if mode == "once":
+            assert done.returncode == 0, done.stderr
+            assert (tmp_path / "once.marker").exists()
+            assert "24 of 24 runs stored" in done.stdout
+        else:
+            assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+            assert "run 3 (" in done.stderr
+            assert "ran out of memory in its worker 2 times" in done.stderr
+            assert "runs are stored" in done.stderr

@@ -13,6 +13,7 @@ a rule picks that are of interest; ``n`` the number of runs it picks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,6 +297,9 @@ def discover(x: pd.DataFrame, hit: np.ndarray, max_boxes: int = MAX_BOXES) -> li
 
 def discover_command(args: Any) -> None:
     """``cxo-sim discover RESULTS_DIR --outcome NAME (--above X | --below X)``."""
+    option, value = ("--above", args.above) if args.above is not None else ("--below", args.below)
+    if value is not None and not math.isfinite(value):
+        raise UserError(f"{option}: must be a finite number, got {value}")
     rs = open_results(args.results, series=False)
     declared = measure(args.outcome)
     if declared.name not in rs.runs:

@@ -30,6 +30,7 @@ from SALib.sample import sobol as sobol_sample
 from cxo_sim.analysis.effects import fmt
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.storage import write_output
 from cxo_sim.params import PARAMETERS
 from cxo_sim.paramscmd import value_text
 from cxo_sim.plots import STYLE, add_titles, panel_grid, plt, save
@@ -307,10 +308,13 @@ def write_outputs(
     table: pd.DataFrame, method: str, folder: Path, experiment: Any, points: int
 ) -> list[Path]:
     """Write the indices as CSV and Parquet and draw the chart; return the paths."""
-    folder.mkdir(parents=True, exist_ok=True)
     csv, parquet = folder / f"{method}.csv", folder / f"{method}.parquet"
-    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
-    table.to_parquet(parquet, index=False)
+    write_output(
+        csv,
+        lambda temp: table.to_csv(temp, index=False, float_format="%.6g", lineterminator="\n"),
+        root=folder.parent,
+    )
+    write_output(parquet, lambda temp: table.to_parquet(temp, index=False), root=folder.parent)
     return [csv, parquet, *draw_chart(table, method, folder, experiment, points)]
 
 

@@ -40,7 +40,7 @@ from cxo_sim.calibration.sampler import OrderedSampler, Progress
 from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_targets
 from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.errors import UserError
+from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.pool import StopSignals, open_pool, ordered_map, run_deadline
 from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
@@ -180,11 +180,16 @@ def calibrate(
         posterior = posterior_frame(history, names)
         predictive = _predict(calibration, posterior, pool, stop)
         where = pool.description
-    write_output(folder / POSTERIOR, lambda temp: posterior.to_csv(temp, index=False))
-    write_output(folder / PREDICTIVE, lambda temp: predictive.to_csv(temp, index=False))
+    # Through the calibrations' root: a link in the calibration folder's place is not followed.
+    write_output(
+        folder / POSTERIOR, lambda temp: posterior.to_csv(temp, index=False), root=folder.parent
+    )
+    write_output(
+        folder / PREDICTIVE, lambda temp: predictive.to_csv(temp, index=False), root=folder.parent
+    )
     seconds = earlier.get("wall_seconds", 0.0) + time.monotonic() - started
     manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where)
-    write_json_atomically(folder / MANIFEST, manifest)
+    write_json_atomically(folder / MANIFEST, manifest, root=folder.parent)
     return Result(folder, names, posterior, predictive, manifest)
 
 
@@ -207,6 +212,12 @@ def _prepare_folder(
     Returns:
         The earlier manifest when resuming (empty otherwise).
     """
+    for path in (folder, folder / HISTORY, folder / MANIFEST):
+        if path.is_symlink():  # the history is written by SQLite, which follows links
+            raise UserError(
+                f"{path}: is a symbolic link; a calibration folder holds its own files, "
+                "so move the link away"
+            )
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: exists and is not a folder")
     if fresh and folder.is_dir():
@@ -220,7 +231,9 @@ def _prepare_folder(
     if not (folder / MANIFEST).is_file():
         if (folder / HISTORY).is_file():
             raise UserError(f"{folder}: holds a history without a manifest; {redo} to start over")
-        write_json_atomically(folder / MANIFEST, _identity(calibration, fingerprint))
+        write_json_atomically(
+            folder / MANIFEST, _identity(calibration, fingerprint), root=folder.parent
+        )
         return {}
     manifest = load_manifest(folder)
     identity = _identity(calibration, fingerprint)
@@ -264,14 +277,23 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
     )
     database = f"sqlite:///{(folder / HISTORY).resolve()}"
     observed = {t.key: t.centre for t in calibration.targets}
-    if (folder / HISTORY).is_file():
-        history = abc.load(database, 1, observed_sum_stat=observed)
-        if progress:
-            progress(f"calibrate: resuming after generation {history.max_t}")
-    else:
-        history = abc.new(database, observed)
-    done = history.max_t + 1
-    last = history.get_all_populations()
+    try:
+        if (folder / HISTORY).is_file():
+            history = abc.load(database, 1, observed_sum_stat=observed)
+            if progress:
+                progress(f"calibrate: resuming after generation {history.max_t}")
+        else:
+            history = abc.new(database, observed)
+        done = history.max_t + 1
+        last = history.get_all_populations()
+    except Exception as exc:  # SQLAlchemy's errors for a file that is not a history database
+        if isinstance(exc, UserError):
+            raise
+        cause = getattr(exc, "orig", None) or exc  # the database's own error, without SQL
+        raise UserError(
+            f"{folder / HISTORY}: cannot read the calibration history ({one_line(cause)[:200]}); "
+            "damaged? rerun with --fresh to start over"
+        ) from None
     epsilon = float(last["epsilon"].iloc[-1]) if done > 0 else math.inf
     if done < calibration.generations and epsilon > 0 and not _starved(history):
         history = abc.run(

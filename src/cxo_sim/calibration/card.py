@@ -235,7 +235,9 @@ def write_card(result: Result, calibration: Calibration) -> Any:
     ]
     path = result.folder / CARD
     page = "\n".join(sections)
-    return write_output(path, lambda temp: temp.write_text(page, encoding="utf-8"))
+    return write_output(
+        path, lambda temp: temp.write_text(page, encoding="utf-8"), root=result.folder.parent
+    )
 
 
 def _unidentified(manifest: dict[str, Any], names: list[str]) -> str:

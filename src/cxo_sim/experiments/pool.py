@@ -44,12 +44,20 @@ from typing import Any
 
 from cxo_sim.errors import Stopped, UserError, one_line
 
+# Local workers allowed per core: more only fight for the cores, and each is a process whose
+# start holds stop signals back (400 workers on 2 cores took over a minute to start).
+MAX_WORKERS_PER_CORE = 4
 # Futures in flight per worker: enough to keep every worker busy while results are stored,
 # few enough that memory does not grow with the number of runs.
 IN_FLIGHT_PER_WORKER = 4
 _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 # The exit status a worker gets from the executor's own clean-up after another worker died.
 _TERMINATED = -signal.SIGTERM
+# Signals that stop a sweep: Ctrl-C, SIGTERM (kill, a container stop, a cluster scheduler) and
+# SIGHUP (the terminal was closed, an SSH session dropped), where the platform has it.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 # Seconds a Dask scheduler has to answer the connection handshake.
 CONNECT_SECONDS = 10.0
 # Seconds local workers have to start (forked: milliseconds; from the fork server: about 1.4 s).
@@ -59,6 +67,9 @@ REAP_SECONDS = 1.0
 # Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
 # before it stops.
 JOB_ATTEMPTS = 3
+# Times a run whose worker ran out of memory (a MemoryError, not a killed worker) is redone
+# before the command stops: another worker may have freed memory meanwhile.
+MEMORY_RETRIES = 1
 # A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
 RUN_SECONDS = 60.0
 RUN_SECONDS_PER_STEP = 0.05
@@ -135,15 +146,23 @@ class WorkerPool:
 class LocalPool(WorkerPool):
     """A ``ProcessPoolExecutor`` of ``workers`` processes (default: every core).
 
-    Each worker writes the run it executes and when it started into a small table shared with
-    the sweep, so a run past its deadline can be stopped by killing its worker, and a worker's
-    death is charged to its own run only.
+    At most :data:`MAX_WORKERS_PER_CORE` workers per core. Each worker writes the run it
+    executes and when it started into a small table shared with the sweep, so a run past its
+    deadline can be stopped by killing its worker, and a worker's death is charged to its own
+    run only.
     """
 
     def __init__(self, workers: int | None = None):
         if workers is not None and workers < 1:
             raise UserError(f"--workers: must be at least 1, got {workers}")
-        count = workers or os.cpu_count() or 1
+        cores = usable_cores()
+        if workers is not None and workers > MAX_WORKERS_PER_CORE * cores:
+            raise UserError(
+                f"--workers: {workers} is more than {MAX_WORKERS_PER_CORE} per core "
+                f"({MAX_WORKERS_PER_CORE * cores} on this machine's {cores}); more processes "
+                "would only fight for the cores"
+            )
+        count = workers or cores
         noun = "process" if count == 1 else "processes"
         self._lost: dict[int, set[int] | None] = {}
         executor, self._table = _started_pool(count)
@@ -278,6 +297,22 @@ def open_pool(workers: int | None = None, scheduler: str | None = None) -> Worke
     return DaskPool(scheduler)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform says)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def out_of_memory(what: str, times: int) -> str:
+    """The one line for a run that ran out of memory in its worker ``times`` times."""
+    return (
+        f"{what} ran out of memory in its worker {times} times (MemoryError); free memory, "
+        "or use fewer --workers, and run the same command again"
+    )
+
+
 def run_deadline(steps: int) -> float:
     """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
 
@@ -307,6 +342,7 @@ def ordered_map(
     pending: dict[Future, tuple[int, Any, int]] = {}
     done: dict[int, Any] = {}
     attempts: dict[int, int] = {}
+    short: dict[int, int] = {}  # MemoryErrors per job
     late: set[tuple[int, int]] = set()  # (run id, pool generation) of jobs killed at the deadline
     submitted = wanted = 0
     exhausted = False
@@ -351,6 +387,12 @@ def ordered_map(
                         )
                     if generation == pool.generation:  # the first loss seen of this pool
                         pool.replace_broken()
+                    submit(position, job)
+                    continue
+                if isinstance(error, MemoryError):
+                    short[position] = short.get(position, 0) + 1
+                    if short[position] > MEMORY_RETRIES:
+                        raise PoolError(out_of_memory(f"job {position}", short[position]))
                     submit(position, job)
                     continue
                 raise RuntimeError(f"a run failed: {one_line(error)}") from error
@@ -507,6 +549,14 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # The table's lock is registered with multiprocessing's resource tracker, a process of the
+    # sweep's group that ignores Ctrl-C and SIGTERM but not a hang-up: start it deaf to that too,
+    # or a closed terminal kills it and the sweep's clean-up prints its traceback.
+    if os.name == "posix":
+        from multiprocessing import resource_tracker
+
+        with _interrupts_ignored():
+            resource_tracker.ensure_running()
     # Every slot starts unclaimed: no pid, no run (a run id of 0 would be the first run's).
     table = context.Array("q", [0, -1, 0] * workers)
     with _interrupts_held() as pressed:
@@ -585,6 +635,8 @@ def _worker_started(parent: int, table: Any) -> None:
     global _slot, _table
     _exit_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal hangs up every process: the sweep stops them
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # A worker forked while the sweep held SIGTERM back (``_interrupts_held``) inherits that
     # handler: let SIGTERM end it, as the executor expects when it stops the other workers of a
     # broken pool (from Python 3.12 it waits for them without sending a stop message first).
@@ -644,7 +696,7 @@ def _kill(pid: int) -> None:
 
 
 class StopSignals:
-    """Ctrl-C and SIGTERM, noted while runs execute and honoured where stopping is clean.
+    """Ctrl-C, SIGTERM and SIGHUP, noted while runs execute and honoured where stopping is clean.
 
     A ``KeyboardInterrupt`` raised wherever the main thread happens to be can fire inside the
     executor's own code with one of its locks taken, and shutting the executor down then waits
@@ -661,7 +713,7 @@ class StopSignals:
         if threading.current_thread() is threading.main_thread():
             self._previous = {
                 number: signal.signal(number, lambda number, _frame: self.received.append(number))
-                for number in (signal.SIGINT, signal.SIGTERM)
+                for number in STOP_SIGNALS
             }
         return self
 
@@ -677,7 +729,7 @@ class StopSignals:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[list[int]]:
-    """Hold Ctrl-C and SIGTERM back until the block ends, then deliver them (main thread only).
+    """Hold the stop signals back until the block ends, then deliver them (main thread only).
 
     The block gets the list of signals held so far.
     """
@@ -687,7 +739,7 @@ def _interrupts_held() -> Iterator[list[int]]:
     pressed: list[int] = []
     previous = {
         number: signal.signal(number, lambda number, _frame: pressed.append(number))
-        for number in (signal.SIGINT, signal.SIGTERM)
+        for number in STOP_SIGNALS
     }
     try:
         yield pressed
@@ -703,11 +755,15 @@ def _interrupts_ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C and a hang-up reach the whole process group; the fork server, started now,
+    # inherits them ignored (SIGTERM still ends it).
+    deaf = [number for number in STOP_SIGNALS if number != signal.SIGTERM]
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in deaf}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _can_fork_safely() -> bool:

@@ -29,10 +29,12 @@ from tqdm import tqdm
 from cxo_sim.errors import one_line
 from cxo_sim.experiments.plan import Run, plan_runs
 from cxo_sim.experiments.pool import (
+    MEMORY_RETRIES,
     PoolError,
     StopSignals,
     WorkerPool,
     open_pool,
+    out_of_memory,
     run_deadline,
     wrap_executor,
 )
@@ -110,13 +112,16 @@ def stream_results(
     that were on that worker (to every run in flight where the pool cannot tell), and a run
     charged ``MAX_ATTEMPTS`` times stops the stream with a :class:`PoolError`. A run executing
     longer than ``run_timeout`` seconds (default :func:`run_deadline` of its steps) has its
-    worker stopped, which charges it. A run that fails by itself stops the stream with a
-    ``RuntimeError`` naming it. A stop signal noted by ``stop`` is raised between waits.
+    worker stopped, which charges it. A run whose worker raised ``MemoryError`` is redone
+    :data:`MEMORY_RETRIES` time(s), then stops the stream with a :class:`PoolError` naming it.
+    A run that fails by itself otherwise stops the stream with a ``RuntimeError`` naming it.
+    A stop signal noted by ``stop`` is raised between waits.
     """
     queue = iter(runs)
     retry: list[Run] = []
     charged: dict[int, int] = {}  # losses charged to runs in flight, never to finished ones
     late: set[int] = set()  # runs in flight whose worker was stopped for their deadline
+    short: dict[int, int] = {}  # MemoryErrors per run (retried MEMORY_RETRIES times)
     pending: dict[Future, tuple[Run, int]] = {}
     fruitless_breaks = 0
     last_progress = last_check = time.monotonic()
@@ -213,6 +218,15 @@ def stream_results(
                     yield future.result()
                 elif pool.lost_worker(error):
                     lost(run, generation, error)
+                elif isinstance(error, MemoryError):
+                    short[run.run_id] = short.get(run.run_id, 0) + 1
+                    if short[run.run_id] > MEMORY_RETRIES:
+                        what = (
+                            f"run {run.run_id} ({run.scenario}, replication {run.replication}, "
+                            f"seed {run.seed})"
+                        )
+                        raise PoolError(out_of_memory(what, short[run.run_id]))
+                    retry.append(run)
                 else:
                     raise RuntimeError(
                         f"run {run.run_id} ({run.scenario}, replication {run.replication}, "

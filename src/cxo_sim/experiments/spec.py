@@ -36,7 +36,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,8 @@ DEFAULT_SEED = 0
 # Upper bounds a typo cannot pass unnoticed: a century of weeks, and designs whose points fit in
 # memory (each is a full parameter set) and whose runs a results folder can index.
 MAX_STEPS = 5_200
+# Largest experiment, calibration or organisation file read (a real one is a few KiB).
+MAX_INPUT_BYTES = 1024 * 1024
 MAX_REPLICATIONS = 100_000
 MAX_POINTS = 100_000
 MAX_RUNS = 10_000_000
@@ -209,17 +213,54 @@ def read_toml(path: Path, kind: str) -> tuple[dict[str, Any], str]:
 
 
 def _read_text(path: Path, kind: str) -> str:
-    if not path.exists():
-        raise UserError(f"{path}: no such {kind}")
-    if path.is_dir():
-        article = "an" if kind[0] in "aeiou" else "a"
-        raise UserError(f"{path}: is a folder, not {article} {kind}")
+    """A regular file's text, at most :data:`MAX_INPUT_BYTES`; never blocks on a FIFO or a device.
+
+    The file is opened without waiting for a writer (a FIFO) and refused unless it is a regular
+    file, so ``/dev/zero`` or a named pipe gets one line instead of a read that never ends.
+    """
+    article = "an" if kind[0] in "aeiou" else "a"
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such {kind}") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not {article} {kind}") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise UserError(f"{path}: is a folder, not {article} {kind}")
+        if not stat.S_ISREG(mode):
+            raise UserError(
+                f"{path}: is a {_file_type(mode)}, not {article} {kind}; give a regular file"
+            )
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_INPUT_BYTES:
+        raise UserError(
+            f"{path}: larger than {MAX_INPUT_BYTES // 1024} KiB, too large for {article} {kind}"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
 
 
 class _Validator:

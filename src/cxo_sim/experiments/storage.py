@@ -12,16 +12,33 @@ A part is written to a temporary name in its folder, flushed to the disk and mov
 with ``os.replace``, so a part is either whole or absent whatever interrupts the sweep. The runs
 part is written after its time-series part and is the commit point: a run is done when its row is
 in a runs part, and a time-series part without its runs part is an orphan that resume removes.
+
+Nothing read back can be silently wrong. The manifest's ``parts`` holds the SHA-256 and the row
+count of every part, written before the part is moved into place; every read checks the part
+against it, and Parquet's page checksums as well. A part the manifest does not list (copied from
+another folder), one whose hash differs (damaged), or one whose rows do not belong to the plan
+(run id, point, replication and seed, and the experiment's hash in the part's metadata) is named
+in a one-line error and never mixed in. A listed part that is missing is an error too, except the
+last one, which an interrupted sweep may not have moved into place yet. On resume, a runs part
+whose time-series part is missing or damaged is removed with it, and its runs are redone, which
+regenerates their series.
+
+Every file is written through descriptors of the results folder and its sub-folders, opened
+without following symbolic links, and before each part the sweep checks that those folders are
+still the ones at their names: nothing is ever written through a link, into or out of the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+import stat
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +70,16 @@ OURS = (
 )
 _PART = re.compile(r"part-(\d{5,})\.parquet")
 _TEMP_PREFIX = ".tmp-"
+# Key of a part's Parquet metadata holding the hash of the experiment that wrote it.
+EXPERIMENT_KEY = b"cxo_sim.experiment_hash"
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_FILE_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 _ARROW_KINDS = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
 
 
@@ -88,6 +115,9 @@ MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
     "started": (str,),
     "finished": (str, type(None)),
     "versions": (dict,),
+    "seed": (int,),
+    "design": (dict,),
+    "parts": (dict,),
 }
 
 
@@ -118,47 +148,119 @@ def load_results(path: str | Path) -> pd.DataFrame:
 
     A sweep still running or interrupted gives the runs finished so far; a folder without any
     gives an empty table with the usual columns.
+
+    Raises:
+        UserError: a part is damaged, missing, foreign, or holds rows of another sweep.
     """
     folder = _results_folder(path)
-    parts = sorted(_parts(folder / RUNS).values())
-    if not parts:
+    manifest = load_manifest(folder)
+    frames = {part: _frame(part, t) for part, t in _runs_tables(folder, manifest).items()}
+    if not frames:
         return runs_schema().empty_table().to_pandas()
-    frames = [_read_part(p) for p in parts]
-    _check_runs_parts(dict(zip(parts, frames, strict=True)))
-    frame = pd.concat(frames, ignore_index=True)
+    _check_runs_parts(frames)
+    frame = pd.concat(frames.values(), ignore_index=True)
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
 def load_timeseries(path: str | Path) -> pd.DataFrame | None:
-    """The per-week rows of every finished run, sorted by run_id and week; None if not stored."""
+    """The per-week rows of every finished run, sorted by run_id and week; None if not stored.
+
+    Raises:
+        UserError: a part is damaged, foreign or holds rows of another sweep, or the series
+            part of a stored runs part is missing (rerunning the sweep regenerates it).
+    """
     folder = _results_folder(path)
-    committed = _parts(folder / RUNS)
-    parts = [p for n, p in sorted(_parts(folder / TIMESERIES).items()) if n in committed]
-    if not parts:
+    manifest = load_manifest(folder)
+    runs = _runs_tables(folder, manifest, columns=["run_id"])
+    listed = manifest.get("parts")
+    present = _parts(folder / TIMESERIES)
+    ids = {i for table in runs.values() for i in table.column("run_id").to_pylist()}
+    frames = []
+    for number, runs_part in sorted(_numbered(runs).items()):
+        part = folder / TIMESERIES / runs_part.name
+        if number not in present:
+            if listed is not None and _key(part) in listed:
+                raise UserError(
+                    f"{part}: missing, so the report would lack the series of its runs; "
+                    "run the sweep again to regenerate it"
+                )
+            continue
+        table = _read_part(part, manifest)
+        names = table.schema.names
+        held = set(table.column("run_id").to_pylist()) if "run_id" in names else {None}
+        if held - ids:
+            raise UserError(
+                f"{part}: holds series of runs the runs table does not "
+                f"({sorted(held - ids, key=str)[0]}); a part from another sweep? "
+                f"move it out of {part.parent}"
+            )
+        frame = _frame(part, table)
+        if frames and list(frame.columns) != list(frames[0].columns):
+            raise UserError(
+                f"{part}: damaged part file (its columns are not those of the other series "
+                "parts); delete it and rerun the sweep"
+            )
+        frames.append(frame)
+    if not frames:
         return None
-    frame = pd.concat([_read_part(p) for p in parts], ignore_index=True)
+    frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values(["run_id", "week"], kind="stable").reset_index(drop=True)
 
 
 def stored_run_ids(path: str | Path) -> set[int]:
-    """Ids of the runs stored in a results folder (reads the identity columns only).
+    """Ids of the runs stored in a results folder.
 
     Raises:
-        UserError: a part is damaged, is not a runs part, or repeats runs of another part.
+        UserError: a part is damaged, missing, is not a runs part, holds rows of another sweep,
+            or repeats runs of another part.
     """
-    columns = {}
-    for part in sorted(_parts(Path(path) / RUNS).values()):
-        try:
-            names = pq.read_schema(part).names
-            if set(RUN_IDENTITY) <= set(names) and "week" not in names:
-                names = list(RUN_IDENTITY)
-            columns[part] = pq.read_table(part, columns=names).to_pandas()
-        except (OSError, pa.ArrowException) as exc:
-            raise UserError(
-                f"{part}: damaged part file ({one_line(exc)}); delete it and rerun the sweep"
-            ) from None
+    folder = Path(path)
+    manifest = load_manifest(folder)
+    tables = _runs_tables(folder, manifest, columns=list(RUN_IDENTITY))
+    columns = {part: _frame(part, table) for part, table in tables.items()}
     _check_runs_parts(columns)
     return {int(i) for frame in columns.values() for i in frame["run_id"]}
+
+
+def _runs_tables(
+    folder: Path, manifest: dict[str, Any], columns: list[str] | None = None
+) -> dict[Path, pa.Table]:
+    """Every committed runs part, checked (hash, checksums, identity), by path in number order.
+
+    A part the manifest lists but that is absent is an error, unless it is the last one listed
+    (an interrupted or running sweep may not have moved it into place yet).
+    """
+    present = _parts(folder / RUNS)
+    listed = manifest.get("parts")
+    if listed is not None:
+        numbers = sorted(_listed_numbers(listed, RUNS))
+        for number in numbers[:-1]:
+            if number not in present:
+                raise UserError(
+                    f"{folder / RUNS / _name(number)}: missing, though the manifest lists it; "
+                    "run the sweep again to redo its runs"
+                )
+    tables = {}
+    for _, part in sorted(present.items()):
+        table = _read_part(part, manifest)
+        names = table.schema.names
+        if set(RUN_IDENTITY) <= set(names) and "week" not in names:
+            _check_columns(part, table.schema, manifest)
+            _check_identity(part, table, manifest)
+            if columns is not None:
+                table = table.select(columns)
+        tables[part] = table
+    return tables
+
+
+def _frame(part: Path, table: pa.Table) -> pd.DataFrame:
+    """A part's table as a data frame; a damaged pandas schema in its metadata is one line."""
+    try:
+        return table.to_pandas()
+    except (ValueError, TypeError, KeyError, pa.ArrowException) as exc:
+        raise UserError(
+            f"{part}: damaged part file ({one_line(exc)[:200]}); delete it and rerun the sweep"
+        ) from None
 
 
 def _check_runs_parts(frames: dict[Path, pd.DataFrame]) -> None:
@@ -186,6 +288,88 @@ def _check_runs_parts(frames: dict[Path, pd.DataFrame]) -> None:
         seen.update(dict.fromkeys(ids, part))
 
 
+def _check_columns(part: Path, schema: pa.Schema, manifest: dict[str, Any]) -> None:
+    """Refuse a runs part with a column the runs table does not have, or of another type.
+
+    A folder of an older cxo-sim may lack columns added since, but never has unknown ones.
+    """
+    posterior = manifest.get("posterior") or {}
+    constants = posterior.get("constants", ()) if isinstance(posterior, dict) else ()
+    expected = runs_schema(constants)
+    names = schema.names
+    for name in names:
+        index = expected.get_field_index(name)
+        if index < 0 and not name.startswith(COLUMN_PREFIX):
+            problem = f"unknown column {name!r}"
+        elif names.count(name) > 1:
+            problem = f"column {name!r} twice"
+        elif index >= 0 and _kind(schema.field(name).type) != _kind(expected.field(index).type):
+            problem = f"column {name!r} of type {schema.field(name).type}"
+        else:
+            continue
+        raise UserError(
+            f"{part}: not a runs part of this folder ({problem}); damaged or from another "
+            f"sweep? move it out of {part.parent}"
+        )
+
+
+def _kind(kind: pa.DataType) -> str:
+    """A column type's family: a part written by pandas may hold large strings or int32s."""
+    for family, test in (
+        ("string", pa.types.is_string),
+        ("string", pa.types.is_large_string),
+        ("int", pa.types.is_integer),
+        ("float", pa.types.is_floating),
+        ("bool", pa.types.is_boolean),
+    ):
+        if test(kind):
+            return family
+    return str(kind)
+
+
+def _check_identity(part: Path, table: pa.Table, manifest: dict[str, Any]) -> None:
+    """Refuse rows that are not runs of this sweep's plan, or a part of another experiment.
+
+    Every row's run id must be ``point * replications + replication`` with both in range, and
+    its seed the one the plan gives its replication (``plan.run_seed``).
+    """
+    from cxo_sim.experiments.plan import run_seed
+
+    written_by = (table.schema.metadata or {}).get(EXPERIMENT_KEY)
+    expected = manifest.get("experiment_hash")
+    written_by = None if written_by is None else written_by.decode(errors="replace")
+    if written_by is not None and expected is not None and written_by != expected:
+        raise UserError(
+            f"{part}: written by another experiment (its hash {written_by[:12]!r} is not "
+            f"this folder's {expected[:12]}); a part from another sweep? move it out of "
+            f"{part.parent}"
+        )
+    replications = manifest.get("replications")
+    points = (manifest.get("design") or {}).get("points")
+    base_seed = manifest.get("seed")
+    columns = {name: table.column(name).to_pylist() for name in ("run_id", "point", "replication")}
+    seeds = table.column("seed").to_pylist() if "seed" in table.schema.names else None
+    planned_seeds: dict[int, int] = {}
+    for row, (run_id, point, replication) in enumerate(zip(*columns.values(), strict=True)):
+        problem = None
+        if isinstance(replications, int) and not (
+            0 <= replication < replications and run_id == point * replications + replication
+        ):
+            problem = f"point {point}, replication {replication} do not give run id {run_id}"
+        elif isinstance(points, int) and not 0 <= point < points:
+            problem = f"point {point} is not among the {points} configurations"
+        elif seeds is not None and isinstance(base_seed, int):
+            if replication not in planned_seeds:
+                planned_seeds[replication] = run_seed(base_seed, replication)
+            if seeds[row] != planned_seeds[replication]:
+                problem = f"seed {seeds[row]} is not the planned {planned_seeds[replication]}"
+        if problem:
+            raise UserError(
+                f"{part}: run {run_id} is not one of this sweep's ({problem}); a part from "
+                f"another sweep? move it out of {part.parent}"
+            )
+
+
 def _results_folder(path: str | Path) -> Path:
     folder = Path(path)
     if not folder.is_dir():
@@ -210,13 +394,76 @@ def _parts(folder: Path) -> dict[int, Path]:
     return found
 
 
-def _read_part(path: Path) -> pd.DataFrame:
+def _numbered(parts: Iterable[Path]) -> dict[int, Path]:
+    return {int(_PART.fullmatch(p.name).group(1)): p for p in parts}
+
+
+def _name(number: int) -> str:
+    return f"part-{number:05d}.parquet"
+
+
+def _key(part: Path) -> str:
+    """A part's key in the manifest's ``parts``: ``runs/part-NNNNN.parquet``."""
+    return f"{part.parent.name}/{part.name}"
+
+
+def _listed_numbers(listed: dict[str, Any], kind: str) -> set[int]:
+    numbers = set()
+    for key in listed:
+        folder, _, name = key.partition("/")
+        match = _PART.fullmatch(name)
+        if folder == kind and match:
+            numbers.add(int(match.group(1)))
+    return numbers
+
+
+def _read_part(path: Path, manifest: dict[str, Any]) -> pa.Table:
+    """A part as a table, checked against its hash in the manifest and its page checksums.
+
+    A folder written before the manifest held hashes (no ``parts``) is checked by checksums
+    and identity only.
+    """
     try:
-        return pd.read_parquet(path)
-    except (OSError, pa.ArrowException) as exc:
+        data = _read_bytes(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or one_line(exc)}") from None
+    listed = manifest.get("parts")
+    if listed is not None:
+        entry = listed.get(_key(path))
+        if not isinstance(entry, dict):
+            raise UserError(
+                f"{path}: not written by this sweep (the manifest holds no hash for it); "
+                f"a copied part? move it out of {path.parent}"
+            )
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            raise UserError(
+                f"{path}: damaged part file (its SHA-256 is not the one the manifest recorded); "
+                "delete it and rerun the sweep"
+            )
+    try:
+        table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True)
+        table.schema.names  # noqa: B018 (a flipped bit can make a name that is not UTF-8)
+        return table
+    except (OSError, pa.ArrowException, ValueError) as exc:
         raise UserError(
             f"{path}: damaged part file ({one_line(exc)}); delete it and rerun the sweep"
         ) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, read without following a symbolic link."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(descriptor)
+
+
+def _entry(data: bytes, rows: int) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "rows": rows}
 
 
 # ---------------------------------------------------------------------- writing
@@ -235,29 +482,72 @@ class ResultsFolder:
     stored: set[int] = field(default_factory=set)
     _next_part: int = 0
     _lock: Any = None
+    # Descriptors of the folder ("") and of its runs and timeseries folders, opened without
+    # following links: every file is written through them.
+    _folders: dict[str, int] = field(default_factory=dict)
 
     def write_part(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
-        """Store finished runs as a new part: the time series first, the runs row last."""
+        """Store finished runs as a new part: the time series first, the runs row last.
+
+        The manifest lists the part's hash before the part is moved into place; the folders
+        are checked to be still in place before and after.
+        """
         if not rows:
             return
-        name = f"part-{self._next_part:05d}.parquet"
-        self._next_part += 1
+        name = _name(self._next_part)
+        metadata = {EXPERIMENT_KEY: str(self.manifest.get("experiment_hash")).encode()}
+        staged = []
         if series:
             frame = pd.concat(series, ignore_index=True)
-            _write_atomically(
-                pa.Table.from_pandas(frame, preserve_index=False), self.path / TIMESERIES / name
-            )
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            where = self.path / TIMESERIES / name
+            staged.append((TIMESERIES, _parquet_bytes(table, metadata, where), len(frame)))
         posterior = self.manifest.get("posterior") or {}
         table = pa.Table.from_pylist(rows, schema=runs_schema(posterior.get("constants", ())))
-        _write_atomically(table, self.path / RUNS / name)
+        where = self.path / RUNS / name
+        staged.append((RUNS, _parquet_bytes(table, metadata, where), len(rows)))
+        self.check_in_place()
+        parts = dict(self.manifest.get("parts") or {})
+        parts.update({f"{kind}/{name}": _entry(data, count) for kind, data, count in staged})
+        self.update_manifest(parts=parts)
+        for kind, data, _ in staged:
+            _commit(self._folders[kind], name, data, self.path / kind / name)
+        self._next_part += 1
+        self.check_in_place()
 
     def update_manifest(self, **changes: Any) -> None:
         """Change manifest entries and rewrite the file atomically."""
         self.manifest.update(changes)
-        write_json_atomically(self.path / MANIFEST, self.manifest)
+        _commit(self._folders[""], MANIFEST, _json_bytes(self.manifest), self.path / MANIFEST)
+
+    def check_in_place(self) -> None:
+        """Refuse to go on if the folder, or its runs or timeseries folder, was moved or replaced.
+
+        Writes go through descriptors, so they never follow a link put in a folder's place;
+        this check makes the sweep say so instead of claiming runs stored where they are not.
+        """
+        for sub, descriptor in self._folders.items():
+            where = self.path / sub if sub else self.path
+            try:
+                now = (
+                    os.stat(sub, dir_fd=self._folders[""], follow_symlinks=False)
+                    if sub
+                    else os.lstat(self.path)
+                )
+                same = os.path.samestat(now, os.fstat(descriptor))
+            except OSError:
+                same = False
+            if not same:
+                raise UserError(
+                    f"{where}: was moved or replaced (by a symbolic link?) while the sweep wrote "
+                    "to it; nothing was written elsewhere: put it back and rerun the sweep"
+                )
 
     def close(self) -> None:
         """Release the folder for other sweeps."""
+        for descriptor in self._folders.values():
+            os.close(descriptor)
+        self._folders = {}
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -335,8 +625,9 @@ def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) ->
 
     On resume the earlier manifest is kept, with ``runs_done`` set to the runs really stored,
     and rewritten only if that changed anything: a failed or no-op resume leaves it as it was.
-    A time-series part that cannot be read is removed with its runs part, so that resume
-    redoes those runs and regenerates their series.
+    A runs part whose time-series part is missing, cannot be read or differs from its hash is
+    removed with it, so that resume redoes those runs and regenerates their series; a listed
+    part that is absent is forgotten, so its runs are redone.
     """
     if check_results_folder(path, manifest, fresh=fresh) == "fresh":
         with contextlib.closing(_FolderLock(path)):
@@ -345,27 +636,50 @@ def open_results_folder(path: Path, manifest: dict[str, Any], *, fresh: bool) ->
     folder = ResultsFolder(path, _lock=_FolderLock(path))
     try:
         state = check_results_folder(path, manifest, fresh=False)
+        folder._folders[""] = _open_dir(path, None, path)
         for sub in (RUNS, TIMESERIES):
             _refuse_link(path / sub)
-            (path / sub).mkdir(exist_ok=True)
-        _tidy(path)
-        folder.stored = stored_run_ids(path)
+            folder._folders[sub] = open_folder(path / sub, anchor=path, create=True)
+        earlier = load_manifest(path) if state == "resume" else {}
+        parts = _tidy(path, earlier.get("parts"))
+        current = {**earlier, "parts": parts} if state == "resume" else {}
+        folder.stored = _stored_ids(path, current)
         numbers = set(_parts(path / RUNS)) | set(_parts(path / TIMESERIES))
+        numbers |= _listed_numbers(parts or {}, RUNS) | _listed_numbers(parts or {}, TIMESERIES)
         folder._next_part = max(numbers, default=-1) + 1
         if state == "resume":
-            earlier = load_manifest(path)
-            folder.manifest = {**earlier, "runs_done": len(folder.stored)}
+            if parts is None:  # written before manifests held hashes: adopt what is there
+                parts = _adopt(path)
+            folder.manifest = {**earlier, "parts": parts, "runs_done": len(folder.stored)}
             if folder.manifest["runs_done"] < folder.manifest["runs_planned"]:
                 folder.manifest["finished"] = None
             if folder.manifest != earlier:
                 folder.update_manifest()
         else:
-            folder.manifest = dict(manifest)
+            folder.manifest = {**manifest, "parts": {}}
             folder.update_manifest()
     except BaseException:
         folder.close()
         raise
     return folder
+
+
+def _stored_ids(path: Path, manifest: dict[str, Any]) -> set[int]:
+    tables = _runs_tables(path, manifest, columns=list(RUN_IDENTITY))
+    columns = {part: _frame(part, table) for part, table in tables.items()}
+    _check_runs_parts(columns)
+    return {int(i) for frame in columns.values() for i in frame["run_id"]}
+
+
+def _adopt(path: Path) -> dict[str, Any]:
+    """Manifest entries for the parts of a folder written before manifests held hashes."""
+    parts = {}
+    for kind in (RUNS, TIMESERIES):
+        for part in _parts(path / kind).values():
+            data = _read_bytes(part)
+            rows = pq.read_metadata(pa.BufferReader(data)).num_rows
+            parts[_key(part)] = _entry(data, rows)
+    return parts
 
 
 def _refuse_link(path: Path) -> None:
@@ -385,81 +699,218 @@ def _versions(manifest: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in versions.items())
 
 
-def write_output(path: Path, write: Callable[[Path], Any]) -> Path:
-    """Write one of a results folder's own files (a report, a table) and return its path.
+def write_output(path: Path, write: Callable[[Path], Any], *, root: Path | None = None) -> Path:
+    """Write one of a folder's own files (a report, a table, a figure) and return its path.
 
     ``write`` writes to a temporary name beside ``path``, which is then moved onto it: a reader
-    never sees half a file, and a failed write leaves the old one. A symbolic link in its place
-    is refused, since writing through it would change a file elsewhere.
+    never sees half a file, and a failed write leaves the old one. No symbolic link is
+    followed: not in the file's place, nor in any folder between ``root`` (default: the file's
+    folder) and the file. On Linux the temporary file is reached through the folder's
+    descriptor (``/proc/self/fd``), so a folder swapped for a link meanwhile cannot redirect
+    it; elsewhere ``write`` writes into a scratch folder and the bytes are copied in.
     """
     _refuse_link(path)
-    with _temporary(path) as temp:
-        write(temp)
+    folder = open_folder(path.parent, anchor=root, create=True)
+    try:
+        through = Path(f"/proc/self/fd/{folder}")
+        if not through.is_dir():
+            with tempfile.TemporaryDirectory(prefix="cxo-sim-") as scratch:
+                temp = Path(scratch) / path.name
+                write(temp)
+                _commit(folder, path.name, temp.read_bytes(), path)
+            return path
+        temp = f"{_TEMP_PREFIX}{os.getpid()}-{path.name}"
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp, dir_fd=folder)
+            os.close(os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder))  # ours, not a link
+            try:
+                write(through / temp)
+                flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                descriptor = os.open(temp, flags, dir_fd=folder)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+                _refuse_link_at(folder, path.name, path)
+                os.replace(temp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=folder)
+                raise
+        except OSError as exc:
+            raise UserError(f"{path}: cannot write: {exc.strerror or one_line(exc)}") from None
+        with contextlib.suppress(OSError):
+            os.fsync(folder)
+    finally:
+        os.close(folder)
     return path
 
 
-def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON to a temporary file in the same folder and move it into place."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    with _temporary(path) as temp:
-        with open(temp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    with _temporary(path) as temp:
-        pq.write_table(table, temp)
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
-
-
-@contextlib.contextmanager
-def _temporary(path: Path) -> Iterator[Path]:
-    """A temporary name beside ``path``, moved onto it on success and removed on failure."""
-    temp = path.with_name(f"{_TEMP_PREFIX}{os.getpid()}-{path.name}")
+def write_bytes(path: Path, data: bytes, *, root: Path | None = None) -> None:
+    """Write ``data`` to ``path`` atomically, following no link below ``root`` (see above)."""
+    descriptor = open_folder(path.parent, anchor=root, create=True)
     try:
-        yield temp
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename durable across a power loss (POSIX; a no-op where folders cannot open)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
+        _commit(descriptor, path.name, data, path)
     finally:
         os.close(descriptor)
 
 
-def _tidy(path: Path) -> None:
-    """Remove what an interrupted sweep can leave: temporary files, orphan time-series parts."""
+def write_json_atomically(path: Path, data: dict[str, Any], *, root: Path | None = None) -> None:
+    """Write JSON to a temporary file in the same folder and move it into place."""
+    write_bytes(path, _json_bytes(data), root=root)
+
+
+def open_folder(path: Path, *, anchor: Path | None = None, create: bool = False) -> int:
+    """A descriptor of folder ``path``, following no symbolic link below ``anchor``.
+
+    ``anchor`` (default: ``path`` itself) must be ``path`` or one of its parents; it is created
+    with its parents if missing and ``create`` is given, and so is every folder below it.
+    ``anchor`` itself and the links above it are the user's to choose and are followed.
+
+    Raises:
+        UserError: a link, a file or something unreadable where a folder should be.
+    """
+    anchor = path if anchor is None else anchor
+    below = path.relative_to(anchor).parts
+    if create and not anchor.is_symlink():
+        try:
+            anchor.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise UserError(f"{anchor}: cannot create the folder: {exc.strerror}") from None
+    descriptor = _open_dir(anchor, None, anchor, follow=True)
+    where = anchor
+    try:
+        for name in below:
+            where = where / name
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, dir_fd=descriptor)
+            inner = _open_dir(name, descriptor, where)
+            os.close(descriptor)
+            descriptor = inner
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _open_dir(name: str | Path, parent: int | None, where: Path, follow: bool = False) -> int:
+    flags = _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _DIR_FLAGS
+    try:
+        return os.open(name, flags, dir_fd=parent)
+    except OSError as exc:
+        try:
+            mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and stat.S_ISLNK(mode):
+            raise UserError(
+                f"{where}: is a symbolic link; cxo-sim writes only into real folders, "
+                "so move the link away"
+            ) from None
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise UserError(f"{where}: is a file, not a folder; move it away") from None
+        raise UserError(f"{where}: cannot open the folder: {exc.strerror}") from None
+
+
+def _commit(folder: int, name: str, data: bytes, where: Path) -> None:
+    """Write ``data`` as ``name`` in the folder of descriptor ``folder``, atomically.
+
+    The bytes go to a new temporary file (created, never opened through a link), are flushed
+    to the disk and moved onto ``name`` in the same folder. ``where`` names the file in errors.
+    """
+    _refuse_link_at(folder, name, where)
+    temp = f"{_TEMP_PREFIX}{os.getpid()}-{name}"
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp, dir_fd=folder)
+        descriptor = os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=folder)
+            raise
+    except OSError as exc:
+        raise UserError(f"{where}: cannot write: {exc.strerror or one_line(exc)}") from None
+    with contextlib.suppress(OSError):
+        os.fsync(folder)
+
+
+def _refuse_link_at(folder: int, name: str, where: Path) -> None:
+    """Refuse a symbolic link named ``name`` in the folder of descriptor ``folder``."""
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode):
+            raise UserError(
+                f"{where}: is a symbolic link; writing through it would change a file "
+                "elsewhere, so move the link away"
+            )
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _parquet_bytes(table: pa.Table, metadata: dict[bytes, bytes], where: Path) -> bytes:
+    """A table as a Parquet file's bytes, with page checksums and ``metadata`` in its schema."""
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    sink = pa.BufferOutputStream()
+    try:
+        pq.write_table(table, sink, write_page_checksum=True)
+    except OSError as exc:
+        raise UserError(f"{where}: cannot write: {exc.strerror or one_line(exc)}") from None
+    return sink.getvalue().to_pybytes()
+
+
+def _tidy(path: Path, listed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Remove what an interrupted sweep can leave, and parts whose series are lost.
+
+    Removes temporary files, orphan time-series parts, manifest entries of parts that are
+    absent, and a runs part (with its entries) whose time-series part is missing, unreadable or
+    not the one its hash says. Returns the manifest's entries as they now are (None: the
+    manifest holds none).
+    """
     for folder in (path, path / RUNS, path / TIMESERIES):
         for entry in folder.iterdir():
             if entry.name.startswith(_TEMP_PREFIX) and entry.is_file():
                 entry.unlink()
     committed = _parts(path / RUNS)
-    for number, part in _parts(path / TIMESERIES).items():
+    series = _parts(path / TIMESERIES)
+    parts = None if listed is None else dict(listed)
+    for number, part in series.items():
         if number not in committed:
             part.unlink()
-        elif not _readable(part):
-            committed[number].unlink()
+    if parts is not None:
+        for number in _listed_numbers(parts, RUNS) - set(committed):
+            parts.pop(f"{RUNS}/{_name(number)}", None)
+            parts.pop(f"{TIMESERIES}/{_name(number)}", None)
+    for number, part in committed.items():
+        ts = path / TIMESERIES / _name(number)
+        expected = None if parts is None else parts.get(_key(ts))
+        lost = expected is not None and number not in series
+        if number in series and not lost:
+            lost = not _series_intact(ts, expected)
+        if lost:
             part.unlink()
+            ts.unlink(missing_ok=True)
+            if parts is not None:
+                parts.pop(_key(part), None)
+                parts.pop(_key(ts), None)
+    return parts
 
 
-def _readable(part: Path) -> bool:
-    """Whether a Parquet part's footer reads (a part cut short has none); cheap, not a scan."""
+def _series_intact(part: Path, expected: dict[str, Any] | None) -> bool:
+    """Whether a time-series part reads (legacy) or matches its recorded hash (cheap, no scan)."""
     try:
+        if expected is not None:
+            return hashlib.sha256(_read_bytes(part)).hexdigest() == expected.get("sha256")
         pq.read_metadata(part)
     except (OSError, pa.ArrowException):
         return False
