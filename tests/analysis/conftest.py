@@ -38,6 +38,7 @@ TYPICAL = {
     "trust": 0.5,
     "utilization": 0.45,
     "total_cost": 50000.0,
+    "net_value": -35000.0,
 }
 
 NOISY = ("campaign_velocity", "tech_spend", "trust")
