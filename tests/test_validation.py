@@ -28,8 +28,10 @@ SEEDS = range(1, 61)
 # reads 200 (one arm, so it is cheap).
 CALIBRATION_SEEDS = range(1, 201)
 # T1 asks whether a practice is significantly worse on any headline outcome: with too few seeds
-# nothing is significant and every practice looks free, so it gets the seeds validate uses.
-SEEDS_FOR = {"T1": range(1, 121)}
+# nothing is significant and every practice looks free, so it gets the seeds validate uses. P1's
+# redundant tools differ by about one tool (validate, seeds 10000-10119: +1.36 [0.39, 2.33]):
+# 60 seeds do not resolve it.
+SEEDS_FOR = {"T1": range(1, 121), "P1": range(1, 121)}
 
 
 def test_old_world_lands_inside_every_calibration_range_in_every_year():
@@ -58,7 +60,7 @@ def test_pattern(pattern):
 
 
 def test_every_claim_said_not_to_hold_is_a_check_and_the_odd_says_why():
-    claims = {c.claim for c in patterns(range(1, 4), only=["P1", "P3", "P8", "T2"])}
+    claims = {c.claim for c in patterns(range(1, 4), only=["P3", "P8", "T2"])}
     assert NOT_HOLDING <= claims
     odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text()
     for claim in NOT_HOLDING:
