@@ -1,7 +1,8 @@
 """What-if experiments: parse and validate experiment files, expand them into runs, run, store.
 
 - :mod:`cxo_sim.experiments.spec`: the experiment-file format and its validation.
-- :mod:`cxo_sim.experiments.plan`: runs, their identities and their seeds.
+- :mod:`cxo_sim.experiments.plan`: runs and their identities.
+- :mod:`cxo_sim.experiments.seeds`: each replication's seed (the plan's, and storage's check).
 - :mod:`cxo_sim.experiments.storage`: the results folder (manifest and Parquet parts).
 - :mod:`cxo_sim.experiments.pool`: where runs execute (local processes or a Dask cluster).
 - :mod:`cxo_sim.experiments.runner`: the sweep with resume, and in-memory ``evaluate``.

@@ -20,18 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from cxo_sim.calibration.posterior import Posterior
+from cxo_sim.experiments.seeds import SEED_BITS, run_seed
 
-SEED_BITS = 63
-
-
-def run_seed(base_seed: int, replication: int) -> int:
-    """The seed of replication ``replication`` of every configuration: an int below 2**63."""
-    sequence = np.random.SeedSequence(base_seed, spawn_key=(replication,))
-    high, low = (int(word) for word in sequence.generate_state(2, dtype=np.uint32))
-    return ((high << 32) | low) & ((1 << SEED_BITS) - 1)
+__all__ = ["SEED_BITS", "Run", "plan_runs", "run_seed"]
 
 
 @dataclass(frozen=True)

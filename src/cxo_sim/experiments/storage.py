@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cxo_sim.errors import UserError, one_line
+from cxo_sim.experiments.seeds import run_seed
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
 
@@ -331,10 +332,8 @@ def _check_identity(part: Path, table: pa.Table, manifest: dict[str, Any]) -> No
     """Refuse rows that are not runs of this sweep's plan, or a part of another experiment.
 
     Every row's run id must be ``point * replications + replication`` with both in range, and
-    its seed the one the plan gives its replication (``plan.run_seed``).
+    its seed the one the plan gives its replication (``seeds.run_seed``).
     """
-    from cxo_sim.experiments.plan import run_seed
-
     written_by = (table.schema.metadata or {}).get(EXPERIMENT_KEY)
     expected = manifest.get("experiment_hash")
     written_by = None if written_by is None else written_by.decode(errors="replace")
