@@ -43,15 +43,20 @@ def test_the_distance_is_zero_inside_every_range_and_counts_half_widths_outside(
 
 
 def _synthetic_targets() -> str:
-    """Targets around what the model does under TRUTH (three seeds, +-3 s.d. and at least 10%)."""
+    """Targets around what the model does under TRUTH (six seeds, +-2 s.d. and at least 10%).
+
+    Model v3's shadow IT varies more from seed to seed than model v2's (a seed's shadow share
+    runs from 0.2 to 0.38 under TRUTH), and with it the breach exposure: three seeds and +-3 s.d.
+    gave a breach range wide enough to admit every hazard of the prior.
+    """
     runs = [
         run_statistics(run_arm(preset("old_world"), s, 156, TRUTH), years=(2, 3))
-        for s in (91, 92, 93)
+        for s in range(91, 97)
     ]
     lines = []
     for key in ("breached", "shadow_spend_share"):
         values = np.array([r[key] for r in runs])
-        half = max(3 * values.std(), 0.1 * values.mean())
+        half = max(2 * values.std(), 0.1 * values.mean())
         lines.append(f"{key} = {{ low = {values.mean() - half}, high = {values.mean() + half} }}")
     return "\n".join(lines)
 
@@ -84,9 +89,11 @@ def test_recovery_of_known_constants(tmp_path):
         print(f"{name}: truth {truth}, 90% CI [{row['ci90_low']:.4g}, {row['ci90_high']:.4g}]")
         assert row["ci90_low"] <= truth <= row["ci90_high"], row
     # The breach chance identifies the hazard: its interval is clearly narrower than the prior's
-    # (0.62 of it with this seed: the first generation is exact rejection from the prior).
+    # (about 0.6 of it with this seed: the first generation is exact rejection from the prior).
+    # The card price barely moves model v3's shadow share against its seed-to-seed spread, so
+    # SHADOW_PRICE is only checked to cover its truth, and its narrowing to be measured.
     assert rows["BASE_HAZARD"]["narrowing"] < 0.75
-    assert rows["SHADOW_PRICE"]["narrowing"] < 1.0
+    assert 0.5 < rows["SHADOW_PRICE"]["narrowing"] < 1.25
     # The outputs are all there, and the card is self-contained.
     manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["constants"] == ["BASE_HAZARD", "SHADOW_PRICE"]
