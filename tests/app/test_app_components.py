@@ -29,6 +29,13 @@ def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def settled(page, seconds: float) -> tuple[int] | None:
+    """The model's week, as ``(week,)``, if it does not move for ``seconds``; else None."""
+    week = page.model.week
+    time.sleep(seconds)
+    return (week,) if page.model.week == week else None
+
+
 def control(page, name):
     """The widget of parameter ``name`` in the sidebar."""
     kind = PARAMETERS[name].kind
@@ -233,8 +240,12 @@ def test_play_pause_and_stop_at_the_horizon(page):
     click(page, "❚❚")
     wait_for(lambda: page.rc.find(v.Btn, children=["▶"]).widgets, what="the Play button back")
     paused_at = page.model.week
+    # A step already under way when Pause was pressed may still land (seen in CI: 3 after 2);
+    # after it, the week must stay put.
+    (stopped,) = wait_for(lambda: settled(page, 0.6), timeout=15, what="the week to stop moving")
+    assert paused_at <= stopped <= paused_at + 1, "Pause stops the run (after the step in flight)"
     time.sleep(0.5)
-    assert page.model.week == paused_at, "Pause stops the run"
+    assert page.model.week == stopped, "Pause stops the run"
 
     def reset_to_two_weeks():
         # Under load the last Play tick can land after the pause; Reset again until it sticks.
