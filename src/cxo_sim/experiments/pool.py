@@ -35,6 +35,7 @@ from concurrent.futures import (
     CancelledError,
     Executor,
     Future,
+    InvalidStateError,
     ProcessPoolExecutor,
     wait,
 )
@@ -214,6 +215,7 @@ class LocalPool(WorkerPool):
     def close(self, cancel: bool = False) -> None:
         """Shut the pool down; with ``cancel``, kill the workers: runs in flight are dropped."""
         if cancel:
+            _quiet_cancelled_breaks()
             for process in _workers(self.executor):
                 _kill(process.pid)
         self.executor.shutdown(wait=True, cancel_futures=cancel)
@@ -685,6 +687,26 @@ def _alive(pid: int) -> bool:
 def _workers(executor: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
     """The executor's worker processes (none once it is shut down)."""
     return list((executor._processes or {}).values())
+
+
+def _quiet_cancelled_breaks() -> None:
+    """Keep a stopped sweep's stderr to its one line on Python 3.11.
+
+    There, the executor's manager thread, finding the pool broken by the workers a stop kills,
+    sets an exception on futures the stop has just cancelled and dies with ``InvalidStateError``
+    (later Pythons skip them); that thread's traceback is all it would print.
+    """
+    previous = threading.excepthook
+    if getattr(previous, "cxo_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if isinstance(args.exc_value, InvalidStateError):
+            return
+        previous(args)
+
+    hook.cxo_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 def _kill(pid: int) -> None:
