@@ -49,8 +49,6 @@ FIRST_SEED = 70_000
 SEEDS = 50
 # Outcomes the model may return beyond patterns.HEADLINE that belong among the headlines.
 EXTRA_HEADLINE = ("net_value",)
-# Which way is better for a headline outcome the outcome registry does not (yet) declare.
-BETTER_FALLBACK = {"net_value": "higher"}
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 7
 # A mechanism "mainly" carries an effect, in the summary sentence, from this share up.
@@ -114,7 +112,7 @@ def outcome_label(name: str) -> str:
 def better(name: str) -> str:
     """Which way is better for an outcome: "higher", "lower" or "" (neither)."""
     declared = {**OUTCOMES, **DIAGNOSTICS}.get(name)
-    return declared.better if declared is not None else BETTER_FALLBACK.get(name, "")
+    return declared.better if declared is not None else ""
 
 
 def headline(outcomes: Iterable[str]) -> tuple[str, ...]:

@@ -23,7 +23,6 @@ from cxo_sim.model.submodels.decisions import approve, decided, deny, inventory_
 from cxo_sim.model.submodels.money import coordinate
 from cxo_sim.model.submodels.portfolio import idle
 from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_well
-from cxo_sim.model.submodels.shadow_it import found_within_a_year
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -93,7 +92,7 @@ def disclosure_gain(model: CxOModel, tool: Tool) -> float:
         tool.stake = model.random.expovariate(1.0 / k.DISCLOSE_STAKE)
     duplicate = any(t.known for t in model.tools_by_cap.get(tool.capability, ()))
     stake = tool.stake if duplicate and not idle(model, tool) else 0.0
-    caught = found_within_a_year(model)
+    caught = model.caught  # worked out at the start of the week (shadow_it.expectations)
     disclose = -stake - k.AMNESTY_DOUBT * (1.0 - model.trust)
     hide = -caught * (1.0 + stake)
     return disclose - hide
