@@ -79,3 +79,16 @@ def test_tradeoff_table_has_a_row_per_practice_and_the_whole_bill():
     rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
     assert [row.split(" | ")[0] for row in rows] == [f"| {p}" for p in PRACTICES]
     assert all(row.count(" | ") == len(HEADLINE) for row in rows)
+
+
+def test_shadow_breach_weeks_read_the_event_field_not_its_wording():
+    """Rewording a breach message must not change what pattern P7 reads."""
+    from cxo_sim.model import CxOModel
+    from cxo_sim.validation import shadow_breach_weeks_of
+
+    model = CxOModel(seed=3)
+    model.week = 5
+    model.log("breach", "words a teacher chose", shadow=True)
+    model.week = 6
+    model.log("breach", "a shadow crm tool, but found while IT knew it", shadow=False)
+    assert shadow_breach_weeks_of(model) == [5]

@@ -65,10 +65,14 @@ def run_arm(
         rows.append([model.tally[name] for name in SERIES] + [model.trust])
     table = np.array(rows, dtype=float)
     series = {name: table[:, i] for i, name in enumerate((*SERIES, "trust"))}
-    weeks = [e.week for e in model.events if e.kind == "breach" and "a shadow" in e.text]
-    run = Run(model.outcomes(diagnostics=True), series, weeks, model.years)
+    run = Run(model.outcomes(diagnostics=True), series, shadow_breach_weeks_of(model), model.years)
     release_model(model)  # a calibration's worker makes thousands of runs
     return run
+
+
+def shadow_breach_weeks_of(model: CxOModel) -> list[int]:
+    """Weeks in which a breach of a tool IT did not know was found (read from event fields)."""
+    return [e.week for e in model.events if e.kind == "breach" and e.shadow]
 
 
 def _run_job(job: tuple[dict[str, Any], int, int, dict[str, float] | None]) -> Run:

@@ -305,9 +305,9 @@ class CxOModel(mesa.Model):
             return "basic"
         return self.data_governance
 
-    def log(self, kind: str, text: str) -> None:
-        """Record an event in plain words."""
-        self.events.append(Event(self.week, kind, f"week {self.week}: {text}"))
+    def log(self, kind: str, text: str, shadow: bool | None = None) -> None:
+        """Record an event in plain words; ``shadow`` says whether its tool was unknown to IT."""
+        self.events.append(Event(self.week, kind, f"week {self.week}: {text}", shadow))
 
     def a_tool(self, cap: Capability) -> str:
         """The capability's tool in plain words: 'a crm tool', 'an analytics tool'."""

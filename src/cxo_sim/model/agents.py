@@ -203,11 +203,16 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Event:
-    """Something worth telling a class about, in plain words."""
+    """Something worth telling a class about, in plain words, with the facts code reads.
+
+    ``text`` is for people and may be reworded; code (validation patterns, the app) reads
+    ``kind`` and ``shadow`` (whether the tool involved was unknown to IT, or None).
+    """
 
     week: int
     kind: str
     text: str
+    shadow: bool | None = None
 
 
 class Executive(mesa.Agent):

@@ -106,6 +106,6 @@ def discover_breaches(model: CxOModel) -> None:
         blame(model, model.cmo if tool.owner == "marketing" else model.cio)
         where = "a shadow" if shadow else "an IT-known"
         name = tool.capability.name.replace("_", " ")
-        model.log("breach", f"a breach in {where} {name} tool was found")
+        model.log("breach", f"a breach in {where} {name} tool was found", shadow=shadow)
         if tool.active and not tool.known:
             model.make_known(tool, "found through the breach")
