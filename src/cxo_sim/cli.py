@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 
+from cxo_sim import stops
 from cxo_sim.errors import UserError
 
 EXAMPLES = """examples:
@@ -20,13 +20,6 @@ EXAMPLES = """examples:
   cxo-sim explain meetings cio_risk=0.9              what carries a lever's effect
   cxo-sim app                                        the teaching app on 127.0.0.1:8765
 """
-
-# Signals that stop a command the way Ctrl-C does: what is finished is saved first. SIGTERM is
-# what kill, container stops, systemd and cluster schedulers send before SIGKILL; SIGHUP what a
-# closed terminal or a dropped SSH session sends (exit status 129).
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,7 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     received: list[int] = []
-    previous = _interrupt_on_stop_signals(received)
+
+    def interrupt(number: int, _frame) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    previous = stops.install(interrupt)
     try:
         check_options(args)
         if args.command == "run":
@@ -275,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         number = getattr(exc, "signal_number", received[0] if received else signal.SIGINT)
         return 128 + number
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, signal.SIG_IGN if argv is None else handler)
+        stops.restore(dict.fromkeys(previous, signal.SIG_IGN) if argv is None else previous)
     return 0
 
 
@@ -293,21 +290,6 @@ def check_options(args: argparse.Namespace) -> None:
     port = getattr(args, "port", None)
     if port is not None and not 1 <= port <= 65_535:
         raise UserError(f"--port: must be 1 to 65535, got {port}")
-
-
-def _interrupt_on_stop_signals(received: list[int]) -> dict[int, object]:
-    """Make the stop signals raise ``KeyboardInterrupt``, noting which came; the old handlers.
-
-    Signal handlers belong to the main thread; elsewhere nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-
-    def interrupt(number: int, _frame) -> None:
-        received.append(number)
-        raise KeyboardInterrupt
-
-    return {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
 
 
 if __name__ == "__main__":

@@ -39,9 +39,11 @@ from scipy.stats import qmc
 
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.pool import StopSignals, WorkerPool, process_map, run_deadline
+from cxo_sim.experiments.engine import process_map, run_deadline
+from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
+from cxo_sim.stops import StopSignals
 from cxo_sim.validation import STEPS, Run, column, fmt, run_arm, run_arms
 
 # Outcomes of the Morris screen (breach_risk: expected breaches, a diagnostic).

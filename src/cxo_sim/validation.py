@@ -18,7 +18,7 @@ import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.compat import release_model
-from cxo_sim.experiments.pool import process_map, run_deadline
+from cxo_sim.experiments.engine import process_map, run_deadline
 from cxo_sim.model import CxOModel
 from cxo_sim.presets import preset
 

@@ -22,12 +22,13 @@ import pytest
 
 from cxo_sim import load_results
 from cxo_sim.errors import Stopped, UserError
-from cxo_sim.experiments import runner
+from cxo_sim.experiments import engine, runner
 from cxo_sim.experiments.plan import plan_runs
-from cxo_sim.experiments.pool import LocalPool, PoolError, StopSignals, _slots, wrap_executor
+from cxo_sim.experiments.pool import LocalPool, PoolError, _slots, wrap_executor
 from cxo_sim.experiments.runner import execute_run, stream_results
 from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.experiments.storage import load_manifest
+from cxo_sim.stops import StopSignals
 
 # Child-script lines: wait until the pool has seen its lost worker, then replace the pool.
 REPLACE_WHEN_BROKEN = """
@@ -287,7 +288,7 @@ def test_a_stopped_worker_is_killed_at_the_run_deadline_and_its_run_redone(
 
 def test_a_lost_worker_is_charged_to_its_own_run_only(write_experiment, small_text, monkeypatch):
     # One loss is enough to give up, so the error names the run that was charged.
-    monkeypatch.setattr(runner, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(engine, "MAX_ATTEMPTS", 1)
     runs = long_runs(write_experiment(small_text), steps=3000, count=4)
     with LocalPool(2) as pool:
         results = stream_results(runs, pool)
@@ -399,15 +400,15 @@ def test_a_sigterm_while_workers_start_is_held_and_then_stops_the_sweep_cleanly(
     assert Path(tmp_path / "stoppable" / "manifest.json").exists()
 
 
-def test_the_stream_keeps_state_only_for_runs_in_flight(write_experiment, small_text):
+def test_the_engine_keeps_state_only_for_runs_in_flight(write_experiment, small_text):
     # Before, an attempts entry stayed for every run ever submitted: 85 MB per million runs.
     runs = long_runs(write_experiment(small_text), steps=2, count=60)
     with ThreadPoolExecutor(2) as executor:
         pool = wrap_executor(executor)
-        results = stream_results(runs, pool)
+        results = engine.run_jobs(pool, execute_run, runs)
         largest = 0
         for _ in results:
-            state = {k: v for k, v in results.gi_frame.f_locals.items() if k != "runs"}
+            state = {k: v for k, v in results.gi_frame.f_locals.items() if k != "jobs"}
             sizes = [len(v) for v in state.values() if isinstance(v, dict | set | list)]
             largest = max(largest, *sizes)
     assert largest <= pool.in_flight < 60

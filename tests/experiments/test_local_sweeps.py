@@ -264,7 +264,8 @@ def test_a_pool_start_broken_by_a_stop_signal_reports_the_stop(monkeypatch):
     the command was stopped (exit 143), not unable to start workers (exit 2)."""
     from cxo_sim.errors import Stopped
     from cxo_sim.experiments import pool as pool_module
-    from cxo_sim.experiments.pool import PoolError, StopSignals
+    from cxo_sim.experiments.pool import PoolError
+    from cxo_sim.stops import StopSignals
 
     def start_killed(context, workers, table):
         signal.raise_signal(signal.SIGTERM)  # held back while the pool starts

@@ -17,7 +17,7 @@ with each switch off in turn. For each headline outcome:
   of several mechanisms need not add up to 100%: mechanisms interact.
 
 The switches are read from ``constants.SWITCHES`` at run time, so a mechanism that gains a switch
-is explained without a change here. Runs go through ``experiments.pool.process_map``: the results
+is explained without a change here. Runs go through ``experiments.engine.process_map``: the results
 are the same for any number of workers, and a run two levers share (their baseline, with or
 without a switch) is made once.
 """
@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.constants import ARGUED, CONSTANTS, SWITCHES
-from cxo_sim.experiments.pool import process_map, run_deadline
+from cxo_sim.experiments.engine import process_map, run_deadline
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS, did_you_mean, parse_assignment
 from cxo_sim.paramscmd import value_text

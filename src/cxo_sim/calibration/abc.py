@@ -41,10 +41,12 @@ from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_target
 from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError, one_line
-from cxo_sim.experiments.pool import StopSignals, open_pool, ordered_map, run_deadline
-from cxo_sim.experiments.runner import git_revision, model_fingerprint, software_versions
+from cxo_sim.experiments.engine import ordered_map, run_deadline
+from cxo_sim.experiments.pool import open_pool
+from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
+from cxo_sim.stops import StopSignals
 from cxo_sim.validation import WEEKS, fmt, run_arm, run_statistics
 
 DEFAULT_ROOT = Path("calibration")

@@ -10,7 +10,7 @@ schedule, weights) stays pyabc's:
   NumPy's global generator (which pyabc's priors and transitions draw from) seeded from
   ``(seed, t, i)``;
 - candidates run in batches on the local process pool or a Dask cluster
-  (``cxo_sim.experiments.pool``), as many at once as there are workers;
+  (``cxo_sim.experiments.engine``), as many at once as there are workers;
 - acceptance is taken in index order until ``n`` are accepted; candidates evaluated past that
   point are dropped.
 
@@ -34,7 +34,9 @@ import cloudpickle
 import numpy as np
 import pyabc
 
-from cxo_sim.experiments.pool import StopSignals, WorkerPool, ordered_map, run_deadline
+from cxo_sim.experiments.engine import ordered_map, run_deadline
+from cxo_sim.experiments.pool import WorkerPool
+from cxo_sim.stops import StopSignals
 
 # Candidates evaluated by one task: amortises sending pyabc's simulate function to a worker,
 # while leaving little work to drop once the population is full.

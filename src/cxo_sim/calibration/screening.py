@@ -21,9 +21,10 @@ from typing import Any
 
 from cxo_sim.calibration.spec import Calibration
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.experiments.pool import StopSignals, WorkerPool
+from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.storage import write_json_atomically
 from cxo_sim.robustness import FIRST_SEED, NOISE, Screen, screen_constants
+from cxo_sim.stops import StopSignals
 from cxo_sim.validation import run_statistics
 
 SCREEN_FILE = "screen.json"

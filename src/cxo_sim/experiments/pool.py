@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
-import itertools
 import logging
 import multiprocessing
 import os
@@ -29,20 +27,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import (
-    FIRST_COMPLETED,
     CancelledError,
     Executor,
     Future,
     InvalidStateError,
     ProcessPoolExecutor,
-    wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
+from cxo_sim import stops
 from cxo_sim.errors import Stopped, UserError, one_line
 
 # Local workers allowed per core: more only fight for the cores, and each is a process whose
@@ -54,26 +50,12 @@ IN_FLIGHT_PER_WORKER = 4
 _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 # The exit status a worker gets from the executor's own clean-up after another worker died.
 _TERMINATED = -signal.SIGTERM
-# Signals that stop a sweep: Ctrl-C, SIGTERM (kill, a container stop, a cluster scheduler) and
-# SIGHUP (the terminal was closed, an SSH session dropped), where the platform has it.
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 # Seconds a Dask scheduler has to answer the connection handshake.
 CONNECT_SECONDS = 10.0
 # Seconds local workers have to start (forked: milliseconds; from the fork server: about 1.4 s).
 START_SECONDS = 60.0
 # Seconds a broken local pool's workers have to end before the lost ones are told apart.
 REAP_SECONDS = 1.0
-# Attempts per job of ordered_map whose worker was lost (killed, out of memory, past its deadline)
-# before it stops.
-JOB_ATTEMPTS = 3
-# Times a run whose worker ran out of memory (a MemoryError, not a killed worker) is redone
-# before the command stops: another worker may have freed memory meanwhile.
-MEMORY_RETRIES = 1
-# A run's default deadline: RUN_SECONDS plus RUN_SECONDS_PER_STEP per week (see run_deadline).
-RUN_SECONDS = 60.0
-RUN_SECONDS_PER_STEP = 0.05
 
 
 class PoolError(UserError):
@@ -307,163 +289,6 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def out_of_memory(what: str, times: int) -> str:
-    """The one line for a run that ran out of memory in its worker ``times`` times."""
-    return (
-        f"{what} ran out of memory in its worker {times} times (MemoryError); free memory, "
-        "or use fewer --workers, and run the same command again"
-    )
-
-
-def run_deadline(steps: int) -> float:
-    """Seconds a run of ``steps`` weeks may execute before its worker is stopped and it is redone.
-
-    A 156-week run takes about 30 ms, so the default leaves a margin of hundreds for a loaded
-    machine or a busy cluster, and still ends a stopped or hung worker's hold on a run.
-    """
-    return RUN_SECONDS + RUN_SECONDS_PER_STEP * steps
-
-
-def ordered_map(
-    pool: WorkerPool,
-    function: Callable[[Any], Any],
-    jobs: Iterable[Any],
-    stop: StopSignals | None = None,
-    deadline: float | None = None,
-) -> Iterator[Any]:
-    """``function(job)`` for each job on the pool, yielded in the jobs' order.
-
-    At most ``pool.in_flight`` jobs are submitted at once; a job whose worker was lost is
-    resubmitted, up to :data:`JOB_ATTEMPTS` attempts in all. Each job needs a ``run_id``, unique
-    among the jobs. A job executing for longer than ``deadline`` seconds (on a pool that can
-    tell, the local one) has its worker killed, and is redone like a lost one: a stopped or hung
-    worker cannot hold the map up for ever. Stop signals noted by ``stop`` are honoured between
-    waits. Jobs still in flight when the caller stops asking are cancelled.
-    """
-    queue = iter(jobs)
-    pending: dict[Future, tuple[int, Any, int]] = {}
-    done: dict[int, Any] = {}
-    attempts: dict[int, int] = {}
-    short: dict[int, int] = {}  # MemoryErrors per job
-    late: set[tuple[int, int]] = set()  # (run id, pool generation) of jobs killed at the deadline
-    submitted = wanted = 0
-    exhausted = False
-
-    def submit(position: int, job: Any) -> None:
-        pending[pool.submit(function, job)] = (position, job, pool.generation)
-
-    try:
-        while True:
-            while not exhausted and len(pending) < pool.in_flight:
-                job = next(queue, None)
-                if job is None:
-                    exhausted = True
-                    break
-                submit(submitted, job)
-                submitted += 1
-            while wanted in done:
-                yield done.pop(wanted)
-                wanted += 1
-            if not pending:
-                return
-            finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            if stop is not None:
-                stop.honour()
-            pool.check()
-            if deadline is not None:
-                late |= _stop_late(pool, [job for _, job, _ in pending.values()], deadline, late)
-            for future in finished:
-                position, job, generation = pending.pop(future)
-                error = None if future.cancelled() else future.exception()
-                if error is None and not future.cancelled():
-                    done[position] = future.result()
-                    continue
-                if future.cancelled() or pool.lost_worker(error):
-                    attempts[position] = attempts.get(position, 0) + 1
-                    if attempts[position] >= JOB_ATTEMPTS:
-                        raise PoolError(
-                            f"job {position} did not finish within {deadline:.0f} s, "
-                            f"{JOB_ATTEMPTS} times; its worker was killed each time"
-                            if (job.run_id, generation) in late
-                            else f"job {position} lost its worker {JOB_ATTEMPTS} times"
-                        )
-                    if generation == pool.generation:  # the first loss seen of this pool
-                        pool.replace_broken()
-                    submit(position, job)
-                    continue
-                if isinstance(error, MemoryError):
-                    short[position] = short.get(position, 0) + 1
-                    if short[position] > MEMORY_RETRIES:
-                        raise PoolError(out_of_memory(f"job {position}", short[position]))
-                    submit(position, job)
-                    continue
-                raise RuntimeError(f"a run failed: {one_line(error)}") from error
-    finally:
-        for future in pending:
-            future.cancel()
-
-
-def _stop_late(
-    pool: WorkerPool, jobs: list[Any], deadline: float, stopped: set[tuple[int, int]]
-) -> set[tuple[int, int]]:
-    """Kill the workers of jobs executing for longer than ``deadline`` seconds, once per pool.
-
-    Returns:
-        (run id, pool generation) of the jobs whose worker was killed now.
-    """
-    running = pool.running()
-    if not running:
-        return set()
-    now = time.monotonic()
-    late = set()
-    for job in jobs:
-        started = running.get(job.run_id)
-        key = (job.run_id, pool.generation)
-        if started is not None and now - started > deadline and key not in stopped:
-            pool.stop_run(job.run_id)
-            late.add(key)
-    return late
-
-
-@dataclass(frozen=True)
-class Job:
-    """One of :func:`process_map`'s jobs: its position names it (``run_id``) for the pool."""
-
-    run_id: int
-    payload: Any
-
-
-def _apply(function: Callable[[Any], Any], job: Job) -> Any:
-    return function(job.payload)
-
-
-def process_map(
-    function: Callable[[Any], Any],
-    jobs: Iterable[Any],
-    workers: int = 1,
-    pool: WorkerPool | None = None,
-    stop: StopSignals | None = None,
-    deadline: float | None = None,
-) -> Iterator[Any]:
-    """``function(job)`` for each job, in the jobs' order, as :func:`ordered_map` runs them.
-
-    On ``pool`` if given (the local pool or a Dask cluster); else on a :class:`LocalPool` of
-    ``workers`` processes opened for the purpose; with one worker and no pool, in this process
-    (where no deadline applies). ``function`` must be a module-level function (workers receive
-    it by pickle).
-    """
-    if pool is None and workers <= 1:
-        yield from map(function, jobs)
-        return
-    call = functools.partial(_apply, function)
-    numbered = itertools.starmap(Job, enumerate(jobs))
-    if pool is not None:
-        yield from ordered_map(pool, call, numbered, stop, deadline)
-        return
-    with LocalPool(workers) as local:
-        yield from ordered_map(local, call, numbered, stop, deadline)
-
-
 def wrap_executor(executor: Executor, workers: int | None = None) -> WorkerPool:
     """A pool around an executor made elsewhere (and shut down there), sized to its workers."""
     return WorkerPool(executor, workers or executor_width(executor), "the given executor", False)
@@ -557,11 +382,11 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
     if os.name == "posix":
         from multiprocessing import resource_tracker
 
-        with _interrupts_ignored():
+        with stops.ignored():
             resource_tracker.ensure_running()
     # Every slot starts unclaimed: no pid, no run (a run id of 0 would be the first run's).
     table = context.Array("q", [0, -1, 0] * workers)
-    with _interrupts_held() as pressed:
+    with stops.held() as pressed:
         try:
             return _start(context, workers, table), table
         except Exception:
@@ -576,7 +401,7 @@ def _start(context: Any, workers: int, table: Any) -> ProcessPoolExecutor:
     """Start the executor and every one of its workers (Ctrl-C and SIGTERM held back)."""
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(_PRELOAD)
-        with _interrupts_ignored():
+        with stops.ignored():
             from multiprocessing import forkserver
 
             forkserver.ensure_running()
@@ -715,77 +540,6 @@ def _kill(pid: int) -> None:
         raise ValueError(f"refusing to signal pid {pid}: it names a group, not a worker")
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-
-
-class StopSignals:
-    """Ctrl-C, SIGTERM and SIGHUP, noted while runs execute and honoured where stopping is clean.
-
-    A ``KeyboardInterrupt`` raised wherever the main thread happens to be can fire inside the
-    executor's own code with one of its locks taken, and shutting the executor down then waits
-    forever. Noted instead, a stop is raised as :class:`~cxo_sim.errors.Stopped` by
-    :meth:`honour`, which the runner calls between waits. Outside the main thread, where
-    handlers cannot be set, nothing changes.
-    """
-
-    def __init__(self) -> None:
-        self.received: list[int] = []
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> StopSignals:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = {
-                number: signal.signal(number, lambda number, _frame: self.received.append(number))
-                for number in STOP_SIGNALS
-            }
-        return self
-
-    def __exit__(self, kind, value, traceback) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-
-    def honour(self) -> None:
-        """Raise :class:`~cxo_sim.errors.Stopped` if a stop signal has arrived."""
-        if self.received:
-            raise Stopped(self.received[0])
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[list[int]]:
-    """Hold the stop signals back until the block ends, then deliver them (main thread only).
-
-    The block gets the list of signals held so far.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield []
-        return
-    pressed: list[int] = []
-    previous = {
-        number: signal.signal(number, lambda number, _frame: pressed.append(number))
-        for number in STOP_SIGNALS
-    }
-    try:
-        yield pressed
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    for number in dict.fromkeys(pressed):
-        signal.raise_signal(number)
-
-
-@contextlib.contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    # Ctrl-C and a hang-up reach the whole process group; the fork server, started now,
-    # inherits them ignored (SIGTERM still ends it).
-    deaf = [number for number in STOP_SIGNALS if number != signal.SIGTERM]
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in deaf}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _can_fork_safely() -> bool:

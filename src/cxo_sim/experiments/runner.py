@@ -9,16 +9,10 @@ of runs in flight on any ``concurrent.futures`` executor and resubmits runs whos
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
-import importlib.util
-import pkgutil
-import platform
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,17 +20,14 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from cxo_sim.errors import one_line
+from cxo_sim.experiments.engine import run_deadline, run_jobs
 from cxo_sim.experiments.plan import Run, plan_runs
-from cxo_sim.experiments.pool import (
-    MEMORY_RETRIES,
-    PoolError,
-    StopSignals,
-    WorkerPool,
-    open_pool,
-    out_of_memory,
-    run_deadline,
-    wrap_executor,
+from cxo_sim.experiments.pool import WorkerPool, open_pool, wrap_executor
+from cxo_sim.experiments.provenance import (
+    git_revision,
+    model_fingerprint,
+    now,
+    software_versions,
 )
 from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import (
@@ -48,26 +39,13 @@ from cxo_sim.experiments.storage import (
 )
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
+from cxo_sim.stops import StopSignals
 
 DEFAULT_ROOT = Path("results")
 # A part file is written every FLUSH_RUNS finished runs or FLUSH_SECONDS, whichever comes first:
 # an interruption loses at most that much work, and memory holds at most that many rows.
 FLUSH_RUNS = 500
 FLUSH_SECONDS = 30.0
-# Attempts per run when its worker is lost (killed, out of memory, machine gone, deadline).
-MAX_ATTEMPTS = 4
-# Seconds between checks for stop signals, deadlines and a lost cluster while runs execute.
-_POLL_SECONDS = 0.25
-# Modules besides the model package (every module of ``cxo_sim.model``) whose source decides a
-# run's results (see model_fingerprint).
-MODEL_INPUTS = (
-    "cxo_sim.compat",
-    "cxo_sim.constants",
-    "cxo_sim.params",
-    "cxo_sim.presets",
-    "cxo_sim.outcomes",
-)
-
 RunResult = tuple[dict[str, Any], pd.DataFrame | None]
 
 
@@ -107,142 +85,31 @@ def stream_results(
 ) -> Iterator[RunResult | None]:
     """Yield each run's result as it finishes, in any order; ``None`` now and then while waiting.
 
-    At most ``pool.in_flight`` runs are submitted at once, so memory stays flat however many
-    runs there are. A run whose worker was lost is resubmitted; the loss is charged to the runs
-    that were on that worker (to every run in flight where the pool cannot tell), and a run
-    charged ``MAX_ATTEMPTS`` times stops the stream with a :class:`PoolError`. A run executing
-    longer than ``run_timeout`` seconds (default :func:`run_deadline` of its steps) has its
-    worker stopped, which charges it. A run whose worker raised ``MemoryError`` is redone
-    :data:`MEMORY_RETRIES` time(s), then stops the stream with a :class:`PoolError` naming it.
-    A run that fails by itself otherwise stops the stream with a ``RuntimeError`` naming it.
-    A stop signal noted by ``stop`` is raised between waits.
+    The runs go through the engine (:func:`~cxo_sim.experiments.engine.run_jobs`): retried when
+    their worker is lost, stopped past ``run_timeout`` seconds (default :func:`run_deadline` of
+    their steps), named in one line when they fail for good.
     """
-    queue = iter(runs)
-    retry: list[Run] = []
-    charged: dict[int, int] = {}  # losses charged to runs in flight, never to finished ones
-    late: set[int] = set()  # runs in flight whose worker was stopped for their deadline
-    short: dict[int, int] = {}  # MemoryErrors per run (retried MEMORY_RETRIES times)
-    pending: dict[Future, tuple[Run, int]] = {}
-    fruitless_breaks = 0
-    last_progress = last_check = time.monotonic()
 
     def deadline(run: Run) -> float:
         return run_timeout if run_timeout is not None else run_deadline(run.steps)
 
-    def replace() -> None:
-        # Only a pool that really starts anew counts (a cluster replaces its own workers).
-        nonlocal fruitless_breaks
-        if fruitless_breaks >= MAX_ATTEMPTS:
-            raise PoolError(
-                f"{pool.description} broke {fruitless_breaks} times in a row without "
-                "finishing a run"
-            )
-        generation = pool.generation
-        pool.replace_broken()
-        fruitless_breaks += pool.generation - generation
-
-    def submit(run: Run) -> None:
-        pool.check()
-        try:
-            future = pool.submit(execute_run, run)
-        except Exception as exc:
-            if not pool.lost_worker(exc):
-                raise
-            replace()
-            future = pool.submit(execute_run, run)
-        pending[future] = (run, pool.generation)
-
-    def fill() -> None:
-        while len(pending) < pool.in_flight:
-            run = retry.pop() if retry else next(queue, None)
-            if run is None:
-                return
-            submit(run)
-
-    def enforce_deadlines(now: float) -> None:
-        nonlocal last_progress
-        pool.check()
-        in_flight = {run.run_id: run for run, _ in pending.values()}
-        running = pool.running()
-        for run_id, started in (running or {}).items():
-            run = in_flight.get(run_id)
-            if run is not None and run_id not in late and now - started > deadline(run):
-                late.add(run_id)
-                pool.stop_run(run_id)
-        limit = max(deadline(run) for run in in_flight.values())
-        if not running and now - last_progress > limit:
-            # Runs wait but no worker executes any: a worker stopped before it could say so.
-            pool.stop_all(f"no run finished in {limit:.0f} s")
-            last_progress = now
-
-    def lost(run: Run, generation: int, error: BaseException) -> None:
-        pool.check()
-        if generation == pool.generation:
-            replace()
-        blamed = pool.lost_runs(generation)
-        if blamed is None or run.run_id in blamed:
-            charged[run.run_id] = charged.get(run.run_id, 0) + 1
-        count = charged.get(run.run_id, 0)
-        if count >= MAX_ATTEMPTS:
-            what = (
-                f"run {run.run_id} ({run.scenario}, replication {run.replication}, seed {run.seed})"
-            )
-            if run.run_id in late:
-                raise PoolError(
-                    f"{what} did not finish within {deadline(run):.0f} s, {count} times; "
-                    "if runs this long are expected, raise the limit with --run-timeout SECONDS"
-                )
-            raise PoolError(f"{what} lost its worker {count} times (last: {one_line(error)})")
-        late.discard(run.run_id)
-        retry.append(run)
-
-    try:
-        fill()
-        while pending:
-            finished, _ = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-            if stop is not None:
-                stop.honour()
-            now = time.monotonic()
-            if now - last_check >= _POLL_SECONDS:
-                last_check = now
-                enforce_deadlines(now)
-            if not finished:
-                yield None
-            for future in finished:
-                run, generation = pending.pop(future)
-                error = _failure(future)
-                if error is None:
-                    last_progress, fruitless_breaks = now, 0
-                    charged.pop(run.run_id, None)
-                    late.discard(run.run_id)
-                    yield future.result()
-                elif pool.lost_worker(error):
-                    lost(run, generation, error)
-                elif isinstance(error, MemoryError):
-                    short[run.run_id] = short.get(run.run_id, 0) + 1
-                    if short[run.run_id] > MEMORY_RETRIES:
-                        what = (
-                            f"run {run.run_id} ({run.scenario}, replication {run.replication}, "
-                            f"seed {run.seed})"
-                        )
-                        raise PoolError(out_of_memory(what, short[run.run_id]))
-                    retry.append(run)
-                else:
-                    raise RuntimeError(
-                        f"run {run.run_id} ({run.scenario}, replication {run.replication}, "
-                        f"seed {run.seed}) failed: {type(error).__name__}: {error}"
-                    ) from error
-            fill()
-    finally:
-        for future in pending:
-            future.cancel()
+    stream = run_jobs(
+        pool,
+        execute_run,
+        runs,
+        deadline=deadline,
+        stop=stop,
+        describe=describe_run,
+        late_advice="if runs this long are expected, raise the limit with --run-timeout SECONDS",
+    )
+    with contextlib.closing(stream):
+        for finished in stream:
+            yield None if finished is None else finished[1]
 
 
-def _failure(future: Future) -> BaseException | None:
-    """The exception a finished future ended with (a cancelled one counts as a lost worker)."""
-    if future.cancelled():
-        return CancelledError("the executor cancelled the run")
-    return future.exception()
+def describe_run(run: Run) -> str:
+    """A run in words for a one-line error: its id, scenario, replication and seed."""
+    return f"run {run.run_id} ({run.scenario}, replication {run.replication}, seed {run.seed})"
 
 
 # ---------------------------------------------------------------------- sweep
@@ -367,7 +234,7 @@ def sweep(
             finally:
                 sink.flush()
             if sink.done == manifest["runs_planned"] and folder.manifest.get("finished") is None:
-                folder.update_manifest(finished=_now())
+                folder.update_manifest(finished=now())
         finally:
             folder.close()
     return SweepSummary(
@@ -431,68 +298,12 @@ def build_manifest(experiment: Experiment, points: list[tuple[str, dict]]) -> di
         "versions": software_versions(),
         "model_fingerprint": model_fingerprint(),
         "git_revision": git_revision(),
-        "started": _now(),
+        "started": now(),
         "finished": None,
         "runs_planned": len(points) * experiment.replications,
         "runs_done": 0,
         "posterior": None if experiment.posterior is None else experiment.posterior.describe(),
     }
-
-
-def software_versions() -> dict[str, str]:
-    """Versions of the package and of what its results depend on."""
-    import mesa
-    import numpy
-
-    import cxo_sim
-
-    return {
-        "cxo_sim": cxo_sim.__version__,
-        "mesa": mesa.__version__,
-        "numpy": numpy.__version__,
-        "pandas": pd.__version__,
-        "python": platform.python_version(),
-    }
-
-
-def model_fingerprint() -> str:
-    """SHA-256 over the source of the modules that decide a run's results.
-
-    Resuming refuses a changed model, so one table never mixes two versions of the model even
-    between commits or with uncommitted edits.
-    """
-    import cxo_sim.model
-
-    package = cxo_sim.model.__path__
-    modules = [info.name for info in pkgutil.walk_packages(package, "cxo_sim.model.")]
-    digest = hashlib.sha256()
-    for module in ["cxo_sim.model", *sorted(modules), *MODEL_INPUTS]:
-        spec = importlib.util.find_spec(module)
-        if spec is not None and spec.origin:
-            digest.update(module.encode() + b"\0" + Path(spec.origin).read_bytes())
-    return digest.hexdigest()
-
-
-def git_revision() -> str | None:
-    """The commit of the package's source tree, or None when it is not a git checkout."""
-    source = Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=source,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    revision = done.stdout.strip()
-    return revision if done.returncode == 0 and revision else None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------------- evaluate

@@ -1,4 +1,4 @@
-"""``process_map``: the pool-backed map behind validation, robustness and calibration."""
+"""The engine: ``run_jobs`` and the ordered ``process_map`` that validation and the rest use."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cxo_sim.experiments.pool import PoolError, process_map
+from cxo_sim.experiments.engine import process_map
+from cxo_sim.experiments.pool import PoolError
 
 
 def _square_or_hang(job: tuple[int, str]) -> int:
@@ -40,6 +41,6 @@ def test_a_job_past_its_deadline_has_its_worker_killed_and_is_redone(tmp_path):
 def test_a_job_that_always_hangs_ends_the_map_with_a_pool_error():
     jobs = [(n, "always") for n in range(5)]
     started = time.monotonic()
-    with pytest.raises(PoolError, match="job 3 did not finish within 1 s, 3 times"):
+    with pytest.raises(PoolError, match="job 3 did not finish within 1 s, 4 times"):
         list(process_map(_square_or_hang, jobs, workers=2, deadline=1.0))
     assert time.monotonic() - started < 60
