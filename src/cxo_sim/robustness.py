@@ -41,10 +41,11 @@ from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.engine import process_map, run_deadline
 from cxo_sim.experiments.pool import WorkerPool
+from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
 from cxo_sim.stops import StopSignals
-from cxo_sim.validation import STEPS, Run, column, fmt, run_arm, run_arms
+from cxo_sim.validation import STEPS, Run, column, fmt, run_arms
 
 # Outcomes of the Morris screen (breach_risk: expected breaches, a diagnostic).
 SCREEN_OUTCOMES = ("campaign_velocity", "breach_risk", "total_cost", "shadow_spend_share")
@@ -151,7 +152,7 @@ Measure = Callable[[Run], dict[str, float]]
 
 def _screen_job(job: tuple[dict[str, float], int, int, tuple[str, ...], dict, Measure | None]):
     constants, seed, steps, outcomes, params, measure = job
-    run = run_arm(params, seed, steps, constants)
+    run = run_model(params, steps=steps, seed=seed, constants=constants, record=Weekly())
     values = run.outcomes if measure is None else measure(run)
     return [float(values[name]) for name in outcomes]
 

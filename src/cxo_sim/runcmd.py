@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.single_run import WholeModel, run_model
 from cxo_sim.experiments.spec import MAX_STEPS
 from cxo_sim.experiments.storage import write_output
 from cxo_sim.model import CxOModel
@@ -65,9 +66,7 @@ def run_command(args) -> None:
         raise UserError(f"--out {out}: exists and is not a folder")
 
     started = time.perf_counter()
-    model = CxOModel(seed=args.seed, **params)
-    for _ in range(args.steps):
-        model.step()
+    model = run_model(params, steps=args.steps, seed=args.seed, record=WholeModel())
     elapsed = time.perf_counter() - started
 
     changed = ", ".join(args.sets) if args.sets else "no changes"

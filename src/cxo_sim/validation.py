@@ -11,73 +11,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
-from cxo_sim.compat import release_model
 from cxo_sim.experiments.engine import process_map, run_deadline
-from cxo_sim.model import CxOModel
+
+# SERIES, Run and shadow_breach_weeks_of are validation's names too (patterns, robustness, tests).
+from cxo_sim.experiments.single_run import (  # noqa: F401
+    SERIES,
+    Run,
+    Weekly,
+    run_model,
+    shadow_breach_weeks_of,
+)
 from cxo_sim.presets import preset
 
 STEPS = 156
 WEEKS = 52
 CALIBRATION_YEARS = (2, 3, 4, 5)
-# Per-week series the patterns and the calibration read (from the model's tallies, cheaper than
-# the DataCollector); breach_risk is the expected number of breaches so far (ODD 7.11).
-SERIES = ("campaigns_launched", "bypasses", "breaches", "breach_risk")
-
-
-@dataclass
-class Run:
-    """What one run leaves for validation.
-
-    Attributes:
-        outcomes: run-level outcomes and diagnostics.
-        series: week-by-week values (index 0 is the start) of ``SERIES`` and of trust.
-        shadow_breach_weeks: weeks in which a breach of a shadow tool was found.
-        years: each finished year's figures.
-    """
-
-    outcomes: dict[str, float]
-    series: dict[str, np.ndarray]
-    shadow_breach_weeks: list[int] = field(default_factory=list)
-    years: list[dict] = field(default_factory=list)
-
-
-def run_arm(
-    params: dict[str, Any],
-    seed: int,
-    steps: int = STEPS,
-    constants: dict[str, float] | None = None,
-) -> Run:
-    """Run one model and keep its outcomes, weekly series, breach discoveries and years.
-
-    ``constants`` overrides behavioural constants (``cxo_sim.constants``); None keeps them all.
-    """
-    model = CxOModel(seed=seed, constants=constants, **params)
-    model.collect_series = False
-    rows = [[model.tally[name] for name in SERIES] + [model.trust]]
-    for _ in range(steps):
-        model.step()
-        rows.append([model.tally[name] for name in SERIES] + [model.trust])
-    table = np.array(rows, dtype=float)
-    series = {name: table[:, i] for i, name in enumerate((*SERIES, "trust"))}
-    run = Run(model.outcomes(diagnostics=True), series, shadow_breach_weeks_of(model), model.years)
-    release_model(model)  # a calibration's worker makes thousands of runs
-    return run
-
-
-def shadow_breach_weeks_of(model: CxOModel) -> list[int]:
-    """Weeks in which a breach of a tool IT did not know was found (read from event fields)."""
-    return [e.week for e in model.events if e.kind == "breach" and e.shadow]
 
 
 def _run_job(job: tuple[dict[str, Any], int, int, dict[str, float] | None]) -> Run:
     params, seed, steps, constants = job
-    return run_arm(params, seed, steps, constants)
+    return run_model(params, steps=steps, seed=seed, constants=constants, record=Weekly())
 
 
 def run_arms(

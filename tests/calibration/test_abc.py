@@ -27,8 +27,9 @@ from cxo_sim.calibration.abc import (
 from cxo_sim.calibration.card import write_card
 from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.constants import CONSTANTS
+from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.presets import preset
-from cxo_sim.validation import run_arm, run_statistics
+from cxo_sim.validation import run_statistics
 
 # The truth of the recovery test, inside both constants' ranges but off their defaults.
 TRUTH = {"BASE_HAZARD": 0.0013, "SHADOW_PRICE": 0.3}
@@ -50,7 +51,10 @@ def _synthetic_targets() -> str:
     gave a breach range wide enough to admit every hazard of the prior.
     """
     runs = [
-        run_statistics(run_arm(preset("old_world"), s, 156, TRUTH), years=(2, 3))
+        run_statistics(
+            run_model(preset("old_world"), steps=156, seed=s, constants=TRUTH, record=Weekly()),
+            years=(2, 3),
+        )
         for s in range(91, 97)
     ]
     lines = []

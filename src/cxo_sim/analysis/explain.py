@@ -36,12 +36,13 @@ from tqdm import tqdm
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.constants import ARGUED, CONSTANTS, SWITCHES
 from cxo_sim.experiments.engine import process_map, run_deadline
+from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS, did_you_mean, parse_assignment
 from cxo_sim.paramscmd import value_text
 from cxo_sim.patterns import HEADLINE, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import PRESETS, preset
-from cxo_sim.validation import STEPS, fmt, run_arm
+from cxo_sim.validation import STEPS, fmt
 
 # Seeds of explain start here by default: held out from the tests (from 1), validate (10,000)
 # and robustness (20,000).
@@ -207,7 +208,7 @@ def _freeze(params: dict[str, Any]) -> tuple:
 def _run_job(job: tuple[dict[str, Any], int, int, str | None]) -> dict[str, float]:
     params, seed, steps, switch = job
     constants = {switch: 0} if switch else None
-    return run_arm(params, seed, steps, constants).outcomes
+    return run_model(params, steps=steps, seed=seed, constants=constants, record=Weekly()).outcomes
 
 
 @dataclass

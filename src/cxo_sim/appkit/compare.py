@@ -23,6 +23,8 @@ from cxo_sim.appkit.charts import comparison_figure
 from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
 from cxo_sim.appkit.controls import EntryField, parse_count
 from cxo_sim.appkit.organisation import organisation_figure
+from cxo_sim.experiments.engine import process_map
+from cxo_sim.experiments.single_run import WholeModel, run_model
 from cxo_sim.outcomes import OUTCOMES
 from cxo_sim.presets import PRESETS
 
@@ -53,12 +55,13 @@ class Arm:
 
 
 def run_arm(label: str, params: dict[str, Any], seeds: list[int], weeks: int, progress=None) -> Arm:
-    """Run ``params`` once per seed for ``weeks`` weeks."""
+    """Run ``params`` once per seed for ``weeks`` weeks, by the engine, in this process.
+
+    The app keeps the first seed's model to draw it, so the runs stay in the app's process.
+    """
     arm = Arm(label, dict(params), list(seeds), [], [])
-    for seed in seeds:
-        model = ClassroomModel(seed=seed, weeks=weeks, **params)
-        while model.running:
-            model.step()
+    jobs = [(params, seed, weeks) for seed in seeds]
+    for model in process_map(_run_seed, jobs):
         arm.series.append(model.datacollector.get_model_vars_dataframe())
         arm.outcomes.append(model.outcomes())
         if arm.last is None:
@@ -66,6 +69,13 @@ def run_arm(label: str, params: dict[str, Any], seeds: list[int], weeks: int, pr
         if progress is not None:
             progress()
     return arm
+
+
+def _run_seed(job: tuple[dict[str, Any], int, int]) -> ClassroomModel:
+    params, seed, weeks = job
+    return run_model(
+        params, steps=weeks, seed=seed, record=WholeModel(), model_class=ClassroomModel, weeks=weeks
+    )
 
 
 def arm_params(choice: str, settings: dict[str, Any]) -> dict[str, Any]:

@@ -44,10 +44,11 @@ from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.engine import ordered_map, run_deadline
 from cxo_sim.experiments.pool import open_pool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
+from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
 from cxo_sim.stops import StopSignals
-from cxo_sim.validation import WEEKS, fmt, run_arm, run_statistics
+from cxo_sim.validation import WEEKS, fmt, run_statistics
 
 DEFAULT_ROOT = Path("calibration")
 HISTORY = "history.db"
@@ -368,7 +369,9 @@ def simulate_statistics_seeded(
     params: dict[str, Any], years: tuple[int, ...], seed: int, constants: dict[str, float]
 ) -> dict[str, float]:
     """The target statistics of one run of ``max(years)`` years."""
-    return run_statistics(run_arm(params, seed, WEEKS * max(years), constants), years)
+    steps = WEEKS * max(years)
+    run = run_model(params, steps=steps, seed=seed, constants=constants, record=Weekly())
+    return run_statistics(run, years)
 
 
 def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from cxo_sim.experiments.provenance import (
     now,
     software_versions,
 )
+from cxo_sim.experiments.single_run import Outcomes, run_model
 from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import (
     COLUMN_PREFIX,
@@ -51,15 +52,12 @@ RunResult = tuple[dict[str, Any], pd.DataFrame | None]
 
 def execute_run(run: Run) -> RunResult:
     """Simulate one run (in a worker): its runs-table row and its time series, if asked for."""
-    from cxo_sim.model import run_one
-
-    outcomes, series = run_one(
+    outcomes, series = run_model(
         run.params,
         steps=run.steps,
         seed=run.seed,
-        timeseries_every=run.timeseries_every,
-        diagnostics=True,
         constants=run.constants,
+        record=Outcomes(every=run.timeseries_every),
     )
     identity = {
         "run_id": run.run_id,
