@@ -1,4 +1,10 @@
-"""Errors a user can cause and fix: the CLI prints them on one line and exits with status 2."""
+"""Errors a user can cause and fix: the CLI prints them on one line and exits with status 2.
+
+Also the one printer of lines on stderr (progress, warnings, one-line errors). Covered by
+``tests/test_faults.py``.
+"""
+
+import sys
 
 
 class UserError(Exception):
@@ -24,3 +30,8 @@ class Stopped(KeyboardInterrupt):
     def __init__(self, signal_number: int):
         super().__init__(signal_number)
         self.signal_number = signal_number
+
+
+def stderr(line: str) -> None:
+    """Print ``line`` on stderr at once: progress, a warning, a one-line error."""
+    print(line, file=sys.stderr, flush=True)

@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.presets import preset
-from cxo_sim.validation import Run, column, fmt, run_arms
+from cxo_sim.validation import Run, column, run_arms
 
 
 @dataclass(frozen=True)

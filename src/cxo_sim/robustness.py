@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -37,15 +36,16 @@ from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 from scipy.stats import qmc
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.errors import UserError
+from cxo_sim.errors import UserError, stderr
 from cxo_sim.experiments.engine import process_map, run_deadline
 from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.patterns import PATTERNS, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import preset
 from cxo_sim.stops import StopSignals
-from cxo_sim.validation import STEPS, Run, column, fmt, run_arms
+from cxo_sim.validation import STEPS, Run, column, run_arms
 
 # Outcomes of the Morris screen (breach_risk: expected breaches, a diagnostic).
 SCREEN_OUTCOMES = ("campaign_velocity", "breach_risk", "total_cost", "shadow_spend_share")
@@ -501,8 +501,6 @@ def format_conclusions(result: Conclusions) -> str:
 
 
 # ------------------------------------------------------------------------------- command
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def robustness_command(args) -> int:
@@ -529,7 +527,7 @@ def robustness_command(args) -> int:
             trajectories=args.trajectories or TRAJECTORIES,
             workers=workers,
             seeds=range(FIRST_SEED, FIRST_SEED + n_seeds),
-            progress=_stderr,
+            progress=stderr,
         )
         print(format_screen(screen, top=args.top))
     else:
@@ -538,8 +536,8 @@ def robustness_command(args) -> int:
             n_sets=args.sets or SETS,
             seeds=range(FIRST_SEED, FIRST_SEED + n_seeds),
             workers=workers,
-            progress=_stderr,
+            progress=stderr,
         )
         print(format_conclusions(result))
-    _stderr(f"robustness: {time.monotonic() - start:.0f} s")
+    stderr(f"robustness: {time.monotonic() - start:.0f} s")
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.experiments.engine import process_map, run_deadline
 
@@ -164,13 +165,6 @@ def _cost_per_breach(figures: list[dict]) -> Estimate:
 
 
 # ------------------------------------------------------------------------------- printing
-def fmt(x: float) -> str:
-    """A number for a table: three significant digits, thousands separated."""
-    if math.isnan(x):
-        return "nan"
-    return f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
 def format_calibration(targets: list[Target], n: int) -> str:
     """The calibration table as text."""
     lines = [f"Calibration, old_world preset, {n} seeds, years 2-5 (mean and 95% CI):"]

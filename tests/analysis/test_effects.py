@@ -8,11 +8,9 @@ from scipy.stats import spearmanr
 from cxo_sim.analysis.effects import (
     _difference_row,
     findings,
-    fmt,
     relative_change,
-    signed,
-    with_unit,
 )
+from cxo_sim.analysis.numbers import signed, with_unit
 from cxo_sim.analysis.results import open_results
 from cxo_sim.errors import UserError
 
@@ -95,13 +93,6 @@ def test_percentages_only_on_meaningful_baselines():
     assert math.isnan(relative_change(5.0, 0.0))
     assert math.isnan(relative_change(5.0, 0.5)), "a 900% change on a near-zero baseline"
     assert relative_change(2.0, 10.0) == pytest.approx(-0.8)
-
-
-def test_fmt_is_short_and_plain():
-    assert fmt(0.8) == "0.8"
-    assert fmt(3234.4) == "3,234"
-    assert fmt(0.0965) == "0.0965"
-    assert fmt(float("nan")) == "n/a"
 
 
 def test_user_errors_for_bad_folders(tmp_path):

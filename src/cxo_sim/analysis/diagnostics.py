@@ -41,13 +41,14 @@ from cxo_sim.analysis.explain import (
     plan_levers,
     rests_on_argued,
 )
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS
 from cxo_sim.paramscmd import value_text
 from cxo_sim.patterns import paired_diff
 from cxo_sim.presets import preset
-from cxo_sim.validation import STEPS, fmt
+from cxo_sim.validation import STEPS
 
 # The binding resources of the firm: label -> the parameter that sets it.
 RESOURCES = {

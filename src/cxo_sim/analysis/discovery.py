@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.effects import fmt, is_nominal, level_text
+from cxo_sim.analysis.effects import is_nominal, level_text
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.results import measure, open_results
 from cxo_sim.errors import UserError
 

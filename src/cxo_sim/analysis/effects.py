@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxo_sim.analysis.numbers import fmt, signed, with_unit
 from cxo_sim.analysis.results import ResultSet, measure
 from cxo_sim.analysis.stats import Estimate, compare, effect_size_word, mean_ci, spearman_ci
 from cxo_sim.params import PARAMETERS
@@ -48,22 +49,6 @@ FINDING_COLUMNS = [
     "verdict",
     "sentence",
 ]
-
-
-def fmt(x: float, digits: int = 3) -> str:
-    """A number for people: ``digits`` significant digits, no exponent for everyday sizes."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    if magnitude >= 6 or magnitude < -4:
-        return f"{x:.{digits}g}"
-    decimals = max(digits - 1 - magnitude, 0)
-    text = f"{round(x, decimals):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def verdict(outcome: str, interval: Estimate) -> str:
@@ -196,26 +181,6 @@ def _difference_row(
             arm, reference, outcome, result.diff, result.g, said, fixed
         ),
     }
-
-
-def signed(x: float, digits: int = 3) -> str:
-    """``fmt`` with an explicit sign, so a sentence and a table read the same: +2.1, -0.4, 0."""
-    text = fmt(x, digits)
-    return f"+{text}" if x > 0 and math.isfinite(x) else text
-
-
-def with_unit(text: str, unit: str) -> str:
-    """A formatted number and its unit, in the singular for exactly one: "1 week", "2 weeks"."""
-    if not unit:
-        return text
-    if text.lstrip("+-") == "1":
-        head, slash, tail = unit.partition("/")
-        if head.endswith(("ches", "shes")):
-            head = head[:-2]
-        elif head.endswith("s") and not head.endswith("ss"):
-            head = head[:-1]
-        unit = head + slash + tail
-    return f"{text} {unit}"
 
 
 def difference_sentence(

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.constants import ARGUED, CONSTANTS, SWITCHES
 from cxo_sim.experiments.engine import process_map, run_deadline
@@ -42,7 +43,7 @@ from cxo_sim.params import PARAMETERS, did_you_mean, parse_assignment
 from cxo_sim.paramscmd import value_text
 from cxo_sim.patterns import HEADLINE, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import PRESETS, preset
-from cxo_sim.validation import STEPS, fmt
+from cxo_sim.validation import STEPS
 
 # Seeds of explain start here by default: held out from the tests (from 1), validate (10,000)
 # and robustness (20,000).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from cxo_sim.analysis.diagnostics import diagnose, format_flags, format_shadow_prices
@@ -15,7 +14,7 @@ from cxo_sim.analysis.explain import (
     format_explanation,
     lever,
 )
-from cxo_sim.errors import UserError
+from cxo_sim.errors import UserError, stderr
 
 
 def explain_command(args) -> int:
@@ -61,5 +60,5 @@ def explain_command(args) -> int:
         blocks.append(format_flags(found.flags, n_seeds))
     print("\n\n".join(blocks))
     if not args.quiet:
-        print(f"explain: {time.monotonic() - start:.0f} s", file=sys.stderr)
+        stderr(f"explain: {time.monotonic() - start:.0f} s")
     return 0

@@ -27,7 +27,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from cxo_sim.analysis.effects import fmt
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.storage import write_output

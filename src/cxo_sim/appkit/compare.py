@@ -18,6 +18,7 @@ import pandas as pd
 import solara
 import solara.lab
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.appkit.charts import comparison_figure
 from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
@@ -137,23 +138,13 @@ def table_html(a: Arm, b: Arm) -> str:
     )
     rows = []
     for row in table.itertuples(index=False):
-        interval = (
-            "one seed: none" if math.isnan(row.low) else f"{_fmt(row.low)} to {_fmt(row.high)}"
-        )
+        interval = "one seed: none" if math.isnan(row.low) else f"{fmt(row.low)} to {fmt(row.high)}"
         rows.append(
             f"<tr><td title='{OUTCOMES[row.outcome].meaning}'>{row.outcome}</td>"
-            f"<td>{_fmt(row[2])}</td><td>{_fmt(row[3])}</td><td>{_fmt(row[4])}</td>"
+            f"<td>{fmt(row[2])}</td><td>{fmt(row[3])}</td><td>{fmt(row[4])}</td>"
             f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
         )
     return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"
-
-
-def _fmt(x: float) -> str:
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.2f}"
 
 
 def _verdict(low: float, high: float, better: str) -> str:

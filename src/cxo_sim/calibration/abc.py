@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxo_sim.analysis.numbers import fmt
 from cxo_sim.calibration.sampler import OrderedSampler, Progress
 from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_targets
 from cxo_sim.calibration.spec import Calibration, Target
@@ -48,7 +49,7 @@ from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.robustness import NOISE, Screen
 from cxo_sim.stops import StopSignals
-from cxo_sim.validation import WEEKS, fmt, run_statistics
+from cxo_sim.validation import WEEKS, run_statistics
 
 DEFAULT_ROOT = Path("calibration")
 HISTORY = "history.db"

@@ -12,9 +12,8 @@ from cxo_sim.calibration.abc import (
     low_effective_sample,
     predictive_table,
 )
-from cxo_sim.calibration.sampler import stderr
 from cxo_sim.calibration.spec import load_calibration
-from cxo_sim.errors import UserError
+from cxo_sim.errors import UserError, stderr
 
 
 def calibrate_command(args: argparse.Namespace) -> None:

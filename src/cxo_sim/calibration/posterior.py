@@ -163,7 +163,7 @@ def changed_findings(seed_only: Path, over_posterior: Path) -> pd.DataFrame:
 
 def format_changes(table: pd.DataFrame) -> str:
     """The findings that changed, as Markdown."""
-    from cxo_sim.validation import fmt
+    from cxo_sim.analysis.numbers import fmt
 
     changed = table[table["change"] != ""]
     kept = int(((table["change"] == "") & (table["verdict_seed"] != "no clear change")).sum())

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -187,8 +186,3 @@ class OrderedSampler(pyabc.sampler.Sampler):
     # pyabc calls this when a run ends; the pool belongs to the caller.
     def stop(self) -> None:  # noqa: D102
         return None
-
-
-def stderr(line: str) -> None:
-    """Print a progress line on stderr."""
-    print(line, file=sys.stderr, flush=True)

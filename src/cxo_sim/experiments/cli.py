@@ -57,7 +57,7 @@ def _on_organisation(experiment: Experiment, args: argparse.Namespace) -> Experi
     posterior, and the results go to ``results/<experiment>-<firm>/``.
     """
     from cxo_sim.calibration.organisation import organisation_posterior
-    from cxo_sim.calibration.sampler import stderr
+    from cxo_sim.errors import stderr
 
     if experiment.posterior is not None:
         raise UserError(

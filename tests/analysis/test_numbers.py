@@ -1,0 +1,27 @@
+"""The one number formatter: tables, sentences, reports, the app's Compare."""
+
+from cxo_sim.analysis.numbers import fmt, signed, with_unit
+
+
+def test_fmt_is_short_and_plain():
+    assert fmt(0.8) == "0.8"
+    assert fmt(3234.4) == "3,234"
+    assert fmt(0.0965) == "0.0965"
+    assert fmt(float("nan")) == "n/a"
+
+
+def test_fmt_rounds_to_three_significant_digits_without_an_exponent_for_everyday_sizes():
+    assert fmt(999.6) == "1,000"
+    assert fmt(12.345) == "12.3"
+    assert fmt(2.0) == "2" and fmt(0) == "0"
+    assert fmt(4_200_000) == "4.2e+06"
+    assert fmt(float("inf")) == "inf"
+
+
+def test_signed_shows_the_sign_of_a_difference():
+    assert signed(2.14) == "+2.14" and signed(-0.4) == "-0.4" and signed(0.0) == "0"
+
+
+def test_with_unit_is_singular_for_exactly_one():
+    assert with_unit("1", "weeks") == "1 week"
+    assert with_unit("2", "weeks") == "2 weeks"
