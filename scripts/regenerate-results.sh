@@ -15,4 +15,4 @@ du -sh results/*
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
 "$CXO" report results/practices-posterior
-.venv/bin/python -m cxo_sim.calibration.posterior results/practices results/practices-posterior
+.venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior

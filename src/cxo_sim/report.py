@@ -20,9 +20,9 @@ import pandas as pd
 from cxo_sim.analysis.effects import effect_size_word, findings
 from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.numbers import fmt, signed, with_unit
+from cxo_sim.analysis.over_posterior import KEEPS_SIGN, sign_shares
 from cxo_sim.analysis.results import ResultSet, measure, open_results
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
-from cxo_sim.calibration.posterior import KEEPS_SIGN, sign_shares
 from cxo_sim.experiments import storage
 from cxo_sim.plots import Figure, make_figures
 

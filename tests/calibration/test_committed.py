@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cxo_sim.calibration.posterior import load_posterior
 from cxo_sim.calibration.spec import load_calibration
+from cxo_sim.experiments.posterior import load_posterior
 from cxo_sim.experiments.runner import model_fingerprint
 from cxo_sim.experiments.spec import load_experiment
 

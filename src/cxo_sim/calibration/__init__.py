@@ -5,7 +5,6 @@
 - ``sampler.py``: a pyabc sampler whose result depends on the seed only;
 - ``abc.py``: the calibration itself, its posterior and posterior predictive check;
 - ``card.py``: the calibration card (self-contained HTML);
-- ``posterior.py``: drawing constants from a stored posterior for a sweep;
 - ``organisation.py``: a firm's own observations as a calibration;
 - ``cli.py``: ``cxo-sim calibrate``.
 """

@@ -28,7 +28,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cxo_sim.calibration.posterior import Posterior, load_posterior
 from cxo_sim.calibration.spec import (
     PUBLISHED,
     Calibration,
@@ -37,6 +36,7 @@ from cxo_sim.calibration.spec import (
     load_calibration,
     parse_calibration,
 )
+from cxo_sim.experiments.posterior import Posterior, load_posterior
 from cxo_sim.experiments.spec import read_toml
 from cxo_sim.presets import PRESETS
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cxo_sim.calibration.posterior import Posterior
+from cxo_sim.experiments.posterior import Posterior
 from cxo_sim.experiments.seeds import SEED_BITS, run_seed
 
 __all__ = ["SEED_BITS", "Run", "plan_runs", "run_seed"]
@@ -67,7 +67,7 @@ def plan_runs(
     """Every run of a design in run-id order, lazily, leaving out the ids in ``skip``.
 
     With a ``posterior``, each replication draws its constants from it, seeded by the
-    replication's seed (``cxo_sim.calibration.posterior``): the same draw in every
+    replication's seed (``cxo_sim.experiments.posterior``): the same draw in every
     configuration.
     """
     done = set(skip)

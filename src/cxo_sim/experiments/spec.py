@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 
 from cxo_sim import params as registry
-from cxo_sim.calibration.posterior import Posterior, load_posterior
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.posterior import Posterior, load_posterior
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim.calibration.posterior import Posterior, load_posterior
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
 from cxo_sim.experiments import load_results
+from cxo_sim.experiments.posterior import Posterior, load_posterior
 from cxo_sim.experiments.runner import sweep
 from cxo_sim.experiments.spec import load_experiment
 
