@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from cxo_sim.analysis.numbers import value_text
 from cxo_sim.cli import main
+from cxo_sim.cli.params import allowed_text
 from cxo_sim.params import GROUP_TITLES, PARAMETERS
-from cxo_sim.paramscmd import allowed_text, value_text
 from cxo_sim.presets import PRESETS
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim.analysis.discovery import discover, discover_command
+from cxo_sim.analysis.discovery import discover
+from cxo_sim.cli.discover import command as discover_command
 from cxo_sim.errors import UserError
 
 

@@ -7,14 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim import plots
+from cxo_sim.analysis import plots
 from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.importance import adjusted_eta_squared, importance, most_important
+from cxo_sim.analysis.report import answer_sentences
 from cxo_sim.analysis.results import open_results
 from cxo_sim.analysis.sensitivity import nonnegative_errors
 from cxo_sim.analysis.summary import summary_table, write_runs_csv
-from cxo_sim.plots import plot_command
-from cxo_sim.report import answer_sentences, report_command
+from cxo_sim.cli.plot import command as plot_command
+from cxo_sim.cli.report import command as report_command
 
 
 def figure_files(folder):

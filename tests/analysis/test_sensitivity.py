@@ -12,8 +12,8 @@ from cxo_sim.analysis.sensitivity import (
     describe,
     problem_for,
     registry_factor,
-    sensitivity_command,
 )
+from cxo_sim.cli.sensitivity import command as sensitivity_command
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.params import DEFAULTS

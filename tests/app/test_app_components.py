@@ -10,11 +10,11 @@ import ipywidgets as widgets
 import pytest
 import solara
 
+from cxo_sim.analysis.numbers import value_text
 from cxo_sim.appkit.classroom import DEFAULT_PRESET, DEFAULT_SEED, DEFAULT_WEEKS, ClassroomModel
 from cxo_sim.appkit.controls import IGNORED_WHEN, TEACHING_RANGES, slider_range
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.params import GROUP_TITLES, PARAMETERS
-from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESETS
 
 

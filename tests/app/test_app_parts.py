@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 
+from cxo_sim.analysis.numbers import value_text
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.app import server_command, server_environment
 from cxo_sim.appkit.about import about_html
@@ -50,7 +51,6 @@ from cxo_sim.appkit.organisation import organisation_figure, tile_grid
 from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import GROUPS, PARAMETERS
-from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESETS
 
 

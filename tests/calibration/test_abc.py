@@ -29,7 +29,7 @@ from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.presets import preset
-from cxo_sim.validation import run_statistics
+from cxo_sim.validation.targets import run_statistics
 
 # The truth of the recovery test, inside both constants' ranges but off their defaults.
 TRUTH = {"BASE_HAZARD": 0.0013, "SHADOW_PRICE": 0.3}

@@ -26,7 +26,7 @@ from cxo_sim.experiments import pool
 from cxo_sim.experiments.plan import plan_runs
 from cxo_sim.experiments.runner import evaluate, execute_run, sweep
 from cxo_sim.experiments.spec import load_experiment
-from cxo_sim.robustness import screen_constants
+from cxo_sim.validation.screen import screen_constants
 
 pytestmark = pytest.mark.cluster
 

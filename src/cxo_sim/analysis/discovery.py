@@ -13,7 +13,6 @@ a rule picks that are of interest; ``n`` the number of runs it picks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,6 @@ import pandas as pd
 
 from cxo_sim.analysis.effects import is_nominal, level_text
 from cxo_sim.analysis.numbers import fmt
-from cxo_sim.analysis.results import measure, open_results
-from cxo_sim.errors import UserError
 
 PEEL_ALPHA = 0.05
 MIN_MASS = 0.05
@@ -294,43 +291,3 @@ def discover(x: pd.DataFrame, hit: np.ndarray, max_boxes: int = MAX_BOXES) -> li
             inside &= restriction.mask(x)
         remaining &= ~inside
     return rules
-
-
-def discover_command(args: Any) -> None:
-    """``cxo-sim discover RESULTS_DIR --outcome NAME (--above X | --below X)``."""
-    option, value = ("--above", args.above) if args.above is not None else ("--below", args.below)
-    if value is not None and not math.isfinite(value):
-        raise UserError(f"{option}: must be a finite number, got {value}")
-    rs = open_results(args.results, series=False)
-    declared = measure(args.outcome)
-    if declared.name not in rs.runs:
-        raise UserError(f"outcome {args.outcome!r} is not stored in {str(rs.path)!r}")
-    factors = rs.factors
-    if not factors:
-        raise UserError(f"nothing varies between the runs in {str(rs.path)!r}: no region to find")
-    values = rs.runs[args.outcome].to_numpy(float)
-    above = args.above is not None
-    threshold = args.above if above else args.below
-    hit = values > threshold if above else values < threshold
-    side = "above" if above else "below"
-    unit = f" {declared.unit}" if declared.unit else ""
-    print(
-        f"{args.outcome} {side} {fmt(threshold)}{unit}: {int(hit.sum())} of {len(hit)} runs "
-        f"({hit.mean():.0%}); observed range {fmt(np.nanmin(values))} to "
-        f"{fmt(np.nanmax(values))}{unit}"
-    )
-    if hit.all() or not hit.any():
-        word = "every" if hit.all() else "no"
-        print(f"{word} run is {side} the threshold: there is no region to find; try another value")
-        return
-    rules = discover(rs.runs[factors], hit)
-    if not rules:
-        print(f"no region of {', '.join(factors)} is clearly denser than the {hit.mean():.0%} base")
-        return
-    print(f"regions found by PRIM over {', '.join(factors)} (each among runs the earlier missed):")
-    for number, rule in enumerate(rules, start=1):
-        print(f"  {number}. {rule.text()}")
-    print(
-        "coverage: share of the runs of interest the rule catches; "
-        "density: share of the rule's runs that are of interest; n: runs the rule picks"
-    )

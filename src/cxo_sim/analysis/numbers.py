@@ -1,11 +1,14 @@
 """Numbers for people: the one formatter of figures in tables, sentences, reports and the app.
 
+``value_text`` writes a parameter's value as ``--set`` takes it (the CLI, the app, explain).
+
 Covered by ``tests/analysis/test_numbers.py``.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def fmt(x: float, digits: int = 3) -> str:
@@ -42,3 +45,13 @@ def with_unit(text: str, unit: str) -> str:
             head = head[:-1]
         unit = head + slash + tail
     return f"{text} {unit}"
+
+
+def value_text(value: Any) -> str:
+    """A value as ``--set`` takes it: true/false in lower case, whole numbers without ``.0``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        # Rounded: slider arithmetic leaves float noise (0.30000000000000004).
+        return str(int(value)) if value.is_integer() else repr(round(value, 10))
+    return str(value)

@@ -27,13 +27,12 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from cxo_sim.analysis.numbers import fmt
+from cxo_sim.analysis.numbers import fmt, value_text
+from cxo_sim.analysis.plots import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.storage import write_output
 from cxo_sim.params import PARAMETERS
-from cxo_sim.paramscmd import value_text
-from cxo_sim.plots import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.presets import PRESETS
 
 METHODS = ("morris", "sobol")
@@ -260,48 +259,6 @@ def _indices(
 def ranking_key(method: str) -> str:
     """The index that ranks parameters: Morris mu*, Sobol total index ST."""
     return "mu_star" if method == "morris" else "ST"
-
-
-def sensitivity_command(args: Any) -> None:
-    """``cxo-sim sensitivity EXPERIMENT.toml [--method morris|sobol] [--workers N] [--out DIR]``."""
-    from cxo_sim.experiments.runner import evaluate
-    from cxo_sim.experiments.spec import load_experiment
-
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers: must be at least 1, got {args.workers}")
-    experiment = load_experiment(args.experiment)
-    settings = experiment.sensitivity or {}
-    method = args.method or settings.get("method", "morris")
-    n = int(settings.get("n", DEFAULT_N[method]))
-    outcomes = tuple(settings.get("outcomes", DEFAULT_OUTCOMES))
-    for outcome in outcomes:
-        measure(outcome)
-    problem = problem_for(experiment)
-    points = len(sample(problem, method, n, experiment.seed))
-    source = "[sensitivity] parameters" if settings.get("parameters") else "[factors]"
-    print(f"{method} varies the {len(problem.factors)} parameters of {source}:")
-    print("\n".join(describe(problem)))
-    print(
-        f"{points} sample points x {experiment.replications} replications = "
-        f"{points * experiment.replications} runs of {experiment.steps} weeks",
-        flush=True,
-    )
-
-    def run_model(param_sets: list[dict[str, Any]]) -> pd.DataFrame:
-        return evaluate(
-            param_sets,
-            steps=experiment.steps,
-            replications=experiment.replications,
-            base_seed=experiment.seed,
-            workers=args.workers,
-        )
-
-    table = analyse(problem, run_model, method, n, experiment.seed, outcomes)
-    folder = Path(args.out or "results") / experiment.name / "sensitivity"
-    written = write_outputs(table, method, folder, experiment, points)
-    print(ranked_text(table, method))
-    for path in written:
-        print(f"wrote {path}")
 
 
 def write_outputs(

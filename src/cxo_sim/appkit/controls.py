@@ -18,9 +18,9 @@ from typing import Any
 
 import solara
 
+from cxo_sim.analysis.numbers import value_text
 from cxo_sim.appkit.classroom import MAX_WEEKS
 from cxo_sim.params import GROUP_TITLES, GROUPS, PARAMETERS, Parameter
-from cxo_sim.paramscmd import value_text
 from cxo_sim.presets import PRESET_DESCRIPTIONS, PRESETS
 
 # A slider gets about this many positions across its range before the step is refined so that

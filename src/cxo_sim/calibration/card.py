@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from cxo_sim.analysis.numbers import fmt  # noqa: E402
+from cxo_sim.analysis.report import CSS  # noqa: E402
 from cxo_sim.calibration.abc import (  # noqa: E402
     Result,
     effective_sample_size,
@@ -34,7 +35,6 @@ from cxo_sim.calibration.abc import (  # noqa: E402
 from cxo_sim.calibration.spec import Calibration  # noqa: E402
 from cxo_sim.constants import CONSTANTS  # noqa: E402
 from cxo_sim.experiments.storage import write_output  # noqa: E402
-from cxo_sim.report import CSS  # noqa: E402
 
 CARD = "card.html"
 # Pairwise plots for at most this many pairs, the most correlated first.

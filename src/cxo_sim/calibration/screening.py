@@ -1,13 +1,13 @@
 """Which constants the targets can identify: a Morris screen on the target statistics.
 
-Before ABC, ``cxo_sim.robustness.screen_constants`` moves every constant over its plausible range
-(ODD section 10.2) and measures each target statistic (:func:`cxo_sim.validation.run_statistics`)
-on the calibration's preset; a dummy factor that only changes the seeds gives the noise floor.
-A constant is *identifiable* when, on at least one statistic, the lower end of its mu*'s 95%
-interval lies above the dummy's mu*: it moves that statistic by more than seed noise does.
-The others keep their prior (their default value in every run) and the calibration card lists
-them as unidentified. The screen is stored in the calibration's folder and reused while the
-model, the targets and the screen's settings are unchanged.
+Before ABC, ``cxo_sim.validation.screen.screen_constants`` moves every constant over its plausible
+range (ODD section 10.2) and measures each target statistic
+(:func:`cxo_sim.validation.targets.run_statistics`) on the calibration's preset; a dummy factor that
+only changes the seeds gives the noise floor. A constant is *identifiable* when, on at least one
+statistic, the lower end of its mu*'s 95% interval lies above the dummy's mu*: it moves that
+statistic by more than seed noise does. The others keep their prior (their default value in every
+run) and the calibration card lists them as unidentified. The screen is stored in the calibration's
+folder and reused while the model, the targets and the screen's settings are unchanged.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from cxo_sim.calibration.spec import Calibration
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.storage import write_json_atomically
-from cxo_sim.robustness import FIRST_SEED, NOISE, Screen, screen_constants
 from cxo_sim.stops import StopSignals
-from cxo_sim.validation import run_statistics
+from cxo_sim.validation.robustness import FIRST_SEED
+from cxo_sim.validation.screen import NOISE, Screen, screen_constants
+from cxo_sim.validation.targets import run_statistics
 
 SCREEN_FILE = "screen.json"
 

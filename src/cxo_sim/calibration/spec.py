@@ -19,9 +19,10 @@ The format::
     breached = true                    # true: the published range; or { low, high, source }
     shadow_spend_share = { low = 0.3, high = 0.4, source = "our own survey" }
 
-The targets are the calibration targets of ``cxo_sim.validation`` (ODD section 9), each a
-run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
-targets are measured in years 2 to 5, the default) by :func:`cxo_sim.validation.run_statistics`.
+The targets are the calibration targets of ``cxo_sim.validation.targets`` (ODD section 9),
+each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
+targets are measured in years 2 to 5, the default) by
+:func:`cxo_sim.validation.targets.run_statistics`.
 Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
 """
 
@@ -38,7 +39,7 @@ from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.spec import _Validator, read_toml
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
-from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, WEEKS
+from cxo_sim.validation.targets import CALIBRATION_YEARS, TARGETS, WEEKS
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -70,7 +71,7 @@ class Target:
     """One statistic the calibration matches, with the range it should fall in.
 
     Attributes:
-        key: the statistic's name (``cxo_sim.validation.TARGETS``).
+        key: the statistic's name (``cxo_sim.validation.targets.TARGETS``).
         label: what it is, in words.
         low: lower end of the range.
         high: upper end of the range.

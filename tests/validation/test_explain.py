@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cxo_sim.analysis import explain as ex
-from cxo_sim.analysis.diagnostics import (
+from cxo_sim.analysis.stats import Estimate
+from cxo_sim.cli import main
+from cxo_sim.constants import CONSTANTS, SWITCHES
+from cxo_sim.validation import explain as ex
+from cxo_sim.validation.arms import column, run_arms
+from cxo_sim.validation.diagnostics import (
     RESOURCES,
     argued_flags,
     diagnose,
@@ -15,7 +19,7 @@ from cxo_sim.analysis.diagnostics import (
     free_lunch_flags,
     pinned_flags,
 )
-from cxo_sim.analysis.explain import (
+from cxo_sim.validation.explain import (
     LEVERS,
     MECHANISM_CONSTANTS,
     Explanation,
@@ -25,11 +29,7 @@ from cxo_sim.analysis.explain import (
     lever,
     share_ci,
 )
-from cxo_sim.analysis.stats import Estimate
-from cxo_sim.cli import main
-from cxo_sim.constants import CONSTANTS, SWITCHES
-from cxo_sim.patterns import PRACTICES, paired_diff
-from cxo_sim.validation import column, run_arms
+from cxo_sim.validation.patterns import PRACTICES, paired_diff
 
 SEEDS = range(1, 7)
 STEPS = 52

@@ -33,17 +33,16 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from cxo_sim.analysis.numbers import fmt
+from cxo_sim.analysis.numbers import fmt, value_text
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.constants import ARGUED, CONSTANTS, SWITCHES
 from cxo_sim.experiments.engine import process_map, run_deadline
 from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS, did_you_mean, parse_assignment
-from cxo_sim.paramscmd import value_text
-from cxo_sim.patterns import HEADLINE, PRACTICES, RISK, _arms, _baseline, paired_diff
 from cxo_sim.presets import PRESETS, preset
-from cxo_sim.validation import STEPS
+from cxo_sim.validation.arms import STEPS
+from cxo_sim.validation.patterns import HEADLINE, PRACTICES, RISK, _arms, _baseline, paired_diff
 
 # Seeds of explain start here by default: held out from the tests (from 1), validate (10,000)
 # and robustness (20,000).
@@ -60,7 +59,7 @@ MAIN_SHARE = 0.25
 # the switched branch alone uses (the meetings' backlog review also settles negotiations with
 # the executives' scores, whose constants every decision shares, and they are not listed). A
 # switch missing here is reported as resting on unknown constants;
-# tests/analysis/test_explain.py fails until its entry is added.
+# tests/validation/test_explain.py fails until its entry is added.
 MECHANISM_CONSTANTS: dict[str, tuple[str, ...]] = {
     "MECH_DISCLOSURE": ("DISCLOSE_STAKE", "AMNESTY_DOUBT"),
     "MECH_AGENDA": ("AGENDA_ITEM_HOURS",),

@@ -1,10 +1,8 @@
-"""Calibration targets and patterns, measured (ODD section 9), for ``cxo-sim validate``.
+"""Calibration targets, measured (ODD section 9), for ``cxo-sim validate`` and ``calibrate``.
 
-Every check compares arms run on the same list of seeds, everything else held equal; the arms
-share each seed's exogenous world and ideas (common random numbers), so a difference between
-arms is the mean of per-seed differences, with its 95% t confidence interval. The calibration
-targets are checked as yearly figures in each of years 2 to 5 of five-year runs. The patterns
-(P1-P8, the tradeoff patterns T1-T3 and the scale check S1) live in ``cxo_sim.patterns``.
+The calibration targets are checked as yearly figures in each of years 2 to 5 of five-year runs
+of ``old_world``. The patterns (P1-P8, the tradeoff patterns T1-T3 and the scale check S1) live
+in :mod:`cxo_sim.validation.patterns`. Covered by ``tests/validation/test_validation.py``.
 """
 
 from __future__ import annotations
@@ -12,54 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
-from cxo_sim.experiments.engine import process_map, run_deadline
-
-# SERIES, Run and shadow_breach_weeks_of are validation's names too (patterns, robustness, tests).
-from cxo_sim.experiments.single_run import (  # noqa: F401
-    SERIES,
-    Run,
-    Weekly,
-    run_model,
-    shadow_breach_weeks_of,
-)
+from cxo_sim.experiments.single_run import Run
 from cxo_sim.presets import preset
+from cxo_sim.validation.arms import run_arms
 
-STEPS = 156
 WEEKS = 52
 CALIBRATION_YEARS = (2, 3, 4, 5)
-
-
-def _run_job(job: tuple[dict[str, Any], int, int, dict[str, float] | None]) -> Run:
-    params, seed, steps, constants = job
-    return run_model(params, steps=steps, seed=seed, constants=constants, record=Weekly())
-
-
-def run_arms(
-    arms: dict[str, dict[str, Any]],
-    seeds: Iterable[int],
-    workers: int = 1,
-    steps: int = STEPS,
-    constants: dict[str, float] | None = None,
-) -> dict[str, list[Run]]:
-    """Run every arm on every seed (the same seeds across arms).
-
-    ``constants`` overrides behavioural constants in every run; None keeps the defaults.
-    """
-    seeds = list(seeds)
-    jobs = [(params, seed, steps, constants) for params in arms.values() for seed in seeds]
-    runs = list(process_map(_run_job, jobs, workers, deadline=run_deadline(steps)))
-    return {name: runs[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(arms)}
-
-
-def column(runs: list[Run], name: str) -> np.ndarray:
-    """One outcome over runs."""
-    return np.array([r.outcomes[name] for r in runs], dtype=float)
 
 
 # ------------------------------------------------------------------------------- calibration

@@ -1,15 +1,32 @@
-"""``cxo-sim validate``: calibration table, pattern checks, tradeoff table; flags if asked."""
+"""``cxo-sim validate``: calibration table, pattern checks, tradeoff table; flags if asked.
+
+Covered by ``tests/validation/test_validation.py``.
+"""
 
 from __future__ import annotations
 
-import os
+import argparse
 
 from cxo_sim.errors import UserError
-from cxo_sim.patterns import NOT_HOLDING, format_patterns, format_tradeoffs, patterns, tradeoffs
-from cxo_sim.validation import calibration, format_calibration
 
 
-def validate_command(args) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``cxo-sim validate`` and its options to the sub-commands."""
+    parser = sub.add_parser(
+        "validate", help="calibration, patterns P1-P8, T1-T3, S1 and the tradeoff table, measured"
+    )
+    parser.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
+    parser.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")
+    parser.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+    parser.add_argument(
+        "--flags",
+        action="store_true",
+        help="also the artefact flags of every lever and resource (cxo-sim explain --flags)",
+    )
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> int:
     """``cxo-sim validate``: the calibration table, the pattern checks, the tradeoff table.
 
     With ``--flags``, also the artefact flags of every lever and resource (``cxo-sim explain
@@ -17,6 +34,12 @@ def validate_command(args) -> int:
 
     Exits 1 if a check fails that is not among the claims the ODD says do not hold.
     """
+    import os
+
+    from cxo_sim.validation.patterns import NOT_HOLDING, format_patterns, patterns
+    from cxo_sim.validation.targets import calibration, format_calibration
+    from cxo_sim.validation.tradeoffs import format_tradeoffs, tradeoffs
+
     if args.seeds < 2:
         raise UserError(
             f"--seeds must be at least 2 (a confidence interval needs two), got {args.seeds}"
@@ -31,7 +54,7 @@ def validate_command(args) -> int:
     print(format_patterns(checks, args.seeds), flush=True)
     print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds), flush=True)
     if args.flags:
-        from cxo_sim.analysis.diagnostics import diagnose, format_flags
+        from cxo_sim.validation.diagnostics import diagnose, format_flags
 
         print(format_flags(diagnose(None, seeds, workers).flags, args.seeds), flush=True)
     failed = [c for c in checks if not c.passed] + [t for t in targets if not t.inside]

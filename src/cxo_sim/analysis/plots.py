@@ -35,12 +35,10 @@ from cxo_sim.analysis.effects import (  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
     ResultSet,
     measure,
-    open_results,
     parameter_label,
     unit_label,
 )
 from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
-from cxo_sim.analysis.summary import write_runs_csv, write_summary  # noqa: E402
 from cxo_sim.experiments import storage  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
@@ -86,18 +84,6 @@ class Figure:
     def png(self) -> Path:
         """The PNG file."""
         return next(p for p in self.paths if p.suffix == ".png")
-
-
-def plot_command(args: Any) -> None:
-    """``cxo-sim plot RESULTS_DIR``: write figures and ``summary.csv``, print what was written."""
-    rs = open_results(args.results)
-    figures = make_figures(rs)
-    summary = write_summary(rs)
-    runs = write_runs_csv(rs)
-    for figure in figures:
-        print(f"wrote {', '.join(str(p) for p in figure.paths)}  ({figure.title})")
-    print(f"wrote {summary}")
-    print(f"wrote {runs} (one row per run, for spreadsheets)")
 
 
 def make_figures(rs: ResultSet) -> list[Figure]:

@@ -1,7 +1,11 @@
-"""``cxo-sim run``: one model run, its outcome table, its per-step series and a figure."""
+"""``cxo-sim run``: one model run, its outcome table, its per-step series and a figure.
+
+Covered by ``tests/test_cli_run.py``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
@@ -45,7 +49,27 @@ FIGURE_PANELS = [
 ]
 
 
-def run_command(args) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``cxo-sim run`` and its options to the sub-commands."""
+    parser = sub.add_parser("run", help="run one model and print its outcomes")
+    parser.add_argument(
+        "--preset", default="old_world", help="base parameter set (default old_world)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter; repeatable",
+    )
+    parser.add_argument("--steps", type=int, default=156, help="weeks to simulate (default 156)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--out", default=None, help="folder for the per-step series and figure")
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> None:
     """Run the model as the command line asks and report it."""
     if not 1 <= args.steps <= MAX_STEPS:
         raise UserError(

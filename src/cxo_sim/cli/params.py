@@ -1,29 +1,20 @@
 """``cxo-sim params``: every parameter with its bounds, default and unit, then the presets.
 
 Everything printed comes from the registry (``cxo_sim.params``) and ``cxo_sim.presets``, so the
-listing is always the one the model validates against.
+listing is always the one the model validates against. Covered by ``tests/test_cli_params.py``.
 """
 
 from __future__ import annotations
 
+import argparse
 import textwrap
-from typing import Any
 
+from cxo_sim.analysis.numbers import value_text
 from cxo_sim.params import GROUP_TITLES, GROUPS, PARAMETERS, Parameter
 from cxo_sim.presets import PRESET_CHANGES, PRESET_DESCRIPTIONS
 
 # Columns the preset lines wrap at.
 WIDTH = 100
-
-
-def value_text(value: Any) -> str:
-    """A value as ``--set`` takes it: true/false in lower case, whole numbers without ``.0``."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        # Rounded: slider arithmetic leaves float noise (0.30000000000000004).
-        return str(int(value)) if value.is_integer() else repr(round(value, 10))
-    return str(value)
 
 
 def allowed_text(p: Parameter) -> str:
@@ -60,7 +51,13 @@ def preset_lines() -> list[str]:
     return lines
 
 
-def params_command(args: Any) -> None:
+def command(args: argparse.Namespace) -> None:
     """Print the parameters (columns: name, allowed, default, unit, meaning) and the presets."""
     header = "name, allowed values, default, unit, meaning; set one with --set NAME=VALUE"
     print("\n".join([f"Parameters ({header}):", "", *parameter_lines(), *preset_lines()]))
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``cxo-sim params`` and its options to the sub-commands."""
+    parser = sub.add_parser("params", help="list parameters (bounds, defaults, units) and presets")
+    parser.set_defaults(handler=command)

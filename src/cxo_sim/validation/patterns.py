@@ -1,9 +1,9 @@
-"""Patterns P1-P8, the tradeoff patterns T1-T3, scale S1 and the tradeoff table (ODD section 9).
+"""Patterns P1-P8, the tradeoff patterns T1-T3 and scale S1 (ODD section 9).
 
 Each check compares arms run on the same seeds (common random numbers): the estimate is the
 mean of per-seed differences with a 95% t interval that must exclude zero on the claimed side,
-unless the claim names another shape. ``tradeoffs`` measures, for each practice added to
-``old_world``, what it buys and what it costs on the headline outcomes.
+unless the claim names another shape. The tradeoff table is :mod:`cxo_sim.validation.tradeoffs`.
+Covered by ``tests/validation/test_validation.py``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import numpy as np
 
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
+from cxo_sim.experiments.single_run import Run
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.presets import preset
-from cxo_sim.validation import Run, column, run_arms
+from cxo_sim.validation.arms import column, run_arms
 
 
 @dataclass(frozen=True)
@@ -523,43 +524,3 @@ def format_patterns(checks: list[Check], n: int) -> str:
             + known
         )
     return "\n".join(lines)
-
-
-def tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Estimate]]:
-    """For each practice added to ``old_world``: the paired difference on each headline."""
-    arms = _arms()
-    names = ["cio", PILOT_BASELINE, *(f"+{p}" for p in PRACTICES)]
-    runs = run_arms({name: arms[name] for name in names}, seeds, workers)
-    table = {}
-    for practice in PRACTICES:
-        on, off = runs[f"+{practice}"], runs[_baseline(practice)]
-        table[practice] = {
-            name: paired_diff(column(on, name), column(off, name)) for name in HEADLINE
-        }
-    return table
-
-
-def format_tradeoffs(table: dict[str, dict[str, Estimate]], n: int) -> str:
-    """The tradeoff table as Markdown: what each practice buys (+) and costs (-)."""
-    head = " | ".join(
-        "expected breaches" if name == RISK else name.replace("_", " ") for name in HEADLINE
-    )
-    lines = [
-        f"Tradeoffs: each practice added to old_world, {n} paired seeds, mean difference "
-        "[95% CI]; (+) better, (-) worse, blank: not significant",
-        "",
-        f"| practice | {head} |",
-        "|---" * (len(HEADLINE) + 1) + "|",
-    ]
-    for practice, row in table.items():
-        cells = []
-        for name in HEADLINE:
-            est = row[name]
-            mark = "(-)" if _worse(name, est) else "(+)" if _worse(name, _flip(est)) else ""
-            cells.append(f"{fmt(est.value)} [{fmt(est.low)}, {fmt(est.high)}] {mark}".strip())
-        lines.append(f"| {practice} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _flip(est: Estimate) -> Estimate:
-    return Estimate(-est.value, -est.high, -est.low, est.n)

@@ -6,19 +6,16 @@ import pytest
 
 from cxo_sim.cli import main
 from cxo_sim.constants import CONSTANTS, DEFAULTS
-from cxo_sim.patterns import PRACTICES, patterns
-from cxo_sim.robustness import (
-    NOISE,
-    SCREEN_OUTCOMES,
+from cxo_sim.validation.patterns import PRACTICES, patterns
+from cxo_sim.validation.robustness import (
     SIGN_OUTCOMES,
     Conclusions,
     conclusions_across_constants,
     format_conclusions,
-    format_screen,
     latin_hypercube,
     measure_conclusions,
-    screen_constants,
 )
+from cxo_sim.validation.screen import NOISE, SCREEN_OUTCOMES, format_screen, screen_constants
 
 SEEDS = range(3)
 WEEKS = 26

@@ -21,10 +21,10 @@ from cxo_sim.analysis.effects import effect_size_word, findings
 from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.numbers import fmt, signed, with_unit
 from cxo_sim.analysis.over_posterior import KEEPS_SIGN, sign_shares
-from cxo_sim.analysis.results import ResultSet, measure, open_results
+from cxo_sim.analysis.plots import Figure, make_figures
+from cxo_sim.analysis.results import ResultSet, measure
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
 from cxo_sim.experiments import storage
-from cxo_sim.plots import Figure, make_figures
 
 MAX_FINDINGS_SHOWN = 30
 # The answer names at most this many arms, each by its two clearest changes.
@@ -48,16 +48,6 @@ overflow-x: auto; } details { margin: 0.6em 0; } .note { color: #555; font-size:
 .answer { font-size: 1.05em; background: #f4f7fb; border-left: 4px solid #3949ab;
           padding: 0.6em 1em; }
 """
-
-
-def report_command(args: Any) -> None:
-    """``cxo-sim report RESULTS_DIR``: redraw figures, write report.html, say what was written."""
-    rs = open_results(args.results)
-    path = write_report(rs)
-    print(f"wrote {rs.path / 'summary.csv'}")
-    print(f"wrote {rs.path / 'runs.csv'} (one row per run, for spreadsheets)")
-    print(f"wrote {rs.path / 'figures'}/ (PNG and SVG)")
-    print(f"wrote {path}")
 
 
 def write_report(rs: ResultSet) -> Path:

@@ -25,7 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from cxo_sim.analysis.explain import (
+from cxo_sim.analysis.numbers import fmt, value_text
+from cxo_sim.analysis.stats import Estimate
+from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
+from cxo_sim.params import PARAMETERS
+from cxo_sim.presets import preset
+from cxo_sim.validation.arms import STEPS
+from cxo_sim.validation.explain import (
     EXTRA_HEADLINE,
     LEVERS,
     Explanation,
@@ -41,14 +47,7 @@ from cxo_sim.analysis.explain import (
     plan_levers,
     rests_on_argued,
 )
-from cxo_sim.analysis.numbers import fmt
-from cxo_sim.analysis.stats import Estimate
-from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
-from cxo_sim.params import PARAMETERS
-from cxo_sim.paramscmd import value_text
-from cxo_sim.patterns import paired_diff
-from cxo_sim.presets import preset
-from cxo_sim.validation import STEPS
+from cxo_sim.validation.patterns import paired_diff
 
 # The binding resources of the firm: label -> the parameter that sets it.
 RESOURCES = {

@@ -1,4 +1,7 @@
-"""``cxo-sim sweep``: run an experiment file, show progress, summarise, explain how to resume."""
+"""``cxo-sim sweep``: run an experiment file, show progress, summarise, explain how to resume.
+
+Covered by ``tests/experiments/test_sweep_command.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,39 @@ from cxo_sim.experiments.spec import Experiment, load_experiment
 from cxo_sim.experiments.storage import MANIFEST, load_manifest, stored_run_ids
 
 
-def sweep_command(args: argparse.Namespace) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``cxo-sim sweep`` and its options to the sub-commands."""
+    parser = sub.add_parser("sweep", help="run an experiment file")
+    parser.add_argument("experiment", help="experiment file (TOML)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--scheduler", default=None, help="Dask scheduler address (tcp://host:port)"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="discard earlier results of this experiment"
+    )
+    parser.add_argument("--out", default=None, help="results root (default ./results)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--organisation",
+        default=None,
+        metavar="FIRM.toml",
+        help="run on a firm: its parameters, and constants from its posterior (calibrated "
+        "first if calibration/<firm>/ does not hold it)",
+    )
+    parser.add_argument(
+        "--run-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop and redo a run that takes longer (default: 60 s + 0.05 s a week)",
+    )
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> None:
     """Run ``args.experiment``; a stop (Ctrl-C, SIGTERM, a lost cluster) keeps finished runs.
 
     Raises:
