@@ -16,7 +16,7 @@ import pytest
 
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
-from cxo_sim.experiments import storage
+from cxo_sim.experiments import safe_files, storage
 from cxo_sim.experiments.runner import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,7 +240,7 @@ def test_a_damaged_calibration_history_is_one_line(tmp_path, capsys):
     folder = tmp_path / "calibrations" / "tiny"
     folder.mkdir(parents=True)
     identity = _identity(load_calibration(path), model_fingerprint())
-    storage.write_json_atomically(folder / "manifest.json", identity)
+    safe_files.write_json_atomically(folder / "manifest.json", identity)
     history = folder / "history.db"
     history.write_bytes(b"SQLite format 3\0" + b"\xff" * 4000)
     root = str(folder.parent)

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 def load_results(path):
     """Load the runs table of a results folder as a pandas DataFrame (one row per run)."""
-    from cxo_sim.experiments.storage import load_results as _load
+    from cxo_sim.experiments.reading import load_results as _load
 
     return _load(path)
 

@@ -17,8 +17,8 @@ import pytest
 from cxo_sim import load_results
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.reading import load_manifest, load_timeseries
 from cxo_sim.experiments.runner import sweep
-from cxo_sim.experiments.storage import load_manifest, load_timeseries
 
 FLIPS = 320
 

@@ -25,9 +25,9 @@ from cxo_sim.errors import Stopped, UserError
 from cxo_sim.experiments import engine, runner
 from cxo_sim.experiments.plan import plan_runs
 from cxo_sim.experiments.pool import LocalPool, PoolError, _slots, wrap_executor
+from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.experiments.runner import execute_run, stream_results
 from cxo_sim.experiments.spec import load_experiment
-from cxo_sim.experiments.storage import load_manifest
 from cxo_sim.stops import StopSignals
 
 # Child-script lines: wait until the pool has seen its lost worker, then replace the pool.

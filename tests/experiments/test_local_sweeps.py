@@ -15,14 +15,11 @@ from cxo_sim import load_results
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.plan import plan_runs, run_seed
 from cxo_sim.experiments.pool import IN_FLIGHT_PER_WORKER, LocalPool
+from cxo_sim.experiments.reading import load_manifest, load_timeseries
 from cxo_sim.experiments.runner import evaluate, execute_run, stream_results, sweep
+from cxo_sim.experiments.safe_files import write_json_atomically
 from cxo_sim.experiments.spec import load_experiment
-from cxo_sim.experiments.storage import (
-    load_manifest,
-    load_timeseries,
-    open_results_folder,
-    write_json_atomically,
-)
+from cxo_sim.experiments.storage import open_results_folder
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
 

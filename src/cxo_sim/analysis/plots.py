@@ -39,7 +39,7 @@ from cxo_sim.analysis.results import (  # noqa: E402
     unit_label,
 )
 from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
-from cxo_sim.experiments import storage  # noqa: E402
+from cxo_sim.experiments import safe_files  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
 STYLE = {
@@ -89,7 +89,7 @@ class Figure:
 def make_figures(rs: ResultSet) -> list[Figure]:
     """Draw every figure that fits the design of ``rs`` into ``rs.path / "figures"``."""
     folder = rs.path / "figures"
-    os.close(storage.open_folder(folder, anchor=rs.path, create=True))  # refuses a link
+    os.close(safe_files.open_folder(folder, anchor=rs.path, create=True))  # refuses a link
     outcomes = varying_outcomes(rs)
     figures: list[Figure] = []
     with plt.rc_context(STYLE):
@@ -121,12 +121,12 @@ def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> 
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
     try:
         # Through the folder's parent, which a figures/ link in its place cannot redirect.
-        storage.write_output(
+        safe_files.write_output(
             png,
             lambda temp: fig.savefig(temp, dpi=PNG_DPI, metadata={"Software": None}),
             root=folder.parent,
         )
-        storage.write_output(
+        safe_files.write_output(
             svg,
             lambda temp: fig.savefig(temp, metadata={"Date": None, "Creator": None}),
             root=folder.parent,

@@ -24,7 +24,7 @@ from cxo_sim.analysis.over_posterior import KEEPS_SIGN, sign_shares
 from cxo_sim.analysis.plots import Figure, make_figures
 from cxo_sim.analysis.results import ResultSet, measure
 from cxo_sim.analysis.summary import write_runs_csv, write_summary
-from cxo_sim.experiments import storage
+from cxo_sim.experiments import safe_files
 
 MAX_FINDINGS_SHOWN = 30
 # The answer names at most this many arms, each by its two clearest changes.
@@ -77,7 +77,7 @@ def write_report(rs: ResultSet) -> Path:
             "</body></html>",
         ]
     )
-    return storage.write_output(
+    return safe_files.write_output(
         rs.path / "report.html", lambda temp: temp.write_text(page, encoding="utf-8")
     )
 

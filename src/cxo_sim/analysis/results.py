@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cxo_sim.errors import UserError
-from cxo_sim.experiments import storage
+from cxo_sim.experiments import reading
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
 from cxo_sim.params import PARAMETERS, did_you_mean
 
@@ -109,8 +109,8 @@ def open_results(path: str | Path, series: bool = True) -> ResultSet:
     folder = Path(path)
     if folder.is_file():
         raise UserError(f"{folder}: is a file, not a results folder")
-    manifest = storage.load_manifest(folder)
-    runs = storage.load_results(folder)
+    manifest = reading.load_manifest(folder)
+    runs = reading.load_results(folder)
     if runs.empty:
         raise UserError(f"{folder}: no finished runs yet; run `cxo-sim sweep` first")
     missing = [c for c in ("point", "scenario", "replication") if c not in runs.columns]
@@ -118,7 +118,7 @@ def open_results(path: str | Path, series: bool = True) -> ResultSet:
         raise UserError(f"{folder}: the runs table lacks column(s) {', '.join(missing)}")
     runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     runs["scenario"] = runs["scenario"].astype(str)
-    return ResultSet(folder, manifest, runs, storage.load_timeseries(folder) if series else None)
+    return ResultSet(folder, manifest, runs, reading.load_timeseries(folder) if series else None)
 
 
 def measure(name: str) -> Outcome:

@@ -31,7 +31,7 @@ from cxo_sim.analysis.numbers import fmt, value_text
 from cxo_sim.analysis.plots import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.storage import write_output
+from cxo_sim.experiments.safe_files import write_output
 from cxo_sim.params import PARAMETERS
 from cxo_sim.presets import PRESETS
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from cxo_sim.analysis.results import CONFIG_COLUMNS, ResultSet
 from cxo_sim.analysis.stats import summarise
-from cxo_sim.experiments import storage
+from cxo_sim.experiments import safe_files
 
 SIGNIFICANT_DIGITS = 6
 
@@ -45,7 +45,7 @@ def summary_table(rs: ResultSet) -> pd.DataFrame:
 def write_summary(rs: ResultSet) -> Path:
     """Write ``summary.csv`` into the results folder and return its path."""
     table = summary_table(rs)
-    return storage.write_output(rs.path / "summary.csv", lambda temp: _csv(table, temp))
+    return safe_files.write_output(rs.path / "summary.csv", lambda temp: _csv(table, temp))
 
 
 def write_runs_csv(rs: ResultSet) -> Path:
@@ -55,7 +55,7 @@ def write_runs_csv(rs: ResultSet) -> Path:
     parameter, every outcome), what spreadsheet users look for as a sweep's table output.
     """
     table = rs.runs.sort_values("run_id", kind="stable")
-    return storage.write_output(rs.path / "runs.csv", lambda temp: _csv(table, temp))
+    return safe_files.write_output(rs.path / "runs.csv", lambda temp: _csv(table, temp))
 
 
 def _csv(table: pd.DataFrame, path: Path) -> None:

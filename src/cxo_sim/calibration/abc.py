@@ -45,8 +45,9 @@ from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.engine import ordered_map, run_deadline
 from cxo_sim.experiments.pool import open_pool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
+from cxo_sim.experiments.reading import load_manifest
+from cxo_sim.experiments.safe_files import write_json_atomically, write_output
 from cxo_sim.experiments.single_run import Weekly, run_model
-from cxo_sim.experiments.storage import load_manifest, write_json_atomically, write_output
 from cxo_sim.stops import StopSignals
 from cxo_sim.validation.screen import NOISE, Screen
 from cxo_sim.validation.targets import WEEKS, run_statistics

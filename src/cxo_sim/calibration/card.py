@@ -34,7 +34,7 @@ from cxo_sim.calibration.abc import (  # noqa: E402
 )
 from cxo_sim.calibration.spec import Calibration  # noqa: E402
 from cxo_sim.constants import CONSTANTS  # noqa: E402
-from cxo_sim.experiments.storage import write_output  # noqa: E402
+from cxo_sim.experiments.safe_files import write_output  # noqa: E402
 
 CARD = "card.html"
 # Pairwise plots for at most this many pairs, the most correlated first.

@@ -22,7 +22,7 @@ from typing import Any
 from cxo_sim.calibration.spec import Calibration
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.pool import WorkerPool
-from cxo_sim.experiments.storage import write_json_atomically
+from cxo_sim.experiments.safe_files import write_json_atomically
 from cxo_sim.stops import StopSignals
 from cxo_sim.validation.robustness import FIRST_SEED
 from cxo_sim.validation.screen import NOISE, Screen, screen_constants

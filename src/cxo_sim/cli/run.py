@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.safe_files import write_output
 from cxo_sim.experiments.single_run import WholeModel, run_model
 from cxo_sim.experiments.spec import MAX_STEPS
-from cxo_sim.experiments.storage import write_output
 from cxo_sim.model import CxOModel
 from cxo_sim.outcomes import OUTCOMES
 from cxo_sim.params import parse_assignment

@@ -8,9 +8,9 @@
 - :mod:`cxo_sim.experiments.runner`: the sweep with resume, and in-memory ``evaluate``.
 """
 
+from cxo_sim.experiments.reading import load_manifest, load_results, load_timeseries
 from cxo_sim.experiments.runner import evaluate, sweep
 from cxo_sim.experiments.spec import Experiment, load_experiment
-from cxo_sim.experiments.storage import load_manifest, load_results, load_timeseries
 
 __all__ = [
     "Experiment",

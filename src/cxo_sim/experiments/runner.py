@@ -29,15 +29,10 @@ from cxo_sim.experiments.provenance import (
     now,
     software_versions,
 )
+from cxo_sim.experiments.reading import COLUMN_PREFIX, RUN_IDENTITY
 from cxo_sim.experiments.single_run import Outcomes, run_model
 from cxo_sim.experiments.spec import Experiment, load_experiment
-from cxo_sim.experiments.storage import (
-    COLUMN_PREFIX,
-    RUN_IDENTITY,
-    ResultsFolder,
-    check_results_folder,
-    open_results_folder,
-)
+from cxo_sim.experiments.storage import ResultsFolder, check_results_folder, open_results_folder
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
 from cxo_sim.stops import StopSignals
