@@ -6,7 +6,7 @@ import numpy as np
 import pyabc
 
 from cxo_sim.calibration.sampler import OrderedSampler, candidate_seed
-from cxo_sim.experiments.pool import LocalPool
+from cxo_sim.experiments.local_pool import LocalPool
 
 
 def gaussian(parameter):

@@ -22,7 +22,7 @@ from distributed import Client, LocalCluster
 
 from cxo_sim import load_results
 from cxo_sim.cli import main
-from cxo_sim.experiments import pool
+from cxo_sim.experiments import dask_pool as pool
 from cxo_sim.experiments.plan import plan_runs
 from cxo_sim.experiments.runner import evaluate, execute_run, sweep
 from cxo_sim.experiments.spec import load_experiment

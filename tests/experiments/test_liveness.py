@@ -23,8 +23,9 @@ import pytest
 from cxo_sim import load_results
 from cxo_sim.errors import Stopped, UserError
 from cxo_sim.experiments import engine, runner
+from cxo_sim.experiments.local_pool import LocalPool, _slots
 from cxo_sim.experiments.plan import plan_runs
-from cxo_sim.experiments.pool import LocalPool, PoolError, _slots, wrap_executor
+from cxo_sim.experiments.pool import PoolError, wrap_executor
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.experiments.runner import execute_run, stream_results
 from cxo_sim.experiments.spec import load_experiment
@@ -48,7 +49,7 @@ REPLACED_POOL = (
 import os, signal, threading, time
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
-from cxo_sim.experiments.pool import LocalPool
+from cxo_sim.experiments.local_pool import LocalPool
 pool = LocalPool(2)
 threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
 os.kill(next(iter(pool.executor._processes)), signal.SIGKILL)
@@ -144,7 +145,7 @@ SLOW_SECOND_WORKER = (
     """
 import os, sys, signal, time
 from concurrent.futures.process import BrokenProcessPool
-from cxo_sim.experiments import pool as pool_module
+from cxo_sim.experiments import local_pool as pool_module
 marker, exit_with = sys.argv[1], pool_module._exit_with
 def slow_second(parent):
     try:
@@ -376,7 +377,7 @@ def test_a_sigterm_while_workers_start_is_held_and_then_stops_the_sweep_cleanly(
     # whole and shuts down cleanly, and nothing is left running.
     script = (
         "import os, signal, sys\n"
-        "from cxo_sim.experiments import pool\n"
+        "from cxo_sim.experiments import local_pool as pool\n"
         "real = pool.ProcessPoolExecutor\n"
         "def slow_start(*args, **kwargs):\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
@@ -436,7 +437,7 @@ def test_a_pool_that_keeps_breaking_ends_with_a_pool_error_not_a_loop(
 # Opens a local pool, prints its start method and its workers' process ids, then waits.
 POOL_SCRIPT = """
 import os, sys, time
-from cxo_sim.experiments.pool import LocalPool
+from cxo_sim.experiments.local_pool import LocalPool
 pool = LocalPool(2)
 pids = sorted(pool.executor._processes)
 print(pool.executor._mp_context.get_start_method(), *pids, flush=True)
@@ -480,7 +481,7 @@ def test_a_stopped_pools_cancelled_futures_print_no_traceback(monkeypatch):
     import threading
     from concurrent.futures import InvalidStateError
 
-    from cxo_sim.experiments import pool
+    from cxo_sim.experiments import local_pool as pool
 
     seen = []
     monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_type))

@@ -13,8 +13,9 @@ import pytest
 
 from cxo_sim import load_results
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.local_pool import LocalPool
 from cxo_sim.experiments.plan import plan_runs, run_seed
-from cxo_sim.experiments.pool import IN_FLIGHT_PER_WORKER, LocalPool
+from cxo_sim.experiments.pool import IN_FLIGHT_PER_WORKER
 from cxo_sim.experiments.reading import load_manifest, load_timeseries
 from cxo_sim.experiments.runner import evaluate, execute_run, stream_results, sweep
 from cxo_sim.experiments.safe_files import write_json_atomically
@@ -235,7 +236,7 @@ def test_a_worker_still_starting_is_neither_running_nor_stopped(monkeypatch):
     process group, the shell that started it included (seen in CI as exit 137)."""
     import multiprocessing
 
-    from cxo_sim.experiments import pool as pool_module
+    from cxo_sim.experiments import local_pool as pool_module
 
     signalled = []
     monkeypatch.setattr(pool_module.os, "kill", lambda pid, number: signalled.append(pid))
@@ -260,7 +261,7 @@ def test_a_pool_start_broken_by_a_stop_signal_reports_the_stop(monkeypatch):
     """``kill`` of a sweep's process group also ends the fork server mid-start of a new pool:
     the command was stopped (exit 143), not unable to start workers (exit 2)."""
     from cxo_sim.errors import Stopped
-    from cxo_sim.experiments import pool as pool_module
+    from cxo_sim.experiments import local_pool as pool_module
     from cxo_sim.experiments.pool import PoolError
     from cxo_sim.stops import StopSignals
 

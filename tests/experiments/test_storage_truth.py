@@ -15,8 +15,9 @@ import pytest
 from cxo_sim import load_results
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
-from cxo_sim.experiments import pool
-from cxo_sim.experiments.pool import LocalPool, PoolError
+from cxo_sim.experiments import local_pool as pool
+from cxo_sim.experiments.local_pool import LocalPool
+from cxo_sim.experiments.pool import PoolError
 from cxo_sim.experiments.reading import load_manifest, load_timeseries
 from cxo_sim.experiments.runner import sweep
 

@@ -11,7 +11,7 @@ import pytest
 
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
-from cxo_sim.experiments.pool import LocalPool
+from cxo_sim.experiments.local_pool import LocalPool
 from cxo_sim.experiments.runner import sweep
 
 BAD_INPUT = {

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.design import Experiment
 from cxo_sim.experiments.pool import PoolError
 from cxo_sim.experiments.reading import MANIFEST, load_manifest, stored_run_ids
 from cxo_sim.experiments.runner import DEFAULT_ROOT, SweepSummary, sweep
-from cxo_sim.experiments.spec import Experiment, load_experiment
+from cxo_sim.experiments.spec import load_experiment
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -8,9 +8,10 @@
 - :mod:`cxo_sim.experiments.runner`: the sweep with resume, and in-memory ``evaluate``.
 """
 
+from cxo_sim.experiments.design import Experiment
 from cxo_sim.experiments.reading import load_manifest, load_results, load_timeseries
 from cxo_sim.experiments.runner import evaluate, sweep
-from cxo_sim.experiments.spec import Experiment, load_experiment
+from cxo_sim.experiments.spec import load_experiment
 
 __all__ = [
     "Experiment",

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxo_sim.errors import one_line
-from cxo_sim.experiments.pool import LocalPool, PoolError, WorkerPool
+from cxo_sim.experiments.local_pool import LocalPool
+from cxo_sim.experiments.pool import PoolError, WorkerPool
 from cxo_sim.stops import StopSignals
 
 # Attempts per job when its worker is lost (killed, out of memory, machine gone, deadline).

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from cxo_sim.experiments.design import Experiment
 from cxo_sim.experiments.engine import run_deadline, run_jobs
 from cxo_sim.experiments.plan import Run, plan_runs
 from cxo_sim.experiments.pool import WorkerPool, open_pool, wrap_executor
@@ -31,7 +32,7 @@ from cxo_sim.experiments.provenance import (
 )
 from cxo_sim.experiments.reading import COLUMN_PREFIX, RUN_IDENTITY
 from cxo_sim.experiments.single_run import Outcomes, run_model
-from cxo_sim.experiments.spec import Experiment, load_experiment
+from cxo_sim.experiments.spec import load_experiment
 from cxo_sim.experiments.storage import ResultsFolder, check_results_folder, open_results_folder
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import resolve
