@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from cxo_sim.analysis import plots
+from cxo_sim.analysis.answers import answer_sentences
 from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.importance import adjusted_eta_squared, importance, most_important
-from cxo_sim.analysis.report import answer_sentences
 from cxo_sim.analysis.results import open_results
 from cxo_sim.analysis.sensitivity import nonnegative_errors
 from cxo_sim.analysis.summary import summary_table, write_runs_csv

@@ -16,15 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim.calibration.abc import (
-    RangeDistance,
-    calibrate,
+from cxo_sim.calibration.abc import RangeDistance, calibrate
+from cxo_sim.calibration.card import write_card
+from cxo_sim.calibration.predictive import (
     effective_sample_size,
     low_effective_sample,
     posterior_table,
     predictive_table,
 )
-from cxo_sim.calibration.card import write_card
 from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.single_run import Weekly, run_model

@@ -3,7 +3,9 @@
 ``cxo-sim plot RESULTS_DIR`` writes PNG and SVG files to ``RESULTS_DIR/figures/``, the
 per-configuration ``summary.csv`` and the per-run ``runs.csv``. Every figure's title states the
 question it answers, axes carry units and the subtitle says how many replications each point
-rests on. Files are deterministic: the same results give byte-identical figures.
+rests on. Files are deterministic: the same results give byte-identical figures. What every
+figure shares is :mod:`cxo_sim.analysis.figure_style`. Covered by
+``tests/analysis/test_plots_report.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import itertools
 import math
 import os
 import textwrap
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
-from cxo_sim.analysis.effects import (  # noqa: E402
-    BASELINE,
-    baseline_effects,
-    fmt,
-    level_order,
-    level_text,
+from cxo_sim.analysis.effects import BASELINE, baseline_effects, level_order  # noqa: E402
+from cxo_sim.analysis.figure_style import (  # noqa: E402
+    STYLE,
+    Figure,
+    _outcome_title,
+    _replication_text,
+    _short,
+    add_titles,
+    panel_grid,
+    save,
 )
+from cxo_sim.analysis.numbers import fmt  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
     ResultSet,
     measure,
@@ -42,48 +48,11 @@ from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E40
 from cxo_sim.experiments import safe_files  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
-STYLE = {
-    "svg.hashsalt": "cxo-sim",
-    "svg.fonttype": "none",
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
 GOOD, BAD, NEUTRAL, UNCLEAR = "#1a9850", "#d73027", "#4575b4", "#9e9e9e"
 HEATMAP_OUTCOMES = ("shadow_spend_share", "breaches")
 TRADEOFFS = (("campaign_velocity", "breaches"), ("campaign_velocity", "tech_spend"))
 MAX_SERIES_LINES = 8
 MAX_HEATMAP_PAIRS = 3
-PNG_DPI = 110
-
-
-@dataclass
-class Figure:
-    """A written figure.
-
-    Attributes:
-        stem: file name without extension.
-        title: the question the figure answers.
-        caption: how to read it.
-        paths: the PNG and SVG files.
-    """
-
-    stem: str
-    title: str
-    caption: str
-    paths: list[Path] = field(default_factory=list)
-
-    @property
-    def png(self) -> Path:
-        """The PNG file."""
-        return next(p for p in self.paths if p.suffix == ".png")
 
 
 def make_figures(rs: ResultSet) -> list[Figure]:
@@ -114,73 +83,6 @@ def make_figures(rs: ResultSet) -> list[Figure]:
 def varying_outcomes(rs: ResultSet) -> list[str]:
     """Outcomes that are not constant over all runs (a constant panel tells nothing)."""
     return [o for o in rs.outcomes if rs.runs[o].nunique(dropna=True) > 1] or rs.outcomes
-
-
-def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> Figure:
-    """Write ``fig`` as PNG and SVG without timestamps, close it, and describe it."""
-    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
-    try:
-        # Through the folder's parent, which a figures/ link in its place cannot redirect.
-        safe_files.write_output(
-            png,
-            lambda temp: fig.savefig(temp, dpi=PNG_DPI, metadata={"Software": None}),
-            root=folder.parent,
-        )
-        safe_files.write_output(
-            svg,
-            lambda temp: fig.savefig(temp, metadata={"Date": None, "Creator": None}),
-            root=folder.parent,
-        )
-    finally:
-        plt.close(fig)
-    return Figure(stem, title, caption, [png, svg])
-
-
-def panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int = 4):
-    """A figure with ``count`` panels of ``width`` x ``height`` inches, ``columns`` per row."""
-    columns = max(1, min(columns, count))
-    rows = math.ceil(count / columns)
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(width * columns, height * rows + 0.9), squeeze=False
-    )
-    for ax in axes.flat[count:]:
-        ax.set_visible(False)
-    return fig, list(axes.flat[:count])
-
-
-def add_titles(fig: plt.Figure, title: str, subtitle: str, bottom: float = 0.0) -> None:
-    """Title (the question) and subtitle (how to read it) above the panels, then lay out."""
-    height, width = fig.get_figheight(), fig.get_figwidth()
-    # Wrapped to the figure's width (a bold character is about 0.7 em), so nothing is clipped.
-    title = textwrap.fill(title, max(30, int(width * 72 / (0.7 * 12))))
-    subtitle = "\n".join(
-        textwrap.fill(line, max(40, int(width * 72 / (0.55 * 9)))) for line in subtitle.split("\n")
-    )
-    title_lines = title.count("\n")
-    lines = subtitle.count("\n") + 1
-    fig.suptitle(title, y=1.0 - 0.08 / height, va="top", fontsize=12, fontweight="bold")
-    fig.text(
-        0.5,
-        1.0 - (0.36 + 0.2 * title_lines) / height,
-        subtitle,
-        ha="center",
-        va="top",
-        fontsize=9,
-        color="#444444",
-    )
-    top = 1.0 - (0.42 + 0.2 * title_lines + 0.15 * lines) / height
-    fig.tight_layout(rect=(0, bottom, 1, top))
-
-
-def _replication_text(rs: ResultSet) -> str:
-    steps = rs.manifest.get("steps")
-    horizon = f", {steps} weeks each" if steps else ""
-    return f"{rs.replications} replications per configuration{horizon}"
-
-
-def _outcome_title(outcome: str) -> str:
-    better = measure(outcome).better
-    return f"{outcome} ({better} is better)" if better else outcome
 
 
 def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: Path) -> Figure:
@@ -529,7 +431,3 @@ def _series_groups(rs: ResultSet) -> tuple[str, list[Any], pd.DataFrame]:
     levels = series["point"].map(rs.configurations.set_index("point")[factor])
     series = series.assign(**{factor: levels})
     return factor, level_order(factor, series[factor])[:MAX_SERIES_LINES], series
-
-
-def _short(value: Any) -> str:
-    return level_text("x", value).removeprefix("x = ")

@@ -27,8 +27,8 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from cxo_sim.analysis.figure_style import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.analysis.numbers import fmt, value_text
-from cxo_sim.analysis.plots import STYLE, add_titles, panel_grid, plt, save
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.safe_files import write_output

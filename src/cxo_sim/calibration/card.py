@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 
 from cxo_sim.analysis.numbers import fmt  # noqa: E402
 from cxo_sim.analysis.report import CSS  # noqa: E402
-from cxo_sim.calibration.abc import (  # noqa: E402
-    Result,
+from cxo_sim.calibration.abc import Result  # noqa: E402
+from cxo_sim.calibration.predictive import (  # noqa: E402
     effective_sample_size,
     low_effective_sample,
     posterior_table,

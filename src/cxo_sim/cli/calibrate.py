@@ -39,8 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> None:
     """Calibrate, write the card; a stop (Ctrl-C, SIGTERM) keeps every finished generation."""
     # pyabc and its SQL history load only for this command.
-    from cxo_sim.calibration.abc import (
-        calibrate,
+    from cxo_sim.calibration.abc import calibrate
+    from cxo_sim.calibration.predictive import (
         effective_sample_size,
         format_predictive,
         low_effective_sample,

@@ -1,0 +1,111 @@
+"""The report's answer to the experiment's question, in sentences.
+
+Which arms move which outcomes, how strongly, and how the factors rank, said in plain words
+for the report's first section. Covered by ``tests/analysis/test_plots_report.py``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxo_sim.analysis.importance import most_important
+from cxo_sim.analysis.numbers import signed, with_unit
+from cxo_sim.analysis.results import ResultSet, measure
+
+# The answer names at most this many arms, each by its two clearest changes.
+MAX_ANSWER_ARMS = 3
+
+
+def ranking_sentence(ranking: pd.DataFrame, factors: int = 3) -> str:
+    """Which factors matter most: those that explain the most outcomes, with examples."""
+    top = most_important(ranking)
+    if top.empty:
+        return "No factor explains more of the variation between configurations than chance would."
+    counts = top["factor"].value_counts(sort=False)
+    leaders = sorted(counts.index, key=lambda f: -counts[f])[:factors]
+    parts = []
+    for factor in leaders:
+        rows = top[top["factor"] == factor].sort_values("score", ascending=False)
+        named = ", ".join(f"{r.outcome} {r.score:.0%}" for r in rows.head(2).itertuples())
+        parts.append(f"{factor} leads for {len(rows)} ({named})")
+
+    return (
+        f"Which matters most: of the {ranking['outcome'].nunique()} outcomes that vary, "
+        + "; ".join(parts)
+        + " (share of the variation between configurations that the factor alone explains)."
+    )
+
+
+def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
+    """Three to five sentences in the outcomes' own units that answer the experiment's question.
+
+    The design first; then each of the arms with the clearest changes (largest standardised
+    effect; a fixed difference, the same in every run, counts as the clearest), by its two
+    clearest changes with their 95% intervals; for sampled factors, the strongest rank
+    correlations over configurations; then where the rest is.
+    """
+    configs = rs.runs["point"].nunique()
+    design = (
+        f"This experiment ran {configs} configuration{'s' if configs != 1 else ''}, "
+        f"each {rs.replications} time{'s' if rs.replications != 1 else ''} for "
+        f"{rs.manifest.get('steps', '?')} weeks."
+    )
+    if table.empty:
+        return [design, "There is only one configuration, so there is nothing to compare."]
+    clear = table[table["verdict"] != "no clear change"]
+    if clear.empty:
+        return [
+            design,
+            f"No comparison shows a clear change: every 95% interval includes zero with "
+            f"{rs.replications} replications.",
+            "Either the levers do not reach these outcomes, or their effects are too small to "
+            "see through the noise; more replications would narrow the intervals.",
+        ]
+    sentences = [design]
+    differences = clear[clear["kind"] == "difference"].assign(strength=_strength)
+    arms = differences.groupby("arm", sort=False)["strength"].max().sort_values(ascending=False)
+    for arm in arms.index[:MAX_ANSWER_ARMS]:
+        rows = differences[differences["arm"] == arm].sort_values("strength", ascending=False)
+        changes = " and ".join(_change_phrase(row) for _, row in rows.head(2).iterrows())
+        sentences.append(f"{arm}, against {rows['reference'].iloc[0]}: {changes}.")
+    correlations = clear[clear["kind"] == "rank correlation"]
+    if not correlations.empty:
+        top = correlations.reindex(
+            correlations["estimate"].abs().sort_values(ascending=False).index
+        ).head(3)
+        sentences.append(
+            "Across configurations, "
+            + "; ".join(
+                f"{row['outcome']} {'rises' if row['estimate'] > 0 else 'falls'} as "
+                f"{row['arm'].removeprefix('higher ')} rises (rank correlation "
+                f"{signed(row['estimate'], 2)})"
+                for _, row in top.iterrows()
+            )
+            + "."
+        )
+    named = sum(min(2, int((differences["arm"] == a).sum())) for a in arms.index[:MAX_ANSWER_ARMS])
+    rest = len(clear) - named - min(3, len(correlations))
+    if rest > 0:
+        sentences.append(f"The findings below list {rest} more clear changes, with effect sizes.")
+    return sentences[:5]
+
+
+def _strength(rows: pd.DataFrame) -> pd.Series:
+    """How large each change is for its noise: |g|; a fixed difference has no g and ranks last.
+
+    A fixed difference is certain but says nothing about size against noise, so it is never
+    the headline; it is named only when an arm has nothing else.
+    """
+    return rows["g"].abs().where(~rows["fixed"].fillna(False).astype(bool), -1.0).fillna(-1.0)
+
+
+def _change_phrase(row: pd.Series) -> str:
+    """``breaches +2.1 breaches (95% CI +1.2 to +3), worse`` or ``... in every run``."""
+    unit = measure(row["outcome"]).unit
+    amount = with_unit(signed(row["estimate"]), unit)
+    judged = f", {row['verdict']}" if row["verdict"] in ("better", "worse") else ""
+    if row["fixed"] and row["low"] == row["high"]:
+        return f"{row['outcome']} {amount} in every run{judged}"
+    return (
+        f"{row['outcome']} {amount} (95% CI {signed(row['low'])} to {signed(row['high'])}){judged}"
+    )
