@@ -22,6 +22,8 @@ choice documented in docs/APP.md:
 
 Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
 solara-assets package, so the page needs no internet connection.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ designs alike. Configurations, not runs, are the units: replications repeat a co
 A permutation of the outcome over configurations (a fixed seed, so the report is reproducible)
 gives each score a noise level: the 95th percentile of the scores that shuffled outcomes reach.
 A factor whose score is below it cannot be told from no effect with this many configurations.
+
+Covered by ``tests/analysis/test_plots_report.py``.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Folders are read through ``cxo_sim.experiments.storage`` (which raises ``UserError`` for missing
 folders and folders without a manifest); this module adds what every analysis needs on top: an
 error for folders without runs, the list of varied factors and the configurations.
+
+Covered by ``tests/analysis/test_effects.py``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 ``runs.csv`` is the runs table itself, one row per run. The summary is committed with each
 experiment's results and compared with reruns, so both must be byte-for-byte reproducible:
 t-intervals (no resampling), rows sorted, numbers written with six significant digits.
+
+Covered by ``tests/analysis/test_outputs.py``.
 """
 
 from __future__ import annotations

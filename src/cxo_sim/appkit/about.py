@@ -5,6 +5,8 @@ credits and references: written for the app's users, pointing to the ODD descrip
 (docs/ODD.md) for everything exact. Nothing here states a model number (those live in the ODD and
 the registry), so the text stays true when the model is recalibrated. Plain HTML, not Markdown:
 Solara's Markdown loads KaTeX from a CDN.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

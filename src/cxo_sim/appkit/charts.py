@@ -3,6 +3,8 @@
 Matplotlib figures reach the browser as PNG images made on the server, so the charts need
 nothing from a CDN (Altair/Vega would). One figure of six small panels is redrawn per step:
 one ``savefig`` per step keeps Play smooth.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

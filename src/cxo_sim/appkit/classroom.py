@@ -3,6 +3,8 @@
 Mesa's ``ModelController`` rebuilds the model on Reset as ``model.__class__(**parameters)`` and
 stops Play when ``model.running`` turns false, so the horizon is a keyword of the model class
 and every other keyword is a registry parameter or the seed.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ difference the configuration makes, not luck. The table gives each outcome's mea
 the mean per-seed difference B - A with its paired 95% t-interval, the interval the reports use
 (``analysis.stats.mean_ci`` of the per-seed differences): the same configuration twice gives
 differences of exactly zero and an interval of zero width.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ redraws once.
 Like Mesa's controller, it redraws through Mesa's ``update_counter`` (``force_update``), so the
 views written for SolaraViz work unchanged; Reset rebuilds the model as
 ``ClassroomModel(**settings)``; a setting the model refuses is said in words, and the run stays.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

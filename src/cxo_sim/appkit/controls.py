@@ -7,6 +7,8 @@
 gives every number a box beside its slider that always shows the value and takes an exact one.
 Bounds, choices and defaults are never written here: they come from the registry. What is kept
 here is teaching metadata: the slider range a class needs where the registry's range is far wider.
+
+Covered by ``tests/app/test_app_components.py``.
 """
 
 from __future__ import annotations

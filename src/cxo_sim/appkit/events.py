@@ -1,4 +1,7 @@
-"""The event log: what happened, in plain words, newest first."""
+"""The event log: what happened, in plain words, newest first.
+
+Covered by ``tests/app/test_app_parts.py``.
+"""
 
 from __future__ import annotations
 

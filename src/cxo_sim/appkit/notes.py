@@ -3,6 +3,8 @@
 Each note follows the patterns the model is built to reproduce (docs/ODD.md section 9), so what a
 class is told to look for is what the model shows on most seeds, not on every one: a single
 run is one possible history, and the Compare tab averages over several.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ one. Middle: the teams, IT's engineers on the left (embedded engineers sit in ma
 the marketers on the right. Bottom: every active tool as a tile on its owner's side, coloured
 by its standing with IT, outlined solid when integrated and dashed when not, with a red cross
 once breached.
+
+Covered by ``tests/app/test_app_parts.py``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
 """Calibration of the behavioural constants by ABC-SMC, and its use in experiments (ODD 9.9).
 
-- ``spec.py``: calibration files (what to calibrate, against which targets);
-- ``screening.py``: the Morris screen that picks the constants the targets can identify;
-- ``sampler.py``: a pyabc sampler whose result depends on the seed only;
-- ``abc.py``: the calibration itself, its posterior and posterior predictive check;
-- ``card.py``: the calibration card (self-contained HTML);
-- ``organisation.py``: a firm's own observations as a calibration;
-- ``cli.py``: ``cxo-sim calibrate``.
+- :mod:`~cxo_sim.calibration.spec`: calibration files (what to calibrate, against which targets).
+- :mod:`~cxo_sim.calibration.screening`: the Morris screen that picks the constants the targets
+  can identify.
+- :mod:`~cxo_sim.calibration.sampler`: a pyabc sampler whose result depends on the seed only.
+- :mod:`~cxo_sim.calibration.abc`: the calibration itself and its folder.
+- :mod:`~cxo_sim.calibration.predictive`: the posterior predictive check, the posterior's
+  summaries.
+- :mod:`~cxo_sim.calibration.card`: the calibration card (self-contained HTML).
+- :mod:`~cxo_sim.calibration.organisation`: a firm's own observations as a calibration.
+
+A sweep draws from a stored posterior through :mod:`cxo_sim.experiments.posterior`; the command
+is ``cxo-sim calibrate`` (:mod:`cxo_sim.cli.calibrate`).
 """

@@ -6,6 +6,8 @@ pairs of constants that trade off against each other (the most correlated under 
 posterior), the posterior predictive check of each target (the range against the model's
 distribution under the posterior: mean, 90% interval, the share of runs inside), and the
 constants the targets could not identify. ``card.html`` is written into the calibration folder.
+
+Covered by ``tests/calibration/test_abc.py``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ take); incidents a year become the chance of at least one breach in a year, 1 - 
 The calibration's settings (seed, population, generations, screen) are those of a calibration
 file given with it, else the defaults of ``spec.py``. A bad or inconsistent observation raises
 :class:`UserError` with one line naming the file and the key.
+
+Covered by ``tests/calibration/test_files.py``.
 """
 
 from __future__ import annotations

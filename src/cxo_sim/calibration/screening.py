@@ -8,6 +8,8 @@ statistic, the lower end of its mu*'s 95% interval lies above the dummy's mu*: i
 statistic by more than seed noise does. The others keep their prior (their default value in every
 run) and the calibration card lists them as unidentified. The screen is stored in the calibration's
 folder and reused while the model, the targets and the screen's settings are unchanged.
+
+Covered by ``tests/calibration/test_abc.py``.
 """
 
 from __future__ import annotations

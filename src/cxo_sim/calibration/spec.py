@@ -24,6 +24,8 @@ each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-
 targets are measured in years 2 to 5, the default) by
 :func:`cxo_sim.validation.targets.run_statistics`.
 Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
+
+Covered by ``tests/calibration/test_files.py``.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ Replication r of every configuration shares one seed: common random numbers. The
 its exogenous world (threats, emerging capabilities, each marketer's ideas) from streams of
 that seed, so configurations are compared on the same world and the same ideas, and their
 differences are measured with far less noise (a paired design).
+
+Covered by ``tests/experiments/test_local_sweeps.py``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 interruption does only the runs not stored yet. :func:`evaluate` runs parameter sets in memory
 for the sensitivity analysis. Both go through :func:`stream_results`, which keeps a bounded number
 of runs in flight on any ``concurrent.futures`` executor and resubmits runs whose worker was lost.
+
+Covered by ``tests/experiments/test_local_sweeps.py``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 It lives apart from the plan so that storage, which checks every stored row's seed against the
 plan, can use it without importing the plan (which draws on the calibration's posterior).
+
+Covered by ``tests/experiments/test_local_sweeps.py``.
 """
 
 from __future__ import annotations

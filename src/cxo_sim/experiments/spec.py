@@ -29,6 +29,8 @@ The format (see ARCHITECTURE.md)::
 A scenario may name its own ``preset``; its parameters are then that preset, overlaid with
 ``[fixed]``, overlaid with its own values. Every mistake raises :class:`UserError` with one line
 naming the file, the key and the problem.
+
+Covered by ``tests/experiments/test_experiment_files.py``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@
   - "free lunch": a lever significantly better on some headline outcome and significantly worse
     on none, net_value included when the model returns it;
   - "does not bind": a resource whose shadow price is nil.
+
+Covered by ``tests/validation/test_explain.py``.
 """
 
 from __future__ import annotations
