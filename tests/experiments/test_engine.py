@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
+from cxo_sim.errors import Stopped
 from cxo_sim.experiments.engine import process_map
 from cxo_sim.experiments.pool import PoolError
 
@@ -44,3 +47,18 @@ def test_a_job_that_always_hangs_ends_the_map_with_a_pool_error():
     with pytest.raises(PoolError, match="job 3 did not finish within 1 s, 4 times"):
         list(process_map(_square_or_hang, jobs, workers=2, deadline=1.0))
     assert time.monotonic() - started < 60
+
+
+def _stop_at_three(job: int) -> int:
+    if job == 3:
+        os.kill(os.getppid(), signal.SIGTERM)
+        time.sleep(600)
+    return job
+
+
+def test_a_stop_signal_during_a_map_on_its_own_pool_stops_it_between_waits():
+    started = time.monotonic()
+    with pytest.raises(Stopped) as stopped:
+        list(process_map(_stop_at_three, range(6), workers=2))
+    assert stopped.value.signal_number == signal.SIGTERM
+    assert time.monotonic() - started < 30

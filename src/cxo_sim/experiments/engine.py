@@ -107,8 +107,9 @@ def run_jobs(
     last_progress = last_check = time.monotonic()
 
     def replace() -> None:
-        # Only a pool that really starts anew counts (a cluster replaces its own workers).
-        nonlocal fruitless_breaks
+        # Only a pool that really starts anew counts (a cluster replaces its own workers). A new
+        # pool has a whole deadline to start executing before it counts as stalled.
+        nonlocal fruitless_breaks, last_progress
         if fruitless_breaks >= MAX_ATTEMPTS:
             raise PoolError(
                 f"{pool.description} broke {fruitless_breaks} times in a row without "
@@ -117,6 +118,7 @@ def run_jobs(
         generation = pool.generation
         pool.replace_broken()
         fruitless_breaks += pool.generation - generation
+        last_progress = time.monotonic()
 
     def submit(job: Any) -> None:
         pool.check()
@@ -265,8 +267,9 @@ def process_map(
     """``function(payload)`` for each payload, in their order, as :func:`ordered_map` runs them.
 
     On ``pool`` if given (the local pool or a Dask cluster); else on a
-    :class:`~cxo_sim.experiments.pool.LocalPool` of ``workers`` processes opened for the purpose;
-    with one worker and no pool, in this process (where no deadline applies).
+    :class:`~cxo_sim.experiments.local_pool.LocalPool` of ``workers`` processes opened for the
+    purpose, with the stop signals noted while it runs; with one worker and no pool, in this
+    process (where no deadline applies).
     """
     if pool is None and workers <= 1:
         yield from map(function, payloads)
@@ -274,5 +277,8 @@ def process_map(
     if pool is not None:
         yield from ordered_map(pool, function, payloads, stop, deadline)
         return
-    with LocalPool(workers) as local:
-        yield from ordered_map(local, function, payloads, stop, deadline)
+    # A pool opened here notes the stop signals itself, so Ctrl-C, SIGTERM and SIGHUP stop the
+    # map between waits, never inside the executor's own code.
+    noted = contextlib.nullcontext(stop) if stop is not None else StopSignals()
+    with noted as stop_signals, LocalPool(workers) as local:
+        yield from ordered_map(local, function, payloads, stop_signals, deadline)
