@@ -200,11 +200,23 @@ def test_batch_run_works_as_mesa_documents_it():
 
 
 def test_shared_tools_make_every_bypass_visible():
-    model = run(seed=2, **{**PRESETS["turf_war"], "shared_tools": True})
+    # Marketers expect the board to show any purchase around IT, so few risk one: a firm whose
+    # marketers hardly fear the blame still buys around IT, in view.
+    model = run(
+        seed=2, constants={"CAUGHT_COST": 0.05}, **{**PRESETS["turf_war"], "shared_tools": True}
+    )
     bought_around = [t for t in model.tools if t.bypass and t.bought > 0]
     assert model.outcomes(diagnostics=True)["bypasses"] > 0
     assert bought_around
     assert all(t.status != "shadow" for t in bought_around)
+
+
+def test_shared_board_deters_buying_around_it():
+    """Every purchase shows on the board: marketers expect to be blamed and go around less."""
+    base = [run(seed=s, **PRESETS["turf_war"]) for s in (1, 2, 3)]
+    board = [run(seed=s, **{**PRESETS["turf_war"], "shared_tools": True}) for s in (1, 2, 3)]
+    count = lambda models: sum(m.outcomes(diagnostics=True)["bypasses"] for m in models)  # noqa: E731
+    assert count(board) < 0.5 * count(base)
 
 
 def test_without_shared_tools_bypasses_are_shadow():

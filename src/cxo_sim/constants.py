@@ -146,8 +146,13 @@ _DECLARATIONS = [
        "chance a marketer finds the tool IT has for a capability before asking for another",
        "LogMeIn 2014: 64% of employee-introduced apps duplicate a sanctioned one"),
     _c("FIND_KNOWN_SHARED", 0.9, 0.75, 1.0, "", "7.3",
-       "the same with shared tools (one project board and inventory)",
+       "the same with shared tools (one project board and inventory), while IT keeps every "
+       "entry current (BOARD_DAYS); stale entries help no more than no board",
        "article 000: 'share tools ... so everyone knows what's going on'"),
+    _c("BOARD_DAYS", 0.02, 0.005, 0.05, "engineer-days/week", "7.8",
+       "weekly upkeep of one known tool's entry on the shared board (owner, data held, how "
+       "to get access): about a day a year, from the engineers' routine time before patching",
+       f"{ARGUED}: an inventory is kept or it goes stale (Ponemon/Opus 2018: 34% keep one)"),
     _c("JUSTIFY_HOURS", 0.5, 0.25, 1.5, "hours", "7.6",
        "CIO hours to have a purchase seen on the shared board justified (or contested)",
        f"{ARGUED}: article 000's shared tools make every purchase visible; each must then be "
@@ -191,10 +196,6 @@ _DECLARATIONS = [
     _c("CHECK_CATCH_CLEAR", 0.85, 0.6, 0.95, "", "7.5",
        "share caught by clear rules' pre-approved, policy-checked paths",
        "article 000: 'check that using data for marketing follows all the legal rules'"),
-    _c("COPY_PROPENSITY", 0.5, 0.2, 0.9, "", "7.5",
-       "chance marketing copies customer data around governance when access falls short, per "
-       "unit of shortfall at full urgency",
-       "Gartner 2023: 59% of marketers say IT policy constrains them"),
     _c("COMPLIANCE_COST", 250.0, 50.0, 1500.0, "k$", "7.5",
        "mean cost of a compliance incident (remediation, notification, legal)",
        f"{ARGUED}: IBM's per-record breach costs put a small exposure near 150-300 k$"),
@@ -300,8 +301,6 @@ _DECLARATIONS = [
     _c("ESCALATE_OBJECTION", 0.3, 0.1, 0.6, "", "7.7",
        "chance an objecting CIO escalates the CMO's decision, at zero trust and risk "
        "tolerance", ARGUED),
-    _c("SKIP_REVIEW_TRUST", 0.5, 0.2, 0.8, "", "7.7",
-       "how much trust lowers an urgent CMO's chance of skipping IT's advisory review", ARGUED),
     _c("WAIVE_SENSITIVITY", 0.5, 0.2, 0.8, "", "7.7",
        "a CIO waives the review of a low-data tool when its sensitivity is below risk tolerance "
        "times this", "article 000: 'too relaxed ... serious security problems'"),

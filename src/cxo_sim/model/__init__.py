@@ -132,6 +132,8 @@ class CxOModel(mesa.Model):
         self.notice_bill = {"sanctioned": 0.0, "outside": 0.0, "shadow": 0.0}
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
+        self.board_coverage = 1.0  # share of the shared board kept current (ODD 7.3)
+        self.purchases: dict[str, int] = {}  # tools bought so far for each capability
         self.security_weeks = 0
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
         self.stack: list[Tool] = []
@@ -213,13 +215,12 @@ class CxOModel(mesa.Model):
         # the more it looks) and through engineers embedded in marketing.
         k = self.k
         discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk)
-        notice = k.NOTICE_RATE * self.n_embedded / self.n_engineers
         for tool in [t for t in self.stack if not t.known] if k.MECH_DISCOVERY else []:
             draw = self.random.random()
             if draw < discover:
                 self.make_known(tool, "found by IT's discovery tooling")
                 relationship.went_badly(self)  # IT found marketing had gone around it
-            elif draw < discover + notice:
+            elif tool.beside and draw < discover + k.NOTICE_RATE:
                 self.make_known(tool, "noticed by an embedded engineer")
                 relationship.went_badly(self)
         portfolio.end_pilots(self)
@@ -257,6 +258,11 @@ class CxOModel(mesa.Model):
         self.n_embedded = round(self.mixed_teams * self.n_engineers)
         for i in range(self.n_engineers):
             Engineer(self, embedded=i < self.n_embedded)
+        # Embedded engineers sit with teams of marketers in proportion to their number: those
+        # marketers' purchases around IT are in view of one (ODD 7.2, 7.6).
+        beside = round(self.n_marketers * self.n_embedded / max(self.n_engineers, 1))
+        for marketer in self.team[:beside]:
+            marketer.beside = True
         self.liaison = Liaison(self) if self.liaison else None
 
     def _make_initial_stack(self) -> None:
@@ -439,6 +445,10 @@ class CxOModel(mesa.Model):
             pilot=pilot,
             bypass=bypass,
         )
+        # The tool's own stream for its breaches: the n-th tool bought for a capability meets
+        # the same attacks in every arm that buys it (common random numbers, ODD 4).
+        self.purchases[cap.name] = nth = self.purchases.get(cap.name, 0) + 1
+        tool.attacks = random.Random(f"{self.streams_seed}:attacks:{cap.name}:{nth}")
         self.tools_by_cap.setdefault(cap, []).append(tool)
         self.stack.append(tool)
         self.bill_changed()

@@ -322,6 +322,8 @@ class Marketer(mesa.Agent):
             against abandoned or refused (0) campaigns, in [0, 1].
         caution: how much more or less than ``CAUGHT_COST`` this marketer fears the blame of
             being found going around IT (mean 1).
+        beside: an engineer embedded in marketing works in this marketer's team (mixed
+            teams): it sees the tools the marketer buys around IT.
     """
 
     def __init__(self, model: CxOModel, ideas: random.Random):
@@ -332,6 +334,7 @@ class Marketer(mesa.Agent):
         self.success = 1.0
         # How much this marketer fears being found going around IT: people differ (ODD 7.6).
         self.caution = ideas.lognormvariate(-0.5 * model.k.CAUTION_SIGMA**2, model.k.CAUTION_SIGMA)
+        self.beside = False
 
     def act(self) -> None:
         """Maybe pursue an idea, advance each campaign, go around IT where that beats waiting."""
@@ -472,6 +475,8 @@ class Tool(mesa.Agent):
         retiring: queued for retirement.
         kept_by_owner: marketing refused to retire this duplicate of a tool it owns.
         stake: what its owner would lose if it were retired, in blame units (-1 until asked).
+        beside: bought by a marketer with an embedded engineer in its team, who may notice it.
+        attacks: the tool's own random stream for its breaches (set by ``CxOModel.new_tool``).
         shown: values that launches on it showed (a pilot's evidence).
         seat_week: week of ``seats``.
         seats: launches on it that week (a pilot carries only a few).
@@ -511,6 +516,8 @@ class Tool(mesa.Agent):
         self.retiring = False
         self.kept_by_owner = False
         self.stake = -1.0
+        self.beside = False
+        self.attacks: random.Random | None = None
         self.shown: list[float] = []
         self.seat_week = -1
         self.seats = 0

@@ -241,15 +241,27 @@ def approve(model: CxOModel, request: ToolRequest) -> None:
         return
     k = model.k
     if model.rights == "cmo":
-        # The CIO's review is advisory: an urgent CMO who distrusts IT skips it.
-        skip = model.cmo.speed * (1.0 - model.alignment) * (1.0 - k.SKIP_REVIEW_TRUST * model.trust)
-        if model.random.random() < skip:
+        # The CIO's review is advisory: marketing skips it when buying now beats waiting.
+        if skips_review(model, request):
             model.buy(request, "known")
             return
     elif request.capability.sensitivity < model.cio.risk * k.WAIVE_SENSITIVITY:
         model.buy(request, "known")  # a relaxed CIO waives the review of a low-data tool
         return
     model.queue_review(request)
+
+
+def skips_review(model: CxOModel, request: ToolRequest) -> bool:
+    """Under its own rights, marketing skips IT's advisory review when that pays by its KPIs.
+
+    It weighs buying now against waiting the time IT usually takes, as a marketer weighs going
+    around IT (``shadow_it.around_gain``: the campaign's window, its urgency, trust that IT
+    delivers, IT's KPIs as far as alignment weighs them), less what an unreviewed vendor
+    holding this capability's data is worth to a CMO of its risk tolerance.
+    """
+    cap = request.capability
+    own_caution = (1.0 - model.cmo.risk) * model.k.MARKETER_IT_WEIGHT * cap.sensitivity
+    return model.around_gain(0.0, request.campaign, cap, price=False) > own_caution
 
 
 def deny(model: CxOModel, request: ToolRequest, reason: str) -> None:

@@ -163,8 +163,7 @@ def may_retire(model: CxOModel, tool: Tool) -> bool:
     contested = model.k.MECH_CONTESTED_RETIREMENT and not idle(model, tool)
     if rights == "cio" and not contested:
         return True
-    agree = 1.0 - model.cmo.spend * (1.0 - model.alignment)
-    if model.random.random() < agree:
+    if consents(model, tool):
         return True
     if rights == "cio":
         disagreement(model, f"marketing objected to retiring {model.a_tool(tool.capability)}")
@@ -176,6 +175,25 @@ def may_retire(model: CxOModel, tool: Tool) -> bool:
     # Marketing's no to retiring a duplicate it uses stands until the tool falls idle.
     tool.kept_by_owner = True
     return False
+
+
+def stake(model: CxOModel, tool: Tool) -> float:
+    """What the tool's owner would lose if it were retired, in blame units (drawn once)."""
+    if tool.stake < 0.0:
+        tool.stake = model.random.expovariate(1.0 / model.k.DISCLOSE_STAKE)
+    return tool.stake
+
+
+def consents(model: CxOModel, tool: Tool) -> bool:
+    """Marketing agrees to retire a tool it owns when the saving outweighs its stake in it.
+
+    A year's licence saved, in campaigns' worth, counts as far as marketing's KPIs charge for
+    money (the CMO's thrift) plus IT's as far as alignment weighs them.
+    """
+    k = model.k
+    saving = tool.weekly_cost * WEEKS_PER_YEAR / k.VALUE_MEAN
+    weight = (1.0 - model.cmo.spend) + model.alignment
+    return stake(model, tool) < weight * saving
 
 
 def retire(model: CxOModel, tool: Tool, why: str) -> None:
