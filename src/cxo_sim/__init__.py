@@ -1,6 +1,7 @@
 """cxo-sim: an agent-based model of the CIO-CMO conflict over marketing technology."""
 
 from cxo_sim.model import CxOModel, simulate
+from cxo_sim.model.policies import Policy, Threshold
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS
 from cxo_sim.presets import PRESETS
@@ -21,6 +22,8 @@ __all__ = [
     "OUTCOMES",
     "PARAMETERS",
     "PRESETS",
+    "Policy",
+    "Threshold",
     "load_results",
     "simulate",
 ]

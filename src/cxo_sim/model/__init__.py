@@ -33,6 +33,7 @@ from cxo_sim.model.agents import (
     Tool,
     ToolRequest,
 )
+from cxo_sim.model.policies import Policy, check_policy
 from cxo_sim.model.rng import ShuffleRandom
 from cxo_sim.model.submodels import (
     campaigns,
@@ -58,9 +59,10 @@ class CxOModel(mesa.Model):
 
     Keyword parameters are those of the registry (``cxo_sim.params.PARAMETERS``); anything not
     given takes its registry default. ``constants`` overrides behavioural constants
-    (``cxo_sim.constants.CONSTANTS``). The seed comes last: a whole number, the same results
-    on every supported Mesa and Python (or ``rng``, anything Mesa takes as one). Invalid values
-    raise ``ValueError``.
+    (``cxo_sim.constants.CONSTANTS``); ``policy`` (a ``cxo_sim.model.policies.Policy``) makes
+    the agents' yes-or-no choices, the ODD's agents by default. The seed comes last: a whole
+    number, the same results on every supported Mesa and Python (or ``rng``, anything Mesa
+    takes as one). Invalid values raise ``ValueError``.
 
     Attributes:
         week: weeks simulated so far.
@@ -86,6 +88,7 @@ class CxOModel(mesa.Model):
         rng: Any = None,
         scenario: Any = None,
         constants: dict[str, float] | None = None,
+        policy: Policy | None = None,
         **kwargs: Any,
     ):
         """Create the organisation at week 0; see the class docstring for the parameters.
@@ -96,6 +99,7 @@ class CxOModel(mesa.Model):
         """
         self.params = resolve(kwargs)
         self.k = resolve_constants(constants)
+        self.policy = check_policy(policy)  # how agents choose (ODD 7.17)
         super().__init__(**model_seeding(seed, rng, scenario))
         self.random.__class__ = ShuffleRandom  # same draws, a faster shuffle for shuffle_do
         for name, value in self.params.items():

@@ -373,7 +373,8 @@ class Marketer(mesa.Agent):
         gets round to it: marketers reconsider now and then, not every week.
         """
         model = self.model
-        if model.around_gain(waited, campaign, cap, price=cap is not None) <= 0.0:
+        gain = model.around_gain(waited, campaign, cap, price=cap is not None)
+        if not model.policy.goes_around(model, self, campaign, gain):
             return False
         return self.random.random() < model.k.BYPASS_PROPENSITY
 
@@ -386,7 +387,8 @@ class Marketer(mesa.Agent):
         model = self.model
         if self.random.random() >= model.k.SELF_PROVISION:
             return False
-        return model.around_gain(0.0, campaign, cap, price=True) > 0.0
+        gain = model.around_gain(0.0, campaign, cap, price=True)
+        return model.policy.goes_around(model, self, campaign, gain)
 
     def consider_bypass(self) -> None:
         """Go around each open request for which acting beats waiting (ODD 7.6)."""

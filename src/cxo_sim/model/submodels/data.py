@@ -58,7 +58,7 @@ def grant(model: CxOModel, campaign: Campaign, at: float) -> None:
     campaign.data_share = share
     campaign.data_at = at
     count_access(model, campaign, at)
-    if copy_gain(model, campaign, share) > 0.0:
+    if model.policy.copies_data(model, campaign, copy_gain(model, campaign, share)):
         copy_data(model, campaign)
 
 

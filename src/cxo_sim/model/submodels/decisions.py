@@ -142,13 +142,16 @@ def scores(model: CxOModel, request: ToolRequest, burden: float) -> tuple[bool, 
     cmo, cio = model.cmo, model.cio
     cmo_own = cmo.own_score("cmo", value, cost, risk, burden)
     cio_own = cio.own_score("cio", value, cost, risk, burden)
-    gauss = model.random.gauss
+    gauss, policy = model.random.gauss, model.policy
     if model.rights == "combined":
-        wants = 0.5 * (cmo_own + cio_own) + gauss(0.0, cio.noise()) > 0.0
+        score = 0.5 * (cmo_own + cio_own) + gauss(0.0, cio.noise())
+        wants = policy.wants(model, cio, request, score)
         return wants, wants
     cmo_score = cmo_own + model.alignment * cio_own + gauss(0.0, cmo.noise())
     cio_score = cio_own + model.alignment * cmo_own + gauss(0.0, cio.noise())
-    return cmo_score > 0.0, cio_score > 0.0
+    return policy.wants(model, cmo, request, cmo_score), policy.wants(
+        model, cio, request, cio_score
+    )
 
 
 def refused_by_cio(model: CxOModel, request: ToolRequest) -> None:
@@ -242,7 +245,7 @@ def approve(model: CxOModel, request: ToolRequest) -> None:
     k = model.k
     if model.rights == "cmo":
         # The CIO's review is advisory: marketing skips it when buying now beats waiting.
-        if skips_review(model, request):
+        if model.policy.skips_review(model, request, skip_margin(model, request)):
             model.buy(request, "known")
             return
     elif request.capability.sensitivity < model.cio.risk * k.WAIVE_SENSITIVITY:
@@ -251,17 +254,17 @@ def approve(model: CxOModel, request: ToolRequest) -> None:
     model.queue_review(request)
 
 
-def skips_review(model: CxOModel, request: ToolRequest) -> bool:
-    """Under its own rights, marketing skips IT's advisory review when that pays by its KPIs.
+def skip_margin(model: CxOModel, request: ToolRequest) -> float:
+    """What skipping IT's advisory review gains marketing under its own rights, by its KPIs.
 
     It weighs buying now against waiting the time IT usually takes, as a marketer weighs going
     around IT (``shadow_it.around_gain``: the campaign's window, its urgency, trust that IT
     delivers, IT's KPIs as far as alignment weighs them), less what an unreviewed vendor
-    holding this capability's data is worth to a CMO of its risk tolerance.
+    holding this capability's data is worth to a CMO of its risk tolerance (campaigns' worth).
     """
     cap = request.capability
     own_caution = (1.0 - model.cmo.risk) * model.k.MARKETER_IT_WEIGHT * cap.sensitivity
-    return model.around_gain(0.0, request.campaign, cap, price=False) > own_caution
+    return model.around_gain(0.0, request.campaign, cap, price=False) - own_caution
 
 
 def deny(model: CxOModel, request: ToolRequest, reason: str) -> None:

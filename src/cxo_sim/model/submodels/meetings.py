@@ -71,7 +71,7 @@ def hold_meeting(model: CxOModel) -> None:
     for tool in list(model.stack) if k.MECH_DISCLOSURE else []:
         if items <= 0:
             break
-        if not tool.known and disclosure_gain(model, tool) > 0.0:
+        if not tool.known and model.policy.discloses(model, tool, disclosure_gain(model, tool)):
             model.make_known(tool, "disclosed at the CIO-CMO meeting")
             resolved += 1
             items -= 1

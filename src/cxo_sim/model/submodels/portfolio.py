@@ -163,7 +163,7 @@ def may_retire(model: CxOModel, tool: Tool) -> bool:
     contested = model.k.MECH_CONTESTED_RETIREMENT and not idle(model, tool)
     if rights == "cio" and not contested:
         return True
-    if consents(model, tool):
+    if model.policy.consents(model, tool, consent_margin(model, tool)):
         return True
     if rights == "cio":
         disagreement(model, f"marketing objected to retiring {model.a_tool(tool.capability)}")
@@ -184,16 +184,17 @@ def stake(model: CxOModel, tool: Tool) -> float:
     return tool.stake
 
 
-def consents(model: CxOModel, tool: Tool) -> bool:
-    """Marketing agrees to retire a tool it owns when the saving outweighs its stake in it.
+def consent_margin(model: CxOModel, tool: Tool) -> float:
+    """What retiring a tool it owns gains marketing: the saving it weighs less its stake.
 
     A year's licence saved, in campaigns' worth, counts as far as marketing's KPIs charge for
-    money (the CMO's thrift) plus IT's as far as alignment weighs them.
+    money (the CMO's thrift) plus IT's as far as alignment weighs them; marketing agrees when
+    that outweighs what its owner would lose (``stake``).
     """
     k = model.k
     saving = tool.weekly_cost * WEEKS_PER_YEAR / k.VALUE_MEAN
     weight = (1.0 - model.cmo.spend) + model.alignment
-    return stake(model, tool) < weight * saving
+    return weight * saving - stake(model, tool)
 
 
 def retire(model: CxOModel, tool: Tool, why: str) -> None:
