@@ -334,3 +334,41 @@ def test_the_shared_board_helps_only_as_far_as_its_entries_are_kept():
 
     assert found_share(0.0) == pytest.approx(0.6, abs=0.04)  # FIND_KNOWN
     assert found_share(1.0) == pytest.approx(0.9, abs=0.03)  # FIND_KNOWN_SHARED
+
+
+# ------------------------------------------------------------- the liaison and pilots (7.13, 7.15)
+def test_a_vetted_request_reaches_the_deciders_after_the_vetting():
+    from cxo_sim.model.submodels import decisions
+
+    model = CxOModel(seed=1, liaison=True)
+    model.step()
+    campaign = new_campaign(model, model.team[0])
+    cap = campaign.needs[0]
+    request = ToolRequest(
+        capability=cap, campaign=campaign, marketer=model.team[0], filed=model.week, vetted=True
+    )
+    model.decision_queue = [request]
+    for executive in model.executives:
+        executive.hours = 100.0
+    decisions.decide_requests(model)
+    assert request.stage == "decision" and request.decided < 0  # still being vetted
+    model.week += int(model.k.VET_WEEKS)
+    decisions.decide_requests(model)
+    assert request.decided == model.week or request.stage != "decision"
+
+
+def test_a_campaign_on_a_pilot_reaches_only_a_test_segment():
+    from cxo_sim.model.submodels.campaigns import launch
+
+    values = {}
+    for pilot in (False, True):
+        model = CxOModel(seed=2)
+        campaign = new_campaign(model, model.team[0])
+        campaign.wants_data = False
+        for cap in campaign.needs:
+            tool = model.new_tool(cap, "reviewed", "it", pilot=pilot and cap is campaign.needs[0])
+            campaign.tools[cap] = tool
+        before = model.tally["campaign_value"]
+        launch(model, campaign, float(model.week))
+        values[pilot] = model.tally["campaign_value"] - before
+    assert values[True] == pytest.approx(model.k.PILOT_REACH * values[False])

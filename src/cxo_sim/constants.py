@@ -472,6 +472,10 @@ _DECLARATIONS = [
        "customer data a pilot may hold (a sample)", ARGUED),
     _c("PILOT_SEATS", 2.0, 1.0, 5.0, "launches/week", "7.13",
        "campaigns a pilot can carry a week: the slower scale-up of winners", ARGUED),
+    _c("PILOT_REACH", 0.5, 0.2, 0.8, "", "7.13",
+       "share of a campaign's audience a pilot reaches: it runs on a test segment and a sample "
+       "of the data, so a campaign launched on it is worth that share of a full launch",
+       f"{ARGUED}: a pilot is small by design"),
     _c("LEARN_LAUNCHES", 12.0, 6.0, 30.0, "launches", "7.13",
        "launches on full tools of an emerging capability after which a firm judges its worth",
        f"{ARGUED}: a few quarters of campaigns; a pilot judges on fewer, sooner and cheaper"),
@@ -516,6 +520,9 @@ _DECLARATIONS = [
        "Cross et al. 2016: collaboration piles on a few people"),
     _c("VET_HOURS", 4.0, 2.0, 8.0, "hours", "7.15",
        "liaison hours to vet one request (look for reuse, write requirements)", ARGUED),
+    _c("VET_WEEKS", 1.0, 0.0, 3.0, "weeks", "7.15",
+       "weeks a vetted request takes to reach the deciders: the liaison shortlists vendors and "
+       "writes requirements in the hours it has that week", f"{ARGUED}: vetting is a step"),
     _c("MEDIATE_HOURS", 3.0, 1.0, 6.0, "hours", "7.15",
        "liaison hours to mediate one disagreement", ARGUED),
     _c("SHARED_TOOLS_COST", 1.5, 0.5, 3.0, "k$/week", "7.15",

@@ -289,6 +289,7 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
             if tool.seat_week != model.week:
                 tool.seat_week, tool.seats = model.week, 0
             tool.seats += 1
+            base *= k.PILOT_REACH  # a test segment, not the whole audience
         base *= worth * (k.PLATFORM_FIT if tool.platform else 1.0)
     share = campaign.data_share if campaign.wants_data else 0.0
     integrated = sum(tool.integrated for tool in tools) / len(tools)

@@ -30,7 +30,10 @@ def decide_requests(model: CxOModel) -> None:
     model.decision_queue = queue
     burden = model.it_backlog_weeks()
     out_of_hours = False  # the decider's hours only shrink: once short, short for the rest
+    vetting = model.week - int(model.k.VET_WEEKS)
     for request in list(queue):
+        if request.vetted and request.filed > vetting:
+            continue  # the liaison is still shortlisting vendors and writing requirements
         if request.stage == "escalated":
             if request.escalated < model.week:  # the CEO takes a week
                 ceo_decides(model, request)
