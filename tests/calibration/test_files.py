@@ -81,7 +81,7 @@ def test_a_good_file_loads(tmp_path):
     calibration = load_calibration(_write(tmp_path, GOOD))
     assert calibration.constants == ["BASE_HAZARD"]
     assert calibration.steps == 260
-    assert [t.key for t in calibration.targets][:2] == ["breached", "shadow_spend_share"]
+    assert [t.key for t in calibration.targets][:2] == ["breached", "business_led_share"]
 
 
 @pytest.mark.parametrize("case", BAD_CALIBRATIONS, ids=str)
