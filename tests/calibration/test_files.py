@@ -127,6 +127,24 @@ def test_the_example_firm_becomes_targets():
     assert targets["breached"].high == pytest.approx(0.2953, abs=1e-4)
 
 
+def test_a_firm_may_observe_its_shadow_and_business_led_shares(tmp_path):
+    """The shadow share is no published target, but a firm that measures its own may use it."""
+    firm = _write(
+        tmp_path,
+        'name = "firm"\n[observations]\n'
+        "shadow_spend_share = { value = 0.3, uncertainty = 0.1 }\n"
+        "business_led_share = { value = 0.45, uncertainty = 0.05 }\n"
+        "campaign_lead_time = { value = 2.5, uncertainty = 1.0 }",
+    )
+    targets = {t.key: t for t in organisation_calibration(firm).targets}
+    assert set(targets) == {"shadow_spend_share", "business_led_share", "median_lead_time"}
+    assert (targets["business_led_share"].low, targets["business_led_share"].high) == (
+        pytest.approx(0.4),
+        pytest.approx(0.5),
+    )
+    assert targets["shadow_spend_share"].label == "shadow share of martech spend"
+
+
 def test_sweep_on_a_stale_firm_calibration_says_how_to_recalibrate(tmp_path, monkeypatch, capsys):
     """``sweep`` has a ``--fresh`` too, but it discards results: the line names ``calibrate``."""
     firm = _write(
