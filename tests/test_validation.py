@@ -21,7 +21,16 @@ from cxo_sim.patterns import (
     patterns,
     tradeoffs,
 )
-from cxo_sim.validation import CALIBRATION_YEARS, TARGETS, calibration, format_calibration
+from cxo_sim.presets import preset
+from cxo_sim.validation import (
+    CALIBRATION_YEARS,
+    OBSERVABLES,
+    TARGETS,
+    calibration,
+    format_calibration,
+    run_arm,
+    run_statistics,
+)
 
 SEEDS = range(1, 61)
 # A yearly chance near 0.15 measured on 60 runs has a sampling sd of about 0.05: the calibration
@@ -44,6 +53,17 @@ def test_old_world_lands_inside_every_calibration_range_in_every_year():
         assert not math.isnan(target.estimate.value), (target.name, target.year)
     outside = [(t.name, t.year, t.estimate.value) for t in targets if not t.inside]
     assert not outside, outside
+
+
+def test_targets_are_the_corrected_quantities_and_the_statistics_carry_the_observables():
+    keys = [key for _, key, *_ in TARGETS]
+    assert keys == ["breached", "business_led_share", "lead_time_p90", "utilization",
+                    "cost_per_breach"]  # fmt: skip
+    assert not set(OBSERVABLES) & set(keys)  # reported, a firm may observe them, not targets
+    statistics = run_statistics(run_arm(preset("old_world"), 7, 104), years=(2,))
+    assert set(statistics) == {*keys, *OBSERVABLES, "tool_count"}
+    assert statistics["shadow_spend_share"] <= statistics["business_led_share"] <= 1
+    assert statistics["lead_time_p90"] >= statistics["median_lead_time"] > 0
 
 
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))

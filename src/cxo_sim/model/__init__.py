@@ -142,6 +142,8 @@ class CxOModel(mesa.Model):
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
         self.stack: list[Tool] = []
         self.bill: tuple[float, float, float, float] | None = None
+        # The bill the week's business-led licences were counted from, and their sum (8, 9.2).
+        self.business_led_bill: tuple[tuple[float, float, float, float], float] | None = None
         self.platform_live = False
         self.platform_ready_week = -1
         self.platform_left = self.k.PLATFORM_BUILD_DAYS if self.self_serve_platform else 0.0
@@ -233,7 +235,8 @@ class CxOModel(mesa.Model):
         self.week_value = 0.0
 
     def close_week(self) -> None:
-        """The end of the warm-up and of each year."""
+        """The week's business-led licences; the end of the warm-up and of each year."""
+        measures.count_week(self)
         if self.week == measures.WARMUP_WEEKS:
             self.at_warmup = dict(self.tally)
         if self.week % environment.WEEKS_PER_YEAR == 0:
