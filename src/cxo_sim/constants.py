@@ -398,11 +398,12 @@ _DECLARATIONS = [
     _c("PLATFORM_WEAKNESS", 0.5, 0.3, 0.8, "", "7.10",
        "weakness of platform modules relative to a typical vendor (IT hardened them)", ARGUED),
     # ---- 7.11 security ---------------------------------------------------------------------
-    _c("BASE_HAZARD", 0.0008, 0.0001, 0.002, "1/week", "7.11",
+    _c("BASE_HAZARD", 0.00012, 0.0001, 0.002, "1/week", "7.11",
        "weekly exploitation hazard scale of a tool at threat 1",
-       "calibrated (to be regenerated): set so old_world's yearly breach chance was about 0.15, "
-       "IBM/Ponemon's whole-firm 28% over 24 months; the target is now the martech stack's "
-       "share of it, 0.01-0.07 (ODD 9.2), so the range now reaches down to 0.0001"),
+       "calibrated: set so old_world's yearly chance of a breach of the martech stack is "
+       "0.025-0.05 on the test seeds (0.01-0.04 on held-out ones), inside the stack's share of "
+       "IBM/Ponemon's whole-firm 28% over 24 months, 0.01-0.07 (ODD 9.2); model v2 set it to "
+       "0.0008 from the whole-firm figure"),
     _c("WEAKNESS_FLOOR", 0.1, 0.05, 0.5, "", "7.11",
        "hazard of a flawless vendor, in units of weakness: vendors differ several-fold in how "
        "often they are breached", ARGUED),
