@@ -13,17 +13,25 @@ from hypothesis import strategies as st
 from cxo_sim import OUTCOMES, PARAMETERS, PRESETS, CxOModel, simulate
 from cxo_sim.compat import batch_run_seeding
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.model import run_one
+from cxo_sim.model import measures, run_one
 from cxo_sim.model.agents import Engineer, Executive, Liaison, Marketer, Tool
 from cxo_sim.model.rng import ShuffleRandom
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 
-SHARES = ("shadow_spend_share", "trust", "utilization", "cmo_influence")
+SHARES = ("shadow_spend_share", "business_led_share", "trust", "utilization", "cmo_influence")
 PER_YEAR = tuple(name for name in DIAGNOSTIC_NAMES if name.endswith("_per_year"))
 # Means over no events are NaN (no launch, no decision, no data access yet), and the yearly
 # rates are NaN until the first (warm-up) year is over; nothing else may ever be NaN.
 MAY_BE_NAN = {"median_lead_time", "mean_lead_time", "decision_weeks", "data_access_weeks"}
-YEAR_KEYS = {"breaches", "breach_cost", "shadow_spend_share", "median_lead_time", "utilization"}
+YEAR_KEYS = {
+    "breaches",
+    "breach_cost",
+    "shadow_spend_share",
+    "business_led_share",
+    "median_lead_time",
+    "lead_time_p90",
+    "utilization",
+}
 
 
 def run(steps=156, seed=1, constants=None, **params):
@@ -54,6 +62,8 @@ def check_invariants(model: CxOModel) -> None:
     assert math.isnan(out["decision_weeks"]) == (out["decisions"] == 0)
     for name in SHARES:
         assert 0.0 <= out[name] <= 1.0, (name, out[name])
+    # Shadow tools are bought around IT, so shadow spend is part of business-led spend.
+    assert out["shadow_spend_share"] <= out["business_led_share"] + 1e-12
     tools = list(model.tools)
     assert out["tool_count"] == len(tools) == sum(len(v) for v in model.tools_by_cap.values())
     for cap, held in model.tools_by_cap.items():
@@ -200,11 +210,23 @@ def test_batch_run_works_as_mesa_documents_it():
 
 
 def test_shared_tools_make_every_bypass_visible():
-    model = run(seed=2, **{**PRESETS["turf_war"], "shared_tools": True})
+    # Marketers expect the board to show any purchase around IT, so few risk one: a firm whose
+    # marketers hardly fear the blame still buys around IT, in view.
+    model = run(
+        seed=2, constants={"CAUGHT_COST": 0.05}, **{**PRESETS["turf_war"], "shared_tools": True}
+    )
     bought_around = [t for t in model.tools if t.bypass and t.bought > 0]
     assert model.outcomes(diagnostics=True)["bypasses"] > 0
     assert bought_around
     assert all(t.status != "shadow" for t in bought_around)
+
+
+def test_shared_board_deters_buying_around_it():
+    """Every purchase shows on the board: marketers expect to be blamed and go around less."""
+    base = [run(seed=s, **PRESETS["turf_war"]) for s in (1, 2, 3)]
+    board = [run(seed=s, **{**PRESETS["turf_war"], "shared_tools": True}) for s in (1, 2, 3)]
+    count = lambda models: sum(m.outcomes(diagnostics=True)["bypasses"] for m in models)  # noqa: E731
+    assert count(board) < 0.5 * count(base)
 
 
 def test_without_shared_tools_bypasses_are_shadow():
@@ -377,7 +399,48 @@ def test_years_are_filed_with_their_figures():
         assert 0 <= year["shadow_spend_share"] <= 1 and 0 <= year["utilization"] <= 1
         assert year["breaches"] >= 0 and year["breach_cost"] >= 0
         assert year["median_lead_time"] > 0
+        assert year["lead_time_p90"] >= year["median_lead_time"]
+        assert year["shadow_spend_share"] <= year["business_led_share"] + 1e-12 <= 1 + 1e-12
     assert sum(y["breaches"] for y in model.years) <= model.outcomes()["breaches"]
+
+
+# ---------------------------------------------------------------------- business-led spend
+def test_business_led_spend_is_all_spend_where_marketing_holds_the_rights():
+    model = run(seed=5, steps=160, **{**PRESETS["old_world"], "budget_owner": "cmo"})
+    assert model.outcomes()["business_led_share"] == pytest.approx(1.0)
+    assert [y["business_led_share"] for y in model.years] == pytest.approx([1.0] * 3)
+    assert model.outcomes()["shadow_spend_share"] < 0.1  # marketing buys in the open
+
+
+def test_business_led_licences_by_hand():
+    model = CxOModel(seed=1, **PRESETS["old_world"])  # the starting stack of ODD 5
+    owners = sorted((t.owner, t.bypass, t.status) for t in model.stack)
+    assert owners == [("it", False, "reviewed")] * 7 + [
+        ("marketing", False, "known"),
+        ("marketing", True, "shadow"),
+    ]
+    for tool in model.stack:
+        tool.weekly_cost = 1.0
+    model.notice_bill.update(sanctioned=4.0, outside=1.0, shadow=0.5)
+    model.bill_changed()
+    # Marketing's two tools and the notice periods of tools bought around IT: 2 + 1 + 0.5 of
+    # the 9 + 5.5 paid; the sanctioned notice periods are IT's.
+    assert measures.business_led_licences(model) == pytest.approx(3.5)
+    measures.count_week(model)
+    measures.count_week(model)
+    assert model.tally["business_led_spend"] == model.year["business_led_spend"] == 7.0
+    model.notice_bill["outside"] = 0.0
+    model.bill_changed()
+    assert measures.business_led_licences(model) == pytest.approx(2.5)
+    model.budget_owner = "cmo"  # marketing's rights: every licence, IT's tools included
+    model.bill_changed()
+    assert measures.business_led_licences(model) == pytest.approx(13.5)
+
+
+def test_slow_tail_is_the_90th_percentile():
+    assert measures.slow_tail(list(range(1, 11))) == pytest.approx(9.1)
+    assert measures.slow_tail([2.5]) == 2.5
+    assert math.isnan(measures.slow_tail([]))
 
 
 # ---------------------------------------------------------------------- invariants

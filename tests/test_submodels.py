@@ -76,7 +76,8 @@ def test_the_security_week_adds_each_tools_breach_probability_to_the_risk(preset
         tool.patched_at -= 40  # some tools past the patch-lag cap
     highest = max(security.breach_probability(model, tool) for tool in model.stack)
     model.threat *= 1.5 / highest  # the riskiest tools' probabilities clipped at 1
-    model.random = NoDraws()
+    for tool in model.stack:
+        tool.attacks = NoDraws()
     before = model.tally["breach_risk"]
     security.security_week(model)
     expected = [security.breach_probability(model, tool) for tool in model.stack]
@@ -260,3 +261,114 @@ def test_an_obsolete_capability_fades_then_leaves_the_catalogue():
     model.week = 10 + int(20 * model.k.FADE_WEEKS)
     environment.age_capabilities(model)
     assert cap not in model.catalogue
+
+
+def test_breach_draws_come_from_each_tools_own_stream():
+    """The n-th tool bought for a capability meets the same attacks whatever else happens."""
+    a, b = CxOModel(seed=4), CxOModel(seed=4)
+    b.random.random()  # the model's own stream moves on in one arm only
+    cap = a.stack[0].capability
+    same = next(c for c in b.tools_by_cap if c.name == cap.name)
+    first_a = a.new_tool(cap, "known", "it")
+    first_b = b.new_tool(same, "known", "it")
+    assert [first_a.attacks.random() for _ in range(5)] == [
+        first_b.attacks.random() for _ in range(5)
+    ]
+    second = a.new_tool(cap, "known", "it")
+    assert second.attacks.random() != first_a.attacks.random()
+
+
+# ------------------------------------------------------------- going around IT (ODD 7.6)
+def test_no_blame_is_feared_for_buying_openly_under_marketings_rights():
+    from cxo_sim.model.submodels.shadow_it import exposure
+
+    cio = CxOModel(seed=1, mixed_teams=0.5)
+    cmo = CxOModel(seed=1, mixed_teams=0.5, budget_owner="cmo")
+    for model in (cio, cmo):
+        model.step()
+    marketer = cio.team[0]
+    assert marketer.beside
+    assert exposure(cio, marketer, tool=True) == cio.caught_beside > cio.caught > 0
+    assert exposure(cmo, cmo.team[0], tool=True) == 0.0
+    # governance binds data copies under any rights
+    assert exposure(cmo, cmo.team[0], tool=False) == cmo.caught_beside
+
+
+def test_the_shared_board_shows_every_purchase_so_blame_is_certain():
+    from cxo_sim.model.submodels.shadow_it import exposure
+
+    model = CxOModel(seed=1, shared_tools=True)
+    model.step()
+    assert exposure(model, model.team[-1], tool=True) == 1.0
+    assert exposure(model, model.team[-1], tool=False) == model.caught < 1.0
+
+
+def test_embedded_engineers_sit_with_marketers_in_proportion_to_their_number():
+    for share, expected in ((0.0, 0), (0.25, 7), (0.5, 10), (1.0, 20)):
+        model = CxOModel(seed=1, mixed_teams=share, n_engineers=6, n_marketers=20)
+        assert sum(m.beside for m in model.team) == expected
+
+
+def test_a_liaison_finds_a_shadow_tool_only_by_hearing_of_it_and_then_tells_it():
+    from cxo_sim.model.submodels.campaigns import liaison_finds
+
+    model = CxOModel(seed=1, liaison=True)
+    cap = next(c for c, tools in model.tools_by_cap.items() if tools)
+    for tool in list(model.tools_by_cap[cap]):
+        tool.status = "shadow"
+    found = [liaison_finds(model, cap) is not None for _ in range(400)]
+    assert 0.2 < sum(found) / len(found) < 0.4  # FIND_SHADOW = 0.3, not certain
+
+
+def test_the_shared_board_helps_only_as_far_as_its_entries_are_kept():
+    from cxo_sim.model.submodels.campaigns import find_tool
+
+    def found_share(coverage):
+        model = CxOModel(seed=5, shared_tools=True)
+        model.board_coverage = coverage
+        campaign = new_campaign(model, model.team[0])
+        cap = next(c for c, tools in model.tools_by_cap.items() if tools)
+        for tool in model.tools_by_cap[cap]:
+            tool.status = "known"  # no colleague's shadow tool to hear of
+        return sum(find_tool(model, campaign, cap) is not None for _ in range(2000)) / 2000
+
+    assert found_share(0.0) == pytest.approx(0.6, abs=0.04)  # FIND_KNOWN
+    assert found_share(1.0) == pytest.approx(0.9, abs=0.03)  # FIND_KNOWN_SHARED
+
+
+# ------------------------------------------------------------- the liaison and pilots (7.13, 7.15)
+def test_a_vetted_request_reaches_the_deciders_after_the_vetting():
+    from cxo_sim.model.submodels import decisions
+
+    model = CxOModel(seed=1, liaison=True)
+    model.step()
+    campaign = new_campaign(model, model.team[0])
+    cap = campaign.needs[0]
+    request = ToolRequest(
+        capability=cap, campaign=campaign, marketer=model.team[0], filed=model.week, vetted=True
+    )
+    model.decision_queue = [request]
+    for executive in model.executives:
+        executive.hours = 100.0
+    decisions.decide_requests(model)
+    assert request.stage == "decision" and request.decided < 0  # still being vetted
+    model.week += int(model.k.VET_WEEKS)
+    decisions.decide_requests(model)
+    assert request.decided == model.week or request.stage != "decision"
+
+
+def test_a_campaign_on_a_pilot_reaches_only_a_test_segment():
+    from cxo_sim.model.submodels.campaigns import launch
+
+    values = {}
+    for pilot in (False, True):
+        model = CxOModel(seed=2)
+        campaign = new_campaign(model, model.team[0])
+        campaign.wants_data = False
+        for cap in campaign.needs:
+            tool = model.new_tool(cap, "reviewed", "it", pilot=pilot and cap is campaign.needs[0])
+            campaign.tools[cap] = tool
+        before = model.tally["campaign_value"]
+        launch(model, campaign, float(model.week))
+        values[pilot] = model.tally["campaign_value"] - before
+    assert values[True] == pytest.approx(model.k.PILOT_REACH * values[False])

@@ -16,6 +16,7 @@ The package by role, each package's docstring indexing its modules:
 """
 
 from cxo_sim.model import CxOModel, simulate
+from cxo_sim.model.policies import Policy, Threshold
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS
 from cxo_sim.presets import PRESETS
@@ -36,6 +37,8 @@ __all__ = [
     "OUTCOMES",
     "PARAMETERS",
     "PRESETS",
+    "Policy",
+    "Threshold",
     "load_results",
     "simulate",
 ]

@@ -63,6 +63,12 @@ _OUTCOMES = [
     ),
     Outcome("shadow_spend_share", "share of martech spend on shadow tools", "", "lower"),
     Outcome(
+        "business_led_share",
+        "share of martech spend marketing chooses and pays for or controls, known to IT or not",
+        "",
+        "",
+    ),
+    Outcome(
         "coordination_cost",
         "cost of meetings, liaison, shared tools, clear rules, platform, mixed teams, alignment",
         "k$",

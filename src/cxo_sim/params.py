@@ -361,9 +361,9 @@ _DECLARATIONS = [
     _p(
         "martech_budget",
         "float",
-        4000.0,
+        3000.0,
         "yearly martech budget (licences and purchases)",
-        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 40% of it (modelling choice)",
+        "Gartner: martech is 24% of a marketing budget of 8% of revenue (9.6 M$ at 500 M$); the licences and integrations of the tools modelled here are about 30% of it, set near what the modelled stack spends so that the budget binds late in the year, as budgets set from last year's spend do (modelling choice; at 4000 it never bound)",
         "organisation",
         unit="k$/year",
         low=0.0,

@@ -32,6 +32,7 @@ TYPICAL = {
     "campaign_value": 15000.0,
     "tech_spend": 40000.0,
     "shadow_spend_share": 0.35,
+    "business_led_share": 0.42,
     "coordination_cost": 0.0,
     "conflicts": 40.0,
     "escalations": 10.0,

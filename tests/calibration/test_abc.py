@@ -47,7 +47,9 @@ def _synthetic_targets() -> str:
 
     Model v3's shadow IT varies more from seed to seed than model v2's (a seed's shadow share
     runs from 0.2 to 0.38 under TRUTH), and with it the breach exposure: three seeds and +-3 s.d.
-    gave a breach range wide enough to admit every hazard of the prior.
+    gave a breach range wide enough to admit every hazard of the prior. The spend target is the
+    business-led share (ODD 9.2), which the card price moves through the licences marketing
+    buys around IT.
     """
     runs = [
         run_statistics(
@@ -57,7 +59,7 @@ def _synthetic_targets() -> str:
         for s in range(91, 97)
     ]
     lines = []
-    for key in ("breached", "shadow_spend_share"):
+    for key in ("breached", "business_led_share"):
         values = np.array([r[key] for r in runs])
         half = max(2 * values.std(), 0.1 * values.mean())
         lines.append(f"{key} = {{ low = {values.mean() - half}, high = {values.mean() + half} }}")
@@ -93,7 +95,7 @@ def test_recovery_of_known_constants(tmp_path):
         assert row["ci90_low"] <= truth <= row["ci90_high"], row
     # The breach chance identifies the hazard: its interval is clearly narrower than the prior's
     # (about 0.6 of it with this seed: the first generation is exact rejection from the prior).
-    # The card price barely moves model v3's shadow share against its seed-to-seed spread, so
+    # The card price barely moves model v3's business-led share against its seed-to-seed spread, so
     # SHADOW_PRICE is only checked to cover its truth, and its narrowing to be measured.
     assert rows["BASE_HAZARD"]["narrowing"] < 0.75
     assert 0.5 < rows["SHADOW_PRICE"]["narrowing"] < 1.25
@@ -112,7 +114,7 @@ def test_recovery_of_known_constants(tmp_path):
     assert card.count("data:image/png;base64,") >= 3
     assert "http://" not in card and "https://" not in card
     table = predictive_table(result.predictive, calibration.targets)
-    assert [r["target"] for r in table] == ["breached", "shadow_spend_share"]
+    assert [r["target"] for r in table] == ["breached", "business_led_share"]
 
 
 RESUMABLE = """

@@ -81,7 +81,7 @@ def test_a_good_file_loads(tmp_path):
     calibration = load_calibration(_write(tmp_path, GOOD))
     assert calibration.constants == ["BASE_HAZARD"]
     assert calibration.steps == 260
-    assert [t.key for t in calibration.targets][:2] == ["breached", "shadow_spend_share"]
+    assert [t.key for t in calibration.targets][:2] == ["breached", "business_led_share"]
 
 
 @pytest.mark.parametrize("case", BAD_CALIBRATIONS, ids=str)
@@ -125,6 +125,24 @@ def test_the_example_firm_becomes_targets():
     # 0.2 +- 0.15 incidents a year: a chance of a breach of 1 - exp(-rate).
     assert targets["breached"].low == pytest.approx(0.0488, abs=1e-4)
     assert targets["breached"].high == pytest.approx(0.2953, abs=1e-4)
+
+
+def test_a_firm_may_observe_its_shadow_and_business_led_shares(tmp_path):
+    """The shadow share is no published target, but a firm that measures its own may use it."""
+    firm = _write(
+        tmp_path,
+        'name = "firm"\n[observations]\n'
+        "shadow_spend_share = { value = 0.3, uncertainty = 0.1 }\n"
+        "business_led_share = { value = 0.45, uncertainty = 0.05 }\n"
+        "campaign_lead_time = { value = 2.5, uncertainty = 1.0 }",
+    )
+    targets = {t.key: t for t in organisation_calibration(firm).targets}
+    assert set(targets) == {"shadow_spend_share", "business_led_share", "median_lead_time"}
+    assert (targets["business_led_share"].low, targets["business_led_share"].high) == (
+        pytest.approx(0.4),
+        pytest.approx(0.5),
+    )
+    assert targets["shadow_spend_share"].label == "shadow share of martech spend"
 
 
 def test_sweep_on_a_stale_firm_calibration_says_how_to_recalibrate(tmp_path, monkeypatch, capsys):

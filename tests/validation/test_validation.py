@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cxo_sim.experiments.single_run import Weekly, run_model
+from cxo_sim.presets import preset
 from cxo_sim.validation.patterns import (
     HEADLINE,
     NOT_HOLDING,
@@ -19,7 +21,14 @@ from cxo_sim.validation.patterns import (
     format_patterns,
     patterns,
 )
-from cxo_sim.validation.targets import CALIBRATION_YEARS, TARGETS, calibration, format_calibration
+from cxo_sim.validation.targets import (
+    CALIBRATION_YEARS,
+    OBSERVABLES,
+    TARGETS,
+    calibration,
+    format_calibration,
+    run_statistics,
+)
 from cxo_sim.validation.tradeoffs import format_tradeoffs, tradeoffs
 
 SEEDS = range(1, 61)
@@ -43,6 +52,19 @@ def test_old_world_lands_inside_every_calibration_range_in_every_year():
         assert not math.isnan(target.estimate.value), (target.name, target.year)
     outside = [(t.name, t.year, t.estimate.value) for t in targets if not t.inside]
     assert not outside, outside
+
+
+def test_targets_are_the_corrected_quantities_and_the_statistics_carry_the_observables():
+    keys = [key for _, key, *_ in TARGETS]
+    assert keys == ["breached", "business_led_share", "lead_time_p90", "utilization",
+                    "cost_per_breach"]  # fmt: skip
+    assert not set(OBSERVABLES) & set(keys)  # reported, a firm may observe them, not targets
+    statistics = run_statistics(
+        run_model(preset("old_world"), steps=104, seed=7, record=Weekly()), years=(2,)
+    )
+    assert set(statistics) == {*keys, *OBSERVABLES, "tool_count"}
+    assert statistics["shadow_spend_share"] <= statistics["business_led_share"] <= 1
+    assert statistics["lead_time_p90"] >= statistics["median_lead_time"] > 0
 
 
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))

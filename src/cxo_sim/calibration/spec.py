@@ -17,7 +17,7 @@ The format::
     calibrate = ["BASE_HAZARD", "SHADOW_PRICE"]
     [targets]                          # optional: a subset of the ODD's targets (default: all)
     breached = true                    # true: the published range; or { low, high, source }
-    shadow_spend_share = { low = 0.3, high = 0.4, source = "our own survey" }
+    business_led_share = { low = 0.3, high = 0.4, source = "our own survey" }
 
 The targets are the calibration targets of ``cxo_sim.validation.targets`` (ODD section 9),
 each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's

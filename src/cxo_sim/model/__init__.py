@@ -33,6 +33,7 @@ from cxo_sim.model.agents import (
     Tool,
     ToolRequest,
 )
+from cxo_sim.model.policies import Policy, check_policy
 from cxo_sim.model.rng import ShuffleRandom
 from cxo_sim.model.submodels import (
     campaigns,
@@ -58,9 +59,10 @@ class CxOModel(mesa.Model):
 
     Keyword parameters are those of the registry (``cxo_sim.params.PARAMETERS``); anything not
     given takes its registry default. ``constants`` overrides behavioural constants
-    (``cxo_sim.constants.CONSTANTS``). The seed comes last: a whole number, the same results
-    on every supported Mesa and Python (or ``rng``, anything Mesa takes as one). Invalid values
-    raise ``ValueError``.
+    (``cxo_sim.constants.CONSTANTS``); ``policy`` (a ``cxo_sim.model.policies.Policy``) makes
+    the agents' yes-or-no choices, the ODD's agents by default. The seed comes last: a whole
+    number, the same results on every supported Mesa and Python (or ``rng``, anything Mesa
+    takes as one). Invalid values raise ``ValueError``.
 
     Attributes:
         week: weeks simulated so far.
@@ -86,6 +88,7 @@ class CxOModel(mesa.Model):
         rng: Any = None,
         scenario: Any = None,
         constants: dict[str, float] | None = None,
+        policy: Policy | None = None,
         **kwargs: Any,
     ):
         """Create the organisation at week 0; see the class docstring for the parameters.
@@ -96,6 +99,7 @@ class CxOModel(mesa.Model):
         """
         self.params = resolve(kwargs)
         self.k = resolve_constants(constants)
+        self.policy = check_policy(policy)  # how agents choose (ODD 7.17)
         super().__init__(**model_seeding(seed, rng, scenario))
         self.random.__class__ = ShuffleRandom  # same draws, a faster shuffle for shuffle_do
         for name, value in self.params.items():
@@ -132,10 +136,14 @@ class CxOModel(mesa.Model):
         self.notice_bill = {"sanctioned": 0.0, "outside": 0.0, "shadow": 0.0}
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
+        self.board_coverage = 1.0  # share of the shared board kept current (ODD 7.3)
+        self.purchases: dict[str, int] = {}  # tools bought so far for each capability
         self.security_weeks = 0
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
         self.stack: list[Tool] = []
         self.bill: tuple[float, float, float, float] | None = None
+        # The bill the week's business-led licences were counted from, and their sum (8, 9.2).
+        self.business_led_bill: tuple[tuple[float, float, float, float], float] | None = None
         self.platform_live = False
         self.platform_ready_week = -1
         self.platform_left = self.k.PLATFORM_BUILD_DAYS if self.self_serve_platform else 0.0
@@ -213,13 +221,12 @@ class CxOModel(mesa.Model):
         # the more it looks) and through engineers embedded in marketing.
         k = self.k
         discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk)
-        notice = k.NOTICE_RATE * self.n_embedded / self.n_engineers
         for tool in [t for t in self.stack if not t.known] if k.MECH_DISCOVERY else []:
             draw = self.random.random()
             if draw < discover:
                 self.make_known(tool, "found by IT's discovery tooling")
                 relationship.went_badly(self)  # IT found marketing had gone around it
-            elif draw < discover + notice:
+            elif tool.beside and draw < discover + k.NOTICE_RATE:
                 self.make_known(tool, "noticed by an embedded engineer")
                 relationship.went_badly(self)
         portfolio.end_pilots(self)
@@ -228,7 +235,8 @@ class CxOModel(mesa.Model):
         self.week_value = 0.0
 
     def close_week(self) -> None:
-        """The end of the warm-up and of each year."""
+        """The week's business-led licences; the end of the warm-up and of each year."""
+        measures.count_week(self)
         if self.week == measures.WARMUP_WEEKS:
             self.at_warmup = dict(self.tally)
         if self.week % environment.WEEKS_PER_YEAR == 0:
@@ -257,6 +265,11 @@ class CxOModel(mesa.Model):
         self.n_embedded = round(self.mixed_teams * self.n_engineers)
         for i in range(self.n_engineers):
             Engineer(self, embedded=i < self.n_embedded)
+        # Embedded engineers sit with teams of marketers in proportion to their number: those
+        # marketers' purchases around IT are in view of one (ODD 7.2, 7.6).
+        beside = round(self.n_marketers * self.n_embedded / max(self.n_engineers, 1))
+        for marketer in self.team[:beside]:
+            marketer.beside = True
         self.liaison = Liaison(self) if self.liaison else None
 
     def _make_initial_stack(self) -> None:
@@ -439,6 +452,10 @@ class CxOModel(mesa.Model):
             pilot=pilot,
             bypass=bypass,
         )
+        # The tool's own stream for its breaches: the n-th tool bought for a capability meets
+        # the same attacks in every arm that buys it (common random numbers, ODD 4).
+        self.purchases[cap.name] = nth = self.purchases.get(cap.name, 0) + 1
+        tool.attacks = random.Random(f"{self.streams_seed}:attacks:{cap.name}:{nth}")
         self.tools_by_cap.setdefault(cap, []).append(tool)
         self.stack.append(tool)
         self.bill_changed()

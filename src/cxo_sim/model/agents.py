@@ -322,6 +322,8 @@ class Marketer(mesa.Agent):
             against abandoned or refused (0) campaigns, in [0, 1].
         caution: how much more or less than ``CAUGHT_COST`` this marketer fears the blame of
             being found going around IT (mean 1).
+        beside: an engineer embedded in marketing works in this marketer's team (mixed
+            teams): it sees the tools the marketer buys around IT.
     """
 
     def __init__(self, model: CxOModel, ideas: random.Random):
@@ -332,6 +334,7 @@ class Marketer(mesa.Agent):
         self.success = 1.0
         # How much this marketer fears being found going around IT: people differ (ODD 7.6).
         self.caution = ideas.lognormvariate(-0.5 * model.k.CAUTION_SIGMA**2, model.k.CAUTION_SIGMA)
+        self.beside = False
 
     def act(self) -> None:
         """Maybe pursue an idea, advance each campaign, go around IT where that beats waiting."""
@@ -370,7 +373,8 @@ class Marketer(mesa.Agent):
         gets round to it: marketers reconsider now and then, not every week.
         """
         model = self.model
-        if model.around_gain(waited, campaign, cap, price=cap is not None) <= 0.0:
+        gain = model.around_gain(waited, campaign, cap, price=cap is not None)
+        if not model.policy.goes_around(model, self, campaign, gain):
             return False
         return self.random.random() < model.k.BYPASS_PROPENSITY
 
@@ -383,7 +387,8 @@ class Marketer(mesa.Agent):
         model = self.model
         if self.random.random() >= model.k.SELF_PROVISION:
             return False
-        return model.around_gain(0.0, campaign, cap, price=True) > 0.0
+        gain = model.around_gain(0.0, campaign, cap, price=True)
+        return model.policy.goes_around(model, self, campaign, gain)
 
     def consider_bypass(self) -> None:
         """Go around each open request for which acting beats waiting (ODD 7.6)."""
@@ -472,6 +477,8 @@ class Tool(mesa.Agent):
         retiring: queued for retirement.
         kept_by_owner: marketing refused to retire this duplicate of a tool it owns.
         stake: what its owner would lose if it were retired, in blame units (-1 until asked).
+        beside: bought by a marketer with an embedded engineer in its team, who may notice it.
+        attacks: the tool's own random stream for its breaches (set by ``CxOModel.new_tool``).
         shown: values that launches on it showed (a pilot's evidence).
         seat_week: week of ``seats``.
         seats: launches on it that week (a pilot carries only a few).
@@ -511,6 +518,8 @@ class Tool(mesa.Agent):
         self.retiring = False
         self.kept_by_owner = False
         self.stake = -1.0
+        self.beside = False
+        self.attacks: random.Random | None = None
         self.shown: list[float] = []
         self.seat_week = -1
         self.seats = 0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.decisions import PENDING
 from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.money import weekly_bill
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -31,6 +32,7 @@ TALLIES = (
     "tech_spend",
     "martech_spend",
     "shadow_spend",
+    "business_led_spend",
     "coordination_cost",
     "decision_cost",
     "conflicts",
@@ -94,6 +96,7 @@ def outcomes(model: CxOModel, diagnostics: bool = False) -> dict[str, float]:
         "campaign_value": tally["campaign_value"],
         "tech_spend": tally["tech_spend"],
         "shadow_spend_share": tally["shadow_spend"] / martech if martech > 0 else 0.0,
+        "business_led_share": tally["business_led_spend"] / martech if martech > 0 else 0.0,
         "coordination_cost": tally["coordination_cost"],
         "conflicts": tally["conflicts"],
         "escalations": tally["escalations"],
@@ -150,14 +153,64 @@ def per_year(model: CxOModel) -> dict[str, float]:
     return out
 
 
+def business_led_licences(model: CxOModel) -> float:
+    """This week's licences of business-led martech (k$/week), as Gartner counts it (ODD 9.2).
+
+    Business-led spend is what marketing chooses and pays for or controls, whether or not IT
+    knows of it. Where marketing holds the decision rights (``rights == "cmo"``) that is every
+    licence: marketing decides every purchase and spends the martech budget, platform modules
+    included. Elsewhere it is the tools marketing owns (``Tool.owner == "marketing"``: the
+    starting stack's open marketing buys, and every purchase around IT, shadow or known) and
+    the notice periods of retired tools bought around IT. Tools IT owns, and the notice
+    periods of retired sanctioned tools, are IT-led. Called once a week after the week is
+    paid (``money.pay_the_week``), so it reads the same bill; kept until the bill changes.
+    """
+    bill = weekly_bill(model)
+    cached = model.business_led_bill
+    if cached is not None and cached[0] is bill:
+        return cached[1]
+    if model.rights == "cmo":
+        led = bill[0]
+    else:
+        notice = model.notice_bill
+        led = notice["outside"] + notice["shadow"]
+        for tool in model.stack:
+            if tool.owner == "marketing" or tool.bypass:
+                led += tool.weekly_cost
+    model.business_led_bill = (bill, led)
+    return led
+
+
+def count_week(model: CxOModel) -> None:
+    """The week's business-led licences, into the run's tally and the year's figures."""
+    led = business_led_licences(model)
+    model.tally["business_led_spend"] += led
+    model.year["business_led_spend"] += led
+
+
+def slow_tail(leads: list[float]) -> float:
+    """The 90th percentile of lead times (weeks; NaN if none): the slow tail of 9.2's target.
+
+    Inclusive linear interpolation between order statistics (``statistics.quantiles``).
+    """
+    if not leads:
+        return math.nan
+    if len(leads) == 1:
+        return float(leads[0])
+    return statistics.quantiles(leads, n=10, method="inclusive")[-1]
+
+
 def close_year(model: CxOModel) -> None:
     """File this year's figures (for yearly calibration checks) and start a new year."""
     year = model.year
     year["utilization"] = utilization(model)
     leads = year["lead_times"]
     year["median_lead_time"] = statistics.median(leads) if leads else math.nan
+    year["lead_time_p90"] = slow_tail(leads)
     martech = year["martech_spend"]
     year["shadow_spend_share"] = year["shadow_spend"] / martech if martech > 0 else 0.0
+    led = year["business_led_spend"]
+    year["business_led_share"] = led / martech if martech > 0 else 0.0
     model.years.append(year)
     model.year = new_year()
 
@@ -169,6 +222,7 @@ def new_year() -> dict:
         "breach_cost": 0.0,
         "martech_spend": 0.0,
         "shadow_spend": 0.0,
+        "business_led_spend": 0.0,
         "tech_spend": 0.0,
         "lead_times": [],
     }

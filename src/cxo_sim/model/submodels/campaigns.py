@@ -116,7 +116,7 @@ def needs_release(campaign: Campaign) -> bool:
 
 def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     """A tool the firm has, a platform module, or a request for a new one."""
-    found = find_tool(model, cap)
+    found = find_tool(model, campaign, cap)
     if found is not None:
         campaign.tools[cap] = found
         return
@@ -135,16 +135,24 @@ def equip(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     file_request(model, campaign, cap)
 
 
-def find_tool(model: CxOModel, cap: Capability) -> Tool | None:
+def find_tool(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
     """A tool a marketer finds for ``cap``: IT's catalogue first, then word of mouth."""
     tools = model.tools_by_cap.get(cap)
     if not tools:
         return None
     k = model.k
     best = known_tool(model, cap)
-    find_known = k.FIND_KNOWN_SHARED if shows(model) else k.FIND_KNOWN
-    if best is not None and model.random.random() < find_known:
-        return best
+    if best is not None:
+        draw = model.random.random()
+        if draw < k.FIND_KNOWN:
+            return best
+        # The shared board shows IT's tool to marketers who would not have thought of it, as
+        # far as IT keeps its entries current: they take it, though they would have asked for
+        # a tool that fits the campaign better (``REUSE_FIT``).
+        board = (k.FIND_KNOWN_SHARED - k.FIND_KNOWN) * model.board_coverage if shows(model) else 0
+        if draw < k.FIND_KNOWN + board:
+            campaign.fit *= k.REUSE_FIT
+            return best
     shadow = [t for t in tools if not t.known]
     if shadow and model.random.random() < k.FIND_SHADOW:
         return shadow[0]
@@ -182,8 +190,10 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     )
     liaison = model.liaison if k.MECH_LIAISON_VETTING else None
     if liaison is not None and liaison.take(k.VET_HOURS):
-        existing = known_tool(model, cap) or next(iter(model.tools_by_cap.get(cap, ())), None)
+        existing = liaison_finds(model, cap)
         if existing is not None:
+            if not existing.known:
+                model.make_known(existing, "pointed out by the liaison")
             redirect(model, request, existing)
             went_well(model)  # the firm's inventory served marketing, through the liaison
             return
@@ -191,6 +201,23 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
         request.weakness = model.vendor_weakness(vetted=True)
     campaign.marketer.requests.append(request)
     model.decision_queue.append(request)
+
+
+def liaison_finds(model: CxOModel, cap: Capability) -> Tool | None:
+    """A tool the liaison finds for ``cap`` (or None): it looks as IT and as a marketer would.
+
+    It reads IT's inventory as IT does (``INVENTORY_RECALL_IT``) and hears of colleagues'
+    shadow tools as a marketer does (``FIND_SHADOW``); what it finds in the shadow it tells
+    IT, who must then onboard it.
+    """
+    k = model.k
+    best = known_tool(model, cap)
+    if best is not None and model.random.random() < k.INVENTORY_RECALL_IT:
+        return best
+    shadow = [t for t in model.tools_by_cap.get(cap, ()) if not t.known]
+    if shadow and model.random.random() < k.FIND_SHADOW:
+        return shadow[0]
+    return None
 
 
 def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:
@@ -262,6 +289,7 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
             if tool.seat_week != model.week:
                 tool.seat_week, tool.seats = model.week, 0
             tool.seats += 1
+            base *= k.PILOT_REACH  # a test segment, not the whole audience
         base *= worth * (k.PLATFORM_FIT if tool.platform else 1.0)
     share = campaign.data_share if campaign.wants_data else 0.0
     integrated = sum(tool.integrated for tool in tools) / len(tools)

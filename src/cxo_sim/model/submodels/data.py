@@ -58,9 +58,24 @@ def grant(model: CxOModel, campaign: Campaign, at: float) -> None:
     campaign.data_share = share
     campaign.data_at = at
     count_access(model, campaign, at)
-    shortfall = max(0.0, campaign.personalisation - share)
-    if model.random.random() < model.k.COPY_PROPENSITY * shortfall * model.cmo.speed:
+    if model.policy.copies_data(model, campaign, copy_gain(model, campaign, share)):
         copy_data(model, campaign)
+
+
+def copy_gain(model: CxOModel, campaign: Campaign, share: float) -> float:
+    """What copying the data around governance gains the marketer, in campaigns' worth.
+
+    The personalisation the granted share falls short of, against the blame if IT finds the
+    copy within the year (as the marketer fears it) and IT's KPIs as far as marketing weighs
+    them (alignment), for data of the campaign's sensitivity.
+    """
+    k = model.k
+    marketer = campaign.marketer
+    gain = k.PERSONALISATION_UPLIFT * max(0.0, campaign.personalisation - share)
+    caught = model.caught_beside if marketer.beside else model.caught
+    cost = caught * k.CAUGHT_COST * marketer.caution
+    cost += model.alignment * k.MARKETER_IT_WEIGHT * campaign.sensitivity
+    return gain - cost
 
 
 def copy_data(model: CxOModel, campaign: Campaign) -> None:

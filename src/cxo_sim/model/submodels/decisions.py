@@ -30,7 +30,10 @@ def decide_requests(model: CxOModel) -> None:
     model.decision_queue = queue
     burden = model.it_backlog_weeks()
     out_of_hours = False  # the decider's hours only shrink: once short, short for the rest
+    vetting = model.week - int(model.k.VET_WEEKS)
     for request in list(queue):
+        if request.vetted and request.filed > vetting:
+            continue  # the liaison is still shortlisting vendors and writing requirements
         if request.stage == "escalated":
             if request.escalated < model.week:  # the CEO takes a week
                 ceo_decides(model, request)
@@ -142,13 +145,16 @@ def scores(model: CxOModel, request: ToolRequest, burden: float) -> tuple[bool, 
     cmo, cio = model.cmo, model.cio
     cmo_own = cmo.own_score("cmo", value, cost, risk, burden)
     cio_own = cio.own_score("cio", value, cost, risk, burden)
-    gauss = model.random.gauss
+    gauss, policy = model.random.gauss, model.policy
     if model.rights == "combined":
-        wants = 0.5 * (cmo_own + cio_own) + gauss(0.0, cio.noise()) > 0.0
+        score = 0.5 * (cmo_own + cio_own) + gauss(0.0, cio.noise())
+        wants = policy.wants(model, cio, request, score)
         return wants, wants
     cmo_score = cmo_own + model.alignment * cio_own + gauss(0.0, cmo.noise())
     cio_score = cio_own + model.alignment * cmo_own + gauss(0.0, cio.noise())
-    return cmo_score > 0.0, cio_score > 0.0
+    return policy.wants(model, cmo, request, cmo_score), policy.wants(
+        model, cio, request, cio_score
+    )
 
 
 def refused_by_cio(model: CxOModel, request: ToolRequest) -> None:
@@ -241,15 +247,27 @@ def approve(model: CxOModel, request: ToolRequest) -> None:
         return
     k = model.k
     if model.rights == "cmo":
-        # The CIO's review is advisory: an urgent CMO who distrusts IT skips it.
-        skip = model.cmo.speed * (1.0 - model.alignment) * (1.0 - k.SKIP_REVIEW_TRUST * model.trust)
-        if model.random.random() < skip:
+        # The CIO's review is advisory: marketing skips it when buying now beats waiting.
+        if model.policy.skips_review(model, request, skip_margin(model, request)):
             model.buy(request, "known")
             return
     elif request.capability.sensitivity < model.cio.risk * k.WAIVE_SENSITIVITY:
         model.buy(request, "known")  # a relaxed CIO waives the review of a low-data tool
         return
     model.queue_review(request)
+
+
+def skip_margin(model: CxOModel, request: ToolRequest) -> float:
+    """What skipping IT's advisory review gains marketing under its own rights, by its KPIs.
+
+    It weighs buying now against waiting the time IT usually takes, as a marketer weighs going
+    around IT (``shadow_it.around_gain``: the campaign's window, its urgency, trust that IT
+    delivers, IT's KPIs as far as alignment weighs them), less what an unreviewed vendor
+    holding this capability's data is worth to a CMO of its risk tolerance (campaigns' worth).
+    """
+    cap = request.capability
+    own_caution = (1.0 - model.cmo.risk) * model.k.MARKETER_IT_WEIGHT * cap.sensitivity
+    return model.around_gain(0.0, request.campaign, cap, price=False) - own_caution
 
 
 def deny(model: CxOModel, request: ToolRequest, reason: str) -> None:

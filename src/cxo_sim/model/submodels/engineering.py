@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from cxo_sim.model.submodels.campaigns import shows
 from cxo_sim.model.submodels.data import grant
 from cxo_sim.model.submodels.money import affordable
 from cxo_sim.model.submodels.reviews import finish_review, finish_scale_up, integrate
@@ -45,7 +46,12 @@ def engineers_work(model: CxOModel) -> None:
     watched = sum(1 for tool in model.stack if tool.monitored)
     upkeep = k.UPKEEP_DAYS * watched
     model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
-    patch_tools(model, routine - min(upkeep, routine))
+    routine -= min(upkeep, routine)
+    if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
+        board = k.BOARD_DAYS * sum(1 for tool in model.stack if tool.known)
+        model.board_coverage = min(1.0, routine / board) if board > 0 else 1.0
+        routine -= min(board, routine)
+    patch_tools(model, routine)
     model.tasks.sort(key=lambda t: (-t.priority, t.created))
     model.queue_start = {False: 0, True: 0}
     model.engineers.shuffle_do("work")

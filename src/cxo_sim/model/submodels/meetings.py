@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from cxo_sim.model.submodels.campaigns import known_tool, redirect
 from cxo_sim.model.submodels.decisions import approve, decided, deny, inventory_recall, scores
 from cxo_sim.model.submodels.money import coordinate
-from cxo_sim.model.submodels.portfolio import idle
+from cxo_sim.model.submodels.portfolio import idle, stake
 from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_well
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def hold_meeting(model: CxOModel) -> None:
     for tool in list(model.stack) if k.MECH_DISCLOSURE else []:
         if items <= 0:
             break
-        if not tool.known and disclosure_gain(model, tool) > 0.0:
+        if not tool.known and model.policy.discloses(model, tool, disclosure_gain(model, tool)):
             model.make_known(tool, "disclosed at the CIO-CMO meeting")
             resolved += 1
             items -= 1
@@ -88,11 +88,11 @@ def disclosure_gain(model: CxOModel, tool: Tool) -> float:
     drawn once (``DISCLOSE_STAKE`` on average).
     """
     k = model.k
-    if tool.stake < 0.0:
-        tool.stake = model.random.expovariate(1.0 / k.DISCLOSE_STAKE)
+    owned = stake(model, tool)
     duplicate = any(t.known for t in model.tools_by_cap.get(tool.capability, ()))
-    stake = tool.stake if duplicate and not idle(model, tool) else 0.0
-    caught = model.caught  # worked out at the start of the week (shadow_it.expectations)
-    disclose = -stake - k.AMNESTY_DOUBT * (1.0 - model.trust)
-    hide = -caught * (1.0 + stake)
+    stake_lost = owned if duplicate and not idle(model, tool) else 0.0
+    # worked out at the start of the week (shadow_it.expectations)
+    caught = model.caught_beside if tool.beside else model.caught
+    disclose = -stake_lost - k.AMNESTY_DOUBT * (1.0 - model.trust)
+    hide = -caught * (1.0 + stake_lost)
     return disclose - hide

@@ -163,8 +163,7 @@ def may_retire(model: CxOModel, tool: Tool) -> bool:
     contested = model.k.MECH_CONTESTED_RETIREMENT and not idle(model, tool)
     if rights == "cio" and not contested:
         return True
-    agree = 1.0 - model.cmo.spend * (1.0 - model.alignment)
-    if model.random.random() < agree:
+    if model.policy.consents(model, tool, consent_margin(model, tool)):
         return True
     if rights == "cio":
         disagreement(model, f"marketing objected to retiring {model.a_tool(tool.capability)}")
@@ -176,6 +175,26 @@ def may_retire(model: CxOModel, tool: Tool) -> bool:
     # Marketing's no to retiring a duplicate it uses stands until the tool falls idle.
     tool.kept_by_owner = True
     return False
+
+
+def stake(model: CxOModel, tool: Tool) -> float:
+    """What the tool's owner would lose if it were retired, in blame units (drawn once)."""
+    if tool.stake < 0.0:
+        tool.stake = model.random.expovariate(1.0 / model.k.DISCLOSE_STAKE)
+    return tool.stake
+
+
+def consent_margin(model: CxOModel, tool: Tool) -> float:
+    """What retiring a tool it owns gains marketing: the saving it weighs less its stake.
+
+    A year's licence saved, in campaigns' worth, counts as far as marketing's KPIs charge for
+    money (the CMO's thrift) plus IT's as far as alignment weighs them; marketing agrees when
+    that outweighs what its owner would lose (``stake``).
+    """
+    k = model.k
+    saving = tool.weekly_cost * WEEKS_PER_YEAR / k.VALUE_MEAN
+    weight = (1.0 - model.cmo.spend) + model.alignment
+    return weight * saving - stake(model, tool)
 
 
 def retire(model: CxOModel, tool: Tool, why: str) -> None:

@@ -56,7 +56,6 @@ def security_week(model: CxOModel) -> None:
     scale = k.BASE_HAZARD * model.threat
     floor, data_floor, lag_hazard = k.WEAKNESS_FLOOR, k.DATA_FLOOR, k.PATCH_LAG_HAZARD
     watched = watched_share(model)
-    draw = model.random.random
     risk = 0.0
     for tool in model.stack:
         hazard = scale * (floor + tool.weakness)
@@ -67,7 +66,7 @@ def security_week(model: CxOModel) -> None:
             hazard *= watched
         p = hazard if hazard < 1.0 else 1.0
         risk += p
-        if draw() < p:
+        if tool.attacks.random() < p:
             breach(model, tool)
     model.tally["breach_risk"] += risk
 
@@ -76,8 +75,8 @@ def breach(model: CxOModel, tool: Tool) -> None:
     """Record a breach now; it is found after a lag, and costs more the later it is found."""
     k = model.k
     mean = k.DETECTION_WEEKS_MONITORED if tool.monitored else k.DETECTION_WEEKS_UNMONITORED
-    lag = 1 + int(-math.log(1.0 - model.random.random()) * mean)
-    size = math.exp(k.BREACH_COST_SIGMA * model.random.gauss(0.0, 1.0))
+    lag = 1 + int(-math.log(1.0 - tool.attacks.random()) * mean)
+    size = math.exp(k.BREACH_COST_SIGMA * tool.attacks.gauss(0.0, 1.0))
     late = 1.0 + k.LATE_DISCOVERY_COST * lag / WEEKS_PER_YEAR
     cost = k.BREACH_COST_MEDIAN * size * (k.COST_DATA_FLOOR + tool.data_held) * late
     tool.breached = True

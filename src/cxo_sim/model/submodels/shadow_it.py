@@ -25,17 +25,37 @@ from cxo_sim.model.submodels.relationship import went_badly
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
-    from cxo_sim.model.agents import Campaign, Capability, Tool, ToolRequest
+    from cxo_sim.model.agents import Campaign, Capability, Marketer, Tool, ToolRequest
 
 
-def found_within_a_year(model: CxOModel) -> float:
-    """The chance, as marketing sees it, that IT finds a given shadow tool within a year."""
+def found_within_a_year(model: CxOModel, beside: bool = False) -> float:
+    """The chance, as a marketer sees it, that IT finds a given shadow tool within a year.
+
+    IT's discovery tooling looks at every tool; an engineer embedded in the marketer's team
+    (``beside``) also notices what that team buys.
+    """
     k = model.k
     if not k.MECH_DISCOVERY:
         return 0.0
     weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk)
-    weekly += k.NOTICE_RATE * model.n_embedded / model.n_engineers
+    if beside:
+        weekly += k.NOTICE_RATE
     return 1.0 - (1.0 - min(1.0, weekly)) ** 52
+
+
+def exposure(model: CxOModel, marketer: Marketer, tool: bool) -> float:
+    """The chance a marketer expects to be blamed for acting around IT (ODD 7.6).
+
+    For a tool (``tool``): none under marketing's own decision rights, where it buys openly and
+    nobody blames it; certain where IT decides and shared tools show every purchase on the
+    common board as it happens; otherwise the chance IT finds the tool within a year. For a
+    copy of customer data, always that chance: governance binds under any rights.
+    """
+    if tool and model.rights == "cmo":
+        return 0.0
+    if tool and shows(model):
+        return 1.0
+    return model.caught_beside if marketer.beside else model.caught
 
 
 def expectations(model: CxOModel) -> None:
@@ -49,6 +69,7 @@ def expectations(model: CxOModel) -> None:
     model.delay_rate = 1.0 / k.VALUE_DECAY_WEEKS + k.URGENCY_RATE * model.cmo.speed
     model.act_now = math.exp(-model.delay_rate * k.AROUND_WEEKS)
     model.caught = found_within_a_year(model)
+    model.caught_beside = found_within_a_year(model, beside=True)
     model.thrift = 1.0 - model.cmo.spend  # what money costs by marketing's KPIs
 
 
@@ -66,7 +87,8 @@ def around_gain(
     """
     k = model.k
     sensitivity = campaign.sensitivity if cap is None else cap.sensitivity
-    cost = model.caught * k.CAUGHT_COST * campaign.marketer.caution
+    marketer = campaign.marketer
+    cost = exposure(model, marketer, cap is not None) * k.CAUGHT_COST * marketer.caution
     cost += model.alignment * k.MARKETER_IT_WEIGHT * sensitivity
     if price and cap is not None:
         licence = k.LICENCE_MEAN * cap.cost_factor * k.SHADOW_PRICE * k.CARD_WEEKS
@@ -103,7 +125,7 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
         request.stage = "closed"
         return
     how = f"after waiting {waited} weeks"
-    tool = buy_on_card(model, cap, request.cost, request.weakness, how)
+    tool = buy_on_card(model, cap, request.cost, request.weakness, how, request.marketer)
     if tool is not None:
         request.campaign.tools[cap] = tool
         request.stage = "closed"
@@ -119,11 +141,11 @@ def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | N
     """
     licence = model.vendor_licence(cap)
     weakness = model.vendor_weakness(vetted=False)
-    return buy_on_card(model, cap, licence, weakness, "without asking")
+    return buy_on_card(model, cap, licence, weakness, "without asking", campaign.marketer)
 
 
 def buy_on_card(
-    model: CxOModel, cap: Capability, licence: float, weakness: float, how: str
+    model: CxOModel, cap: Capability, licence: float, weakness: float, how: str, buyer: Marketer
 ) -> Tool | None:
     """A team-tier subscription from marketing's own money (or None if that is spent).
 
@@ -136,6 +158,7 @@ def buy_on_card(
         return None
     status = "known" if shows(model) or model.rights == "cmo" else "shadow"
     tool = model.new_tool(cap, status, "marketing", cost, weakness, bypass=True)
+    tool.beside = buyer.beside
     model.tally["bypasses"] += 1
     model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT {how}")
     if shows(model):
