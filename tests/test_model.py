@@ -209,24 +209,40 @@ def test_batch_run_works_as_mesa_documents_it():
     assert row["total_cost"] == pytest.approx(direct["total_cost"])
 
 
-def test_shared_tools_make_every_bypass_visible():
-    # Marketers expect the board to show any purchase around IT, so few risk one: a firm whose
-    # marketers hardly fear the blame still buys around IT, in view.
-    model = run(
-        seed=2, constants={"CAUGHT_COST": 0.05}, **{**PRESETS["turf_war"], "shared_tools": True}
-    )
-    bought_around = [t for t in model.tools if t.bypass and t.bought > 0]
-    assert model.outcomes(diagnostics=True)["bypasses"] > 0
-    assert bought_around
-    assert all(t.status != "shadow" for t in bought_around)
+def test_with_shared_tools_a_purchase_around_it_is_posted_by_choice():
+    """The buyer posts a purchase on the board as it would disclose it (ODD 7.6)."""
+    from cxo_sim.model.policies import Policy
+
+    class Posts(Policy):
+        def discloses(self, model, tool, gain):
+            return True
+
+    class Hides(Policy):
+        def discloses(self, model, tool, gain):
+            return False
+
+    params = {**PRESETS["turf_war"], "shared_tools": True}
+    posted = run(seed=2, policy=Posts(), **params)
+    hidden = run(seed=2, policy=Hides(), **params)
+    for model in (posted, hidden):
+        assert model.outcomes(diagnostics=True)["bypasses"] > 0
+    around = [t for t in posted.tools if t.bypass and t.bought > 0]
+    assert around and all(t.status != "shadow" for t in around)
+    assert any(t.bypass and t.status == "shadow" for t in hidden.tools)
 
 
-def test_shared_board_deters_buying_around_it():
-    """Every purchase shows on the board: marketers expect to be blamed and go around less."""
-    base = [run(seed=s, **PRESETS["turf_war"]) for s in (1, 2, 3)]
-    board = [run(seed=s, **{**PRESETS["turf_war"], "shared_tools": True}) for s in (1, 2, 3)]
-    count = lambda models: sum(m.outcomes(diagnostics=True)["bypasses"] for m in models)  # noqa: E731
-    assert count(board) < 0.5 * count(base)
+def test_shared_board_postings_strain_trust():
+    """Every posted purchase around IT is seen: trust falls against a board nobody posts on."""
+    from cxo_sim.model.policies import Policy
+
+    class Posts(Policy):
+        def discloses(self, model, tool, gain):
+            return True
+
+    params = {**PRESETS["old_world"], "shared_tools": True}
+    posted = [run(seed=s, policy=Posts(), **params).trust for s in (1, 2, 3)]
+    default = [run(seed=s, **params).trust for s in (1, 2, 3)]
+    assert sum(posted) < sum(default)
 
 
 def test_without_shared_tools_bypasses_are_shadow():

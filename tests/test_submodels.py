@@ -294,13 +294,27 @@ def test_no_blame_is_feared_for_buying_openly_under_marketings_rights():
     assert exposure(cmo, cmo.team[0], tool=False) == cmo.caught_beside
 
 
-def test_the_shared_board_shows_every_purchase_so_blame_is_certain():
-    from cxo_sim.model.submodels.shadow_it import exposure
+def test_a_cautious_cios_watching_and_scans_take_routine_time_from_patching():
+    from cxo_sim.model.submodels import engineering
 
-    model = CxOModel(seed=1, shared_tools=True)
-    model.step()
-    assert exposure(model, model.team[-1], tool=True) == 1.0
-    assert exposure(model, model.team[-1], tool=False) == model.caught < 1.0
+    def routine_use(risk):
+        model = CxOModel(seed=1, cio_risk=risk)
+        model.step()
+        patched = []
+        original = engineering.patch_tools
+        engineering.patch_tools = lambda m, days: patched.append(days)
+        try:
+            engineering.engineers_work(model)
+        finally:
+            engineering.patch_tools = original
+        return patched[0], model.discovery_coverage
+
+    cautious, lax = routine_use(0.0), routine_use(1.0)
+    assert cautious[0] < lax[0]  # less time left to patch
+    assert lax[1] == 1.0  # a CIO who wants no scans runs them all
+    switched = CxOModel(seed=1, cio_risk=0.0, constants={"MECH_WATCH_TIME": 0})
+    switched.step()
+    assert switched.discovery_coverage == 1.0
 
 
 def test_embedded_engineers_sit_with_marketers_in_proportion_to_their_number():

@@ -89,11 +89,11 @@ def test_a_mechanism_neither_arm_uses_carries_exactly_nothing(explained):
         assert share is None or share == Estimate(0.0, 0.0, 0.0, len(SEEDS))
 
 
-def test_visibility_carries_all_that_shared_tools_do_to_the_shadow_share(explained):
-    # Without it, shared tools are paid for and show nothing: the arms differ only in spend.
+def test_visibility_carries_all_that_shared_tools_do_to_trust(explained):
+    # Without it, shared tools are paid for and show nothing: no one is seen buying around IT.
     e = explained["shared_tools"]
-    assert e.effect["shadow_spend_share"].high < 0
-    share = e.shares["shadow_spend_share"]["MECH_SHARED_VISIBILITY"]
+    assert e.effect["trust"].high < 0
+    share = e.shares["trust"]["MECH_SHARED_VISIBILITY"]
     assert share.value == share.low == share.high == 1.0
     assert "MECH_SHARED_VISIBILITY" not in e.inert
     assert "shared visibility" in ex.summary(e)

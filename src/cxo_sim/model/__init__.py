@@ -137,6 +137,7 @@ class CxOModel(mesa.Model):
         self.incident_backlog = 0.0
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
         self.board_coverage = 1.0  # share of the shared board kept current (ODD 7.3)
+        self.discovery_coverage = 1.0  # share of the discovery scans the CIO wants that ran
         self.purchases: dict[str, int] = {}  # tools bought so far for each capability
         self.security_weeks = 0
         self.tools_by_cap: dict[Capability, list[Tool]] = {}
@@ -220,7 +221,7 @@ class CxOModel(mesa.Model):
         # IT learns of shadow tools through its discovery tooling (the more cautious the CIO,
         # the more it looks) and through engineers embedded in marketing.
         k = self.k
-        discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk)
+        discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk) * self.discovery_coverage
         for tool in [t for t in self.stack if not t.known] if k.MECH_DISCOVERY else []:
             draw = self.random.random()
             if draw < discover:

@@ -191,11 +191,10 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     liaison = model.liaison if k.MECH_LIAISON_VETTING else None
     if liaison is not None and liaison.take(k.VET_HOURS):
         existing = liaison_finds(model, cap)
-        if existing is not None:
+        if existing is not None and takes_existing(model):
             if not existing.known:
                 model.make_known(existing, "pointed out by the liaison")
             redirect(model, request, existing)
-            went_well(model)  # the firm's inventory served marketing, through the liaison
             return
         request.vetted = True
         request.weakness = model.vendor_weakness(vetted=True)
@@ -218,6 +217,17 @@ def liaison_finds(model: CxOModel, cap: Capability) -> Tool | None:
     if shadow and model.random.random() < k.FIND_SHADOW:
         return shadow[0]
     return None
+
+
+def takes_existing(model: CxOModel) -> bool:
+    """Whether a marketer takes a tool the firm has, pointed out to it, over the one it asked for.
+
+    The existing tool now fits less well (``REUSE_FIT``); the new one would come after the wait
+    the marketer expects from IT, as far as it trusts IT to deliver (ODD 7.3, 7.6).
+    """
+    k = model.k
+    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
+    return k.REUSE_FIT >= deliver * math.exp(-model.delay_rate * model.expected_wait)
 
 
 def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:

@@ -44,9 +44,16 @@ def engineers_work(model: CxOModel) -> None:
     # Routine upkeep and patching, capped.
     routine = min(regular - from_regular, k.OPS_SHARE * regular)
     watched = sum(1 for tool in model.stack if tool.monitored)
-    upkeep = k.UPKEEP_DAYS * watched
+    # The CIO's caution is what it wants done (ODD 7.8): each monitored tool watched as closely
+    # as its risk tolerance asks, and its discovery tooling run as often; both take routine time
+    # before patching, and get done only as far as that time goes.
+    caution = 2.0 * (1.0 - model.cio.risk) if k.MECH_WATCH_TIME else 1.0
+    upkeep = k.UPKEEP_DAYS * caution * watched
     model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
     routine -= min(upkeep, routine)
+    scans = k.DISCOVERY_DAYS * (1.0 - model.cio.risk) if k.MECH_WATCH_TIME else 0.0
+    model.discovery_coverage = min(1.0, routine / scans) if scans > 0 else 1.0
+    routine -= min(scans, routine)
     if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
         board = k.BOARD_DAYS * sum(1 for tool in model.stack if tool.known)
         model.board_coverage = min(1.0, routine / board) if board > 0 else 1.0

@@ -10,8 +10,8 @@ rights marketing stops waiting for IT's advisory review and buys openly from the
 IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool or
 buys a team-tier subscription on a card from marketing's own money: cheap, fast, unreviewed,
 unintegrated, unmonitored, holding the customer data its campaigns put in it. With
-shared tools IT sees the purchase as it happens: the tool is known, and seeing it strains the
-relationship.
+shared tools the buyer chooses whether to post the purchase on the common board, as it would
+disclose it at a meeting; a posted one is known, and seeing it strains the relationship.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import shows
+from cxo_sim.model.submodels.meetings import disclosure_gain
 from cxo_sim.model.submodels.money import affordable, executive_time
 from cxo_sim.model.submodels.relationship import went_badly
 
@@ -37,7 +38,7 @@ def found_within_a_year(model: CxOModel, beside: bool = False) -> float:
     k = model.k
     if not k.MECH_DISCOVERY:
         return 0.0
-    weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk)
+    weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk) * model.discovery_coverage
     if beside:
         weekly += k.NOTICE_RATE
     return 1.0 - (1.0 - min(1.0, weekly)) ** 52
@@ -47,14 +48,12 @@ def exposure(model: CxOModel, marketer: Marketer, tool: bool) -> float:
     """The chance a marketer expects to be blamed for acting around IT (ODD 7.6).
 
     For a tool (``tool``): none under marketing's own decision rights, where it buys openly and
-    nobody blames it; certain where IT decides and shared tools show every purchase on the
-    common board as it happens; otherwise the chance IT finds the tool within a year. For a
-    copy of customer data, always that chance: governance binds under any rights.
+    nobody blames it; otherwise the chance IT finds the tool within a year (with shared tools
+    the buyer chooses whether to post it, ``buy_on_card``). For a copy of customer data, always
+    that chance: governance binds under any rights.
     """
     if tool and model.rights == "cmo":
         return 0.0
-    if tool and shows(model):
-        return 1.0
     return model.caught_beside if marketer.beside else model.caught
 
 
@@ -149,23 +148,32 @@ def buy_on_card(
 ) -> Tool | None:
     """A team-tier subscription from marketing's own money (or None if that is spent).
 
-    It is a shadow tool unless marketing buys openly: under its own decision rights, or in
-    view of IT on the shared project board.
+    It is a shadow tool unless marketing buys openly under its own decision rights, or the
+    buyer chooses to post it on the shared project board, as it would disclose it at a meeting
+    (``meetings.disclosure_gain``: the amnesty as far as it trusts IT, against its stake and
+    the chance IT finds it anyway). A posted purchase is seen: IT onboards it, the sight strains
+    the relationship, and where IT decides it must be justified.
     """
     k = model.k
     cost = licence * k.SHADOW_PRICE
     if not affordable(model, cost, sanctioned=False):
         return None
-    status = "known" if shows(model) or model.rights == "cmo" else "shadow"
+    status = "known" if model.rights == "cmo" else "shadow"
     tool = model.new_tool(cap, status, "marketing", cost, weakness, bypass=True)
     tool.beside = buyer.beside
     model.tally["bypasses"] += 1
     model.log("bypass", f"marketing bought {model.a_tool(cap)} around IT {how}")
-    if shows(model):
-        model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
-        went_badly(model)  # IT saw marketing buy around it on the shared board
-        if model.rights != "cmo":  # where IT decides, a purchase it sees must be justified
-            executive_time(model, model.cio.take_up_to(k.JUSTIFY_HOURS))
+    if not shows(model):
+        return tool
+    if not tool.known:
+        if not model.policy.discloses(model, tool, disclosure_gain(model, tool)):
+            return tool  # kept off the board: a shadow tool like any other
+        tool.status = "known"
+        model.bill_changed()
+    model.queue("onboard", k.ONBOARD_DAYS, marketing=False, priority=0, tool=tool)
+    went_badly(model)  # IT saw marketing buy around it on the shared board
+    if model.rights != "cmo":  # where IT decides, a purchase it sees must be justified
+        executive_time(model, model.cio.take_up_to(k.JUSTIFY_HOURS))
     return tool
 
 
