@@ -333,7 +333,8 @@ _DECLARATIONS = [
        "Zylo: each managed app needs ongoing administration"),
     _c("DISCOVERY_DAYS", 0.5, 0.2, 1.0, "engineer-days/week", "7.8",
        "weekly time to run and triage the discovery tooling (network and sign-on logs) for a "
-       "fully cautious CIO (times 1 - risk tolerance), from routine time before patching",
+       "fully cautious CIO (times 1 - risk tolerance) and a team of 20 marketers (in "
+       "proportion to the team), from routine time before patching",
        f"{ARGUED}: a weekly report read and followed up"),
     _c("PATCH_DAYS", 0.2, 0.1, 0.5, "engineer-days", "7.8",
        "work to bring one tool up to date with its vendor's patches", ARGUED),

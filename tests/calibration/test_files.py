@@ -122,9 +122,9 @@ def test_the_example_firm_becomes_targets():
     targets = {t.key: t for t in calibration.targets}
     assert calibration.fixed["n_marketers"] == 30
     assert (targets["tool_count"].low, targets["tool_count"].high) == (30.0, 50.0)
-    # 0.2 +- 0.15 incidents a year: a chance of a breach of 1 - exp(-rate).
-    assert targets["breached"].low == pytest.approx(0.0488, abs=1e-4)
-    assert targets["breached"].high == pytest.approx(0.2953, abs=1e-4)
+    # 0.05 +- 0.04 incidents a year: a chance of a breach of 1 - exp(-rate).
+    assert targets["breached"].low == pytest.approx(0.00995, abs=1e-4)  # 1 - exp(-0.01)
+    assert targets["breached"].high == pytest.approx(0.0861, abs=1e-4)  # 1 - exp(-0.09)
 
 
 def test_a_firm_may_observe_its_shadow_and_business_led_shares(tmp_path):

@@ -138,6 +138,7 @@ class CxOModel(mesa.Model):
         self.regular_availability = self.embedded_availability = self.monitor_coverage = 1.0
         self.board_coverage = 1.0  # share of the shared board kept current (ODD 7.3)
         self.discovery_coverage = 1.0  # share of the discovery scans the CIO wants that ran
+        self.patch_credit = 0.0  # engineer-days of a patch started last week (ODD 7.8)
         self.purchases: dict[str, int] = {}  # tools bought so far for each capability
         self.security_weeks = 0
         self.tools_by_cap: dict[Capability, list[Tool]] = {}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from cxo_sim.model.submodels.campaigns import shows
 from cxo_sim.model.submodels.data import grant
 from cxo_sim.model.submodels.money import affordable
+from cxo_sim.model.submodels.relationship import REFERENCE_TEAM
 from cxo_sim.model.submodels.reviews import finish_review, finish_scale_up, integrate
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ def engineers_work(model: CxOModel) -> None:
     upkeep = k.UPKEEP_DAYS * caution * watched
     model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
     routine -= min(upkeep, routine)
-    scans = k.DISCOVERY_DAYS * (1.0 - model.cio.risk) if k.MECH_WATCH_TIME else 0.0
+    # Scans grow with the people whose sign-ons and traffic they read.
+    size = model.n_marketers / REFERENCE_TEAM
+    scans = k.DISCOVERY_DAYS * (1.0 - model.cio.risk) * size if k.MECH_WATCH_TIME else 0.0
     model.discovery_coverage = min(1.0, routine / scans) if scans > 0 else 1.0
     routine -= min(scans, routine)
     if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
@@ -111,16 +114,21 @@ def backlog_weeks(model: CxOModel) -> float:
 
 
 def patch_tools(model: CxOModel, days: float) -> None:
-    """Bring the most out-of-date tools IT knows up to date, as far as ``days`` allow."""
+    """Bring the most out-of-date tools IT knows up to date, as far as ``days`` allow.
+
+    A part of a patch's days left over carries to next week (a patch started is finished), so
+    a small firm's odd hours count as a large firm's do.
+    """
     k = model.k
+    days += model.patch_credit
     room = int(days / k.PATCH_DAYS)
-    if room <= 0:
-        return
     due = model.security_weeks - k.PATCH_DUE_WEEKS * (0.5 + model.cio.risk)
-    stale = [t for t in model.stack if t.known and t.patched_at <= due]
+    stale = [t for t in model.stack if t.known and t.patched_at <= due] if room > 0 else []
     if len(stale) > room:
         stale.sort(key=lambda t: t.patched_at)
         del stale[room:]
+    # What is left, up to one patch's days, carries over; idle time is not banked.
+    model.patch_credit = min(days - len(stale) * k.PATCH_DAYS, k.PATCH_DAYS)
     for tool in stale:
         tool.patch()
 
