@@ -49,8 +49,11 @@ class Check:
 NOT_HOLDING = frozenset(
     {
         "diminishing returns in conflicts: (never - fortnightly) - (fortnightly - weekly) > 0",
+        "diminishing returns in redundant tools: (never - fortnightly) - (fortnightly - weekly) > 0",
+        "liaison - none: redundant tools < 0",
         "combined - shared: weeks to a decision < 0",
         "cautious - lax CIO: purchases around IT (bypasses) > 0",
+        "x5 / 5 vs old_world: expected breaches per capability within +-15%",
     }
 )
 

@@ -48,7 +48,7 @@ class Target:
 # is the slow tail, anchored on a figure that sets no constant (Litmus, which anchored the old
 # median target, sets the preparation constants PREP_*).
 TARGETS = (
-    ("chance of a breach of the martech stack in the year", "breached", 0.01, 0.07,
+    ("chance of a breach of the martech stack in a year (years pooled)", "breached", 0.01, 0.07,
      "IBM/Ponemon: 23-30% of firms over 24 months, times the stack's 10-40% share"),
     ("business-led share of martech spend", "business_led_share", 0.25, 0.50,
      "Gartner: 30-40% of IT spend business-led; Everest Group 50%"),
@@ -71,16 +71,26 @@ def calibration(seeds: Iterable[int], workers: int = 1) -> list[Target]:
     runs = run_arms({"old_world": preset("old_world")}, seeds, workers, steps=WEEKS * years)
     runs = runs["old_world"]
     targets = []
-    # A breach of the martech stack is rare (a few in a year over dozens of runs): its mean cost
-    # is pooled over the calibration years, as the calibration's own statistic pools it, and
-    # shown against each year.
+    # A breach of the martech stack is rare (a few in a year over dozens of runs): its chance
+    # and mean cost are pooled over the calibration years, as the calibration's own statistics
+    # pool them, and shown against each year.
     pooled = [run.years[year - 1] for run in runs for year in CALIBRATION_YEARS]
-    cost = _cost_per_breach(pooled)
+    rare = {
+        "cost_per_breach": _cost_per_breach(pooled),
+        "breached": mean_ci(
+            [
+                np.mean(
+                    [yearly_figure(run.years[year - 1], "breached") for year in CALIBRATION_YEARS]
+                )
+                for run in runs
+            ]
+        ),
+    }
     for year in CALIBRATION_YEARS:
         figures = [run.years[year - 1] for run in runs]
         for name, key, low, high, anchor in TARGETS:
-            if key == "cost_per_breach":
-                estimate = cost
+            if key in rare:
+                estimate = rare[key]
             else:
                 estimate = mean_ci([yearly_figure(f, key) for f in figures])
             targets.append(Target(name, year, low, high, estimate, anchor))
