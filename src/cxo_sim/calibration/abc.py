@@ -42,7 +42,7 @@ from cxo_sim.calibration.screening import SCREEN_FILE, identified, screen_target
 from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError, one_line
-from cxo_sim.experiments.pool import open_pool
+from cxo_sim.experiments.backends import open_pool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.experiments.safe_files import write_json_atomically, write_output

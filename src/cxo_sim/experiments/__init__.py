@@ -9,7 +9,8 @@
 - :mod:`~cxo_sim.experiments.engine`: the one engine that runs jobs on a pool (retries, blame,
   deadlines, stall detection, stop signals), for sweeps, validation, calibration and the app.
 - :mod:`~cxo_sim.experiments.pool`: the pool interface; :mod:`~cxo_sim.experiments.local_pool`
-  and :mod:`~cxo_sim.experiments.dask_pool`, one module per backend.
+  and :mod:`~cxo_sim.experiments.dask_pool`, one module per backend;
+  :mod:`~cxo_sim.experiments.backends` opens the one a batch runs on.
 - :mod:`~cxo_sim.experiments.runner`: the sweep with resume, and in-memory ``evaluate``.
 - :mod:`~cxo_sim.experiments.storage`: the results folder a sweep writes into.
 - :mod:`~cxo_sim.experiments.reading`: a results folder read back, every part checked.

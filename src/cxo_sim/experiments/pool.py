@@ -7,7 +7,8 @@ still take work) is asked of the pool, and answered as far as the executor can t
 
 - :class:`WorkerPool`: any executor made elsewhere (:func:`wrap_executor`);
 - :class:`~cxo_sim.experiments.local_pool.LocalPool`: processes on this machine;
-- :class:`~cxo_sim.experiments.dask_pool.DaskPool`: a Dask distributed cluster.
+- :class:`~cxo_sim.experiments.dask_pool.DaskPool`: a Dask distributed cluster;
+- :func:`~cxo_sim.experiments.backends.open_pool` opens one of them.
 
 Covered by ``tests/experiments/test_local_sweeps.py`` and ``test_liveness.py``.
 """
@@ -97,18 +98,6 @@ class WorkerPool:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.close(cancel=value is not None)
-
-
-def open_pool(workers: int | None = None, scheduler: str | None = None) -> WorkerPool:
-    """The local pool, or the Dask cluster at ``scheduler``."""
-    from cxo_sim.experiments.dask_pool import DaskPool
-    from cxo_sim.experiments.local_pool import LocalPool
-
-    if scheduler is None:
-        return LocalPool(workers)
-    if workers is not None:
-        raise UserError("--workers: applies to the local pool; a cluster has its own workers")
-    return DaskPool(scheduler)
 
 
 def usable_cores() -> int:

@@ -22,10 +22,11 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from cxo_sim.experiments.backends import open_pool
 from cxo_sim.experiments.design import Experiment
 from cxo_sim.experiments.engine import run_deadline, run_jobs
 from cxo_sim.experiments.plan import Run, plan_runs
-from cxo_sim.experiments.pool import WorkerPool, open_pool, wrap_executor
+from cxo_sim.experiments.pool import WorkerPool, wrap_executor
 from cxo_sim.experiments.provenance import (
     git_revision,
     model_fingerprint,

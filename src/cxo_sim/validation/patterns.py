@@ -49,7 +49,8 @@ class Check:
 NOT_HOLDING = frozenset(
     {
         "diminishing returns in conflicts: (never - fortnightly) - (fortnightly - weekly) > 0",
-        "diminishing returns in redundant tools: (never - fortnightly) - (fortnightly - weekly) > 0",
+        "diminishing returns in redundant tools: (never - fortnightly) - (fortnightly - weekly) "
+        "> 0",
         "liaison - none: redundant tools < 0",
         "combined - shared: weeks to a decision < 0",
         "cautious - lax CIO: purchases around IT (bypasses) > 0",
