@@ -8,8 +8,9 @@ choice documented in docs/APP.md:
 
 - Reset, Play and Step (``appkit.controller``): Reset rebuilds the model as
   ``ClassroomModel(**settings)`` and Play stops at the horizon through ``model.running``, as
-  with Mesa's ``ModelController``, but Play redraws by time, not every week, so a room of tabs
-  playing at once stays quick;
+  with Mesa's ``ModelController``, but Play's pace follows the drawing: a week is stepped only
+  once the previous one is drawn, at the speed chosen, up to a "stop at week", and Pause stops
+  at the week shown;
 - the parameter controls are generated from the registry in Mesa's ``model_params`` format and
   drawn in the registry's groups, each with its meaning underneath and a box beside each slider
   for an exact value (SolaraViz lists sliders flat, and shows their value only while dragging);
@@ -39,14 +40,22 @@ from cxo_sim.appkit.about import AboutModel
 from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
     DEFAULT_PRESET,
+    MAX_WEEKS,
     ClassroomModel,
     counted,
     matching_preset,
     starting_settings,
 )
 from cxo_sim.appkit.compare import Compare
-from cxo_sim.appkit.controller import PlayController
-from cxo_sim.appkit.controls import ParameterControls, PresetPicker, Reproduce, RunSettings
+from cxo_sim.appkit.controller import DEFAULT_PACE, PACES, PlayController
+from cxo_sim.appkit.controls import (
+    EntryField,
+    ParameterControls,
+    PresetPicker,
+    Reproduce,
+    RunSettings,
+    parse_count,
+)
 from cxo_sim.appkit.events import EventLog
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
@@ -103,6 +112,8 @@ def Page():
     model = solara.use_reactive(first)
     preset = solara.use_reactive(DEFAULT_PRESET)
     step_weeks = solara.use_reactive(1)
+    pace = solara.use_reactive(DEFAULT_PACE)
+    stop_at = solara.use_reactive(None)
 
     solara.Title("cxo-sim")
     solara.Style(CSS)
@@ -112,12 +123,12 @@ def Page():
         with solara.Card("Run", margin=0, classes=["cxo-group", "cxo-run"]):
             PresetPicker(settings, preset)
             RunSettings(settings)
-            PlayController(model, settings, step_weeks.value)
+            PlayController(model, settings, step_weeks.value, pace.value, stop_at.value)
+            PlaySettings(model.value, pace, stop_at)
             with solara.Column(classes=["cxo-step-size"]):
                 solara.SliderInt("weeks per Step", value=step_weeks, min=1, max=13)
                 solara.Text(
-                    f"Step advances {counted(step_weeks.value, 'week')}; Play runs a week at a "
-                    "time and redraws about twice a second.",
+                    f"Step advances {counted(step_weeks.value, 'week')}.",
                     classes=["cxo-caption"],
                 )
             PendingChanges(model.value, settings.value)
@@ -133,6 +144,35 @@ def Page():
             TeachingNotes(preset.value)
         with solara.lab.Tab("About the model"):
             AboutModel()
+
+
+@solara.component
+def PlaySettings(
+    model: ClassroomModel, pace: solara.Reactive[str], stop_at: solara.Reactive[int | None]
+):
+    """Play's speed and the week it pauses at; both apply from the next Play."""
+    with solara.Row(classes=["cxo-play-settings"], style={"align-items": "center"}):
+        solara.Select("Play speed", values=list(PACES), value=pace, classes=["cxo-pace"])
+        EntryField(
+            "stop at week",
+            model.weeks if stop_at.value is None else stop_at.value,
+            lambda text: parse_count("stop at week", text, 1, MAX_WEEKS),
+            stop_at.set,
+            classes=["cxo-box-stop"],
+        )
+    ahead = stop_at.value is not None and model.week < stop_at.value < model.weeks
+    solara.Text(
+        f"Play draws every week, {pace.value}, the slower if drawing takes longer"
+        if PACES[pace.value].every_week
+        else "Play runs ahead and redraws about twice a second",
+        classes=["cxo-caption"],
+    )
+    solara.Text(
+        f"Play pauses at week {stop_at.value}, then goes on to week {model.weeks}."
+        if ahead
+        else f"Play runs to week {model.weeks}.",
+        classes=["cxo-caption", "cxo-stop-caption"],
+    )
 
 
 @solara.component

@@ -29,11 +29,14 @@ from cxo_sim.appkit.compare import (
     table_html,
 )
 from cxo_sim.appkit.controller import (
-    PLAY_SECONDS,
+    FAST_FORWARD_SECONDS,
+    PACES,
     REDRAW_SECONDS,
     REDRAW_SHARE,
+    Pace,
     RedrawTimer,
     play,
+    stop_week,
 )
 from cxo_sim.appkit.controls import (
     TEACHING_RANGES,
@@ -250,8 +253,98 @@ def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
     assert "MODEL.md" not in page.replace("docs/ODD.md", "")
 
 
-def test_play_redraws_by_time_not_every_week():
-    """Item 6: weeks come at the play interval; redraws only every REDRAW_SECONDS, and last."""
+FAST_FORWARD = next(pace for pace in PACES.values() if not pace.every_week)
+
+
+class FakeClock:
+    """A clock that moves only when Play sleeps or a redraw costs time."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_play_draws_every_week_before_it_steps_the_next():
+    """Issue 21: the pace follows the drawing; five weeks a second when drawing is quick."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    clock = FakeClock()
+    drawn = []
+
+    def redraw():
+        clock.now += 0.05
+        drawn.append(model.week)
+
+    pace = Pace("5 weeks a second", 5.0)
+    redraws = play(model, lambda: True, redraw, pace, sleep=clock.sleep, clock=clock,
+                   timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 53)) and redraws == 52
+    assert model.week == 52 and not model.running
+    assert clock.now == pytest.approx(52 / 5.0), "a week every 0.2 s, the drawing included"
+
+
+def test_slow_drawing_slows_play_and_skips_no_week():
+    model = ClassroomModel(**starting_settings(weeks=26))
+    clock = FakeClock()
+    drawn = []
+
+    def redraw():
+        clock.now += 3.0  # a busy server
+        drawn.append(model.week)
+
+    play(model, lambda: True, redraw, PACES["10 weeks a second"], sleep=clock.sleep,
+         clock=clock, timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 27)), "every week drawn, however slow"
+    assert clock.slept == [], "no waiting on top of a slow redraw"
+
+
+def test_as_fast_as_it_can_draw_never_waits():
+    model = ClassroomModel(**starting_settings(weeks=10))
+    clock = FakeClock()
+    drawn = []
+    play(model, lambda: True, lambda: drawn.append(model.week), PACES["as fast as it can draw"],
+         sleep=clock.sleep, clock=clock, timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 11)) and clock.slept == []
+
+
+def test_pause_pressed_during_a_step_ends_on_the_week_drawn():
+    """The week on screen is the model's week once Play has stopped."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    drawn = []
+    pressed = []
+
+    def redraw():
+        drawn.append(model.week)
+        if model.week == 3:
+            pressed.append(True)  # Pause pressed while week 3 was being stepped and drawn
+
+    play(model, lambda: not pressed, redraw, PACES["as fast as it can draw"],
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 3 and drawn[-1] == 3 and model.running
+
+
+def test_play_stops_at_the_week_asked_and_goes_on_from_there():
+    model = ClassroomModel(**starting_settings(weeks=20))
+    drawn = []
+    fastest = PACES["as fast as it can draw"]
+    play(model, lambda: True, lambda: drawn.append(model.week), fastest, stop_week(model, 8),
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 8 and drawn[-1] == 8 and model.running
+    assert stop_week(model, 8) is None, "past the stop week Play runs to the horizon"
+    assert stop_week(model, 40) is None, "a stop week beyond the horizon is the horizon"
+    play(model, lambda: True, lambda: drawn.append(model.week), fastest, stop_week(model, 8),
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 20 and not model.running and drawn == list(range(1, 21))
+
+
+def test_fast_forward_redraws_by_time_not_every_week():
+    """Fast-forward, when asked: weeks at their pace; redraws every REDRAW_SECONDS, and last."""
     model = ClassroomModel(**starting_settings(weeks=52))
     now = [0.0]
     redrawn_at = []
@@ -263,17 +356,16 @@ def test_play_redraws_by_time_not_every_week():
         now[0] += 0.2  # a redraw costs time too
         redrawn_at.append(model.week)
 
-    redraws = play(
-        model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0], timer=RedrawTimer()
-    )
+    redraws = play(model, lambda: True, redraw, FAST_FORWARD, sleep=sleep, clock=lambda: now[0],
+                   timer=RedrawTimer())  # fmt: skip
     assert model.week == 52 and not model.running
     assert redraws == len(redrawn_at) and redrawn_at[-1] == 52
     assert len(redrawn_at) < 52 / 4, "far fewer redraws than weeks"
     gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
-    assert all(gap * PLAY_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
+    assert all(gap * FAST_FORWARD_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
 
 
-def test_a_slow_redraw_waits_longer_for_the_next():
+def test_a_slow_redraw_makes_fast_forward_wait_longer_for_the_next():
     model = ClassroomModel(**starting_settings(weeks=52))
     now = [0.0]
     redrawn_at = []
@@ -283,16 +375,16 @@ def test_a_slow_redraw_waits_longer_for_the_next():
         redrawn_at.append(model.week)
 
     timer = RedrawTimer()
-    play(model, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+    play(model, lambda: True, redraw, FAST_FORWARD, sleep=lambda s: now.__setitem__(0, now[0] + s),
          clock=lambda: now[0], timer=timer)  # fmt: skip
     gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
-    assert all(gap * PLAY_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
+    assert all(gap * FAST_FORWARD_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
     assert len(redrawn_at) <= 3 and redrawn_at[-1] == 52
     assert timer.last == 3.0
-    # The next Play on this server knows it is busy before its first redraw: one redraw only.
+    # The next fast-forward on this server knows it is busy before its first redraw.
     again = ClassroomModel(**starting_settings(weeks=52))
     model, redrawn_at[:] = again, []
-    play(again, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+    play(again, lambda: True, redraw, FAST_FORWARD, sleep=lambda s: now.__setitem__(0, now[0] + s),
          clock=lambda: now[0], timer=timer)  # fmt: skip
     assert redrawn_at == [52]
 
@@ -300,5 +392,6 @@ def test_a_slow_redraw_waits_longer_for_the_next():
 def test_pause_stops_play_at_once():
     model = ClassroomModel(**starting_settings(weeks=52))
     steps = iter([True, True, True, False])
-    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None, timer=RedrawTimer())
+    play(model, lambda: next(steps), lambda: None, PACES["as fast as it can draw"],
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
     assert model.week == 3 and model.running
