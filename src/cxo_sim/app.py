@@ -234,14 +234,26 @@ def StatusLine(model: ClassroomModel):
     )
 
 
+# Solara warns, in 12 lines on every page load, that it cannot set a cross-site (samesite=none)
+# session cookie over plain http when the page's host is not "localhost" (127.0.0.1, a LAN
+# name), and falls back to samesite=lax. Cross-site matters only when the app is embedded in
+# another site's iframe; the app is opened directly, where lax is the right cookie, so this
+# one warning, from that one module, says nothing to act on.
+COOKIE_WARNING = (
+    "ignore:Cookies with samesite=none require https:UserWarning:solara.server.starlette"
+)
+
+
 def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for the Solara server: everything local, nothing phoned home.
 
     ``SOLARA_ASSETS_PROXY`` must stay true: it makes the page load its front end from the
     server's ``/_solara/cdn/`` path, which reads the files the solara-assets package installs;
-    false would send the browser to the public CDN.
+    false would send the browser to the public CDN. ``PYTHONWARNINGS`` keeps any filters already
+    set and adds ``COOKIE_WARNING``.
     """
     env = dict(os.environ if base is None else base)
+    filters = [f for f in env.get("PYTHONWARNINGS", "").split(",") if f]
     env.update(
         {
             "SOLARA_ASSETS_PROXY": "true",
@@ -249,6 +261,7 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
             "SOLARA_CHECK_HOOKS": "off",
             "SOLARA_THEME_SHOW_BANNER": "false",
             "MPLBACKEND": "agg",
+            "PYTHONWARNINGS": ",".join([*filters, COOKIE_WARNING]),
         }
     )
     return env

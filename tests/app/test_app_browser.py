@@ -340,3 +340,11 @@ def test_pause_leaves_the_week_shown_as_the_models_week(open_app, tmp_path):
     status = page.locator(".cxo-status")
     expect(status).to_contain_text(f"Week {paused_at + 1} of", timeout=UI_TIMEOUT)
     shoot(page, tmp_path, "issue21-paused")
+
+
+def test_the_server_log_has_no_cookie_warning(open_app, browser):
+    """Issue 21: Solara's 12-line samesite warning came with every page load."""
+    open_app()
+    log = browser.server_log.read_text()
+    assert "samesite" not in log.lower(), log[-2000:]
+    assert "Traceback" not in log, log[-2000:]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -235,6 +238,23 @@ def test_server_runs_solara_on_the_given_address_with_local_assets():
     env = server_environment({"SOLARA_ASSETS_PROXY": "false"})
     assert env["SOLARA_ASSETS_PROXY"] == "true"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_the_server_drops_solaras_cookie_warning_and_no_other():
+    """Issue 21: a 12-line samesite warning on every page load from 127.0.0.1; only it goes."""
+    env = server_environment({"PATH": os.environ["PATH"], "PYTHONWARNINGS": "error::FutureWarning"})
+    assert env["PYTHONWARNINGS"].startswith("error::FutureWarning,"), "earlier filters kept"
+    code = (
+        "import warnings\n"
+        "for text, module in [('Cookies with samesite=none require https, but...', "
+        "'solara.server.starlette'), ('Cookies with samesite=none require https', 'elsewhere'), "
+        "('something else', 'solara.server.starlette')]:\n"
+        "    warnings.warn_explicit(text, UserWarning, 'x.py', 1, module=module)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("UserWarning") == 2, done.stderr
+    assert "but..." not in done.stderr
 
 
 def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
