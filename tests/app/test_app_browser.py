@@ -213,13 +213,15 @@ def test_bad_entries_get_a_message_and_no_traceback(open_app, tmp_path):
     from playwright.sync_api import expect
 
     page = open_app()
-    for name, text, said in (
-        ("seed", "-5", "negative"),
-        ("weeks", "abc", "not a whole number"),
-        ("weeks", "10000", "outside"),
+    for name, text, said, kept in (
+        ("seed", "-5", "negative", "0"),
+        ("weeks", "abc", "not a whole number", "156"),
+        ("weeks", "10000", "outside", "156"),
     ):
         enter(page, name, text)
         expect(page.locator(f".cxo-box-{name}")).to_contain_text(said)
+        # Issue 21: the refused entry does not stay in its box; the value kept does.
+        expect(box(page, name)).to_have_value(kept)
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator(".cxo-status")).to_contain_text("Week 0 of 156")
     expect(page.locator(".cxo-status")).to_contain_text("seed 0")

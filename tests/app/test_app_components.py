@@ -175,9 +175,13 @@ def test_bad_entries_are_named_and_change_nothing(page):
     }
     for field_name, texts in bad.items():
         for text in texts:
+            before = box(page, field_name).v_model
             field = type_into(page, field_name, text)
-            said = complaint(field)
+            said = complaint(box(page, field_name))
             assert said and "kept" in said, f"{field_name} = {text!r} passed silently"
+            assert text in said, "the message names what was typed"
+            assert box(page, field_name).v_model == before, "the box shows the value kept"
+            assert field.v_model == before
     click(page, "Reset")
     assert page.model.settings == {
         **PRESETS[DEFAULT_PRESET],
