@@ -316,6 +316,11 @@ def test_compare_runs_both_arms_on_the_same_seeds(page):
     assert len(page.rc.find(widgets.Image).widgets) >= 5, (
         "live charts, live picture, comparison charts, two pictures"
     )
+    # Issue 21: a second comparison does not show the first one's table under "Running".
+    type_into(page, "seeds", "3")
+    run.click()
+    assert _compare_table(page) is None, "the previous table is gone while the new one runs"
+    wait_for(lambda: _compare_table(page), timeout=60, what="the second table")
 
 
 def test_compare_of_a_configuration_with_itself_shows_zero_width_intervals(page):

@@ -177,6 +177,8 @@ def Compare(settings: dict[str, Any]):
     seeds = list(range(base_seed, base_seed + n_seeds.value))
 
     def run() -> None:
+        # The previous table goes at once: under "Running..." it would read as the new result.
+        result.set(None)
         done.set(0)
 
         def tick() -> None:
@@ -222,7 +224,7 @@ def Compare(settings: dict[str, Any]):
         solara.ProgressLinear(done.value / total * 100)
     if task.error:
         solara.Error(f"The comparison failed: {task.exception}")
-    if result.value is not None:
+    if result.value is not None and not task.pending:
         a, b = result.value
         ComparisonResult(a, b)
 
