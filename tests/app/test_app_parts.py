@@ -19,7 +19,9 @@ from cxo_sim.appkit.classroom import (
     DEFAULT_WEEKS,
     ClassroomModel,
     counted,
+    is_share,
     matching_preset,
+    share_text,
     starting_settings,
 )
 from cxo_sim.appkit.compare import (
@@ -190,6 +192,32 @@ def test_same_arm_twice_shows_no_difference():
     table = summary_table(a, b)
     assert (table["B - A"] == 0).all() and (table["low"] == 0).all() and (table["high"] == 0).all()
     assert "better" not in table_html(a, b) and "no clear" not in table_html(a, b)
+
+
+def test_shares_read_as_percentages_as_in_cxo_sim_run():
+    """Issue 21: one convention for shares: "10.7 %" in `cxo-sim run`, the charts and Compare."""
+    weeks = 26
+    done = subprocess.run(
+        [sys.executable, "-m", "cxo_sim.cli", "run", "--steps", str(weeks)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.split()[:1] == ["shadow_spend_share"])
+    model = ClassroomModel(**starting_settings(weeks=weeks))
+    while model.running:
+        model.step()
+    share = model.outcomes()["shadow_spend_share"]
+    assert share_text(share) == f"{line.split()[1]} %", line
+    title = outcome_figure(model.datacollector.get_model_vars_dataframe(), weeks).axes[5]
+    assert f"({share_text(share)} shadow)" in title.get_title()
+
+    a = synthetic_arm("A", [0.10, 0.20, 0.30, 0.40])
+    b = synthetic_arm("B", [0.15, 0.25, 0.35, 0.45])
+    row = next(r for r in table_html(a, b).split("<tr>") if ">shadow_spend_share<" in r)
+    assert "<td>25.0 %</td><td>30.0 %</td><td>5.0 points</td>" in row, row
+    assert all(is_share(name) for name in ("shadow_spend_share", "utilization"))
+    assert not is_share("trust") and share_text(0.107) == "10.7 %"
 
 
 def synthetic_arm(label, values, seeds=(1, 2, 3, 4)):

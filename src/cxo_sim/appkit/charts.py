@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cxo_sim.appkit import update_counter
+from cxo_sim.appkit.classroom import share_text
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 
 
@@ -197,7 +198,7 @@ def _title(panel: Panel, series: pd.DataFrame) -> str:
         return panel.title
     if name == "tech_spend" and "shadow_spend_share" in series:
         share = series["shadow_spend_share"].iloc[-1]
-        return f"Spend so far: {last:,.0f} k$ ({share:.0%} shadow)"
+        return f"Spend so far: {last:,.0f} k$ ({share_text(share)} shadow)"
     if name == "trust":
         return f"Trust {last:.2f}, conflicts {series['conflicts'].iloc[-1]:.0f}"
     if name == "breaches" and "breach_cost" in series:

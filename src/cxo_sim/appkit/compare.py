@@ -20,7 +20,14 @@ import solara.lab
 
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.appkit.charts import comparison_figure
-from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
+from cxo_sim.appkit.classroom import (
+    ClassroomModel,
+    is_share,
+    matching_preset,
+    model_parameters,
+    share_points,
+    share_text,
+)
 from cxo_sim.appkit.controls import EntryField, parse_count
 from cxo_sim.appkit.organisation import organisation_figure
 from cxo_sim.outcomes import OUTCOMES
@@ -127,12 +134,18 @@ def table_html(a: Arm, b: Arm) -> str:
     )
     rows = []
     for row in table.itertuples(index=False):
+        level, change = (share_text, share_points) if is_share(row.outcome) else (_fmt, _fmt)
         interval = (
-            "one seed: none" if math.isnan(row.low) else f"{_fmt(row.low)} to {_fmt(row.high)}"
+            "one seed: none"
+            if math.isnan(row.low)
+            else f"{change(row.low)} to {change(row.high)}"
+            if row.low or row.high
+            else "0 to 0"
         )
         rows.append(
             f"<tr><td title='{OUTCOMES[row.outcome].meaning}'>{row.outcome}</td>"
-            f"<td>{_fmt(row[2])}</td><td>{_fmt(row[3])}</td><td>{_fmt(row[4])}</td>"
+            f"<td>{level(row[2])}</td><td>{level(row[3])}</td>"
+            f"<td>{change(row[4]) if row[4] else '0'}</td>"
             f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
         )
     return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"
