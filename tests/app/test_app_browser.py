@@ -262,6 +262,13 @@ def test_legible_at_projector_and_full_hd_sizes(open_app, tmp_path, size):
     page.wait_for_timeout(300)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow} px run off the right edge at {width}x{height}"
+    if size == "projector":
+        # Issue 21: shown at their own size, not shrunk (8-pixel ticks) or stretched (blurred).
+        scales = page.evaluate(
+            "[...document.querySelectorAll('.cxo-charts img, .cxo-organisation img')]"
+            ".map(i => i.clientWidth / i.naturalWidth)"
+        )
+        assert len(scales) == 2 and all(0.95 <= x <= 1.05 for x in scales), scales
     shoot(page, tmp_path, f"item7-run-{size}")
     page.get_by_role("tab", name="Compare").click()
     enter(page, "seeds", "2")

@@ -54,7 +54,7 @@ from cxo_sim.appkit.controls import (
 )
 from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
-from cxo_sim.appkit.organisation import organisation_figure, tile_grid
+from cxo_sim.appkit.organisation import organisation_figure, tile_grid, tile_label
 from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import GROUPS, PARAMETERS
@@ -167,6 +167,32 @@ def test_figures_draw_any_organisation(preset):
     assert len(outcome_figure(series, model.weeks).axes) >= 6
     picture = organisation_figure(model)
     assert f"Week {model.week}" in picture.texts[0].get_text()
+
+
+def test_figures_are_legible_at_1024_by_768():
+    """Issue 21: ticks were about 8 px and tool names cut short at 1024x768.
+
+    Beside the 400-pixel sidebar the figures get 600 pixels: drawn that wide, they are shown at
+    their own size, so a font's pixels are its points times dpi / 72.
+    """
+    model = ClassroomModel(**starting_settings())
+    for _ in range(52):
+        model.step()
+    charts = outcome_figure(model.datacollector.get_model_vars_dataframe(), model.weeks)
+    picture = organisation_figure(model)
+    for fig in (charts, picture):
+        assert fig.get_size_inches()[0] * fig.dpi == 600
+    smallest = (
+        min(label.get_fontsize() for ax in charts.axes for label in ax.get_xticklabels())
+        * charts.dpi
+        / 72
+    )
+    assert smallest >= 12, f"chart ticks {smallest:.1f} px"
+    width = tile_grid(24, (5.15, 0.5, 9.85, 3.75))[0][2]
+    for name in ("analytics", "marketing_automation", "personalisation", "content_ai"):
+        label, size = tile_label(name, width, 7.5)
+        assert "." not in label and size >= 6.5, (name, label, size)
+        assert all(len(line) * size * 0.6 * 100 / 72 <= width * 60 for line in label.split("\n"))
 
 
 def test_comparison_runs_both_arms_on_the_same_seeds():
