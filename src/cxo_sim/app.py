@@ -151,6 +151,7 @@ def PlaySettings(
     model: ClassroomModel, pace: solara.Reactive[str], stop_at: solara.Reactive[int | None]
 ):
     """Play's speed and the week it pauses at; both apply from the next Play."""
+    update_counter.get()  # the caption follows the week
     with solara.Row(classes=["cxo-play-settings"], style={"align-items": "center"}):
         solara.Select("Play speed", values=list(PACES), value=pace, classes=["cxo-pace"])
         EntryField(

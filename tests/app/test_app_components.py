@@ -262,6 +262,10 @@ def test_play_stops_at_the_week_asked_then_at_the_horizon(page):
     click(page, "▶")
     wait_for(lambda: play_button_back(page) and page.model.week == 3, what="Play to stop at 3")
     assert shown_week(page) == 3 and page.model.running
+    wait_for(
+        lambda: "runs to week 8" in " ".join(texts(page, "cxo-stop-caption")),
+        what="the caption to say Play now runs to the end",
+    )
     assert not page.rc.find(v.Alert, class_="cxo-finished").widgets
     click(page, "▶")
     wait_for(lambda: play_button_back(page) and page.model.week == 8, what="the run to end")
