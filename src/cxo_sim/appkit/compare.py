@@ -190,8 +190,6 @@ def Compare(settings: dict[str, Any]):
     seeds = list(range(base_seed, base_seed + n_seeds.value))
 
     def run() -> None:
-        # The previous table goes at once: under "Running..." it would read as the new result.
-        result.set(None)
         done.set(0)
 
         def tick() -> None:
@@ -202,6 +200,13 @@ def Compare(settings: dict[str, Any]):
         result.set((a, b))
 
     task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+
+    def start() -> None:
+        # The previous table goes with the click: under "Running..." it would read as the new
+        # result.
+        result.set(None)
+        task()
+
     options = [YOURS, *PRESETS]
     solara.Text(
         "Run two configurations on the same seeds, so the only difference between them is the "
@@ -220,7 +225,7 @@ def Compare(settings: dict[str, Any]):
         solara.Button(
             "Run comparison",
             color="primary",
-            on_click=task,
+            on_click=start,
             disabled=task.pending,
             classes=["cxo-run-compare"],
         )
