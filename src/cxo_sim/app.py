@@ -8,8 +8,9 @@ choice documented in docs/APP.md:
 
 - Reset, Play and Step (``appkit.controller``): Reset rebuilds the model as
   ``ClassroomModel(**settings)`` and Play stops at the horizon through ``model.running``, as
-  with Mesa's ``ModelController``, but Play redraws by time, not every week, so a room of tabs
-  playing at once stays quick;
+  with Mesa's ``ModelController``, but Play's pace follows the drawing: a week is stepped only
+  once the previous one is drawn, at the speed chosen, up to a "stop at week", and Pause stops
+  at the week shown;
 - the parameter controls are generated from the registry in Mesa's ``model_params`` format and
   drawn in the registry's groups, each with its meaning underneath and a box beside each slider
   for an exact value (SolaraViz lists sliders flat, and shows their value only while dragging);
@@ -41,14 +42,22 @@ from cxo_sim.appkit.about import AboutModel
 from cxo_sim.appkit.charts import OutcomeCharts
 from cxo_sim.appkit.classroom import (
     DEFAULT_PRESET,
+    MAX_WEEKS,
     ClassroomModel,
     counted,
     matching_preset,
     starting_settings,
 )
 from cxo_sim.appkit.compare import Compare
-from cxo_sim.appkit.controller import PlayController
-from cxo_sim.appkit.controls import ParameterControls, PresetPicker, Reproduce, RunSettings
+from cxo_sim.appkit.controller import DEFAULT_PACE, PACES, PlayController
+from cxo_sim.appkit.controls import (
+    EntryField,
+    ParameterControls,
+    PresetPicker,
+    Reproduce,
+    RunSettings,
+    parse_count,
+)
 from cxo_sim.appkit.events import EventLog
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
@@ -105,6 +114,8 @@ def Page():
     model = solara.use_reactive(first)
     preset = solara.use_reactive(DEFAULT_PRESET)
     step_weeks = solara.use_reactive(1)
+    pace = solara.use_reactive(DEFAULT_PACE)
+    stop_at = solara.use_reactive(None)
 
     solara.Title("cxo-sim")
     solara.Style(CSS)
@@ -114,12 +125,12 @@ def Page():
         with solara.Card("Run", margin=0, classes=["cxo-group", "cxo-run"]):
             PresetPicker(settings, preset)
             RunSettings(settings)
-            PlayController(model, settings, step_weeks.value)
+            PlayController(model, settings, step_weeks.value, pace.value, stop_at.value)
+            PlaySettings(model.value, pace, stop_at)
             with solara.Column(classes=["cxo-step-size"]):
                 solara.SliderInt("weeks per Step", value=step_weeks, min=1, max=13)
                 solara.Text(
-                    f"Step advances {counted(step_weeks.value, 'week')}; Play runs a week at a "
-                    "time and redraws about twice a second.",
+                    f"Step advances {counted(step_weeks.value, 'week')}.",
                     classes=["cxo-caption"],
                 )
             PendingChanges(model.value, settings.value)
@@ -135,6 +146,36 @@ def Page():
             TeachingNotes(preset.value)
         with solara.lab.Tab("About the model"):
             AboutModel()
+
+
+@solara.component
+def PlaySettings(
+    model: ClassroomModel, pace: solara.Reactive[str], stop_at: solara.Reactive[int | None]
+):
+    """Play's speed and the week it pauses at; both apply from the next Play."""
+    update_counter.get()  # the caption follows the week
+    with solara.Row(classes=["cxo-play-settings"], style={"align-items": "center"}):
+        solara.Select("Play speed", values=list(PACES), value=pace, classes=["cxo-pace"])
+        EntryField(
+            "stop at week",
+            model.weeks if stop_at.value is None else stop_at.value,
+            lambda text: parse_count("stop at week", text, 1, MAX_WEEKS),
+            stop_at.set,
+            classes=["cxo-box-stop"],
+        )
+    ahead = stop_at.value is not None and model.week < stop_at.value < model.weeks
+    solara.Text(
+        f"Play draws every week, {pace.value}, the slower if drawing takes longer"
+        if PACES[pace.value].every_week
+        else "Play runs ahead and redraws about twice a second",
+        classes=["cxo-caption"],
+    )
+    solara.Text(
+        f"Play pauses at week {stop_at.value}, then goes on to week {model.weeks}."
+        if ahead
+        else f"Play runs to week {model.weeks}.",
+        classes=["cxo-caption", "cxo-stop-caption"],
+    )
 
 
 @solara.component
@@ -196,14 +237,26 @@ def StatusLine(model: ClassroomModel):
     )
 
 
+# Solara warns, in 12 lines on every page load, that it cannot set a cross-site (samesite=none)
+# session cookie over plain http when the page's host is not "localhost" (127.0.0.1, a LAN
+# name), and falls back to samesite=lax. Cross-site matters only when the app is embedded in
+# another site's iframe; the app is opened directly, where lax is the right cookie, so this
+# one warning, from that one module, says nothing to act on.
+COOKIE_WARNING = (
+    "ignore:Cookies with samesite=none require https:UserWarning:solara.server.starlette"
+)
+
+
 def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for the Solara server: everything local, nothing phoned home.
 
     ``SOLARA_ASSETS_PROXY`` must stay true: it makes the page load its front end from the
     server's ``/_solara/cdn/`` path, which reads the files the solara-assets package installs;
-    false would send the browser to the public CDN.
+    false would send the browser to the public CDN. ``PYTHONWARNINGS`` keeps any filters already
+    set and adds ``COOKIE_WARNING``.
     """
     env = dict(os.environ if base is None else base)
+    filters = [f for f in env.get("PYTHONWARNINGS", "").split(",") if f]
     env.update(
         {
             "SOLARA_ASSETS_PROXY": "true",
@@ -211,6 +264,7 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
             "SOLARA_CHECK_HOOKS": "off",
             "SOLARA_THEME_SHOW_BANNER": "false",
             "MPLBACKEND": "agg",
+            "PYTHONWARNINGS": ",".join([*filters, COOKIE_WARNING]),
         }
     )
     return env

@@ -30,6 +30,23 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 START_TIMEOUT = 90
+# Records every week the status line shows, read once per frame the browser paints
+# (requestAnimationFrame): ``window.cxoFrames`` holds [milliseconds, week] per change.
+FRAME_RECORDER = """
+window.cxoFrames = [];
+(function watch() {
+  const status = document.querySelector('.cxo-status');
+  const match = status && status.innerText.match(/Week (\\d+) of/);
+  if (match) {
+    const week = Number(match[1]);
+    const frames = window.cxoFrames;
+    if (!frames.length || frames[frames.length - 1][1] !== week) {
+      frames.push([performance.now(), week]);
+    }
+  }
+  requestAnimationFrame(watch);
+})();
+"""
 
 
 def free_port() -> int:
@@ -104,3 +121,19 @@ def is_local(url: str) -> bool:
     if url.startswith("blob:"):
         url = url[len("blob:") :]
     return urlsplit(url).hostname in LOCAL_HOSTS
+
+
+def record_frames(page) -> None:
+    """Start recording the weeks ``page`` shows (see ``FRAME_RECORDER``)."""
+    page.evaluate(FRAME_RECORDER)
+
+
+def frames_shown(page) -> list[tuple[float, int]]:
+    """(milliseconds, week) for every change of week ``page`` has shown since recording began."""
+    return [(float(t), int(week)) for t, week in page.evaluate("window.cxoFrames")]
+
+
+def week_shown(page) -> int:
+    """The week in ``page``'s status line."""
+    text = page.locator(".cxo-status").inner_text()
+    return int(text.split("Week ", 1)[1].split(" ", 1)[0])

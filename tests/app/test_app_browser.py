@@ -17,13 +17,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, is_local, served_app
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    frames_shown,
+    is_local,
+    record_frames,
+    served_app,
+    week_shown,
+)
 
 from cxo_sim.params import PARAMETERS
 from cxo_sim.presets import PRESETS
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "app-screenshot.png"
 UI_TIMEOUT = 60_000  # ms
+# Playing 52 weeks at five a second takes about 11 s; a loaded two-core machine may take far longer.
+PLAY_TIMEOUT = 300_000  # ms
 SIZES = {"projector": (1024, 768), "full_hd": (1920, 1080)}
 pytestmark = pytest.mark.browser
 
@@ -42,10 +52,12 @@ def browser(tmp_path_factory):
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with served_app(tmp_path_factory.mktemp("server") / "server.log") as url:
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with served_app(log) as url:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             chromium.app_url = url
+            chromium.server_log = log
             try:
                 yield chromium
             finally:
@@ -201,13 +213,15 @@ def test_bad_entries_get_a_message_and_no_traceback(open_app, tmp_path):
     from playwright.sync_api import expect
 
     page = open_app()
-    for name, text, said in (
-        ("seed", "-5", "negative"),
-        ("weeks", "abc", "not a whole number"),
-        ("weeks", "10000", "outside"),
+    for name, text, said, kept in (
+        ("seed", "-5", "negative", "0"),
+        ("weeks", "abc", "not a whole number", "156"),
+        ("weeks", "10000", "outside", "156"),
     ):
         enter(page, name, text)
         expect(page.locator(f".cxo-box-{name}")).to_contain_text(said)
+        # Issue 21: the refused entry does not stay in its box; the value kept does.
+        expect(box(page, name)).to_have_value(kept)
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator(".cxo-status")).to_contain_text("Week 0 of 156")
     expect(page.locator(".cxo-status")).to_contain_text("seed 0")
@@ -248,6 +262,13 @@ def test_legible_at_projector_and_full_hd_sizes(open_app, tmp_path, size):
     page.wait_for_timeout(300)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow} px run off the right edge at {width}x{height}"
+    if size == "projector":
+        # Issue 21: shown at their own size, not shrunk (8-pixel ticks) or stretched (blurred).
+        scales = page.evaluate(
+            "[...document.querySelectorAll('.cxo-charts img, .cxo-organisation img')]"
+            ".map(i => i.clientWidth / i.naturalWidth)"
+        )
+        assert len(scales) == 2 and all(0.95 <= x <= 1.05 for x in scales), scales
     shoot(page, tmp_path, f"item7-run-{size}")
     page.get_by_role("tab", name="Compare").click()
     enter(page, "seeds", "2")
@@ -286,3 +307,53 @@ def test_app_steps_and_changes_offline(open_app, tmp_path):
     expect(page.locator(".cxo-about")).to_contain_text("How it works")
     page.wait_for_load_state("networkidle")
     assert page.requests, "the page made no request at all"
+
+
+def test_play_draws_the_weeks_a_class_can_watch(open_app, tmp_path):
+    """Issue 21: Play to "stop at week 52" shows at least 10 distinct weeks on the way."""
+    from playwright.sync_api import expect
+
+    page = open_app(1024, 768)
+    enter(page, "stop", "52")
+    expect(page.locator(".cxo-stop-caption")).to_contain_text("pauses at week 52")
+    record_frames(page)
+    page.get_by_role("button", name="▶").click()
+    expect(page.locator(".cxo-status")).to_contain_text("Week 52 of 156", timeout=PLAY_TIMEOUT)
+    expect(page.get_by_role("button", name="▶")).to_be_enabled(timeout=UI_TIMEOUT)
+    weeks = {week for _, week in frames_shown(page)}
+    assert len(weeks - {0}) >= 10, f"only weeks {sorted(weeks)} were drawn"
+    assert week_shown(page) == 52
+    shoot(page, tmp_path, "issue21-play-stopped-at-52")
+
+
+def test_pause_leaves_the_week_shown_as_the_models_week(open_app, tmp_path):
+    """Issue 21: after Pause the status line shows the model's week; Step goes on from it."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_function(
+        "Number((document.querySelector('.cxo-status').innerText.match(/Week (\\d+) of/)"
+        " || [0, 0])[1]) >= 3",
+        timeout=PLAY_TIMEOUT,
+        polling=100,
+    )
+    page.get_by_role("button", name="❚❚").click()
+    expect(page.get_by_role("button", name="▶")).to_be_enabled(timeout=UI_TIMEOUT)
+    paused_at = week_shown(page)
+    page.wait_for_timeout(1000)
+    assert week_shown(page) == paused_at, "Pause stops the run at the week shown"
+    # The model's week: Step adds one week to it, so the week shown after Step is one more
+    # than the week shown after Pause only if both were the model's.
+    page.get_by_role("button", name="Step", exact=True).click()
+    status = page.locator(".cxo-status")
+    expect(status).to_contain_text(f"Week {paused_at + 1} of", timeout=UI_TIMEOUT)
+    shoot(page, tmp_path, "issue21-paused")
+
+
+def test_the_server_log_has_no_cookie_warning(open_app, browser):
+    """Issue 21: Solara's 12-line samesite warning came with every page load."""
+    open_app()
+    log = browser.server_log.read_text()
+    assert "samesite" not in log.lower(), log[-2000:]
+    assert "Traceback" not in log, log[-2000:]

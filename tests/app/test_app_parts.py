@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -17,7 +20,9 @@ from cxo_sim.appkit.classroom import (
     DEFAULT_WEEKS,
     ClassroomModel,
     counted,
+    is_share,
     matching_preset,
+    share_text,
     starting_settings,
 )
 from cxo_sim.appkit.compare import (
@@ -30,11 +35,14 @@ from cxo_sim.appkit.compare import (
     table_html,
 )
 from cxo_sim.appkit.controller import (
-    PLAY_SECONDS,
+    FAST_FORWARD_SECONDS,
+    PACES,
     REDRAW_SECONDS,
     REDRAW_SHARE,
+    Pace,
     RedrawTimer,
     play,
+    stop_week,
 )
 from cxo_sim.appkit.controls import (
     TEACHING_RANGES,
@@ -47,7 +55,7 @@ from cxo_sim.appkit.controls import (
 )
 from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
-from cxo_sim.appkit.organisation import organisation_figure, tile_grid
+from cxo_sim.appkit.organisation import organisation_figure, tile_grid, tile_label
 from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import GROUPS, PARAMETERS
@@ -161,6 +169,32 @@ def test_figures_draw_any_organisation(preset):
     assert f"Week {model.week}" in picture.texts[0].get_text()
 
 
+def test_figures_are_legible_at_1024_by_768():
+    """Issue 21: ticks were about 8 px and tool names cut short at 1024x768.
+
+    Beside the 400-pixel sidebar the figures get 600 pixels: drawn that wide, they are shown at
+    their own size, so a font's pixels are its points times dpi / 72.
+    """
+    model = ClassroomModel(**starting_settings())
+    for _ in range(52):
+        model.step()
+    charts = outcome_figure(model.datacollector.get_model_vars_dataframe(), model.weeks)
+    picture = organisation_figure(model)
+    for fig in (charts, picture):
+        assert fig.get_size_inches()[0] * fig.dpi == 600
+    smallest = (
+        min(label.get_fontsize() for ax in charts.axes for label in ax.get_xticklabels())
+        * charts.dpi
+        / 72
+    )
+    assert smallest >= 12, f"chart ticks {smallest:.1f} px"
+    width = tile_grid(24, (5.15, 0.5, 9.85, 3.75))[0][2]
+    for name in ("analytics", "marketing_automation", "personalisation", "content_ai"):
+        label, size = tile_label(name, width, 7.5)
+        assert "." not in label and size >= 6.5, (name, label, size)
+        assert all(len(line) * size * 0.6 * 100 / 72 <= width * 60 for line in label.split("\n"))
+
+
 def test_comparison_runs_both_arms_on_the_same_seeds():
     settings = {**starting_settings(), "cmo_speed": 1.0}
     a = run_arm(YOURS, arm_params(YOURS, settings), [1, 2], 13)
@@ -184,6 +218,32 @@ def test_same_arm_twice_shows_no_difference():
     table = summary_table(a, b)
     assert (table["B - A"] == 0).all() and (table["low"] == 0).all() and (table["high"] == 0).all()
     assert "better" not in table_html(a, b) and "no clear" not in table_html(a, b)
+
+
+def test_shares_read_as_percentages_as_in_cxo_sim_run():
+    """Issue 21: one convention for shares: "10.7 %" in `cxo-sim run`, the charts and Compare."""
+    weeks = 26
+    done = subprocess.run(
+        [sys.executable, "-m", "cxo_sim.cli", "run", "--steps", str(weeks)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.split()[:1] == ["shadow_spend_share"])
+    model = ClassroomModel(**starting_settings(weeks=weeks))
+    while model.running:
+        model.step()
+    share = model.outcomes()["shadow_spend_share"]
+    assert share_text(share) == f"{line.split()[1]} %", line
+    title = outcome_figure(model.datacollector.get_model_vars_dataframe(), weeks).axes[5]
+    assert f"({share_text(share)} shadow)" in title.get_title()
+
+    a = synthetic_arm("A", [0.10, 0.20, 0.30, 0.40])
+    b = synthetic_arm("B", [0.15, 0.25, 0.35, 0.45])
+    row = next(r for r in table_html(a, b).split("<tr>") if ">shadow_spend_share<" in r)
+    assert "<td>25.0 %</td><td>30.0 %</td><td>5.0 points</td>" in row, row
+    assert all(is_share(name) for name in ("shadow_spend_share", "utilization"))
+    assert not is_share("trust") and share_text(0.107) == "10.7 %"
 
 
 def synthetic_arm(label, values, seeds=(1, 2, 3, 4)):
@@ -234,6 +294,23 @@ def test_server_runs_solara_on_the_given_address_with_local_assets():
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
 
 
+def test_the_server_drops_solaras_cookie_warning_and_no_other():
+    """Issue 21: a 12-line samesite warning on every page load from 127.0.0.1; only it goes."""
+    env = server_environment({"PATH": os.environ["PATH"], "PYTHONWARNINGS": "error::FutureWarning"})
+    assert env["PYTHONWARNINGS"].startswith("error::FutureWarning,"), "earlier filters kept"
+    code = (
+        "import warnings\n"
+        "for text, module in [('Cookies with samesite=none require https, but...', "
+        "'solara.server.starlette'), ('Cookies with samesite=none require https', 'elsewhere'), "
+        "('something else', 'solara.server.starlette')]:\n"
+        "    warnings.warn_explicit(text, UserWarning, 'x.py', 1, module=module)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("UserWarning") == 2, done.stderr
+    assert "but..." not in done.stderr
+
+
 def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
     page = about_html()
     for title in (
@@ -250,8 +327,98 @@ def test_about_the_model_has_the_info_tab_sections_and_points_to_the_odd():
     assert "MODEL.md" not in page.replace("docs/ODD.md", "")
 
 
-def test_play_redraws_by_time_not_every_week():
-    """Item 6: weeks come at the play interval; redraws only every REDRAW_SECONDS, and last."""
+FAST_FORWARD = next(pace for pace in PACES.values() if not pace.every_week)
+
+
+class FakeClock:
+    """A clock that moves only when Play sleeps or a redraw costs time."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_play_draws_every_week_before_it_steps_the_next():
+    """Issue 21: the pace follows the drawing; five weeks a second when drawing is quick."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    clock = FakeClock()
+    drawn = []
+
+    def redraw():
+        clock.now += 0.05
+        drawn.append(model.week)
+
+    pace = Pace("5 weeks a second", 5.0)
+    redraws = play(model, lambda: True, redraw, pace, sleep=clock.sleep, clock=clock,
+                   timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 53)) and redraws == 52
+    assert model.week == 52 and not model.running
+    assert clock.now == pytest.approx(52 / 5.0), "a week every 0.2 s, the drawing included"
+
+
+def test_slow_drawing_slows_play_and_skips_no_week():
+    model = ClassroomModel(**starting_settings(weeks=26))
+    clock = FakeClock()
+    drawn = []
+
+    def redraw():
+        clock.now += 3.0  # a busy server
+        drawn.append(model.week)
+
+    play(model, lambda: True, redraw, PACES["10 weeks a second"], sleep=clock.sleep,
+         clock=clock, timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 27)), "every week drawn, however slow"
+    assert clock.slept == [], "no waiting on top of a slow redraw"
+
+
+def test_as_fast_as_it_can_draw_never_waits():
+    model = ClassroomModel(**starting_settings(weeks=10))
+    clock = FakeClock()
+    drawn = []
+    play(model, lambda: True, lambda: drawn.append(model.week), PACES["as fast as it can draw"],
+         sleep=clock.sleep, clock=clock, timer=RedrawTimer())  # fmt: skip
+    assert drawn == list(range(1, 11)) and clock.slept == []
+
+
+def test_pause_pressed_during_a_step_ends_on_the_week_drawn():
+    """The week on screen is the model's week once Play has stopped."""
+    model = ClassroomModel(**starting_settings(weeks=52))
+    drawn = []
+    pressed = []
+
+    def redraw():
+        drawn.append(model.week)
+        if model.week == 3:
+            pressed.append(True)  # Pause pressed while week 3 was being stepped and drawn
+
+    play(model, lambda: not pressed, redraw, PACES["as fast as it can draw"],
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 3 and drawn[-1] == 3 and model.running
+
+
+def test_play_stops_at_the_week_asked_and_goes_on_from_there():
+    model = ClassroomModel(**starting_settings(weeks=20))
+    drawn = []
+    fastest = PACES["as fast as it can draw"]
+    play(model, lambda: True, lambda: drawn.append(model.week), fastest, stop_week(model, 8),
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 8 and drawn[-1] == 8 and model.running
+    assert stop_week(model, 8) is None, "past the stop week Play runs to the horizon"
+    assert stop_week(model, 40) is None, "a stop week beyond the horizon is the horizon"
+    play(model, lambda: True, lambda: drawn.append(model.week), fastest, stop_week(model, 8),
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
+    assert model.week == 20 and not model.running and drawn == list(range(1, 21))
+
+
+def test_fast_forward_redraws_by_time_not_every_week():
+    """Fast-forward, when asked: weeks at their pace; redraws every REDRAW_SECONDS, and last."""
     model = ClassroomModel(**starting_settings(weeks=52))
     now = [0.0]
     redrawn_at = []
@@ -263,17 +430,16 @@ def test_play_redraws_by_time_not_every_week():
         now[0] += 0.2  # a redraw costs time too
         redrawn_at.append(model.week)
 
-    redraws = play(
-        model, lambda: True, redraw, sleep=sleep, clock=lambda: now[0], timer=RedrawTimer()
-    )
+    redraws = play(model, lambda: True, redraw, FAST_FORWARD, sleep=sleep, clock=lambda: now[0],
+                   timer=RedrawTimer())  # fmt: skip
     assert model.week == 52 and not model.running
     assert redraws == len(redrawn_at) and redrawn_at[-1] == 52
     assert len(redrawn_at) < 52 / 4, "far fewer redraws than weeks"
     gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
-    assert all(gap * PLAY_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
+    assert all(gap * FAST_FORWARD_SECONDS >= REDRAW_SECONDS - 1e-9 for gap in gaps)
 
 
-def test_a_slow_redraw_waits_longer_for_the_next():
+def test_a_slow_redraw_makes_fast_forward_wait_longer_for_the_next():
     model = ClassroomModel(**starting_settings(weeks=52))
     now = [0.0]
     redrawn_at = []
@@ -283,16 +449,16 @@ def test_a_slow_redraw_waits_longer_for_the_next():
         redrawn_at.append(model.week)
 
     timer = RedrawTimer()
-    play(model, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+    play(model, lambda: True, redraw, FAST_FORWARD, sleep=lambda s: now.__setitem__(0, now[0] + s),
          clock=lambda: now[0], timer=timer)  # fmt: skip
     gaps = [b - a for a, b in zip(redrawn_at, redrawn_at[1:-1], strict=False)]
-    assert all(gap * PLAY_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
+    assert all(gap * FAST_FORWARD_SECONDS >= REDRAW_SHARE * 3.0 - 1e-9 for gap in gaps)
     assert len(redrawn_at) <= 3 and redrawn_at[-1] == 52
     assert timer.last == 3.0
-    # The next Play on this server knows it is busy before its first redraw: one redraw only.
+    # The next fast-forward on this server knows it is busy before its first redraw.
     again = ClassroomModel(**starting_settings(weeks=52))
     model, redrawn_at[:] = again, []
-    play(again, lambda: True, redraw, sleep=lambda s: now.__setitem__(0, now[0] + s),
+    play(again, lambda: True, redraw, FAST_FORWARD, sleep=lambda s: now.__setitem__(0, now[0] + s),
          clock=lambda: now[0], timer=timer)  # fmt: skip
     assert redrawn_at == [52]
 
@@ -300,5 +466,6 @@ def test_a_slow_redraw_waits_longer_for_the_next():
 def test_pause_stops_play_at_once():
     model = ClassroomModel(**starting_settings(weeks=52))
     steps = iter([True, True, True, False])
-    play(model, lambda: next(steps), lambda: None, sleep=lambda s: None, timer=RedrawTimer())
+    play(model, lambda: next(steps), lambda: None, PACES["as fast as it can draw"],
+         sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
     assert model.week == 3 and model.running

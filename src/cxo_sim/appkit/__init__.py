@@ -1,7 +1,7 @@
 """Building blocks of the teaching app (``cxo_sim.app``).
 
 - :mod:`~cxo_sim.appkit.classroom`: the model the app runs (a run that stops at a horizon).
-- :mod:`~cxo_sim.appkit.controller`: Reset, Play and Step, Play's redraws throttled by time.
+- :mod:`~cxo_sim.appkit.controller`: Reset, Play and Step, Play's pace following the drawing.
 - :mod:`~cxo_sim.appkit.controls`: controls generated from the parameter registry.
 - :mod:`~cxo_sim.appkit.charts`: live outcome charts (matplotlib, so nothing loads from a CDN).
 - :mod:`~cxo_sim.appkit.organisation`: the picture of the organisation.

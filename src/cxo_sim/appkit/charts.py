@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cxo_sim.appkit import update_counter
+from cxo_sim.appkit.classroom import share_text
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 
 
@@ -95,7 +96,12 @@ FAST_PNG = {"compress_level": 1}
 # Headroom above the data per legend row, as a share of the axis height.
 LEGEND_ROW_ROOM = 0.16
 # Longest legend label that still fits two to a row.
-LEGEND_COLUMN_CHARS = 17
+LEGEND_COLUMN_CHARS = 10
+# Font sizes (points at 100 dpi): ticks and axis labels at 12.5 pixels, legends at 11, when the
+# figure is shown at its own 600-pixel width (beside a 1024-pixel projector's sidebar).
+TICK_SIZE = 9
+LEGEND_SIZE = 8
+TITLE_SIZE = 10
 COLOURS = ("#1f77b4", "#7b2d8e", "#e69f00", "#7f7f7f")
 RIGHT_COLOURS = ("#d55e00", "#8c564b")
 # The two arms of a comparison.
@@ -128,18 +134,18 @@ def comparison_figure(arms: dict[str, list[pd.DataFrame]], weeks: int | None = N
                     linewidth=0,
                 )
                 ax.plot(mean.index, mean.values, color=colour, linewidth=1.6, label=label)
-        ax.set_title(panel.first_title or panel.title, fontsize=10)
-        ax.set_ylabel(panel.unit, fontsize=8)
+        ax.set_title(panel.first_title or panel.title, fontsize=TITLE_SIZE)
+        ax.set_ylabel(panel.unit, fontsize=TICK_SIZE)
         _finish_axis(ax, weeks)
-    axes[0].legend(fontsize=8, loc="best", frameon=False)
+    axes[0].legend(fontsize=LEGEND_SIZE, loc="best", frameon=False)
     return fig
 
 
 def _panel_grid():
     # Fixed margins: constrained layout would cost several times the drawing itself.
-    fig = Figure(figsize=(6.6, 7.0), dpi=100)
+    fig = Figure(figsize=(6.0, 7.4), dpi=100)
     axes = fig.subplots(3, 2).ravel()
-    fig.subplots_adjust(left=0.1, right=0.9, bottom=0.06, top=0.96, wspace=0.6, hspace=0.52)
+    fig.subplots_adjust(left=0.11, right=0.89, bottom=0.06, top=0.96, wspace=0.65, hspace=0.55)
     return fig, axes
 
 
@@ -151,8 +157,8 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
         ax.set_ylim(0.0, 1.0)
     if panel.integer:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(panel.unit, fontsize=8)
-    ax.set_title(_title(panel, series), fontsize=10)
+    ax.set_ylabel(panel.unit, fontsize=TICK_SIZE)
+    ax.set_title(_title(panel, series), fontsize=TITLE_SIZE)
     handles, labels = ax.get_legend_handles_labels()
     if panel.right:
         twin = ax.twinx()
@@ -166,8 +172,8 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
                     label=label,
                     linestyle="--",
                 )
-        twin.set_ylabel(panel.right_unit, fontsize=8)
-        twin.tick_params(labelsize=8)
+        twin.set_ylabel(panel.right_unit, fontsize=TICK_SIZE)
+        twin.tick_params(labelsize=TICK_SIZE)
         twin.set_ylim(0, max(1.0, twin.get_ylim()[1]))
         twin.yaxis.set_major_locator(MaxNLocator(integer=True))
         more_handles, more_labels = twin.get_legend_handles_labels()
@@ -186,7 +192,9 @@ def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> No
             ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
         if panel.right:
             twin.set_ylim(0, twin.get_ylim()[1] * room)
-        ax.legend(handles, labels, fontsize=7, loc="upper left", ncol=columns, frameon=False)
+        ax.legend(
+            handles, labels, fontsize=LEGEND_SIZE, loc="upper left", ncol=columns, frameon=False
+        )
 
 
 def _title(panel: Panel, series: pd.DataFrame) -> str:
@@ -199,7 +207,7 @@ def _title(panel: Panel, series: pd.DataFrame) -> str:
         return panel.title
     if name == "tech_spend" and "shadow_spend_share" in series:
         share = series["shadow_spend_share"].iloc[-1]
-        return f"Spend so far: {last:,.0f} k$ ({share:.0%} shadow)"
+        return f"Spend so far: {last:,.0f} k$ ({share_text(share)} shadow)"
     if name == "trust":
         return f"Trust {last:.2f}, conflicts {series['conflicts'].iloc[-1]:.0f}"
     if name == "breaches" and "breach_cost" in series:
@@ -210,9 +218,9 @@ def _title(panel: Panel, series: pd.DataFrame) -> str:
 
 
 def _finish_axis(ax, weeks: int | None) -> None:
-    ax.set_xlabel("week", fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("week", fontsize=TICK_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 5, 10]))
     ax.set_xlim(0, max(weeks or 0, 1))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3, linewidth=0.5)

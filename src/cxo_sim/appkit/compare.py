@@ -23,7 +23,14 @@ import solara.lab
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.appkit.charts import comparison_figure
-from cxo_sim.appkit.classroom import ClassroomModel, matching_preset, model_parameters
+from cxo_sim.appkit.classroom import (
+    ClassroomModel,
+    is_share,
+    matching_preset,
+    model_parameters,
+    share_points,
+    share_text,
+)
 from cxo_sim.appkit.controls import EntryField, parse_count
 from cxo_sim.appkit.organisation import organisation_figure
 from cxo_sim.experiments.engine import process_map
@@ -140,10 +147,18 @@ def table_html(a: Arm, b: Arm) -> str:
     )
     rows = []
     for row in table.itertuples(index=False):
-        interval = "one seed: none" if math.isnan(row.low) else f"{fmt(row.low)} to {fmt(row.high)}"
+        level, change = (share_text, share_points) if is_share(row.outcome) else (fmt, fmt)
+        interval = (
+            "one seed: none"
+            if math.isnan(row.low)
+            else f"{change(row.low)} to {change(row.high)}"
+            if row.low or row.high
+            else "0 to 0"
+        )
         rows.append(
             f"<tr><td title='{OUTCOMES[row.outcome].meaning}'>{row.outcome}</td>"
-            f"<td>{fmt(row[2])}</td><td>{fmt(row[3])}</td><td>{fmt(row[4])}</td>"
+            f"<td>{level(row[2])}</td><td>{level(row[3])}</td>"
+            f"<td>{change(row[4]) if row[4] else '0'}</td>"
             f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
         )
     return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"
@@ -190,6 +205,13 @@ def Compare(settings: dict[str, Any]):
         result.set((a, b))
 
     task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+
+    def start() -> None:
+        # The previous table goes with the click: under "Running..." it would read as the new
+        # result.
+        result.set(None)
+        task()
+
     options = [YOURS, *PRESETS]
     solara.Text(
         "Run two configurations on the same seeds, so the only difference between them is the "
@@ -208,7 +230,7 @@ def Compare(settings: dict[str, Any]):
         solara.Button(
             "Run comparison",
             color="primary",
-            on_click=task,
+            on_click=start,
             disabled=task.pending,
             classes=["cxo-run-compare"],
         )
@@ -225,7 +247,7 @@ def Compare(settings: dict[str, Any]):
         solara.ProgressLinear(done.value / total * 100)
     if task.error:
         solara.Error(f"The comparison failed: {task.exception}")
-    if result.value is not None:
+    if result.value is not None and not task.pending:
         a, b = result.value
         ComparisonResult(a, b)
 

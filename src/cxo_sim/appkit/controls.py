@@ -164,6 +164,9 @@ def EntryField(
 ):
     """A text box for an exact value; a bad entry is named under it and changes nothing.
 
+    The box goes back to the value kept, so what it shows is always the value in use; the
+    message under it names what was typed and why it was refused.
+
     Args:
         label: the box's label.
         value: the value it shows.
@@ -174,21 +177,31 @@ def EntryField(
     """
     error = solara.use_reactive(None)
     shown = value_text(value)
-    # A value set elsewhere (slider, preset) clears an earlier complaint.
-    solara.use_effect(lambda: error.set(None), [shown])
+    text = solara.use_reactive(shown)
 
-    def commit(text: str | None) -> None:
+    def follow() -> None:
+        # A value set elsewhere (slider, preset) shows in the box and clears an earlier complaint.
+        text.set(shown)
+        error.set(None)
+
+    solara.use_effect(follow, [shown])
+
+    def commit(typed: str | None) -> None:
+        if typed == shown:
+            # The value in use, typed again or put back below after a refusal: nothing to do.
+            return
         try:
-            parsed = parse(text or "")
+            parsed = parse(typed or "")
         except ValueError as exc:
             error.set(f"{exc}; kept {shown}")
+            text.set(shown)
             return
         error.set(None)
         on_value(parsed)
 
     solara.InputText(
         label,
-        value=shown,
+        value=text,
         on_value=commit,
         error=error.value or False,
         disabled=disabled,

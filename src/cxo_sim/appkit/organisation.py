@@ -40,6 +40,9 @@ TILE_ASPECT = 2.0
 MAX_TILE = (1.25, 0.5)
 # Smallest font a tile's name is written in; smaller tiles go unnamed.
 MIN_NAME_SIZE = 5.0
+# Drawn 600 pixels wide: the width the picture gets beside a 1024-pixel projector's sidebar,
+# so it is shown at its own size, not stretched (blurred) or shrunk.
+FIGURE_SIZE = (6.0, 5.2)
 
 
 def tile_grid(n: int, box: tuple[float, float, float, float]) -> list[tuple[float, float, float]]:
@@ -66,7 +69,7 @@ def tile_grid(n: int, box: tuple[float, float, float, float]) -> list[tuple[floa
 
 def organisation_figure(model) -> Figure:
     """Draw the organisation of ``model`` (a ``CxOModel``) as it is this week."""
-    fig = Figure(figsize=(5.0, 4.3), dpi=100)
+    fig = Figure(figsize=FIGURE_SIZE, dpi=100)
     ax = fig.add_axes((0.0, 0.07, 1.0, 0.86))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 7.4)
@@ -82,7 +85,7 @@ def organisation_figure(model) -> Figure:
         fontsize=10,
         y=0.985,
     )
-    fig.legend(handles=_legend_handles(), loc="lower center", ncol=3, fontsize=6.5, frameon=False)
+    fig.legend(handles=_legend_handles(), loc="lower center", ncol=3, fontsize=8, frameon=False)
     return fig
 
 
@@ -112,7 +115,7 @@ def _draw_executives(ax, model) -> None:
             f"\ninfluence with the CEO {executive.influence:.2f}",
             ha="center",
             va="top",
-            fontsize=6,
+            fontsize=7.5,
         )
     trust = float(model.trust)
     if len(executives) == 2:
@@ -127,7 +130,7 @@ def _draw_executives(ax, model) -> None:
         ax.text(5.0, y + 0.18, f"trust {trust:.2f}", ha="center", va="bottom", fontsize=7)
     if model.liaison is not None:
         ax.plot([5.0], [y - 0.45], marker="D", markersize=7, color=LIAISON_COLOUR)
-        ax.text(5.0, y - 0.62, "liaison", ha="center", va="top", fontsize=6)
+        ax.text(5.0, y - 0.62, "liaison", ha="center", va="top", fontsize=7.5)
 
 
 def _draw_teams(ax, model) -> None:
@@ -140,7 +143,7 @@ def _draw_teams(ax, model) -> None:
         0.15,
         5.1,
         f"IT: {len(it_staff)} engineers",
-        fontsize=7,
+        fontsize=8.5,
         va="bottom",
         color=ROLE_COLOURS["cio"],
     )
@@ -149,7 +152,7 @@ def _draw_teams(ax, model) -> None:
         5.15,
         5.1,
         f"Marketing: {len(marketers)} marketers{mixed}",
-        fontsize=7,
+        fontsize=8.5,
         va="bottom",
         color=ROLE_COLOURS["cmo"],
     )
@@ -178,7 +181,7 @@ def _draw_people(ax, n, box, marker, colour) -> None:
             linestyle="none",
         )
     if n > shown:
-        ax.text(x0 + per_row * dx + 0.05, y1 - 0.3, f"+{n - shown}", fontsize=6, va="center")
+        ax.text(x0 + per_row * dx + 0.05, y1 - 0.3, f"+{n - shown}", fontsize=7.5, va="center")
 
 
 def _draw_tools(ax, model) -> None:
@@ -196,14 +199,14 @@ def _draw_tools(ax, model) -> None:
             # Tiles too small for a readable name: the commonest capabilities in the title.
             counts = Counter(t.capability.name.replace("_", " ") for t in side_tools)
             title += "\n" + ", ".join(f"{name} ({n})" for name, n in counts.most_common(3))
-        ax.text(box[0], box[3] + 0.08, title, fontsize=7, va="bottom", fontweight="bold")
+        ax.text(box[0], box[3] + 0.08, title, fontsize=8.5, va="bottom", fontweight="bold")
         for tool, (x, y, w) in zip(side_tools, tiles, strict=True):
             _draw_tool(ax, tool, x, y, w, named)
 
 
 def _font_size(width: float) -> float:
     """Font size of a tile's name for a tile ``width`` data units wide."""
-    return max(4.0, min(6.5, 8.0 * width))
+    return max(4.0, min(7.5, 8.0 * width))
 
 
 def _draw_tool(ax, tool, x, y, w, named: bool = True) -> None:
@@ -224,11 +227,11 @@ def _draw_tool(ax, tool, x, y, w, named: bool = True) -> None:
     if tool.platform:
         ax.plot(x + pad + 0.06, y + h - pad - 0.06, marker="s", markersize=2.5, color="white")
     if named:
-        size = _font_size(w)
+        label, size = tile_label(tool.capability.name, w, _font_size(w))
         ax.text(
             x + w / 2,
             y + h / 2,
-            _fit(tool.capability.name.replace("_", " "), w, size),
+            label,
             ha="center",
             va="center",
             fontsize=size,
@@ -240,10 +243,29 @@ def _draw_tool(ax, tool, x, y, w, named: bool = True) -> None:
         ax.plot([x + pad, x + w - pad], [y + h - pad, y + pad], color=BREACH_COLOUR, lw=1.6)
 
 
-def _fit(text: str, width: float, size: float) -> str:
-    """Shorten ``text`` to about what fits in ``width`` data units at font ``size``."""
-    chars = max(3, int(width * 52 / size))
-    return text if len(text) <= chars else text[: chars - 1] + "."
+def tile_label(name: str, width: float, size: float) -> tuple[str, float]:
+    """A capability's name on a tile ``width`` data units wide, and its font size.
+
+    Words go on lines of their own ("marketing" / "automation"); a word too long for one line
+    is split in two with a hyphen; a line still too long gets a smaller font, down to
+    ``MIN_NAME_SIZE`` + 1; only then is it cut short.
+    """
+
+    def chars(at: float) -> int:
+        return max(3, int(width * 72 / at))
+
+    words = name.split("_")
+    if len(" ".join(words)) <= chars(size):
+        return " ".join(words), size
+    if len(words) == 1:
+        half = math.ceil(len(name) / 2)
+        words = [name[:half] + "-", name[half:]]
+    cut = len(words) // 2
+    lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+    longest = max(len(line) for line in lines)
+    size = min(size, max(MIN_NAME_SIZE + 1, size * chars(size) / longest))
+    room = chars(size)
+    return "\n".join(x if len(x) <= room else x[: room - 1] + "." for x in lines), size
 
 
 def _legend_handles() -> list:
