@@ -202,7 +202,11 @@ def _start(context: Any, workers: int, table: Any) -> ProcessPoolExecutor:
         # on, so shared pages became private over a sweep (about 50 MiB of PSS on 2
         # workers). LocalPool.close unfreezes them.
         gc.freeze()
-    for future in [pool.submit(os.getpid) for _ in range(workers)]:
+    # Each start task waits until every worker has claimed its slot: the executor spawns a
+    # process for a task only when no worker is idle (Python 3.9+, for the fork server and
+    # spawn), so a task that returned at once could let one worker take them all and leave
+    # the others never started.
+    for future in [pool.submit(_await_siblings, workers) for _ in range(workers)]:
         future.result()
     # One worker may have taken every task above while another was still in its initializer,
     # where a SIGTERM (the executor's own, when a sibling dies) would still meet the handler
@@ -260,6 +264,14 @@ def _worker_started(parent: int, table: Any) -> None:
         _slot = next(i for i in range(len(table) // _SLOT_WIDTH) if table[_SLOT_WIDTH * i] == 0)
         table[_SLOT_WIDTH * _slot : _SLOT_WIDTH * (_slot + 1)] = [os.getpid(), -1, 0]
     _table = table
+
+
+def _await_siblings(workers: int) -> int:
+    """A start task: return once ``workers`` workers have claimed their slots (or time is up)."""
+    deadline = time.monotonic() + START_SECONDS
+    while len(_slots(_table)) < workers and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return os.getpid()
 
 
 def _exit_with(parent: int) -> None:
