@@ -6,9 +6,12 @@ import hashlib
 import sys
 import textwrap
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from cxo_sim.experiments.runner import sweep
 
 # Eight configurations, three replications, 12 weeks: 24 runs of about 10 ms each.
 SMALL = """
@@ -87,3 +90,27 @@ def slow_sweep() -> Callable[..., list[str]]:
         return [sys.executable, "-c", SLOW_SWEEP, str(seconds), "sweep", *args]
 
     return command
+
+
+def _sweep_in_threads(path: Path, out: Path, **options):
+    """Sweep ``path`` into ``out`` on two threads: no processes, the same results."""
+    with ThreadPoolExecutor(2) as executor:
+        return sweep(path, out=out, executor=executor, progress=False, **options)
+
+
+@pytest.fixture
+def in_threads() -> Callable[..., object]:
+    """A sweep on two threads (``_sweep_in_threads``)."""
+    return _sweep_in_threads
+
+
+@pytest.fixture
+def small_file(write_experiment, small_text) -> Path:
+    """The small experiment, written as ``small.toml``."""
+    return write_experiment(small_text, filename="small.toml")
+
+
+@pytest.fixture
+def done(small_file, tmp_path) -> Path:
+    """The small experiment swept to the end, eight runs to a part: its results folder."""
+    return _sweep_in_threads(small_file, tmp_path / "results", flush_runs=8).folder

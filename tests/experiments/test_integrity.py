@@ -7,7 +7,6 @@ import hashlib
 import json
 import random
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
@@ -18,25 +17,8 @@ from cxo_sim import load_results
 from cxo_sim.cli import main
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.reading import load_manifest, load_timeseries
-from cxo_sim.experiments.runner import sweep
 
 FLIPS = 320
-
-
-@pytest.fixture
-def small(write_experiment, small_text):
-    return write_experiment(small_text, filename="small.toml")
-
-
-def in_threads(path, out, **options):
-    with ThreadPoolExecutor(2) as executor:
-        return sweep(path, out=out, executor=executor, progress=False, **options)
-
-
-@pytest.fixture
-def done(small, tmp_path):
-    """The small experiment swept to the end, eight runs to a part."""
-    return in_threads(small, tmp_path / "results", flush_runs=8).folder
 
 
 def forget_hashes(folder):
@@ -117,17 +99,17 @@ def test_without_hashes_a_bit_flip_is_detected_or_changes_nothing(done):
 
 
 def test_a_part_from_a_sweep_with_another_seed_is_refused_naming_it(
-    small, done, tmp_path, capsys, snapshot
+    in_threads, small_file, done, tmp_path, capsys, snapshot
 ):
-    other = small.with_name("other.toml")
-    other.write_text(small.read_text().replace("seed = 7", "seed = 8"))
+    other = small_file.with_name("other.toml")
+    other.write_text(small_file.read_text().replace("seed = 7", "seed = 8"))
     foreign = in_threads(other, tmp_path / "other", flush_runs=8).folder
     part = done / "runs" / "part-00001.parquet"
     shutil.copy(foreign / "runs" / "part-00001.parquet", part)
     with pytest.raises(UserError, match=r"runs/part-00001.parquet: damaged part file"):
         load_results(done)
     before = snapshot(done)
-    assert main(["sweep", str(small), "--out", str(done.parent), "--quiet"]) == 2
+    assert main(["sweep", str(small_file), "--out", str(done.parent), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(part) in err
     assert main(["report", str(done)]) == 2
@@ -159,43 +141,43 @@ def test_every_row_is_checked_against_the_plan(done):
             load_results(done)
 
 
-def test_a_missing_series_part_is_named_and_regenerated_on_resume(small, done):
+def test_a_missing_series_part_is_named_and_regenerated_on_resume(in_threads, small_file, done):
     expected_runs, expected_series = load_results(done), load_timeseries(done)
     part = done / "timeseries" / "part-00001.parquet"
     part.unlink()
     with pytest.raises(UserError, match=r"timeseries/part-00001.parquet: missing"):
         load_timeseries(done)
-    summary = in_threads(small, done.parent)
+    summary = in_threads(small_file, done.parent)
     assert (summary.runs_now, summary.runs_done) == (8, 24)
     pd.testing.assert_frame_equal(load_results(done), expected_runs, check_exact=True)
     pd.testing.assert_frame_equal(load_timeseries(done), expected_series, check_exact=True)
 
 
-def test_a_missing_runs_part_is_named_and_redone_on_resume(small, done):
+def test_a_missing_runs_part_is_named_and_redone_on_resume(in_threads, small_file, done):
     expected = load_results(done)
     (done / "runs" / "part-00001.parquet").unlink()
     with pytest.raises(UserError, match=r"runs/part-00001.parquet: missing"):
         load_results(done)
-    summary = in_threads(small, done.parent)
+    summary = in_threads(small_file, done.parent)
     assert (summary.runs_now, summary.runs_done) == (8, 24)
     pd.testing.assert_frame_equal(load_results(done), expected, check_exact=True)
 
 
-def test_the_last_part_listed_but_not_yet_in_place_is_not_an_error(small, done):
+def test_the_last_part_listed_but_not_yet_in_place_is_not_an_error(in_threads, small_file, done):
     # A sweep stopped between writing the manifest and moving its last part into place.
     expected = load_results(done)
     (done / "runs" / "part-00002.parquet").unlink()
     assert len(load_results(done)) == 16
-    summary = in_threads(small, done.parent)
+    summary = in_threads(small_file, done.parent)
     assert (summary.runs_now, summary.runs_done) == (8, 24)
     pd.testing.assert_frame_equal(load_results(done), expected, check_exact=True)
 
 
-def test_a_folder_from_before_hashes_is_read_and_adopted_on_resume(small, done):
+def test_a_folder_from_before_hashes_is_read_and_adopted_on_resume(in_threads, small_file, done):
     expected = load_results(done)
     forget_hashes(done)
     pd.testing.assert_frame_equal(load_results(done), expected, check_exact=True)
-    summary = in_threads(small, done.parent)
+    summary = in_threads(small_file, done.parent)
     assert summary.runs_now == 0
     assert sorted(load_manifest(done)["parts"]) == sorted(
         f"{p.parent.name}/{p.name}" for p in done.glob("*/part-*.parquet")

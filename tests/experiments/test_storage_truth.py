@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -22,22 +21,6 @@ from cxo_sim.experiments.reading import load_manifest, load_timeseries
 from cxo_sim.experiments.runner import sweep
 
 
-@pytest.fixture
-def small(write_experiment, small_text):
-    return write_experiment(small_text, filename="small.toml")
-
-
-def in_threads(path, out, **options):
-    with ThreadPoolExecutor(2) as executor:
-        return sweep(path, out=out, executor=executor, progress=False, **options)
-
-
-@pytest.fixture
-def done(small, tmp_path):
-    """The small experiment swept to the end, eight runs to a part."""
-    return in_threads(small, tmp_path / "results", flush_runs=8).folder
-
-
 def cli(capsys, *args: str) -> tuple[int, str]:
     status = main([*args])
     err = capsys.readouterr().err
@@ -47,25 +30,25 @@ def cli(capsys, *args: str) -> tuple[int, str]:
     return status, err
 
 
-def sweep_cli(capsys, small, out, *more: str) -> tuple[int, str]:
-    return cli(capsys, "sweep", str(small), "--out", str(out), "--quiet", *more)
+def sweep_cli(capsys, small_file, out, *more: str) -> tuple[int, str]:
+    return cli(capsys, "sweep", str(small_file), "--out", str(out), "--quiet", *more)
 
 
 # ---------------------------------------------------------------------- 8: the manifest
 def test_a_failed_resume_and_a_no_op_resume_leave_the_manifest_as_it_was(
-    small, done, capsys, snapshot
+    small_file, done, capsys, snapshot
 ):
     before = snapshot(done)
     manifest = load_manifest(done)
     assert manifest["runs_done"] == 24 and manifest["finished"] is not None
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 0
     assert snapshot(done) == before  # nothing rewritten, not even the manifest
 
     part = sorted((done / "runs").glob("part-*.parquet"))[1]
     part.write_bytes(part.read_bytes()[:100])
     before = snapshot(done)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and str(part) in err and "damaged part file" in err
     assert snapshot(done) == before
     assert load_manifest(done) == manifest
@@ -73,7 +56,7 @@ def test_a_failed_resume_and_a_no_op_resume_leave_the_manifest_as_it_was(
 
 # ---------------------------------------------------------------------- 9: foreign parts
 def test_a_copied_part_or_a_series_part_among_the_runs_is_refused_naming_the_file(
-    small, done, capsys, snapshot
+    small_file, done, capsys, snapshot
 ):
     runs = done / "runs"
     copy = runs / "part-00099.parquet"
@@ -81,7 +64,7 @@ def test_a_copied_part_or_a_series_part_among_the_runs_is_refused_naming_the_fil
     with pytest.raises(UserError, match=r"part-00099.parquet: not written by this sweep"):
         load_results(done)
     before = snapshot(done)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and str(copy) in err and "not written by this sweep" in err
     assert snapshot(done) == before
 
@@ -91,23 +74,23 @@ def test_a_copied_part_or_a_series_part_among_the_runs_is_refused_naming_the_fil
     (done / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(UserError, match=r"part-00099.parquet: repeats run \d+ of part-00001"):
         load_results(done)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and str(copy) in err and "count twice" in err
 
     copy.unlink()
     shutil.copy(done / "timeseries" / "part-00000.parquet", copy)
     with pytest.raises(UserError, match=r"part-00099.parquet: not a runs part"):
         load_results(done)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and "not a runs part" in err
 
 
 # ---------------------------------------------------------------------- 10: damaged series
-def test_resume_regenerates_a_damaged_time_series_part(small, done, tmp_path):
+def test_resume_regenerates_a_damaged_time_series_part(in_threads, small_file, done, tmp_path):
     expected_runs, expected_series = load_results(done), load_timeseries(done)
     part = done / "timeseries" / "part-00001.parquet"
     part.write_bytes(part.read_bytes()[:200])
-    summary = in_threads(small, done.parent)
+    summary = in_threads(small_file, done.parent)
     assert (summary.runs_now, summary.runs_done) == (8, 24)
     pd.testing.assert_frame_equal(load_results(done), expected_runs, check_exact=True)
     pd.testing.assert_frame_equal(load_timeseries(done), expected_series)
@@ -116,34 +99,34 @@ def test_resume_regenerates_a_damaged_time_series_part(small, done, tmp_path):
 
 # ---------------------------------------------------------------------- 11: links
 def test_links_in_place_of_a_results_folder_or_its_parts_are_refused_and_left_alone(
-    small, done, tmp_path, capsys, snapshot
+    small_file, done, tmp_path, capsys, snapshot
 ):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "precious.txt").write_text("keep me")
     links = tmp_path / "links"
     links.mkdir()
-    (links / "small").symlink_to(done)
+    (links / "small_file").symlink_to(done)
     for fresh in ((), ("--fresh",)):
-        status, err = sweep_cli(capsys, small, links, *fresh)
+        status, err = sweep_cli(capsys, small_file, links, *fresh)
         assert status == 2 and "is a symbolic link" in err
-        assert (links / "small").is_symlink() and (done / "manifest.json").exists()
-    (links / "small").unlink()
-    (links / "small").symlink_to(tmp_path / "nowhere")
-    status, err = sweep_cli(capsys, small, links)
+        assert (links / "small_file").is_symlink() and (done / "manifest.json").exists()
+    (links / "small_file").unlink()
+    (links / "small_file").symlink_to(tmp_path / "nowhere")
+    status, err = sweep_cli(capsys, small_file, links)
     assert status == 2 and "is a symbolic link" in err
 
     before = snapshot(elsewhere)
     shutil.rmtree(done / "timeseries")
     (done / "timeseries").symlink_to(elsewhere)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and f"{done / 'timeseries'}: is a symbolic link" in err
     assert snapshot(elsewhere) == before
 
 
-def test_fresh_refuses_to_discard_files_cxo_sim_did_not_write(small, done, capsys):
+def test_fresh_refuses_to_discard_files_cxo_sim_did_not_write(small_file, done, capsys):
     (done / "notes.txt").write_text("mine")
-    status, err = sweep_cli(capsys, small, done.parent, "--fresh")
+    status, err = sweep_cli(capsys, small_file, done.parent, "--fresh")
     assert status == 2 and "--fresh would also discard notes.txt" in err
     assert (done / "notes.txt").read_text() == "mine"
     assert load_manifest(done)["runs_done"] == 24
@@ -159,23 +142,25 @@ def test_input_faults_get_one_line(write_experiment, tmp_path, capsys):
     assert status == 2 and "name:" in err and "up to 100" in err
 
 
-def test_file_system_faults_get_one_line_and_damage_nothing(small, done, tmp_path, capsys):
+def test_file_system_faults_get_one_line_and_damage_nothing(
+    in_threads, small_file, done, tmp_path, capsys
+):
     afile = tmp_path / "afile"
     afile.write_text("x")
     for out in (afile, afile / "under"):
-        status, err = sweep_cli(capsys, small, out)
+        status, err = sweep_cli(capsys, small_file, out)
         assert status == 2 and str(afile) in err
     assert afile.read_text() == "x"
 
-    runs = in_threads(small, tmp_path / "other", flush_runs=8).folder / "runs"
+    runs = in_threads(small_file, tmp_path / "other", flush_runs=8).folder / "runs"
     shutil.rmtree(runs)
     runs.write_text("not a folder")
-    status, err = sweep_cli(capsys, small, tmp_path / "other")
+    status, err = sweep_cli(capsys, small_file, tmp_path / "other")
     assert status == 2 and str(runs) in err
 
 
 def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
-    small, tmp_path, capsys, monkeypatch
+    in_threads, small_file, tmp_path, capsys, monkeypatch
 ):
     written = []
     real = pq.write_table
@@ -188,22 +173,22 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
 
     monkeypatch.setattr(pq, "write_table", fill_up)
     monkeypatch.setattr(sweep, "__kwdefaults__", {**sweep.__kwdefaults__, "flush_runs": 5})
-    status, err = sweep_cli(capsys, small, tmp_path, "--workers", "1")
+    status, err = sweep_cli(capsys, small_file, tmp_path, "--workers", "1")
     assert status == 2 and "No space left on device" in err
-    folder = tmp_path / "small"
+    folder = tmp_path / "small_file"
     assert f"{folder / 'timeseries'}/part-00001.parquet: cannot write" in err  # names the file
     stored = load_results(folder)
     assert len(stored) == 5 and load_manifest(folder)["runs_done"] == 5
     assert not list(folder.rglob(".tmp-*"))
     monkeypatch.undo()
-    summary = in_threads(small, tmp_path)
+    summary = in_threads(small_file, tmp_path)
     assert (summary.runs_now, summary.runs_done) == (19, 24)
 
 
 @pytest.mark.parametrize(
     "text", ["[]", "null", '{"name": 3}', "{ broken", '{"runs_planned": "24"}']
 )
-def test_a_manifest_that_is_not_one_gets_one_line(text, small, done, capsys, snapshot):
+def test_a_manifest_that_is_not_one_gets_one_line(text, small_file, done, capsys, snapshot):
     manifest = done / "manifest.json"
     if text.startswith('{"runs_planned"'):
         text = json.dumps({**json.loads(manifest.read_text()), "runs_planned": "24"})
@@ -211,7 +196,7 @@ def test_a_manifest_that_is_not_one_gets_one_line(text, small, done, capsys, sna
     with pytest.raises(UserError, match="manifest"):
         load_manifest(done)
     before = snapshot(done)
-    status, err = sweep_cli(capsys, small, done.parent)
+    status, err = sweep_cli(capsys, small_file, done.parent)
     assert status == 2 and str(manifest) in err
     assert snapshot(done) == before
 
