@@ -106,13 +106,13 @@ def test_links_in_place_of_a_results_folder_or_its_parts_are_refused_and_left_al
     (elsewhere / "precious.txt").write_text("keep me")
     links = tmp_path / "links"
     links.mkdir()
-    (links / "small_file").symlink_to(done)
+    (links / "small").symlink_to(done)
     for fresh in ((), ("--fresh",)):
         status, err = sweep_cli(capsys, small_file, links, *fresh)
         assert status == 2 and "is a symbolic link" in err
-        assert (links / "small_file").is_symlink() and (done / "manifest.json").exists()
-    (links / "small_file").unlink()
-    (links / "small_file").symlink_to(tmp_path / "nowhere")
+        assert (links / "small").is_symlink() and (done / "manifest.json").exists()
+    (links / "small").unlink()
+    (links / "small").symlink_to(tmp_path / "nowhere")
     status, err = sweep_cli(capsys, small_file, links)
     assert status == 2 and "is a symbolic link" in err
 
@@ -175,7 +175,7 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_keeps_what_was_stored(
     monkeypatch.setattr(sweep, "__kwdefaults__", {**sweep.__kwdefaults__, "flush_runs": 5})
     status, err = sweep_cli(capsys, small_file, tmp_path, "--workers", "1")
     assert status == 2 and "No space left on device" in err
-    folder = tmp_path / "small_file"
+    folder = tmp_path / "small"
     assert f"{folder / 'timeseries'}/part-00001.parquet: cannot write" in err  # names the file
     stored = load_results(folder)
     assert len(stored) == 5 and load_manifest(folder)["runs_done"] == 5
