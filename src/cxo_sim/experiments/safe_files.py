@@ -66,29 +66,7 @@ def write_output(path: Path, write: Callable[[Path], Any], *, root: Path | None 
                 write(temp)
                 _commit(folder, path.name, temp.read_bytes(), path)
             return path
-        temp = f"{_TEMP_PREFIX}{os.getpid()}-{path.name}"
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp, dir_fd=folder)
-            os.close(os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder))  # ours, not a link
-            try:
-                write(through / temp)
-                flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-                descriptor = os.open(temp, flags, dir_fd=folder)
-                try:
-                    os.fsync(descriptor)
-                finally:
-                    os.close(descriptor)
-                _refuse_link_at(folder, path.name, path)
-                os.replace(temp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp, dir_fd=folder)
-                raise
-        except OSError as exc:
-            raise UserError(f"{path}: cannot write: {exc.strerror or one_line(exc)}") from None
-        with contextlib.suppress(OSError):
-            os.fsync(folder)
+        _replace_atomically(folder, path.name, path, lambda temp: write(through / temp))
     finally:
         os.close(folder)
     return path
@@ -164,22 +142,38 @@ def _open_dir(name: str | Path, parent: int | None, where: Path, follow: bool = 
 
 
 def _commit(folder: int, name: str, data: bytes, where: Path) -> None:
-    """Write ``data`` as ``name`` in the folder of descriptor ``folder``, atomically.
+    """Write ``data`` as ``name`` in the folder of descriptor ``folder``, atomically."""
 
-    The bytes go to a new temporary file (created, never opened through a link), are flushed
-    to the disk and moved onto ``name`` in the same folder. ``where`` names the file in errors.
+    def fill(temp: str) -> None:
+        descriptor = os.open(temp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=folder)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+
+    _replace_atomically(folder, name, where, fill)
+
+
+def _replace_atomically(folder: int, name: str, where: Path, fill: Callable[[str], Any]) -> None:
+    """Make ``name`` in the folder of descriptor ``folder`` anew, atomically, following no link.
+
+    A new temporary file is created in the same folder (never opened through a link),
+    ``fill(temp)`` writes it by its name, it is flushed to the disk and moved onto ``name``; a
+    link in ``name``'s place is refused before and again just before the move. ``where`` names
+    the file in errors; a failure leaves the old file and no temporary one.
     """
     _refuse_link_at(folder, name, where)
     temp = f"{_TEMP_PREFIX}{os.getpid()}-{name}"
     try:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp, dir_fd=folder)
-        descriptor = os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder)
+        os.close(os.open(temp, _FILE_FLAGS, 0o644, dir_fd=folder))  # ours, not a link
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            fill(temp)
+            descriptor = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=folder)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            _refuse_link_at(folder, name, where)
             os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             with contextlib.suppress(OSError):
