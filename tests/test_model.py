@@ -358,12 +358,30 @@ def test_no_executive_hours_decide_nothing_and_say_so():
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_no_martech_budget_buys_nothing_sanctioned(preset):
-    model = CxOModel(seed=6, **{**PRESETS[preset], "martech_budget": 0.0})
+    # Under a shared budget marketing funds part of the martech budget: switched off here.
+    model = CxOModel(
+        seed=6,
+        **{**PRESETS[preset], "martech_budget": 0.0},
+        constants={"MECH_SHARED_FUNDING": 0},
+    )
     for _ in range(104):
         model.step()
         bought = [t for t in model.stack if not t.bypass and t.bought > 0]
         assert not bought, [(t.capability.name, t.status, t.platform, t.bought) for t in bought]
         assert model.martech_left == 0
+
+
+def test_a_shared_budget_is_funded_partly_by_marketing():
+    """Under shared rights SHARED_FUNDING of marketing's money joins the martech budget."""
+    params = {**PRESETS["turf_war"], "martech_budget": 1000.0, "marketing_discretionary": 500.0}
+    share = CONSTANTS["SHARED_FUNDING"].value
+    model = CxOModel(seed=1, **params)
+    assert model.sanctioned_budget == pytest.approx(1000.0 + share * 500.0)
+    assert model.outside_budget == pytest.approx(500.0 * (1.0 - share))
+    alone = CxOModel(seed=1, **{**params, "budget_owner": "cio"})
+    assert (alone.sanctioned_budget, alone.outside_budget) == (1000.0, 500.0)
+    off = CxOModel(seed=1, **params, constants={"MECH_SHARED_FUNDING": 0})
+    assert (off.sanctioned_budget, off.outside_budget) == (1000.0, 500.0)
 
 
 def test_capabilities_age_and_the_catalogue_keeps_its_size():

@@ -514,6 +514,11 @@ _DECLARATIONS = [
        "quarterly chance marketing notices and cancels an idle subscription it bought",
        "Zylo: 44-53% of SaaS licences go unused in a month"),
     # ---- 7.15 money ------------------------------------------------------------------------
+    _c("SHARED_FUNDING", 0.3, 0.1, 0.6, "", "7.15",
+       "share of marketing's discretionary money that joins the martech budget under a "
+       "shared budget",
+       "Gartner 2021 (n=1,120): 74% of technology purchases funded at least partly by "
+       "business units; the share each unit brings is not reported (modelling choice)"),
     _c("LICENCE_MEAN", 3.5, 2.0, 6.0, "k$/week", "7.15",
        "mean enterprise licence of a martech tool (about 180 k$ a year)",
        "Zylo 2025: about 49 M$ over 275 apps in large firms"),
@@ -609,6 +614,9 @@ _SWITCHES = [
     Switch("MECH_LEARNING", "7.13",
            "any firm learns from full deployments that an emerging capability is worth less "
            "than promised, and drops it (off: only pilots teach it)"),
+    Switch("MECH_SHARED_FUNDING", "7.15",
+           "a shared budget is funded partly from marketing's discretionary money (off: each "
+           "budget stays whole with its owner)"),
     Switch("MECH_IDEA_RESPONSE", "7.3",
            "marketers put ideas forward as far as their campaigns have launched (off: every "
            "idea is pursued)"),

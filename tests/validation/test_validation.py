@@ -13,6 +13,7 @@ import pytest
 
 from cxo_sim.experiments.single_run import Weekly, run_model
 from cxo_sim.presets import preset
+from cxo_sim.validation.arms import column, run_arms
 from cxo_sim.validation.patterns import (
     HEADLINE,
     NOT_HOLDING,
@@ -29,7 +30,12 @@ from cxo_sim.validation.targets import (
     format_calibration,
     run_statistics,
 )
-from cxo_sim.validation.tradeoffs import format_tradeoffs, tradeoffs
+from cxo_sim.validation.tradeoffs import (
+    BUNDLE_TITLE,
+    bundle_tradeoffs,
+    format_tradeoffs,
+    tradeoffs,
+)
 
 SEEDS = range(1, 61)
 # A yearly chance near 0.15 measured on 60 runs has a sampling sd of about 0.05: the calibration
@@ -100,6 +106,19 @@ def test_tradeoff_table_has_a_row_per_practice_and_the_whole_bill():
     rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
     assert [row.split(" | ")[0] for row in rows] == [f"| {p}" for p in PRACTICES]
     assert all(row.count(" | ") == len(HEADLINE) for row in rows)
+
+
+def test_the_bundle_table_says_what_each_practice_adds_to_best_practice():
+    """Each row is best_practice minus best_practice without that practice, on paired seeds."""
+    seeds = range(1, 6)
+    table = bundle_tradeoffs(seeds)
+    assert list(table) == list(PRACTICES)
+    best = preset("best_practice")
+    runs = run_arms({"best": best, "without": {**best, "mixed_teams": 0.0}}, seeds)
+    diff = column(runs["best"], "net_value") - column(runs["without"], "net_value")
+    assert table["mixed_teams"]["net_value"].value == pytest.approx(diff.mean())
+    text = format_tradeoffs(table, len(seeds), BUNDLE_TITLE)
+    assert text.startswith(f"Tradeoffs: {BUNDLE_TITLE}, 5 paired seeds")
 
 
 def test_shadow_breach_weeks_read_the_event_field_not_its_wording():

@@ -38,7 +38,12 @@ def command(args: argparse.Namespace) -> int:
 
     from cxo_sim.validation.patterns import NOT_HOLDING, format_patterns, patterns
     from cxo_sim.validation.targets import calibration, format_calibration
-    from cxo_sim.validation.tradeoffs import format_tradeoffs, tradeoffs
+    from cxo_sim.validation.tradeoffs import (
+        BUNDLE_TITLE,
+        bundle_tradeoffs,
+        format_tradeoffs,
+        tradeoffs,
+    )
 
     if args.seeds < 2:
         raise UserError(
@@ -53,6 +58,8 @@ def command(args: argparse.Namespace) -> int:
     checks = patterns(seeds, workers)
     print(format_patterns(checks, args.seeds), flush=True)
     print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds), flush=True)
+    bundle = bundle_tradeoffs(seeds, workers)
+    print(format_tradeoffs(bundle, args.seeds, BUNDLE_TITLE), flush=True)
     if args.flags:
         from cxo_sim.validation.diagnostics import diagnose, format_flags
 

@@ -152,8 +152,10 @@ class CxOModel(mesa.Model):
         self.governance_live = self.data_governance != "clear"
         # Share of a regular engineer's week IT gives marketing's queue (ODD 7.8).
         self.marketing_share = self.k.MARKETING_SHARE + self.k.ALIGNMENT_SHARE * self.alignment
-        self.martech_left = self.martech_budget
-        self.discretionary_left = self.marketing_discretionary
+        # The yearly budgets: martech (sanctioned) and marketing's own, outside it (7.15).
+        self.sanctioned_budget, self.outside_budget = money.budgets(self)
+        self.martech_left = self.sanctioned_budget
+        self.discretionary_left = self.outside_budget
         self.emerging_made = 0
         self.catalogue = environment.make_catalogue(self.n_capabilities, self.env_random)
         self.cum_demand: list[float] = []
@@ -417,8 +419,8 @@ class CxOModel(mesa.Model):
 
     def new_budget_year(self) -> None:
         """Budgets are renewed; purchases that waited for money are decided again."""
-        self.martech_left = self.martech_budget
-        self.discretionary_left = self.marketing_discretionary
+        self.martech_left = self.sanctioned_budget
+        self.discretionary_left = self.outside_budget
         for request in self.waiting_for_budget:
             if request.stage == "budget":
                 request.stage = "decision"

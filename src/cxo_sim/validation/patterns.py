@@ -1,4 +1,4 @@
-"""Patterns P1-P8, the tradeoff patterns T1-T3 and scale S1 (ODD section 9).
+"""Patterns P1-P8, the tradeoff patterns T1-T4 and scale S1 (ODD section 9).
 
 Each check compares arms run on the same seeds (common random numbers): the estimate is the
 mean of per-seed differences with a 95% t interval that must exclude zero on the claimed side,
@@ -27,7 +27,7 @@ class Check:
     """One statistical check of a pattern.
 
     Attributes:
-        pattern: "P1" ... "P8", "T1" ... "T3", "S1".
+        pattern: "P1" ... "P8", "T1" ... "T4", "S1".
         claim: what must hold, in words.
         estimate: the measured difference with its 95% CI.
         passed: whether the claim holds.
@@ -133,6 +133,9 @@ def _arms() -> dict[str, dict[str, Any]]:
     }
     for name, changes in PRACTICES.items():
         arms[f"+{name}"] = _with(old, **changes)
+    best = preset("best_practice")
+    for name, changes in PRACTICES.items():
+        arms[f"best-{name}"] = _with(best, **{k: old[k] for k in changes})
     return arms
 
 
@@ -412,6 +415,28 @@ def _t1(runs, col: Col) -> list[Check]:
                   len(free) <= 2)]  # fmt: skip
 
 
+def _t4(runs, col: Col) -> list[Check]:
+    """Doing everything is not best: within best_practice, practices still cost something."""
+    best = col["best"]
+    free, gains = [], {}
+    for practice in PRACTICES:
+        without = col[f"best-{practice}"]
+        # What the practice adds to the bundle: best_practice - best_practice without it.
+        diffs = {name: paired_diff(best(name), without(name)) for name in HEADLINE}
+        if not any(_worse(name, est) for name, est in diffs.items()):
+            free.append(practice)
+        gains[practice] = paired_diff(without("net_value"), best("net_value"))
+    leader = max(gains, key=lambda p: gains[p].value)
+    count = mean_ci([float(len(free))] * 2)
+    names = ", ".join(free) or "none"
+    return [
+        Check("T4", "best_practice without its costliest practice - best_practice: net value > 0"
+              f" ({leader})", gains[leader], gains[leader].low > 0),
+        Check("T4", f"at most 2 practices cost nothing within best_practice ({names})", count,
+              len(free) <= 2),
+    ]  # fmt: skip
+
+
 def _t2(runs, col: Col) -> list[Check]:
     lax, cautious = col["lax"], col["cautious"]
     return [
@@ -491,6 +516,7 @@ PATTERNS: dict[str, tuple[tuple[str, ...], Callable[..., list[Check]]]] = {
     "T1": (("cio", PILOT_BASELINE, *(f"+{p}" for p in PRACTICES)), _t1),
     "T2": (("lax", "cautious"), _t2),
     "T3": (("half_budget", "cio"), _t3),
+    "T4": (("best", *(f"best-{p}" for p in PRACTICES)), _t4),
     "S1": (("x5", "cio"), _s1),
 }
 

@@ -36,13 +36,36 @@ def tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Est
     return table
 
 
-def format_tradeoffs(table: dict[str, dict[str, Estimate]], n: int) -> str:
+def bundle_tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Estimate]]:
+    """For each practice within ``best_practice``: the bundle minus the bundle without it."""
+    arms = _arms()
+    names = ["best", *(f"best-{p}" for p in PRACTICES)]
+    runs = run_arms({name: arms[name] for name in names}, seeds, workers)
+    best = runs["best"]
+    return {
+        practice: {
+            name: paired_diff(column(best, name), column(runs[f"best-{practice}"], name))
+            for name in HEADLINE
+        }
+        for practice in PRACTICES
+    }
+
+
+BUNDLE_TITLE = (
+    "Within the bundle: what each practice adds to best_practice (best_practice - best_practice "
+    "without it)"
+)
+
+
+def format_tradeoffs(
+    table: dict[str, dict[str, Estimate]], n: int, title: str = "each practice added to old_world"
+) -> str:
     """The tradeoff table as Markdown: what each practice buys (+) and costs (-)."""
     head = " | ".join(
         "expected breaches" if name == RISK else name.replace("_", " ") for name in HEADLINE
     )
     lines = [
-        f"Tradeoffs: each practice added to old_world, {n} paired seeds, mean difference "
+        f"Tradeoffs: {title}, {n} paired seeds, mean difference "
         "[95% CI]; (+) better, (-) worse, blank: not significant",
         "",
         f"| practice | {head} |",

@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from cxo_sim.model.agents import Capability
 
 
+def budgets(model: CxOModel) -> tuple[float, float]:
+    """The yearly martech budget the deciders spend and marketing's money outside it (k$).
+
+    A shared budget is funded partly by marketing (Gartner 2021: 74% of technology purchases
+    are funded at least partly by business units): ``SHARED_FUNDING`` of its discretionary money
+    joins the martech budget the two executives decide over, and is no longer marketing's to
+    spend around IT.
+    """
+    k = model.k
+    pooled = 0.0
+    if model.rights == "shared" and k.MECH_SHARED_FUNDING:
+        pooled = k.SHARED_FUNDING * model.marketing_discretionary
+    return model.martech_budget + pooled, model.marketing_discretionary - pooled
+
+
 def vendor_licence(model: CxOModel, cap: Capability) -> float:
     """An enterprise licence for ``cap`` (k$/week): lognormal around the capability's level."""
     k = model.k

@@ -128,7 +128,7 @@ def learn_worth(model: CxOModel) -> set:
 def over_budget(model: CxOModel, already: list[Tool]) -> list[Tool]:
     """Sanctioned tools to cut, least recently used first, until a year's licences fit."""
     _, _, sanctioned, _ = model.weekly_bill()
-    excess = sanctioned * WEEKS_PER_YEAR - model.martech_budget
+    excess = sanctioned * WEEKS_PER_YEAR - model.sanctioned_budget
     excess -= sum(t.weekly_cost for t in already if not t.bypass) * WEEKS_PER_YEAR
     cuts: list[Tool] = []
     if excess <= 0:

@@ -65,7 +65,7 @@ def update_influence(model: CxOModel, value_this_week: float) -> None:
     model.value_read += (week - model.value_read) / k.KPI_WEEKS
     value = model.value_read
     cmo_score = value / (1.0 + value)
-    budget = model.martech_budget / WEEKS_PER_YEAR
+    budget = model.sanctioned_budget / WEEKS_PER_YEAR
     sanctioned = model.weekly_bill()[2]
     headroom = budget / sanctioned if sanctioned > 0 else 1.0
     cio_score = headroom / (1.0 + headroom)
