@@ -218,13 +218,21 @@ class CxOModel(mesa.Model):
             self.liaison.new_week()
         shadow_it.expectations(self)  # what marketers weigh this week (ODD 7.6)
 
+    def caught_chance(self, beside: bool) -> float:
+        """The chance a marketer expects IT to find what it bought or copied within a year.
+
+        Worked out at the start of the week (``shadow_it.expectations``); higher for a marketer
+        with an embedded engineer beside it (ODD 7.6).
+        """
+        return self.caught_beside if beside else self.caught
+
     def react(self) -> None:
         """Breaches found; embedded engineers notice shadow tools; pilots end; trust moves."""
         security.discover_breaches(self)
         # IT learns of shadow tools through its discovery tooling (the more cautious the CIO,
         # the more it looks) and through engineers embedded in marketing.
         k = self.k
-        discover = k.SHADOW_DISCOVERY * (1.0 - self.cio.risk) * self.discovery_coverage
+        discover = shadow_it.discovery_rate(self)
         for tool in [t for t in self.stack if not t.known] if k.MECH_DISCOVERY else []:
             draw = self.random.random()
             if draw < discover:

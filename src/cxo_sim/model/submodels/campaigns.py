@@ -225,9 +225,17 @@ def takes_existing(model: CxOModel) -> bool:
     The existing tool now fits less well (``REUSE_FIT``); the new one would come after the wait
     the marketer expects from IT, as far as it trusts IT to deliver (ODD 7.3, 7.6).
     """
-    k = model.k
-    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
-    return k.REUSE_FIT >= deliver * math.exp(-model.delay_rate * model.expected_wait)
+    return model.k.REUSE_FIT >= delivery_worth(model, model.expected_wait)
+
+
+def delivery_worth(model: CxOModel, weeks: float) -> float:
+    """What IT's delivery ``weeks`` from now is worth to a marketer now, in [0, 1] (ODD 7.6).
+
+    The campaign's value decays at marketing's delay rate, and the marketer counts on delivery
+    only as far as it trusts IT.
+    """
+    deliver = model.trust if model.k.MECH_TRUST_EXPECTATION else 1.0
+    return deliver * math.exp(-model.delay_rate * weeks)
 
 
 def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:

@@ -72,7 +72,7 @@ def copy_gain(model: CxOModel, campaign: Campaign, share: float) -> float:
     k = model.k
     marketer = campaign.marketer
     gain = k.PERSONALISATION_UPLIFT * max(0.0, campaign.personalisation - share)
-    caught = model.caught_beside if marketer.beside else model.caught
+    caught = model.caught_chance(marketer.beside)
     cost = caught * k.CAUGHT_COST * marketer.caution
     cost += model.alignment * k.MARKETER_IT_WEIGHT * campaign.sensitivity
     return gain - cost

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from cxo_sim.model.agents import Task, Tool
 
 
+def cover(need: float, days: float) -> tuple[float, float]:
+    """Routine work needing ``need`` days from ``days`` left: the share done, the days left."""
+    done = min(1.0, days / need) if need > 0 else 1.0
+    return done, days - min(need, days)
+
+
 def engineers_work(model: CxOModel) -> None:
     """Incidents, upkeep and patching from the regular engineers, then everyone's queue work."""
     k = model.k
@@ -50,17 +56,14 @@ def engineers_work(model: CxOModel) -> None:
     # before patching, and get done only as far as that time goes.
     caution = 2.0 * (1.0 - model.cio.risk) if k.MECH_WATCH_TIME else 1.0
     upkeep = k.UPKEEP_DAYS * caution * watched
-    model.monitor_coverage = min(1.0, routine / upkeep) if upkeep > 0 else 1.0
-    routine -= min(upkeep, routine)
+    model.monitor_coverage, routine = cover(upkeep, routine)
     # Scans grow with the people whose sign-ons and traffic they read.
     size = model.n_marketers / REFERENCE_TEAM
     scans = k.DISCOVERY_DAYS * (1.0 - model.cio.risk) * size if k.MECH_WATCH_TIME else 0.0
-    model.discovery_coverage = min(1.0, routine / scans) if scans > 0 else 1.0
-    routine -= min(scans, routine)
+    model.discovery_coverage, routine = cover(scans, routine)
     if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
         board = k.BOARD_DAYS * sum(1 for tool in model.stack if tool.known)
-        model.board_coverage = min(1.0, routine / board) if board > 0 else 1.0
-        routine -= min(board, routine)
+        model.board_coverage, routine = cover(board, routine)
     patch_tools(model, routine)
     model.tasks.sort(key=lambda t: (-t.priority, t.created))
     model.queue_start = {False: 0, True: 0}

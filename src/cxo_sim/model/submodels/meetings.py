@@ -92,7 +92,7 @@ def disclosure_gain(model: CxOModel, tool: Tool) -> float:
     duplicate = any(t.known for t in model.tools_by_cap.get(tool.capability, ()))
     stake_lost = owned if duplicate and not idle(model, tool) else 0.0
     # worked out at the start of the week (shadow_it.expectations)
-    caught = model.caught_beside if tool.beside else model.caught
+    caught = model.caught_chance(tool.beside)
     disclose = -stake_lost - k.AMNESTY_DOUBT * (1.0 - model.trust)
     hide = -caught * (1.0 + stake_lost)
     return disclose - hide

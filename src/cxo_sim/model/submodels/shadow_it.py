@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.submodels.campaigns import shows
+from cxo_sim.model.submodels.campaigns import delivery_worth, shows
 from cxo_sim.model.submodels.meetings import disclosure_gain
 from cxo_sim.model.submodels.money import affordable, executive_time
 from cxo_sim.model.submodels.relationship import went_badly
@@ -27,6 +27,14 @@ from cxo_sim.model.submodels.relationship import went_badly
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
     from cxo_sim.model.agents import Campaign, Capability, Marketer, Tool, ToolRequest
+
+
+def discovery_rate(model: CxOModel) -> float:
+    """The weekly chance IT's discovery tooling finds a given shadow tool (ODD 7.2, 7.8).
+
+    The more cautious the CIO, the more it looks, as far as its engineers' scans get done.
+    """
+    return model.k.SHADOW_DISCOVERY * (1.0 - model.cio.risk) * model.discovery_coverage
 
 
 def found_within_a_year(model: CxOModel, beside: bool = False) -> float:
@@ -38,7 +46,7 @@ def found_within_a_year(model: CxOModel, beside: bool = False) -> float:
     k = model.k
     if not k.MECH_DISCOVERY:
         return 0.0
-    weekly = k.SHADOW_DISCOVERY * (1.0 - model.cio.risk) * model.discovery_coverage
+    weekly = discovery_rate(model)
     if beside:
         weekly += k.NOTICE_RATE
     return 1.0 - (1.0 - min(1.0, weekly)) ** 52
@@ -54,7 +62,7 @@ def exposure(model: CxOModel, marketer: Marketer, tool: bool) -> float:
     """
     if tool and model.rights == "cmo":
         return 0.0
-    return model.caught_beside if marketer.beside else model.caught
+    return model.caught_chance(marketer.beside)
 
 
 def expectations(model: CxOModel) -> None:
@@ -98,8 +106,7 @@ def around_gain(
     remaining = max(model.expected_wait - waited, k.OVERDUE_SHARE * waited)
     if remaining > campaign.deadline - model.week:
         return gain  # IT would deliver after the campaign's moment: waiting is worth nothing
-    deliver = model.trust if k.MECH_TRUST_EXPECTATION else 1.0
-    return gain - deliver * math.exp(-model.delay_rate * remaining)
+    return gain - delivery_worth(model, remaining)
 
 
 def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
