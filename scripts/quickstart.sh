@@ -15,3 +15,4 @@ NAME=$(basename "$EXPERIMENT" .toml)
 "$venv/bin/cxo-sim" report "out/$NAME"
 echo
 echo "Open out/$NAME/report.html in a browser; figures are in out/$NAME/figures/."
+echo "The teaching app: $venv/bin/pip install -e '.[app]' && $venv/bin/cxo-sim app"

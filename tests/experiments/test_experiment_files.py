@@ -236,5 +236,15 @@ def test_bad_file_gives_one_line_naming_file_key_and_problem(case, write_experim
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(UserError, match="no such experiment file"):
+    with pytest.raises(UserError, match="no such experiment file") as raised:
         load_experiment(tmp_path / "absent.toml")
+    assert "did you mean" not in str(raised.value)
+
+
+def test_a_mistyped_file_name_gets_the_closest_one_beside_it(tmp_path):
+    (tmp_path / "budget-ownership.toml").write_text("")
+    (tmp_path / "budget-ownership.csv").write_text("")
+    with pytest.raises(UserError) as raised:
+        load_experiment(tmp_path / "budget-ownershp.toml")
+    hint = f"did you mean {str(tmp_path / 'budget-ownership.toml')!r}?"
+    assert str(raised.value).endswith(hint)

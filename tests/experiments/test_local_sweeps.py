@@ -183,6 +183,9 @@ def test_loading_a_folder_that_holds_no_results_says_so(tmp_path):
         load_results(tmp_path)
     with pytest.raises(UserError, match="no such results folder"):
         load_results(tmp_path / "absent")
+    (tmp_path / "practices").mkdir()
+    with pytest.raises(UserError, match=r"did you mean '.*practices'\?$"):
+        load_results(tmp_path / "practises")
 
 
 def test_evaluate_gives_the_rows_a_sweep_gives(small, reference):

@@ -1,4 +1,4 @@
-"""Calibration targets and patterns P1-P8, T1-T3, S1 (docs/ODD.md section 9), as tests.
+"""Calibration targets and patterns P1-P8, T1-T4, S1 (docs/ODD.md section 9), as tests.
 
 The same checks print with ``cxo-sim validate``, on seeds from 10000 up; these tests use seeds
 1-60, so the model is tested on runs its calibration was not read from. Every pattern compares

@@ -13,8 +13,13 @@ from cxo_sim.errors import UserError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``cxo-sim app`` and its options to the sub-commands."""
     parser = sub.add_parser("app", help="serve the teaching app in the browser")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 opens the app "
+        "to the network, for a classroom)",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     parser.set_defaults(handler=command)
 
 

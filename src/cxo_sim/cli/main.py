@@ -49,7 +49,7 @@ EXAMPLES = """examples:
   cxo-sim run --preset new_world --set liaison=true --seed 3
   cxo-sim sweep experiments/budget-ownership.toml    then: cxo-sim report results/...
   cxo-sim report results/budget-ownership            report.html, summary.csv, runs.csv
-  cxo-sim calibrate experiments/calibration/old_world.toml   posterior, card in calibration/
+  cxo-sim calibrate calibration/old_world.toml       posterior, card in calibration/old_world/
   cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3
   cxo-sim explain meetings cio_risk=0.9              what carries a lever's effect

@@ -13,7 +13,8 @@ from cxo_sim.errors import UserError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``cxo-sim validate`` and its options to the sub-commands."""
     parser = sub.add_parser(
-        "validate", help="calibration, patterns P1-P8, T1-T3, S1 and the tradeoff table, measured"
+        "validate",
+        help="calibration, patterns P1-P8, T1-T4, S1 and the tradeoff tables, measured",
     )
     parser.add_argument("--seeds", type=int, default=120, help="seeds per arm (default 120)")
     parser.add_argument("--first-seed", type=int, default=10_000, help="first seed (default 10000)")

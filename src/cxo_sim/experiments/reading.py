@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.seeds import run_seed
+from cxo_sim.experiments.spec import nearby
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import PARAMETERS
 
@@ -338,7 +339,7 @@ def _check_identity(part: Path, table: pa.Table, manifest: dict[str, Any]) -> No
 def _results_folder(path: str | Path) -> Path:
     folder = Path(path)
     if not folder.is_dir():
-        raise UserError(f"{folder}: no such results folder")
+        raise UserError(f"{folder}: no such results folder{nearby(folder, folders=True)}")
     if not (folder / MANIFEST).is_file():
         raise UserError(
             f"{folder}: not a results folder (no {MANIFEST}); "

@@ -103,6 +103,23 @@ def read_toml(path: Path, kind: str) -> tuple[dict[str, Any], str]:
     return data, text
 
 
+def nearby(path: Path, folders: bool = False) -> str:
+    """``"; did you mean 'x'?"`` with the closest file (or folder) beside a missing ``path``."""
+    try:
+        names = [
+            p.name
+            for p in path.parent.iterdir()
+            if (p.is_dir() if folders else p.is_file() and p.suffix == path.suffix)
+        ]
+    except OSError:
+        return ""
+    hint = did_you_mean(path.name, names, cutoff=0.5)
+    if not hint:
+        return ""
+    name = hint.split("'")[1]
+    return f"; did you mean {str(path.parent / name)!r}?"
+
+
 def _read_text(path: Path, kind: str) -> str:
     """A regular file's text, at most :data:`MAX_INPUT_BYTES`; never blocks on a FIFO or a device.
 
@@ -113,7 +130,7 @@ def _read_text(path: Path, kind: str) -> str:
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise UserError(f"{path}: no such {kind}") from None
+        raise UserError(f"{path}: no such {kind}{nearby(Path(path))}") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder, not {article} {kind}") from None
     except OSError as exc:

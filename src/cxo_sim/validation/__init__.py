@@ -2,7 +2,7 @@
 
 - :mod:`~cxo_sim.validation.arms`: arms run on the same seeds, through the engine (``run_arms``).
 - :mod:`~cxo_sim.validation.targets`: the calibration targets and the yearly figures they read.
-- :mod:`~cxo_sim.validation.patterns`: patterns P1-P8, T1-T3 and S1, and the claims known not
+- :mod:`~cxo_sim.validation.patterns`: patterns P1-P8, T1-T4 and S1, and the claims known not
   to hold.
 - :mod:`~cxo_sim.validation.tradeoffs`: what each practice buys and costs.
 - :mod:`~cxo_sim.validation.robustness`: which conclusions survive the constants' ranges (9.7).

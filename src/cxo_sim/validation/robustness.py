@@ -4,7 +4,7 @@ Every behavioural constant (``cxo_sim.constants``) has a plausible range.
 :func:`conclusions_across_constants` draws constant sets by Latin hypercube over those ranges.
 In each set, on paired seeds, the sign of each practice's effect on velocity, expected breaches
 and total cost (as :mod:`cxo_sim.validation.tradeoffs` measures it) and whether each pattern
-P1-P8, T1-T3 and S1 passes (the checks of :mod:`cxo_sim.validation.patterns`, on runs shared
+P1-P8, T1-T4 and S1 passes (the checks of :mod:`cxo_sim.validation.patterns`, on runs shared
 with the signs). The table gives, for each practice and outcome, the share of sets whose sign
 equals the sign at the default constants, and for each pattern the share of sets in which it
 passes. The Morris screen of the same constants is :mod:`cxo_sim.validation.screen`. Both print
@@ -91,7 +91,7 @@ def measure_conclusions(
         constants: constants to override (None or {}: the defaults).
         seeds: paired seeds, the same for every arm.
         workers: local processes.
-        only: patterns to check (empty: all of P1-P8, T1-T3 and S1).
+        only: patterns to check (empty: all of P1-P8, T1-T4 and S1).
         steps: weeks per run (P5 reads weeks 105-156, so it needs at least 156).
 
     Returns:

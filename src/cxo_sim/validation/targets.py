@@ -1,7 +1,7 @@
 """Calibration targets, measured (ODD section 9), for ``cxo-sim validate`` and ``calibrate``.
 
 The calibration targets are checked as yearly figures in each of years 2 to 5 of five-year runs
-of ``old_world``. The patterns (P1-P8, the tradeoff patterns T1-T3 and the scale check S1) live
+of ``old_world``. The patterns (P1-P8, the tradeoff patterns T1-T4 and the scale check S1) live
 in :mod:`cxo_sim.validation.patterns`. Covered by ``tests/validation/test_validation.py``.
 """
 
