@@ -155,6 +155,28 @@ def grid_outcomes(params: dict, rng: np.random.Generator) -> dict:
     }
 
 
+def combined_outcomes(params: dict, rng: np.random.Generator) -> dict:
+    """The combined role: no conflicts by construction, a little more velocity."""
+    combined = params["combined_role"]
+    return {
+        "conflicts": 0.0 if combined else 20.0 + rng.standard_normal(),
+        "campaign_velocity": 17.0 + 0.5 * combined + 0.2 * rng.standard_normal(),
+    }
+
+
+@pytest.fixture
+def combined_results(tmp_path: Path) -> Path:
+    return write_results(
+        tmp_path / "combined",
+        [("two executives", {}), ("one executive", {"combined_role": True})],
+        combined_outcomes,
+        sampling="scenarios",
+        factors=[],
+        replications=10,
+        name="combined",
+    )
+
+
 @pytest.fixture
 def practices_results(tmp_path: Path) -> Path:
     configs = [

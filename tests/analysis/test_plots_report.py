@@ -86,6 +86,14 @@ def test_report_is_one_offline_file(practices_results, capsys):
     assert list(summary["scenario"]) == ["baseline", "meetings", "liaison", "pilot_first"]
 
 
+def test_findings_say_how_many_clear_changes_chance_alone_would_make(practices_results):
+    report_command(SimpleNamespace(results=str(practices_results)))
+    page = (practices_results / "report.html").read_text()
+    rs = open_results(practices_results)
+    comparisons = len(findings(rs))
+    assert f"With {comparisons} comparisons at 95%, about " in page
+
+
 def test_lhs_report(lhs_results):
     report_command(SimpleNamespace(results=str(lhs_results)))
     page = (lhs_results / "report.html").read_text()
@@ -106,6 +114,24 @@ def test_report_opens_with_the_answer_in_natural_units(practices_results):
     page = (practices_results / "report.html").read_text()
     assert page.index('class="answer"') < page.index("<table")
     assert html.escape(sentences[1]) in page
+
+
+def test_the_answer_gives_each_arm_its_clearest_gain_and_cost(practices_results):
+    """Meetings cut redundant tools and cost 50 k$ in every run: the answer names both."""
+    rs = open_results(practices_results)
+    sentences = answer_sentences(rs, findings(rs))
+    (meetings,) = [s for s in sentences if s.startswith("meetings, against baseline")]
+    assert "its clearest gain is redundant_tools" in meetings
+    assert "its clearest cost is coordination_cost +50 k$ in every run" in meetings
+
+
+def test_outcomes_that_hold_by_construction_are_marked_not_headlined(combined_results):
+    folder = combined_results
+    rs = open_results(folder)
+    answer = " ".join(answer_sentences(rs, findings(rs)))
+    assert "one executive, against two executives: its clearest gain is campaign_velocity" in answer
+    assert "conflicts" not in answer.split("Not headlined")[0]
+    assert "hold by the model's construction: conflicts under one executive." in answer
 
 
 def test_answer_when_nothing_changes_says_so(flat_results):

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxo_sim.analysis.effects import level_text
 from cxo_sim.analysis.importance import most_important
 from cxo_sim.analysis.numbers import signed, with_unit
 from cxo_sim.analysis.results import ResultSet, measure
 
-# The answer names at most this many arms, each by its two clearest changes.
+# The answer names at most this many arms, each by its clearest gain and its clearest cost.
 MAX_ANSWER_ARMS = 3
+
+# Outcomes that hold by the model's construction under some settings (docs/ODD.md 9.4, 7.6):
+# marked in the answer, never its headline. Each entry: the parameter and value that makes it
+# so (every run of the arm must have it), the outcomes, and why.
+BY_DEFINITION = (
+    ("combined_role", True, ("conflicts", "escalations"),
+     "the combined executive has no one to disagree with"),
+    ("budget_owner", "cmo", ("shadow_tools", "shadow_spend_share"),
+     "what marketing buys under its own rights is known to IT, so it is not shadow"),
+)  # fmt: skip
 
 
 def ranking_sentence(ranking: pd.DataFrame, factors: int = 3) -> str:
@@ -40,8 +51,9 @@ def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
     """Three to five sentences in the outcomes' own units that answer the experiment's question.
 
     The design first; then each of the arms with the clearest changes (largest standardised
-    effect; a fixed difference, the same in every run, counts as the clearest), by its two
-    clearest changes with their 95% intervals; for sampled factors, the strongest rank
+    effect; a fixed difference, the same in every run, ranks last), by its
+    clearest gain and clearest cost with their 95% intervals (outcomes that hold by construction
+    are marked, never headlined); for sampled factors, the strongest rank
     correlations over configurations; then where the rest is.
     """
     configs = rs.runs["point"].nunique()
@@ -63,11 +75,18 @@ def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
         ]
     sentences = [design]
     differences = clear[clear["kind"] == "difference"].assign(strength=_strength)
+    defined = differences.apply(lambda row: by_definition(rs, row["arm"], row["outcome"]), axis=1)
+    marked = differences[defined] if len(differences) else differences
+    differences = differences[~defined] if len(differences) else differences
     arms = differences.groupby("arm", sort=False)["strength"].max().sort_values(ascending=False)
     for arm in arms.index[:MAX_ANSWER_ARMS]:
         rows = differences[differences["arm"] == arm].sort_values("strength", ascending=False)
-        changes = " and ".join(_change_phrase(row) for _, row in rows.head(2).iterrows())
-        sentences.append(f"{arm}, against {rows['reference'].iloc[0]}: {changes}.")
+        sentences.append(f"{arm}, against {rows['reference'].iloc[0]}: {_gain_and_cost(rows)}.")
+    if not marked.empty:
+        said = sorted({f"{r.outcome} under {r.arm}" for r in marked.itertuples()})
+        sentences.append(
+            "Not headlined, because they hold by the model's construction: " + "; ".join(said) + "."
+        )
     correlations = clear[clear["kind"] == "rank correlation"]
     if not correlations.empty:
         top = correlations.reindex(
@@ -83,11 +102,52 @@ def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
             )
             + "."
         )
-    named = sum(min(2, int((differences["arm"] == a).sum())) for a in arms.index[:MAX_ANSWER_ARMS])
-    rest = len(clear) - named - min(3, len(correlations))
+    named = 0  # the gain and the cost named for each arm
+    for arm in arms.index[:MAX_ANSWER_ARMS]:
+        verdicts = set(differences.loc[differences["arm"] == arm, "verdict"])
+        named += ("better" in verdicts) + ("worse" in verdicts)
+    rest = len(clear) - named - len(marked) - min(3, len(correlations))
     if rest > 0:
         sentences.append(f"The findings below list {rest} more clear changes, with effect sizes.")
     return sentences[:5]
+
+
+def _gain_and_cost(rows: pd.DataFrame) -> str:
+    """An arm's clearest gain and clearest cost, each with its interval (or "none clear").
+
+    Rows are the arm's clear changes, strongest first. A cost the same in every run (a fixed
+    difference) is a cost too: it is named when the arm has no variable one.
+    """
+    parts = []
+    for verdict, word in (("better", "gain"), ("worse", "cost")):
+        chosen = rows[rows["verdict"] == verdict]
+        if chosen.empty:
+            parts.append(f"no clear {word}")
+        else:
+            parts.append(f"its clearest {word} is {_change_phrase(chosen.iloc[0])}")
+    return "; ".join(parts)
+
+
+def arm_runs(rs: ResultSet, arm: str) -> pd.DataFrame:
+    """The runs behind an arm's label: a scenario's, or a factor level's (``factor = level``)."""
+    runs = rs.runs
+    if "scenario" in runs and (runs["scenario"] == arm).any():
+        return runs[runs["scenario"] == arm]
+    for factor in rs.factors:
+        for level in runs[factor].unique():
+            if level_text(factor, level) == arm:
+                return runs[runs[factor] == level]
+    return runs.iloc[0:0]
+
+
+def by_definition(rs: ResultSet, arm: str, outcome: str) -> bool:
+    """Whether ``outcome`` holds by construction in every run of ``arm`` (:data:`BY_DEFINITION`)."""
+    runs = arm_runs(rs, arm)
+    for parameter, value, outcomes, _ in BY_DEFINITION:
+        if outcome in outcomes and parameter in runs and len(runs):
+            if (runs[parameter] == value).all():
+                return True
+    return False
 
 
 def _strength(rows: pd.DataFrame) -> pd.Series:

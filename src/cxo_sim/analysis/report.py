@@ -272,10 +272,22 @@ def _findings_block(rs: ResultSet, kind: str, table: pd.DataFrame) -> str:
     return (
         f"<p>{intro} Only comparisons whose interval excludes zero are listed here; "
         f"{unclear} of {len(table)} comparisons show no clear change with "
-        f"{rs.replications} replications.</p>"
+        f"{rs.replications} replications. {multiplicity(len(table))}</p>"
         f"{_findings_table(shown, kind)}{more}"
         f"<details><summary>All {len(table)} comparisons</summary>"
         f"{_findings_table(table, kind)}</details>"
+    )
+
+
+def multiplicity(comparisons: int) -> str:
+    """The sentence on many comparisons at once: how many clear changes chance alone makes."""
+    if comparisons < 2:
+        return ""
+    chance = comparisons * 0.05
+    return (
+        f"With {comparisons} comparisons at 95%, about {fmt(chance)} would show a clear change "
+        "by chance alone even if nothing differed: read a lone, barely clear result as a "
+        "question for more replications, not an answer."
     )
 
 
