@@ -7,6 +7,7 @@ from scipy import stats as sps
 
 from cxo_sim.analysis.stats import (
     bootstrap_ci,
+    clear_front,
     cohens_d,
     compare,
     diff_ci,
@@ -110,3 +111,19 @@ def test_pareto_front():
     points = pd.DataFrame({"velocity": [1, 2, 3, 2, 3], "breaches": [1, 1, 5, 3, 4]})
     front = pareto_front(points, maximise=["velocity"], minimise=["breaches"])
     assert list(front) == [False, True, False, False, True]
+
+
+def test_the_clear_front_keeps_what_overlapping_intervals_cannot_rule_out():
+    points = pd.DataFrame({"velocity": [1, 2, 3, 2, 3], "breaches": [1, 1, 5, 3, 4]})
+    narrow = pd.DataFrame({"velocity": [0.1] * 5, "breaches": [0.1] * 5})
+    wide = pd.DataFrame({"velocity": [5.0] * 5, "breaches": [5.0] * 5})
+    pareto = pareto_front(points, maximise=["velocity"], minimise=["breaches"])
+    clear = clear_front(points, narrow, maximise=["velocity"], minimise=["breaches"])
+    assert list(clear) == list(pareto), "intervals apart everywhere: the Pareto front"
+    assert clear_front(points, wide, maximise=["velocity"], minimise=["breaches"]).all()
+    # Point 0 (1, 1) is beaten by point 1 (2, 1) only on velocity: apart at half-width 0.4,
+    # not at 0.6.
+    half = pd.DataFrame({"velocity": [0.4] * 5, "breaches": [0.0] * 5})
+    assert not clear_front(points, half, maximise=["velocity"], minimise=["breaches"])[0]
+    half["velocity"] = 0.6
+    assert clear_front(points, half, maximise=["velocity"], minimise=["breaches"])[0]

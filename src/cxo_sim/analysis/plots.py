@@ -44,7 +44,7 @@ from cxo_sim.analysis.results import (  # noqa: E402
     parameter_label,
     unit_label,
 )
-from cxo_sim.analysis.stats import mean_ci, pareto_front, summarise  # noqa: E402
+from cxo_sim.analysis.stats import clear_front, mean_ci, summarise  # noqa: E402
 from cxo_sim.experiments import safe_files  # noqa: E402
 from cxo_sim.params import PARAMETERS  # noqa: E402
 
@@ -285,8 +285,11 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
     for ax, (x, y) in zip(axes.flat, pairs, strict=True):
         mx = stats[stats["outcome"] == x].set_index("point")
         my = stats[stats["outcome"] == y].set_index("point").loc[mx.index]
-        front = pareto_front(
-            pd.DataFrame({x: mx["mean"], y: my["mean"]}), maximise=[x], minimise=[y]
+        front = clear_front(
+            pd.DataFrame({x: mx["mean"], y: my["mean"]}),
+            pd.DataFrame({x: mx["half_width"], y: my["half_width"]}),
+            maximise=[x],
+            minimise=[y],
         )
         ax.errorbar(
             mx["mean"], my["mean"], xerr=mx["half_width"], yerr=my["half_width"], fmt="none",
@@ -296,7 +299,7 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
         ax.plot(
             mx["mean"][front].to_numpy()[order],
             my["mean"][front].to_numpy()[order],
-            color="black", lw=1, ls="--", label="Pareto front (diamonds)", zorder=2,
+            color="black", lw=1, ls="--", label="front (diamonds)", zorder=2,
         )  # fmt: skip
         for level, colour in colours.items():
             chosen = (configs.loc[mx.index, colour_by] == level).to_numpy() if colour_by else None
@@ -324,15 +327,17 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
     title = "Can campaigns go faster without more breaches or more spend?"
     subtitle = (
         f"One point per configuration: mean and 95% CI over {_replication_text(rs)}; "
-        "diamonds: Pareto front (nothing else is both faster and safer, or faster and cheaper)"
+        "diamonds: nothing else is clearly both faster and safer (or cheaper), intervals apart"
     )
     notes = "\n".join(textwrap.shorten(n, 190, placeholder=" ...") for n in front_notes)
-    fig.text(0.01, 0.01, "Pareto front by panel, " + notes, fontsize=7, va="bottom")
+    fig.text(0.01, 0.01, "Front by panel, " + notes, fontsize=7, va="bottom")
     add_titles(fig, title, subtitle, bottom=(0.2 + 0.14 * len(front_notes)) / fig.get_figheight())
     caption = (
         "Right is faster, down is safer (left panel) or cheaper (right panel): the best place is "
-        "bottom right. Diamonds are on the Pareto front: no other configuration beats them on "
-        "both axes at once. Their numbers (#point) are listed under the panels."
+        "bottom right. Diamonds are on the front: no other configuration beats them on both "
+        "axes at once with its 95% interval apart on at least one, so where intervals overlap "
+        "the front keeps every configuration the data cannot rule out. Their numbers (#point) "
+        "are listed under the panels."
     )
     return save(fig, folder, "tradeoffs", title, caption)
 
