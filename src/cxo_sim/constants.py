@@ -614,6 +614,9 @@ _SWITCHES = [
     Switch("MECH_LEARNING", "7.13",
            "any firm learns from full deployments that an emerging capability is worth less "
            "than promised, and drops it (off: only pilots teach it)"),
+    Switch("MECH_PILOT_VERDICT", "7.13",
+           "a pilot ends with a verdict from what its launches showed: scale up or stop "
+           "(off: every pilot scales up)"),
     Switch("MECH_SHARED_FUNDING", "7.15",
            "a shared budget is funded partly from marketing's discretionary money (off: each "
            "budget stays whole with its owner)"),

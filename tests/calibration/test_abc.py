@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxo_sim.calibration.abc import RangeDistance, calibrate
+from cxo_sim.calibration.abc import KERNEL_FLOOR, RangeDistance, calibrate, ridged_transition
 from cxo_sim.calibration.card import write_card
 from cxo_sim.calibration.predictive import (
     effective_sample_size,
@@ -180,3 +180,32 @@ def test_a_posterior_resting_on_few_particles_is_flagged():
     uneven = even.assign(weight=[100.0] + [0.01] * 49)
     assert effective_sample_size(uneven) < 2
     assert "effective sample size is 1 of 50" in low_effective_sample(uneven)
+
+
+def test_the_kernel_keeps_a_positive_density_when_weight_sits_on_few_particles():
+    """Weight on 2 of 3 particles in 3 constants: a singular covariance, yet every draw counts."""
+    names = ["BASE_HAZARD", "CAUGHT_COST", "SHADOW_PRICE"]
+    rng = np.random.default_rng(5)
+    lows = np.array([CONSTANTS[n].low for n in names])
+    spans = np.array([CONSTANTS[n].high - CONSTANTS[n].low for n in names])
+    X = pd.DataFrame(lows + spans * rng.random((3, 3)), columns=names)
+    w = np.array([0.5, 0.5, 0.0])
+    kernel = ridged_transition(names)
+    kernel.fit(X[names[::-1]], w)  # columns in another order than the names
+    floor = (KERNEL_FLOOR * spans[::-1]) ** 2
+    assert np.all(np.diag(kernel.cov) >= floor)
+    # The density is the mixture of normals the covariance says, in the constants' own units.
+    from scipy import stats
+
+    many = pd.DataFrame(lows + spans * rng.random((40, 3)), columns=names)
+    regular = ridged_transition(names)
+    regular.fit(many, np.full(40, 1 / 40))
+    point = many.iloc[0] + spans * 0.01
+    expected = np.mean(
+        [stats.multivariate_normal(row, regular.cov).pdf(point) for row in many.to_numpy()]
+    )
+    assert regular.pdf(point) == pytest.approx(expected, rel=1e-6)
+    np.random.seed(0)
+    draws = kernel.rvs(size=200)
+    density = kernel.pdf(draws)
+    assert np.all(np.isfinite(density)) and np.all(density > 0)

@@ -65,6 +65,9 @@ MIN_ACCEPTANCE = 0.02
 # old_world reached epsilon 0 with an effective sample size of 33 of 300, and the example firm
 # (docs/ORGANISATION.md) with 1 of 300 after 2,700 runs, where rejection needs about 2,800.
 ZERO_START = 0.05
+# The transition kernel's floor under each constant's standard deviation, as a share of its
+# prior range (see ridged_transition).
+KERNEL_FLOOR = 1e-3
 OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
 
 
@@ -274,6 +277,7 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
         population_size=calibration.population,
         sampler=sampler,
         eps=_range_epsilon(),
+        transitions=ridged_transition(names),
     )
     database = f"sqlite:///{(folder / HISTORY).resolve()}"
     observed = {t.key: t.centre for t in calibration.targets}
@@ -302,6 +306,42 @@ def _run_abc(calibration, folder, names, pool, stop, progress):
             min_acceptance_rate=MIN_ACCEPTANCE,
         )
     return history
+
+
+def ridged_transition(names: list[str]):
+    """The multivariate normal kernel of pyabc, on the constants' ranges, with a floor.
+
+    When a population's weight sits on fewer particles than there are constants, the weighted
+    covariance is singular; a new particle drawn from it can then fall a rounding error off its
+    support, where scipy's density is exactly 0, its importance weight infinite and the
+    population's total weight NaN (pyabc then stops with "total weight nan is not normalized").
+    The constants' scales differ by orders of magnitude (``BASE_HAZARD`` about 1e-4, costs
+    about 1), so the kernel is worked out with each constant divided by its prior range, where
+    a floor of ``KERNEL_FLOOR`` on every standard deviation keeps the density positive
+    everywhere; no particle moves by more than a rounding of the constants' plausible ranges.
+    """
+    import pyabc
+    from scipy import stats
+
+    spans = np.array([CONSTANTS[n].high - CONSTANTS[n].low for n in names])
+
+    class RidgedTransition(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w):
+            super().fit(X, w)
+            scale = spans[[names.index(column) for column in X.columns]]
+            outer = np.outer(scale, scale)
+            scaled = self.cov / outer + np.eye(len(scale)) * KERNEL_FLOOR**2
+            self.cov = scaled * outer  # what rvs draws from
+            self.normal = stats.multivariate_normal(cov=scaled, allow_singular=True)
+            self._scale = scale
+            self._scaled_particles = self._X_arr / scale
+            self._jacobian = float(np.prod(scale))
+
+        def _pdf_single(self, x):
+            near = self.normal.pdf(x / self._scale - self._scaled_particles)
+            return float((near * self.w).sum()) / self._jacobian
+
+    return RidgedTransition()
 
 
 def _range_epsilon():

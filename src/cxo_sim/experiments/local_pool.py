@@ -116,6 +116,7 @@ class LocalPool(WorkerPool):
         dead = {process.pid for process in workers if process.exitcode not in (None, _TERMINATED)}
         lost = {run_id for pid, run_id, _ in _slots(self._table) if pid in dead and run_id >= 0}
         self._lost[self.generation] = lost if dead else None
+        _abandon_queue(self.executor)
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor, self._table = _started_pool(self.workers)
         self.generation += 1
@@ -126,6 +127,7 @@ class LocalPool(WorkerPool):
             _quiet_cancelled_breaks()
             for process in _workers(self.executor):
                 _kill(process.pid)
+            _abandon_queue(self.executor)
         self.executor.shutdown(wait=True, cancel_futures=cancel)
         gc.unfreeze()
 
@@ -312,6 +314,19 @@ def _alive(pid: int) -> bool:
 def _workers(executor: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
     """The executor's worker processes (none once it is shut down)."""
     return list((executor._processes or {}).values())
+
+
+def _abandon_queue(executor: ProcessPoolExecutor) -> None:
+    """Let the process exit without flushing runs queued for workers that are gone.
+
+    The executor's call queue has a feeder thread writing pickled runs into a pipe; once the
+    workers are killed nothing reads it, and a feeder blocked on a full pipe made the
+    interpreter's exit wait forever (seen once, after a calibration failed). The runs it holds
+    are discarded with the pool anyway.
+    """
+    queue = getattr(executor, "_call_queue", None)
+    if queue is not None:
+        queue.cancel_join_thread()
 
 
 def _quiet_cancelled_breaks() -> None:

@@ -341,7 +341,9 @@ class Marketer(mesa.Agent):
         model = self.model
         if self.ideas.random() < model.idea_rate:
             campaign = model.new_campaign(self)
-            if self.pursues():
+            # An idea that needs a capability the firm has dropped is an opportunity forgone,
+            # not one moved to the tools it has (ODD 7.13).
+            if self.pursues() and not any(cap.abandoned for cap in campaign.needs):
                 self.campaigns.append(campaign)
         for campaign in self.campaigns:
             model.advance_campaign(campaign)

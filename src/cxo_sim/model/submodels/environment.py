@@ -131,7 +131,7 @@ def age_capabilities(model: CxOModel) -> None:
             if fading <= faded:
                 continue
             demand *= fading
-        cap.demand = 0.0 if cap.abandoned else demand + cap.hype
+        cap.demand = demand + cap.hype
         kept.append(cap)
         total += cap.demand
         cumulative.append(total)

@@ -41,8 +41,9 @@ def end_pilots(model: CxOModel) -> None:
             continue
         cap = tool.capability
         shown = tool.shown
-        worth = math.exp(sum(math.log(v) for v in shown) / len(shown)) if shown else 0.0
-        if worth >= 1.0:
+        # No launch, no evidence: the firm goes by what the capability was sold as (1).
+        worth = math.exp(sum(math.log(v) for v in shown) / len(shown)) if shown else 1.0
+        if worth >= 1.0 or not k.MECH_PILOT_VERDICT:
             care = thoroughness(model)
             model.queue(
                 "scale_up",
