@@ -22,8 +22,8 @@ MAX_ANSWER_ARMS = 3
 BY_DEFINITION = (
     ("combined_role", True, ("conflicts", "escalations"),
      "the combined executive has no one to disagree with"),
-    ("budget_owner", "cmo", ("shadow_tools", "shadow_spend_share"),
-     "what marketing buys under its own rights is known to IT, so it is not shadow"),
+    ("budget_owner", "cmo", ("shadow_tools", "shadow_spend_share", "business_led_share"),
+     "what marketing buys under its own rights is known to IT and all business-led"),
 )  # fmt: skip
 
 
