@@ -8,6 +8,7 @@ import pytest
 from cxo_sim.analysis.stats import Estimate
 from cxo_sim.cli import main
 from cxo_sim.constants import CONSTANTS, SWITCHES
+from cxo_sim.presets import preset
 from cxo_sim.validation import explain as ex
 from cxo_sim.validation.arms import column, run_arms
 from cxo_sim.validation.diagnostics import (
@@ -28,6 +29,8 @@ from cxo_sim.validation.explain import (
     headline,
     lever,
     share_ci,
+    within,
+    within_all,
 )
 from cxo_sim.validation.patterns import PRACTICES, paired_diff
 
@@ -215,6 +218,10 @@ def test_an_effect_carried_mainly_by_an_argued_or_unknown_mechanism_is_flagged(m
         (["old_world"], "old_world is the baseline"),
         ([], "name a lever"),
         (["meetings", "--seeds", "1"], "--seeds must be at least 2"),
+        (["meetings", "--within", "best_practise"], "did you mean 'best_practice'?"),
+        (["meetings", "--within", "old_world"], "old_world does not have it"),
+        (["new_world", "--within", "best_practice"], "name a practice"),
+        (["--shadow-prices", "--within", "best_practice"], "--within explains levers"),
     ],
 )
 def test_a_bad_explain_command_says_what_is_wrong_on_one_line_and_exits_2(argv, says, capsys):
@@ -250,3 +257,33 @@ def test_a_plan_makes_each_run_once(monkeypatch):
     monkeypatch.setattr(ex, "process_map", lambda *a, **k: pytest.fail("ran again"))
     plan.run(workers=2)
     assert plan.results[first] is made
+
+
+def test_a_practice_within_a_bundle_is_the_bundle_against_it_without_the_practice():
+    bundle = preset("best_practice")
+    mixed = within("mixed_teams", "best_practice")
+    assert mixed.params == bundle
+    assert mixed.baseline == {**bundle, "mixed_teams": 0.0}
+    assert mixed.changes() == "mixed_teams 0 -> 0.25"
+    assert mixed.baseline_name == "best_practice without mixed_teams"
+    assert [lv.name for lv in within_all("best_practice")] == list(PRACTICES)
+    assert within_all("old_world") == []
+    setting = within("n_engineers=9", "best_practice")
+    assert setting.baseline == bundle and setting.params["n_engineers"] == 9
+
+
+def test_explain_within_a_bundle_gives_the_bundle_table_effect(capsys):
+    """The effect explain prints within best_practice is validate's bundle table's."""
+    from cxo_sim.validation.tradeoffs import bundle_tradeoffs
+
+    seeds = range(5)
+    (e,) = explain([within("mixed_teams", "best_practice")], seeds, switches=["MECH_WATCH_TIME"])
+    table = bundle_tradeoffs(seeds)
+    assert e.effect["net_value"].value == pytest.approx(table["mixed_teams"]["net_value"].value)
+    argv = ["explain", "mixed_teams", "--within", "best_practice", "--seeds", "3", "--steps", "26"]
+    assert main([*argv, "--workers", "1", "--quiet", "--switch", "MECH_WATCH_TIME"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "### mixed_teams (practice: mixed_teams 0 -> 0.25; vs best_practice without mixed_teams)"
+        in out
+    )

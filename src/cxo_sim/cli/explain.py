@@ -46,6 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="turn off only this mechanism switch (repeatable; default: every switch)",
     )
+    parser.add_argument(
+        "--within",
+        metavar="PRESET",
+        default=None,
+        help="explain practices within a preset: the preset against it without the practice "
+        "(with --all: every practice the preset has), e.g. --within best_practice",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=command)
 
@@ -63,6 +70,8 @@ def command(args: argparse.Namespace) -> int:
         chosen_switches,
         format_explanation,
         lever,
+        within,
+        within_all,
     )
 
     n_seeds = SEEDS if args.seeds is None else args.seeds
@@ -82,7 +91,14 @@ def command(args: argparse.Namespace) -> int:
     only_flags = args.flags and not (args.levers or args.all or args.shadow_prices)
     if not (args.levers or args.all or args.shadow_prices or args.flags):
         raise UserError("name a lever, or give --all, --shadow-prices or --flags")
-    if args.all or only_flags:
+    if args.within is not None and (only_flags or (args.shadow_prices and not args.levers)):
+        raise UserError("--within explains levers: name practices or give --all")
+    if args.within is not None:  # a bad preset or lever is a ValueError: one line from main
+        if args.all:
+            levers = within_all(args.within)
+        else:
+            levers = [within(name, args.within) for name in dict.fromkeys(args.levers)]
+    elif args.all or only_flags:
         levers = list(LEVERS.values())
     else:
         levers = [lever(name) for name in dict.fromkeys(args.levers)]

@@ -204,6 +204,48 @@ def lever(name: str) -> Lever:
 
 
 # ------------------------------------------------------------------------------- runs
+def within(name: str, bundle: str) -> Lever:
+    """A practice explained within preset ``bundle``: the bundle against it without the practice.
+
+    What the practice adds where the bundle's other practices are already done (the bundle table
+    of ``validate``, ODD 9.6), or ``KEY=VALUE`` on the bundle.
+
+    Raises:
+        ValueError: an unknown preset, a practice the bundle does not have, a setting the bundle
+            already has, or a lever that is neither a practice nor ``KEY=VALUE``.
+    """
+    if bundle not in PRESETS:
+        hint = did_you_mean(bundle, PRESETS, 0.5)
+        raise ValueError(f"--within: unknown preset {bundle!r}{hint}")
+    base = preset(bundle)
+    if name in PRACTICES:
+        old = preset("old_world")
+        without = {**base, **{key: old[key] for key in PRACTICES[name]}}
+        if without == base:
+            raise ValueError(f"lever {name!r}: {bundle} does not have it, so nothing to remove")
+        return Lever(name, "practice", f"{bundle} without {name}", without, base)
+    if "=" in name:
+        key, value = parse_assignment(name)
+        if base[key] == value:
+            raise ValueError(f"lever {name!r}: {bundle} already has {key}={value_text(value)}")
+        return Lever(name, "setting", bundle, base, {**base, key: value})
+    raise ValueError(
+        f"lever {name!r}: within {bundle}, name a practice ({', '.join(PRACTICES)}) or KEY=VALUE"
+    )
+
+
+def within_all(bundle: str) -> list[Lever]:
+    """Every practice the preset ``bundle`` has, each explained within it."""
+    if bundle not in PRESETS:
+        within("", bundle)  # raises the unknown-preset error
+    old, base = preset("old_world"), preset(bundle)
+    return [
+        within(name, bundle)
+        for name, changes in PRACTICES.items()
+        if any(base[key] != old[key] for key in changes)
+    ]
+
+
 def _freeze(params: dict[str, Any]) -> tuple:
     return tuple(sorted(params.items()))
 
