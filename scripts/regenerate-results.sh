@@ -15,4 +15,6 @@ du -sh results/*
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
 "$CXO" report results/practices-posterior
+# The lesson packs of the two teaching experiments, from these results (docs/teaching/).
+"$CXO" lesson results/budget-ownership results/practices --out docs/teaching --odd docs/ODD.md
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior

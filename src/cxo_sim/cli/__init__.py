@@ -6,6 +6,7 @@
 - :mod:`~cxo_sim.cli.calibrate`: ``cxo-sim calibrate``, ABC-SMC of the constants and its card.
 - :mod:`~cxo_sim.cli.plot`: ``cxo-sim plot``, figures and tables of a results folder.
 - :mod:`~cxo_sim.cli.report`: ``cxo-sim report``, the HTML report of a results folder.
+- :mod:`~cxo_sim.cli.lesson`: ``cxo-sim lesson``, a printable lesson pack of results folders.
 - :mod:`~cxo_sim.cli.sensitivity`: ``cxo-sim sensitivity``, Morris or Sobol indices.
 - :mod:`~cxo_sim.cli.discover`: ``cxo-sim discover``, scenario discovery (PRIM).
 - :mod:`~cxo_sim.cli.validate`: ``cxo-sim validate``, targets, patterns, tradeoffs (ODD 9).

@@ -17,6 +17,7 @@ from cxo_sim.cli import (
     calibrate,
     discover,
     explain,
+    lesson,
     params,
     plot,
     report,
@@ -35,6 +36,7 @@ COMMANDS = (
     calibrate,
     plot,
     report,
+    lesson,
     sensitivity,
     discover,
     validate,
@@ -49,6 +51,7 @@ EXAMPLES = """examples:
   cxo-sim run --preset new_world --set liaison=true --seed 3
   cxo-sim sweep experiments/budget-ownership.toml    then: cxo-sim report results/...
   cxo-sim report results/budget-ownership            report.html, summary.csv, runs.csv
+  cxo-sim lesson results/budget-ownership            worksheet and debrief in docs/teaching/
   cxo-sim calibrate calibration/old_world.toml       posterior, card in calibration/old_world/
   cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3

@@ -204,6 +204,23 @@ def lever(name: str) -> Lever:
 
 
 # ------------------------------------------------------------------------------- runs
+def lever_for(settings: dict[str, Any]) -> str | None:
+    """The lever that makes ``settings`` out of ``old_world``, as ``cxo-sim explain`` names it.
+
+    A named lever whose changes are exactly these, else ``KEY=VALUE`` for a single change, else
+    None (several changes that no named lever makes, or none).
+    """
+    old = preset("old_world")
+    changed = {k: v for k, v in settings.items() if k in old and old[k] != v}
+    for name, one in LEVERS.items():
+        if one.baseline == old and {k: v for k, v in one.params.items() if old[k] != v} == changed:
+            return name
+    if len(changed) == 1:
+        ((key, value),) = changed.items()
+        return f"{key}={value_text(value)}"
+    return None
+
+
 def within(name: str, bundle: str) -> Lever:
     """A practice explained within preset ``bundle``: the bundle against it without the practice.
 

@@ -1,0 +1,82 @@
+"""``cxo-sim lesson RESULTS...``: a printable lesson pack per results folder.
+
+The page (:mod:`cxo_sim.analysis.lesson`) holds a worksheet, a buys/costs grid and a debrief with
+the model's answers; here each arm is matched with the ``cxo-sim explain`` lever it is and the
+sentence docs/ODD.md 9.10 prints for it. Covered by ``tests/analysis/test_lesson.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cxo_sim.errors import UserError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``cxo-sim lesson`` and its options to the sub-commands."""
+    parser = sub.add_parser(
+        "lesson", help="printable lesson pack (worksheet, buys/costs grid, debrief) of results"
+    )
+    parser.add_argument("results", nargs="+", help="results folders")
+    parser.add_argument(
+        "--out", default="docs/teaching", help="folder for the pages (default docs/teaching)"
+    )
+    parser.add_argument(
+        "--odd",
+        default=None,
+        metavar="ODD.md",
+        help="the ODD whose section 9.10 gives each lever's sentence (default: docs/ODD.md "
+        "if it is there)",
+    )
+    parser.set_defaults(handler=command)
+
+
+def explained(rs) -> dict[str, tuple[str, str]]:
+    """Each arm's explain command (its lever against old_world) and the ODD's sentence for it."""
+    from cxo_sim.analysis.answers import arm_runs
+    from cxo_sim.analysis.effects import findings
+    from cxo_sim.presets import preset
+    from cxo_sim.validation.explain import lever_for
+
+    table = findings(rs)
+    table = table[table["kind"] == "difference"]
+    old = preset("old_world")
+    out = {}
+    for arm, reference in dict(zip(table["arm"], table["reference"], strict=False)).items():
+        base = arm_runs(rs, reference)
+        mine = arm_runs(rs, arm)
+        if base.empty or mine.empty:
+            continue
+        at_old = all(base.iloc[0][k] == v for k, v in old.items() if k in base)
+        settings = {k: mine.iloc[0][k] for k in old if k in mine}
+        name = lever_for(settings) if at_old and mine[list(old)].nunique().max() <= 1 else None
+        if name is not None:
+            out[arm] = (f"cxo-sim explain {name}", "")
+    return out
+
+
+def command(args: argparse.Namespace) -> None:
+    """Write ``<out>/<experiment>.html`` for each results folder."""
+    from cxo_sim.analysis.lesson import explain_sentences, lesson_page
+    from cxo_sim.analysis.results import open_results
+    from cxo_sim.experiments import safe_files
+
+    odd = Path(args.odd) if args.odd is not None else Path("docs/ODD.md")
+    sentences = {}
+    if args.odd is not None or odd.is_file():
+        try:
+            sentences = explain_sentences(odd.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"{odd}: cannot read: {exc.strerror}") from None
+    folder = Path(args.out)
+    for results in args.results:
+        rs = open_results(results, series=False)
+        arms = {
+            arm: (command, sentences.get(command.removeprefix("cxo-sim explain "), ""))
+            for arm, (command, _) in explained(rs).items()
+        }
+        page = lesson_page(rs, arms)
+        path = folder / f"{rs.manifest.get('name', Path(results).name)}.html"
+        safe_files.write_output(path, lambda temp, page=page: Path(temp).write_text(page))
+        print(f"wrote {path}")
