@@ -111,8 +111,7 @@ def format_outcomes(values: dict[str, float]) -> str:
     for name, value in values.items():
         unit = OUTCOMES[name].unit
         if name.endswith("_share") or name == "utilization":
-            # As reports and the app write a share (0.107), with the percentage beside it.
-            shown, unit = f"{value:.3f}", f"share ({100 * value:.1f}%)"
+            shown, unit = f"{100 * value:,.1f}", "% (share)"
         else:
             shown = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
         lines.append(f"  {name:<22} {shown:>14}  {unit}")
