@@ -57,7 +57,7 @@ from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.appkit.organisation import organisation_figure, tile_grid, tile_label
 from cxo_sim.cli import build_parser
-from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
+from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES, OUTCOMES
 from cxo_sim.params import GROUPS, PARAMETERS
 from cxo_sim.presets import PRESETS
 
@@ -469,3 +469,19 @@ def test_pause_stops_play_at_once():
     play(model, lambda: next(steps), lambda: None, PACES["as fast as it can draw"],
          sleep=lambda s: None, timer=RedrawTimer())  # fmt: skip
     assert model.week == 3 and model.running
+
+
+def test_the_charts_have_a_glossary_and_a_png_export():
+    """Issue 21: every charted outcome explained in plain words; the charts downloadable."""
+    from cxo_sim.appkit.charts import charted_outcomes, figure_png, glossary
+
+    names = charted_outcomes()
+    assert "shadow_tools" in names and len(names) == len(set(names))
+    text = glossary(names)
+    for name in names:
+        assert f"**{name.replace('_', ' ')}**" in text
+    assert OUTCOMES["shadow_tools"].meaning in text
+    model = ClassroomModel(**starting_settings(weeks=8))
+    model.step()
+    png = figure_png(outcome_figure(model.datacollector.get_model_vars_dataframe(), 8))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

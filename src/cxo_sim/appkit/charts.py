@@ -9,6 +9,7 @@ Covered by ``tests/app/test_app_parts.py``.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 
@@ -226,6 +227,29 @@ def _finish_axis(ax, weeks: int | None) -> None:
     ax.grid(alpha=0.3, linewidth=0.5)
 
 
+def charted_outcomes() -> list[str]:
+    """The outcomes the live panels draw, in panel order."""
+    names = [name for panel in PANELS for name, _ in (*panel.series, *panel.right)]
+    return list(dict.fromkeys(names))
+
+
+def glossary(names: list[str]) -> str:
+    """Markdown: each outcome with its unit and its meaning (docs/ODD.md section 8)."""
+    lines = []
+    for name in names:
+        declared = OUTCOMES.get(name) or DIAGNOSTICS[name]
+        unit = f" ({declared.unit})" if declared.unit else ""
+        lines.append(f"- **{name.replace('_', ' ')}**{unit}: {declared.meaning}")
+    return "\n".join(lines)
+
+
+def figure_png(figure: Figure) -> bytes:
+    """A figure as PNG bytes, for download at print resolution."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150)
+    return buffer.getvalue()
+
+
 @solara.component
 def OutcomeCharts(model):
     """The six live panels of ``model`` (a ``CxOModel``), redrawn when the week changes."""
@@ -240,3 +264,11 @@ def OutcomeCharts(model):
         solara.FigureMatplotlib(
             figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
         )
+        solara.FileDownload(
+            lambda: figure_png(figure),
+            filename=f"cxo-sim-week-{model.week}.png",
+            label="These charts as PNG",
+            mime_type="image/png",
+        )
+        with solara.Details("What the charts show"):
+            solara.Markdown(glossary(charted_outcomes()))

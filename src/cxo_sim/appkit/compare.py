@@ -22,7 +22,7 @@ import solara.lab
 
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import mean_ci
-from cxo_sim.appkit.charts import comparison_figure
+from cxo_sim.appkit.charts import comparison_figure, figure_png
 from cxo_sim.appkit.classroom import (
     ClassroomModel,
     is_share,
@@ -280,6 +280,12 @@ def ComparisonResult(a: Arm, b: Arm):
             )
         with solara.Column(classes=["cxo-compare-figure"]):
             solara.FigureMatplotlib(charts, dependencies=[a, b], format="png")
+            solara.FileDownload(
+                lambda: figure_png(charts),
+                filename="cxo-sim-compare.png",
+                label="These charts as PNG",
+                mime_type="image/png",
+            )
     with solara.Columns([1, 1]):
         for arm, picture in zip((a, b), pictures, strict=True):
             with solara.Column():
