@@ -485,3 +485,26 @@ def test_the_charts_have_a_glossary_and_a_png_export():
     model.step()
     png = figure_png(outcome_figure(model.datacollector.get_model_vars_dataframe(), 8))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_predictions_are_checked_against_the_paired_intervals():
+    """Issue 21: a class predicts B against A before it runs, then sees what it got right."""
+    from cxo_sim.appkit.compare import prediction_lines, what_the_runs_say
+
+    assert what_the_runs_say(0.1, 0.5) == "B higher"
+    assert what_the_runs_say(-0.5, -0.1) == "B lower"
+    assert what_the_runs_say(-0.1, 0.1) == "no clear change"
+    assert what_the_runs_say(float("nan"), float("nan")) is None
+    a = synthetic_arm("A", [0.10, 0.20, 0.30, 0.40])
+    b = synthetic_arm("B", [0.15, 0.25, 0.35, 0.45])  # every outcome higher by 0.05 on each seed
+    lines = prediction_lines(
+        a, b, {"campaign_velocity": "B higher", "tech_spend": "B lower", "trust": "no guess"}
+    )
+    assert lines[0] == "Your predictions: 1 of 2 right."
+    assert "campaign velocity: you said B higher; the runs say B higher (right)" in lines
+    assert "tech spend: you said B lower; the runs say B higher (not this time)" in lines
+    assert not any(line.startswith("trust") for line in lines)
+    assert prediction_lines(a, b, {}) == []
+    one = synthetic_arm("A", [0.1], seeds=(1,)), synthetic_arm("B", [0.2], seeds=(1,))
+    (only,) = prediction_lines(*one, {"trust": "B higher"})
+    assert "one seed cannot tell" in only

@@ -11,6 +11,7 @@ Covered by ``tests/app/test_app_parts.py``.
 
 from __future__ import annotations
 
+import html
 import math
 import statistics
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ from cxo_sim.presets import PRESETS
 YOURS = "your settings"
 MAX_SEEDS = 30
 DEFAULT_SEEDS = 5
+
+# What a class predicts before it runs a comparison: B against A on four headline outcomes.
+PREDICTED = ("campaign_velocity", "tech_spend", "shadow_spend_share", "trust")
+NO_GUESS = "no guess"
+GUESSES = (NO_GUESS, "B higher", "B lower", "no clear change")
 
 
 @dataclass
@@ -130,6 +136,35 @@ def summary_table(a: Arm, b: Arm) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def what_the_runs_say(low: float, high: float) -> str | None:
+    """What the paired interval says of B against A (None with one seed: no interval)."""
+    if math.isnan(low):
+        return None
+    return "B higher" if low > 0 else "B lower" if high < 0 else "no clear change"
+
+
+def prediction_lines(a: Arm, b: Arm, guesses: dict[str, str]) -> list[str]:
+    """Each prediction against what the runs say, and a count of those that were right."""
+    table = summary_table(a, b).set_index("outcome")
+    lines, right, made = [], 0, 0
+    for name in PREDICTED:
+        guess = guesses.get(name, NO_GUESS)
+        if guess == NO_GUESS or name not in table.index:
+            continue
+        said = what_the_runs_say(table.loc[name, "low"], table.loc[name, "high"])
+        label = name.replace("_", " ")
+        if said is None:
+            lines.append(f"{label}: you said {guess}; one seed cannot tell (run more seeds)")
+            continue
+        made += 1
+        right += guess == said
+        mark = "right" if guess == said else "not this time"
+        lines.append(f"{label}: you said {guess}; the runs say {said} ({mark})")
+    if made:
+        lines.insert(0, f"Your predictions: {right} of {made} right.")
+    return lines
+
+
 def table_csv(a: Arm, b: Arm) -> str:
     """The comparison table as CSV; the mean columns name their arm."""
     table = summary_table(a, b).rename(columns={"mean A": f"mean A ({a.label})"})
@@ -161,7 +196,9 @@ def table_html(a: Arm, b: Arm) -> str:
             f"<td>{change(row[4]) if row[4] else '0'}</td>"
             f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
         )
-    return f"<table class='cxo-compare'>{head}{''.join(rows)}</table>"
+    seeds = f"seeds {a.seeds[0]} to {a.seeds[-1]}" if len(a.seeds) > 1 else f"seed {a.seeds[0]}"
+    caption = f"<caption>A and B on {seeds}</caption>"
+    return f"<table class='cxo-compare'>{caption}{head}{''.join(rows)}</table>"
 
 
 def _verdict(low: float, high: float, better: str) -> str:
@@ -187,6 +224,7 @@ def Compare(settings: dict[str, Any]):
         "best_practice" if matching_preset(settings) == "old_world" else "old_world"
     )
     n_seeds = solara.use_reactive(DEFAULT_SEEDS)
+    guesses = solara.use_reactive({})
     done = solara.use_reactive(0)
     result = solara.use_reactive(None)
 
@@ -234,6 +272,15 @@ def Compare(settings: dict[str, Any]):
             disabled=task.pending,
             classes=["cxo-run-compare"],
         )
+    solara.Text("Before you run: what will B do against A?", classes=["cxo-subtitle"])
+    with solara.Row(classes=["cxo-predictions"]):
+        for name in PREDICTED:
+            solara.Select(
+                name.replace("_", " "),
+                values=list(GUESSES),
+                value=guesses.value.get(name, NO_GUESS),
+                on_value=lambda guess, name=name: guesses.set({**guesses.value, name: guess}),
+            )
     solara.Text(
         f"Seeds {seeds[0]} to {seeds[-1]}, {weeks} weeks each, for both A and B: "
         f"{2 * len(seeds)} runs.",
@@ -249,6 +296,10 @@ def Compare(settings: dict[str, Any]):
         solara.Error(f"The comparison failed: {task.exception}")
     if result.value is not None and not task.pending:
         a, b = result.value
+        lines = prediction_lines(a, b, guesses.value)
+        if lines:
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+            solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["cxo-verdicts"])
         ComparisonResult(a, b)
 
 
