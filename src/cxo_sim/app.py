@@ -58,7 +58,7 @@ from cxo_sim.appkit.controls import (
     RunSettings,
     parse_count,
 )
-from cxo_sim.appkit.events import EventLog
+from cxo_sim.appkit.events import EventLog, WhyDidThisMove
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
 
@@ -195,6 +195,7 @@ def RunView(model: ClassroomModel):
         with solara.Column():
             OrganisationPicture(model)
             EventLog(model)
+            WhyDidThisMove(model)
 
 
 @solara.component

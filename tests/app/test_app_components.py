@@ -115,6 +115,7 @@ def test_step_advances_the_model_and_redraws_the_views(page):
     assert page.model.week == 2
     assert "Week 2 of 156" in page.html("cxo-status")
     assert chart_bytes(page) != before
+    assert page.html("cxo-why-week").startswith("<p>Week 2:"), "why did this move? follows"
 
 
 def test_reset_applies_new_values(page):

@@ -508,3 +508,31 @@ def test_predictions_are_checked_against_the_paired_intervals():
     one = synthetic_arm("A", [0.1], seeds=(1,)), synthetic_arm("B", [0.2], seeds=(1,))
     (only,) = prediction_lines(*one, {"trust": "B higher"})
     assert "one seed cannot tell" in only
+
+
+def test_why_did_this_move_names_the_week_s_events_and_their_mechanisms():
+    """Issue 21: a week's moves and the events behind them, read from the event records."""
+    from cxo_sim.appkit.events import BREACH_CHAINS, CHAINS, chain, why_html, why_lines
+    from cxo_sim.model.agents import Event
+
+    model = ClassroomModel(**starting_settings(weeks=52))
+    while model.running:
+        model.step()
+    week = next(e.week for e in model.events if e.kind == "bypass")
+    moves, events = why_lines(model, week)
+    bypasses = [e for e in model.events if e.week == week]
+    assert [text for text, _ in events] == [e.text for e in bypasses]
+    assert (bypasses[0].text, CHAINS["bypass"]) in events
+    series = model.datacollector.get_model_vars_dataframe()
+    change = series["shadow_tools"].iloc[week] - series["shadow_tools"].iloc[week - 1]
+    assert (f"shadow tools {change:+.3g}" in moves) == (change != 0)
+    assert chain(Event(3, "breach", "reworded at will", shadow=True)) == BREACH_CHAINS[True]
+    assert chain(Event(3, "breach", "reworded at will", shadow=False)) == BREACH_CHAINS[False]
+    for name in ("new_world", "best_practice"):
+        other = ClassroomModel(**{**starting_settings(weeks=52), **PRESETS[name]})
+        while other.running:
+            other.step()
+        assert all(chain(e) for e in other.events), "every kind of event has its chain"
+    quiet = next(w for w in range(1, 53) if not any(e.week == w for e in model.events))
+    assert "No event this week" in why_html(model, quiet)
+    assert "<script>" not in why_html(model, week)
