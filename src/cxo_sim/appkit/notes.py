@@ -43,7 +43,8 @@ NOTES: dict[str, TeachingNote] = {
             "The Spend panel's title gives the share of martech money spent on shadow tools; "
             "surveys put 30-50% of technology spend outside IT.",
             "A breach in a shadow tool is found late and costs more. Watch trust drop after it, "
-            "and the CIO tighten: slower reviews, more bypasses, the vicious circle.",
+            "and the CIO tighten: slower reviews and longer waits (though its closer scans also "
+            "deter some purchases around IT).",
         ),
         try_next=(
             "Set cmo_speed to 1.0 (a CMO who wants everything this week) and press Reset: more "
@@ -57,20 +58,21 @@ NOTES: dict[str, TeachingNote] = {
     "new_world": TeachingNote(
         question="What if marketing holds the martech budget and the CIO only advises?",
         notice=(
-            "Lead time is about half a week shorter than in old_world: marketing no longer "
-            "waits for a gate or an IT release. Velocity hardly changes: launches are limited "
-            "by ideas and budget, so campaigns come sooner, not more often.",
+            "Lead time is about three quarters of a week shorter than in old_world: marketing "
+            "no longer waits for a gate or an IT release, and about one more campaign a quarter "
+            "launches over three years. Run it for 260 weeks: once the budget is spent each "
+            "year, campaigns wait for money and the gain turns into a loss.",
             "Tools multiply: more redundant tools, and amber tiles (known to IT but never "
             "reviewed), because an impatient CMO skips the advisory review.",
-            "Breach risk is higher than in old_world (about 10% more expected breaches): more "
+            "Breach risk is higher than in old_world (about 17% more expected breaches): more "
             "tools, fewer of them reviewed, monitored and patched. Breaches are rare, so one "
             "run may show none.",
         ),
         try_next=(
             "Set data_governance to clear: breaches and compliance incidents fall, and data "
             "access is no slower once the rules are set up.",
-            "Turn on the liaison: fewer redundant tools, because requests are checked against "
-            "what the firm already has.",
+            "Turn on the liaison: fewer conflicts and faster campaigns; does it cut redundant "
+            "tools too, or do marketers turn down the tools it points them to?",
             "Compare new_world with old_world: which would you pick, sooner campaigns or fewer "
             "breaches and less spend? Is there a configuration that gets both?",
         ),
@@ -78,8 +80,8 @@ NOTES: dict[str, TeachingNote] = {
     "combined_role": TeachingNote(
         question="What if one person holds both the CIO and the CMO titles?",
         notice=(
-            "No executive conflicts: there is nobody to fight with. Decisions are quick while "
-            "the load is light.",
+            "No executive conflicts: there is nobody to fight with. But decisions are not "
+            "quicker than two executives sharing the budget: one person's hours bind already.",
             "One person's attention is finite: when requests pile up, decisions queue and "
             "marketers, expecting long waits, buy around IT.",
             "The executive's preferences are a blend of a CIO's and a CMO's.",
@@ -120,8 +122,10 @@ NOTES: dict[str, TeachingNote] = {
         ),
         try_next=(
             "Switch practices off one at a time and press Reset: which one matters most here?",
-            "Set meeting_interval to 1 (weekly) and then to 2: weekly meetings gain less over "
-            "fortnightly ones than fortnightly ones gain over none.",
+            "Set meeting_interval to 1 (weekly) and then to 2: does a weekly meeting settle "
+            "twice what a fortnightly one does? (Each meeting's agenda holds only so much.)",
+            "Turn off mixed_teams: over 120 seeds, the bundle's net value rises by about 1.5 M$ "
+            "(docs/ODD.md 9.6): doing everything is not the best design.",
             "Turn off self_serve_platform: is the platform worth its build time?",
         ),
     ),
