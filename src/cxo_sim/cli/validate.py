@@ -37,13 +37,21 @@ def command(args: argparse.Namespace) -> int:
     """
     import os
 
-    from cxo_sim.validation.patterns import NOT_HOLDING, format_patterns, patterns
+    from cxo_sim.validation.patterns import (
+        NOT_HOLDING,
+        checks_on,
+        format_patterns,
+        pattern_arms,
+        run_named_arms,
+    )
     from cxo_sim.validation.targets import calibration, format_calibration
     from cxo_sim.validation.tradeoffs import (
+        BUNDLE_PAIRS,
         BUNDLE_TITLE,
-        bundle_tradeoffs,
+        PRACTICE_PAIRS,
+        arms_of,
         format_tradeoffs,
-        tradeoffs,
+        table_on,
     )
 
     if args.seeds < 2:
@@ -56,10 +64,13 @@ def command(args: argparse.Namespace) -> int:
     workers = args.workers or os.cpu_count() or 1
     targets = calibration(seeds, workers)
     print(format_calibration(targets, args.seeds), flush=True)
-    checks = patterns(seeds, workers)
+    # One set of runs serves the patterns and both tradeoff tables.
+    needed = pattern_arms() | arms_of(PRACTICE_PAIRS) | arms_of(BUNDLE_PAIRS)
+    runs = run_named_arms(needed, seeds, workers)
+    checks = checks_on(runs)
     print(format_patterns(checks, args.seeds), flush=True)
-    print(format_tradeoffs(tradeoffs(seeds, workers), args.seeds), flush=True)
-    bundle = bundle_tradeoffs(seeds, workers)
+    print(format_tradeoffs(table_on(runs, PRACTICE_PAIRS), args.seeds), flush=True)
+    bundle = table_on(runs, BUNDLE_PAIRS)
     print(format_tradeoffs(bundle, args.seeds, BUNDLE_TITLE), flush=True)
     if args.flags:
         from cxo_sim.validation.diagnostics import diagnose, format_flags

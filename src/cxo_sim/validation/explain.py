@@ -42,7 +42,15 @@ from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import PARAMETERS, did_you_mean, parse_assignment
 from cxo_sim.presets import PRESETS, preset
 from cxo_sim.validation.arms import STEPS
-from cxo_sim.validation.patterns import HEADLINE, PRACTICES, RISK, _arms, _baseline, paired_diff
+from cxo_sim.validation.patterns import (
+    HEADLINE,
+    PRACTICES,
+    RISK,
+    _arms,
+    _baseline,
+    paired_diff,
+    without_practice,
+)
 
 # Seeds of explain start here by default: held out from the tests (from 1), validate (10,000)
 # and robustness (20,000).
@@ -231,13 +239,12 @@ def within(name: str, bundle: str) -> Lever:
         ValueError: an unknown preset, a practice the bundle does not have, a setting the bundle
             already has, or a lever that is neither a practice nor ``KEY=VALUE``.
     """
-    if bundle not in PRESETS:
-        hint = did_you_mean(bundle, PRESETS, 0.5)
-        raise ValueError(f"--within: unknown preset {bundle!r}{hint}")
-    base = preset(bundle)
+    try:
+        base = preset(bundle)
+    except ValueError as exc:
+        raise ValueError(f"--within: {exc}") from None
     if name in PRACTICES:
-        old = preset("old_world")
-        without = {**base, **{key: old[key] for key in PRACTICES[name]}}
+        without = without_practice(base, name)
         if without == base:
             raise ValueError(f"lever {name!r}: {bundle} does not have it, so nothing to remove")
         return Lever(name, "practice", f"{bundle} without {name}", without, base)
@@ -253,14 +260,11 @@ def within(name: str, bundle: str) -> Lever:
 
 def within_all(bundle: str) -> list[Lever]:
     """Every practice the preset ``bundle`` has, each explained within it."""
-    if bundle not in PRESETS:
-        within("", bundle)  # raises the unknown-preset error
-    old, base = preset("old_world"), preset(bundle)
-    return [
-        within(name, bundle)
-        for name, changes in PRACTICES.items()
-        if any(base[key] != old[key] for key in changes)
-    ]
+    try:
+        base = preset(bundle)
+    except ValueError as exc:
+        raise ValueError(f"--within: {exc}") from None
+    return [within(name, bundle) for name in PRACTICES if without_practice(base, name) != base]
 
 
 def _freeze(params: dict[str, Any]) -> tuple:

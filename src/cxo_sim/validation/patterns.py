@@ -19,7 +19,7 @@ from cxo_sim.analysis.stats import Estimate, bootstrap_ci, mean_ci
 from cxo_sim.experiments.single_run import Run
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.presets import preset
-from cxo_sim.validation.arms import column, run_arms
+from cxo_sim.validation.arms import STEPS, column, run_arms
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,12 @@ HEADLINE = (
 )
 
 
+def without_practice(params: dict[str, Any], practice: str) -> dict[str, Any]:
+    """``params`` with ``practice`` switched back to ``old_world``'s setting."""
+    old = preset("old_world")
+    return {**params, **{key: old[key] for key in PRACTICES[practice]}}
+
+
 def _arms() -> dict[str, dict[str, Any]]:
     old = preset("old_world")
     arms = {
@@ -134,8 +140,8 @@ def _arms() -> dict[str, dict[str, Any]]:
     for name, changes in PRACTICES.items():
         arms[f"+{name}"] = _with(old, **changes)
     best = preset("best_practice")
-    for name, changes in PRACTICES.items():
-        arms[f"best-{name}"] = _with(best, **{k: old[k] for k in changes})
+    for name in PRACTICES:
+        arms[f"best-{name}"] = without_practice(best, name)
     return arms
 
 
@@ -528,12 +534,33 @@ def patterns(
     ``constants`` overrides behavioural constants in every run; None keeps the defaults.
     """
     chosen = list(only) or list(PATTERNS)
-    needed = sorted({arm for pid in chosen for arm in PATTERNS[pid][0]})
-    all_arms = _arms()
-    runs = run_arms({name: all_arms[name] for name in needed}, seeds, workers, constants=constants)
+    return checks_on(
+        run_named_arms(pattern_arms(chosen), seeds, workers, constants=constants), chosen
+    )
+
+
+def pattern_arms(only: Iterable[str] = ()) -> set[str]:
+    """The arms the patterns named in ``only`` (default: all) compare."""
+    return {arm for pid in list(only) or list(PATTERNS) for arm in PATTERNS[pid][0]}
+
+
+def run_named_arms(
+    names: Iterable[str],
+    seeds: Iterable[int],
+    workers: int = 1,
+    steps: int = STEPS,
+    constants: dict[str, float] | None = None,
+) -> dict[str, list[Run]]:
+    """Run the named arms of this module (``cio``, ``+meetings``, ``best-liaison`` ...)."""
+    arms = _arms()
+    return run_arms({name: arms[name] for name in sorted(names)}, seeds, workers, steps, constants)
+
+
+def checks_on(runs: dict[str, list[Run]], only: Iterable[str] = ()) -> list[Check]:
+    """The checks of the patterns named in ``only`` (default: all), on runs of their arms."""
     col = {name: (lambda o, r=r: column(r, o)) for name, r in runs.items()}
     checks: list[Check] = []
-    for pid in chosen:
+    for pid in list(only) or list(PATTERNS):
         checks += PATTERNS[pid][1](runs, col)
     return checks
 

@@ -22,15 +22,16 @@ import numpy as np
 from scipy.stats import qmc
 
 from cxo_sim.constants import CONSTANTS
-from cxo_sim.validation.arms import STEPS, Progress, column, run_arms
+from cxo_sim.validation.arms import STEPS, Progress
 from cxo_sim.validation.patterns import (
     PATTERNS,
     PRACTICES,
     RISK,
-    _arms,
-    _baseline,
-    paired_diff,
+    checks_on,
+    pattern_arms,
+    run_named_arms,
 )
+from cxo_sim.validation.tradeoffs import PRACTICE_PAIRS, arms_of, table_on
 
 # Outcomes whose sign is followed for each practice.
 SIGN_OUTCOMES = ("campaign_velocity", RISK, "total_cost")
@@ -97,22 +98,16 @@ def measure_conclusions(
     Returns:
         The signs and verdicts.
     """
-    seeds = list(seeds)
     chosen = list(only) or list(PATTERNS)
-    tradeoff_arms = {"cio", *(_baseline(p) for p in PRACTICES), *(f"+{p}" for p in PRACTICES)}
-    needed = sorted(tradeoff_arms | {arm for pid in chosen for arm in PATTERNS[pid][0]})
-    arms = _arms()
     # One set of runs serves both: the checks are those of patterns.patterns(seeds, workers,
     # only, constants), evaluated on runs shared with the signs (the tests hold them equal).
-    runs = run_arms({n: arms[n] for n in needed}, seeds, workers, steps, constants)
-    signs = {}
-    for practice in PRACTICES:
-        on, off = runs[f"+{practice}"], runs[_baseline(practice)]
-        signs[practice] = {
-            o: _sign(paired_diff(column(on, o), column(off, o))) for o in SIGN_OUTCOMES
-        }
-    col = {name: (lambda o, r=r: column(r, o)) for name, r in runs.items()}
-    found = [check for pid in chosen for check in PATTERNS[pid][1](runs, col)]
+    needed = arms_of(PRACTICE_PAIRS) | pattern_arms(chosen)
+    runs = run_named_arms(needed, seeds, workers, steps, constants)
+    signs = {
+        practice: {o: _sign(effect) for o, effect in row.items() if o in SIGN_OUTCOMES}
+        for practice, row in table_on(runs, PRACTICE_PAIRS).items()
+    }
+    found = checks_on(runs, chosen)
     checks: dict[str, list[tuple[str, bool]]] = {}
     for check in found:
         checks.setdefault(check.pattern, []).append((check.claim, check.passed))

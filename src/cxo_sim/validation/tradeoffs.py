@@ -9,46 +9,48 @@ from collections.abc import Iterable
 
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.analysis.stats import Estimate
-from cxo_sim.validation.arms import column, run_arms
+from cxo_sim.experiments.single_run import Run
+from cxo_sim.validation.arms import column
 from cxo_sim.validation.patterns import (
     HEADLINE,
-    PILOT_BASELINE,
     PRACTICES,
     RISK,
-    _arms,
     _baseline,
     _worse,
     paired_diff,
+    run_named_arms,
 )
+
+# Each table's rows: practice -> (the arm with it, the arm without it).
+PRACTICE_PAIRS = {p: (f"+{p}", _baseline(p)) for p in PRACTICES}
+BUNDLE_PAIRS = {p: ("best", f"best-{p}") for p in PRACTICES}
+
+
+def arms_of(pairs: dict[str, tuple[str, str]]) -> set[str]:
+    """The arms a table compares."""
+    return {arm for pair in pairs.values() for arm in pair}
+
+
+def table_on(
+    runs: dict[str, list[Run]], pairs: dict[str, tuple[str, str]]
+) -> dict[str, dict[str, Estimate]]:
+    """For each practice, the paired difference (with - without) on each headline outcome."""
+    return {
+        practice: {
+            name: paired_diff(column(runs[on], name), column(runs[off], name)) for name in HEADLINE
+        }
+        for practice, (on, off) in pairs.items()
+    }
 
 
 def tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Estimate]]:
     """For each practice added to ``old_world``: the paired difference on each headline."""
-    arms = _arms()
-    names = ["cio", PILOT_BASELINE, *(f"+{p}" for p in PRACTICES)]
-    runs = run_arms({name: arms[name] for name in names}, seeds, workers)
-    table = {}
-    for practice in PRACTICES:
-        on, off = runs[f"+{practice}"], runs[_baseline(practice)]
-        table[practice] = {
-            name: paired_diff(column(on, name), column(off, name)) for name in HEADLINE
-        }
-    return table
+    return table_on(run_named_arms(arms_of(PRACTICE_PAIRS), seeds, workers), PRACTICE_PAIRS)
 
 
 def bundle_tradeoffs(seeds: Iterable[int], workers: int = 1) -> dict[str, dict[str, Estimate]]:
     """For each practice within ``best_practice``: the bundle minus the bundle without it."""
-    arms = _arms()
-    names = ["best", *(f"best-{p}" for p in PRACTICES)]
-    runs = run_arms({name: arms[name] for name in names}, seeds, workers)
-    best = runs["best"]
-    return {
-        practice: {
-            name: paired_diff(column(best, name), column(runs[f"best-{practice}"], name))
-            for name in HEADLINE
-        }
-        for practice in PRACTICES
-    }
+    return table_on(run_named_arms(arms_of(BUNDLE_PAIRS), seeds, workers), BUNDLE_PAIRS)
 
 
 BUNDLE_TITLE = (
