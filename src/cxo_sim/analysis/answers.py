@@ -75,9 +75,10 @@ def answer_sentences(rs: ResultSet, table: pd.DataFrame) -> list[str]:
         ]
     sentences = [design]
     differences = clear[clear["kind"] == "difference"].assign(strength=_strength)
-    defined = differences.apply(lambda row: by_definition(rs, row["arm"], row["outcome"]), axis=1)
-    marked = differences[defined] if len(differences) else differences
-    differences = differences[~defined] if len(differences) else differences
+    held = {arm: definitional(rs, arm) for arm in differences["arm"].unique()}
+    pairs = zip(differences["arm"], differences["outcome"], strict=True)
+    defined = pd.Series([o in held[a] for a, o in pairs], index=differences.index, dtype=bool)
+    marked, differences = differences[defined], differences[~defined]
     arms = differences.groupby("arm", sort=False)["strength"].max().sort_values(ascending=False)
     for arm in arms.index[:MAX_ANSWER_ARMS]:
         rows = differences[differences["arm"] == arm].sort_values("strength", ascending=False)
@@ -140,14 +141,14 @@ def arm_runs(rs: ResultSet, arm: str) -> pd.DataFrame:
     return runs.iloc[0:0]
 
 
-def by_definition(rs: ResultSet, arm: str, outcome: str) -> bool:
-    """Whether ``outcome`` holds by construction in every run of ``arm`` (:data:`BY_DEFINITION`)."""
+def definitional(rs: ResultSet, arm: str) -> set[str]:
+    """The outcomes that hold by construction in every run of ``arm`` (:data:`BY_DEFINITION`)."""
     runs = arm_runs(rs, arm)
+    found: set[str] = set()
     for parameter, value, outcomes, _ in BY_DEFINITION:
-        if outcome in outcomes and parameter in runs and len(runs):
-            if (runs[parameter] == value).all():
-                return True
-    return False
+        if len(runs) and parameter in runs and (runs[parameter] == value).all():
+            found.update(outcomes)
+    return found
 
 
 def _strength(rows: pd.DataFrame) -> pd.Series:

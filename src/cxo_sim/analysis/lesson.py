@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from cxo_sim.analysis.answers import by_definition
+from cxo_sim.analysis.answers import definitional
 from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.numbers import signed, with_unit
 from cxo_sim.analysis.results import ResultSet, measure
@@ -84,20 +84,19 @@ def _amount(row: pd.Series) -> str:
 def grid(rs: ResultSet, table: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
     """Each arm's clear gains ("buys") and clear losses ("costs") on the lesson's outcomes.
 
-    An outcome that holds by the model's construction for that arm (``answers.BY_DEFINITION``)
+    An outcome that holds by the model's construction for that arm (``answers.definitional``)
     is listed with a note saying so.
     """
     rows = table[(table["kind"] == "difference") & table["outcome"].isin(LESSON_OUTCOMES)]
     out: dict[str, dict[str, list[str]]] = {}
     for arm, group in rows.groupby("arm", sort=False):
+        held = definitional(rs, arm)
         cells: dict[str, list[str]] = {"buys": [], "costs": []}
         for _, row in group.iterrows():
             side = {"better": "buys", "worse": "costs"}.get(row["verdict"])
             if side is None:
                 continue
-            note = (
-                " (by the model's construction)" if by_definition(rs, arm, row["outcome"]) else ""
-            )
+            note = " (by the model's construction)" if row["outcome"] in held else ""
             cells[side].append(f"{row['outcome']} {_amount(row)}{note}")
         out[arm] = cells
     return out

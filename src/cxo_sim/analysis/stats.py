@@ -265,18 +265,8 @@ def pareto_front(
     Returns:
         Boolean array, True for rows on the front.
     """
-    signed = np.column_stack(
-        [points[c].to_numpy(float) for c in maximise]
-        + [-points[c].to_numpy(float) for c in minimise]
-    )
-    n = len(signed)
-    on_front = np.ones(n, dtype=bool)
-    for i in range(n):
-        at_least = np.all(signed >= signed[i], axis=1)
-        better = np.any(signed > signed[i], axis=1)
-        if np.any(at_least & better):
-            on_front[i] = False
-    return on_front
+    zero = pd.DataFrame(0.0, index=points.index, columns=[*maximise, *minimise])
+    return clear_front(points, zero, maximise, minimise)
 
 
 def clear_front(

@@ -32,8 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=command)
 
 
-def explained(rs) -> dict[str, tuple[str, str]]:
-    """Each arm's explain command (its lever against old_world) and the ODD's sentence for it."""
+def arm_levers(rs) -> dict[str, str]:
+    """Each arm's ``cxo-sim explain`` lever, where it is one setting change of old_world."""
     from cxo_sim.analysis.answers import arm_runs
     from cxo_sim.analysis.effects import findings
     from cxo_sim.presets import preset
@@ -52,7 +52,7 @@ def explained(rs) -> dict[str, tuple[str, str]]:
         settings = {k: mine.iloc[0][k] for k in old if k in mine}
         name = lever_for(settings) if at_old and mine[list(old)].nunique().max() <= 1 else None
         if name is not None:
-            out[arm] = (f"cxo-sim explain {name}", "")
+            out[arm] = name
     return out
 
 
@@ -73,8 +73,8 @@ def command(args: argparse.Namespace) -> None:
     for results in args.results:
         rs = open_results(results, series=False)
         arms = {
-            arm: (command, sentences.get(command.removeprefix("cxo-sim explain "), ""))
-            for arm, (command, _) in explained(rs).items()
+            arm: (f"cxo-sim explain {name}", sentences.get(name, ""))
+            for arm, name in arm_levers(rs).items()
         }
         page = lesson_page(rs, arms)
         path = folder / f"{rs.manifest.get('name', Path(results).name)}.html"

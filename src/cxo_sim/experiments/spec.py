@@ -35,6 +35,7 @@ Covered by ``tests/experiments/test_experiment_files.py``.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -113,11 +114,8 @@ def nearby(path: Path, folders: bool = False) -> str:
         ]
     except OSError:
         return ""
-    hint = did_you_mean(path.name, names, cutoff=0.5)
-    if not hint:
-        return ""
-    name = hint.split("'")[1]
-    return f"; did you mean {str(path.parent / name)!r}?"
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.5)
+    return f"; did you mean {str(path.parent / close[0])!r}?" if close else ""
 
 
 def _read_text(path: Path, kind: str) -> str:
