@@ -10,6 +10,7 @@ from cxo_sim import CxOModel
 from cxo_sim.model.agents import ToolRequest
 from cxo_sim.model.submodels import data, environment, money, relationship, reviews, security
 from cxo_sim.model.submodels.campaigns import new_campaign
+from cxo_sim.presets import PRESETS
 
 
 # ---------------------------------------------------------------------- security (ODD 7.11)
@@ -386,3 +387,84 @@ def test_a_campaign_on_a_pilot_reaches_only_a_test_segment():
         launch(model, campaign, float(model.week))
         values[pilot] = model.tally["campaign_value"] - before
     assert values[True] == pytest.approx(model.k.PILOT_REACH * values[False])
+
+
+# ---------------------------------------------------------- choices by gain (7.6, 7.7)
+def a_request(model, **fields):
+    campaign = new_campaign(model, model.team[0])
+    cap = campaign.needs[0]
+    return ToolRequest(cap, campaign, model.team[0], filed=model.week, cost=1.0, **fields)
+
+
+def test_escalating_pays_with_influence_and_costs_more_the_more_the_two_trust_each_other():
+    from cxo_sim.model.submodels.decisions import escalation_gain
+
+    model = CxOModel(seed=1)
+    model.step()
+    model.cmo.influence, model.cio.influence = 0.6, 0.2
+    model.trust = 0.2
+    strong = escalation_gain(model, model.cmo, 1.0)
+    weak = escalation_gain(model, model.cio, 1.0)
+    assert strong - weak == pytest.approx(0.5)  # wins 3 in 4 against 1 in 4
+    model.trust = 0.8
+    assert escalation_gain(model, model.cmo, 1.0) < strong
+    assert escalation_gain(model, model.cmo, 0.0) < 0.0  # nothing at stake: never worth it
+
+
+def test_an_executive_that_never_escalates_sends_nothing_to_the_ceo():
+    from cxo_sim.model.policies import Policy
+
+    class Loyal(Policy):
+        def escalates(self, model, executive, request, gain):
+            return False
+
+    params = {**PRESETS["turf_war"], "budget_owner": "cio"}  # no negotiation to stall
+    plain = CxOModel(seed=2, **params)
+    loyal = CxOModel(seed=2, policy=Loyal(), **params)
+    for model in (plain, loyal):
+        for _ in range(104):
+            model.step()
+    assert plain.tally["escalations"] > 0
+    assert loyal.tally["escalations"] == 0
+
+
+def test_under_marketings_rights_alignment_makes_the_cmo_take_the_tool_the_firm_has():
+    from cxo_sim.model.submodels.decisions import reuse_gain
+
+    gains = []
+    for alignment in (0.0, 1.0):
+        model = CxOModel(seed=4, budget_owner="cmo", alignment=alignment)
+        model.step()
+        gains.append(reuse_gain(model, a_request(model, weakness=0.8), burden=2.0))
+    # weighing IT's KPIs adds IT's licence, risk and queue to what a new tool costs the CMO
+    assert gains[1] > gains[0]
+
+
+def test_a_borrowed_tool_fits_less_well_and_costs_nothing():
+    from cxo_sim.model.policies import Policy
+    from cxo_sim.model.submodels import shadow_it
+
+    class Borrows(Policy):
+        def borrows(self, model, marketer, tool, gain):
+            return True
+
+    model = CxOModel(seed=5, policy=Borrows())
+    model.step()
+    request = a_request(model, stage="review")
+    model.new_tool(request.capability, "reviewed", "it")
+    existing = model.tools_by_cap[request.capability][0]  # a colleague's, known or not
+    fit, tools = request.campaign.fit, len(model.stack)
+    shadow_it.bypass(model, request, waited=3)
+    assert request.campaign.tools[request.capability] is existing
+    assert request.campaign.fit == pytest.approx(fit * model.k.REUSE_FIT)
+    assert len(model.stack) == tools and request.stage == "closed"
+
+
+def test_after_its_refusal_waiting_on_it_is_worth_nothing():
+    model = CxOModel(seed=6)
+    model.step()
+    request = a_request(model)
+    campaign, cap = request.campaign, request.capability
+    waiting = model.around_gain(0.0, campaign, cap, price=True)
+    refused = model.around_gain(0.0, campaign, cap, price=True, refused=True)
+    assert refused >= waiting

@@ -249,11 +249,6 @@ _DECLARATIONS = [
        "Gartner 2020: 41% of employees build or buy technology outside IT"),
     _c("WAIT_MEMORY", 0.1, 0.03, 0.3, "", "7.6",
        "weight of the latest delivery in marketing's memory of how long IT takes", ARGUED),
-    _c("BORROW", 0.5, 0.2, 0.8, "", "7.6",
-       "chance a marketer going around IT borrows a colleague's tool rather than buy one", ARGUED),
-    _c("GIVE_UP", 0.55, 0.3, 0.8, "", "7.6",
-       "chance marketing accepts IT's refusal and drops the campaign",
-       "Accenture 2013: 45% of CMOs want to act without IT"),
     _c("SHADOW_PRICE", 0.55, 0.2, 0.7, "", "7.6",
        "licence of a tool bought on a card (a team tier), relative to the enterprise licence",
        "vendors' team tiers cost a fraction of their enterprise plans; Zylo: most apps are "
@@ -276,6 +271,12 @@ _DECLARATIONS = [
        "Gartner 2021: 75% of shared-funding buyers had budget-agreement delays"),
     _c("NEGOTIATION_ROUNDS", 3.0, 2.0, 5.0, "rounds", "7.7",
        "rounds of negotiation before a stalemate goes to the CEO", ARGUED),
+    _c("ESCALATION_STAKE", 0.55, 0.2, 1.0, "", "7.7",
+       "what taking a disagreement to the CEO costs the executive who does, in a request's "
+       "worth by its KPIs: half of it always (the hours, the CEO's patience), half as far as "
+       "the two trust each other (the relationship put at risk)",
+       f"{ARGUED}: set so IT's rights see about as many escalations as the calibrated "
+       "chances gave (ODD 9.5)"),
     _c("ESCALATION_HOURS", 1.0, 0.5, 3.0, "hours", "7.7",
        "hours each executive spends on an escalation to the CEO", ARGUED),
     _c("SCORE_NOISE", 0.35, 0.15, 0.6, "", "7.7",
@@ -295,14 +296,6 @@ _DECLARATIONS = [
     _c("INVENTORY_RECALL_CMO", 0.3, 0.1, 0.5, "", "7.7",
        "chance the CMO knows the firm already has a tool for a capability",
        "McKinsey: senior marketers underestimate their stack by up to 10x (belief 0.1-0.5x)"),
-    _c("HEED_ADVICE", 0.5, 0.2, 0.8, "", "7.7",
-       "chance a deciding CMO heeds the CIO's advice that a tool exists (alignment adds to it)",
-       ARGUED),
-    _c("ESCALATE_REFUSAL", 0.5, 0.2, 0.8, "", "7.7",
-       "chance a CMO refused by the CIO escalates, at zero trust", ARGUED),
-    _c("ESCALATE_OBJECTION", 0.3, 0.1, 0.6, "", "7.7",
-       "chance an objecting CIO escalates the CMO's decision, at zero trust and risk "
-       "tolerance", ARGUED),
     _c("WAIVE_SENSITIVITY", 0.5, 0.2, 0.8, "", "7.7",
        "a CIO waives the review of a low-data tool when its sensitivity is below risk tolerance "
        "times this", "article 000: 'too relaxed ... serious security problems'"),

@@ -356,9 +356,11 @@ class CxOModel(mesa.Model):
         """Equip a campaign, seek its data, ask for its release (ODD 7.3-7.5)."""
         campaigns.advance_campaign(self, campaign)
 
-    def around_gain(self, waited: float, campaign, cap: Capability | None, price: bool) -> float:
+    def around_gain(
+        self, waited: float, campaign, cap: Capability | None, price: bool, refused: bool = False
+    ) -> float:
         """What acting around IT now gains a marketer over waiting (ODD 7.6)."""
-        return shadow_it.around_gain(self, waited, campaign, cap, price)
+        return shadow_it.around_gain(self, waited, campaign, cap, price, refused)
 
     def bypass(self, request: ToolRequest, waited: float) -> None:
         """Marketing goes around IT for ``request`` (ODD 7.6)."""

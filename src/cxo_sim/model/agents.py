@@ -123,6 +123,8 @@ class ToolRequest:
         vetted: the liaison shortlisted the vendor and wrote the requirements.
         priority: raised by meetings' backlog review.
         cmo_wants: in an escalation, whether the CMO is the side that wants the tool.
+        scores: the CMO's and the CIO's latest scores of it, by their KPIs (what an
+            escalation is fought over).
         cost: weekly licence of the proposed tool (k$/week).
         weakness: the proposed vendor's weakness, in [0, 1].
         owner: who will own the tool ("it" or "marketing").
@@ -140,6 +142,7 @@ class ToolRequest:
     vetted: bool = False
     priority: int = 0
     cmo_wants: bool = True
+    scores: tuple[float, float] = (0.0, 0.0)
     cost: float = 0.0
     weakness: float = 0.5
     owner: str = "it"
@@ -368,14 +371,17 @@ class Marketer(mesa.Agent):
         rate = self.model.k.SUCCESS_MEMORY
         self.success += rate * (float(launched) - self.success)
 
-    def goes_around(self, waited: float, campaign: Campaign, cap: Capability | None) -> bool:
+    def goes_around(
+        self, waited: float, campaign: Campaign, cap: Capability | None, refused: bool = False
+    ) -> bool:
         """Whether, having waited ``waited`` weeks on IT, the marketer acts around it this week.
 
-        It does when acting now is worth more than waiting (``shadow_it.around_gain``), and it
-        gets round to it: marketers reconsider now and then, not every week.
+        It does when acting now is worth more than waiting (``shadow_it.around_gain``; nothing,
+        once IT has ``refused``), and it gets round to it: marketers reconsider now and then,
+        not every week.
         """
         model = self.model
-        gain = model.around_gain(waited, campaign, cap, price=cap is not None)
+        gain = model.around_gain(waited, campaign, cap, price=cap is not None, refused=refused)
         if not model.policy.goes_around(model, self, campaign, gain):
             return False
         return self.random.random() < model.k.BYPASS_PROPENSITY
@@ -401,7 +407,8 @@ class Marketer(mesa.Agent):
                 continue
             still_open.append(request)
             waited = model.week - request.filed
-            if self.goes_around(waited, request.campaign, request.capability):
+            refused = request.stage == "denied"
+            if self.goes_around(waited, request.campaign, request.capability, refused):
                 model.bypass(request, waited)
         self.requests = still_open
 

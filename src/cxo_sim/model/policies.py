@@ -11,6 +11,10 @@ method                    who                          ``gain`` (the agent's own
 ``copies_data``           a marketer                   ``data.copy_gain``
 ``skips_review``          the CMO, under its rights    ``decisions.skips_review``'s margin
 ``consents``              a marketing tool's owner     ``portfolio.consent_margin``
+``reuses``                the decider(s) of a request  ``decisions.reuse_gain``
+``escalates``             a refused or overruled       ``decisions.escalation_gain``
+                          executive
+``borrows``               a marketer going around IT   ``shadow_it.borrow_gain``
 ========================  ===========================  =========================================
 
 The submodels work out what the agent sees and weighs (the expected wait, the chance of being
@@ -74,8 +78,32 @@ class Policy:
         """Whether a marketing tool's owner agrees to IT retiring it."""
         return self.yes("consents", gain)
 
+    def reuses(self, model: CxOModel, request: ToolRequest, gain: float) -> bool:
+        """Whether the deciders point a request to a tool the firm has rather than buy one."""
+        return self.yes("reuses", gain)
 
-CHOICES = ("wants", "goes_around", "discloses", "copies_data", "skips_review", "consents")
+    def escalates(
+        self, model: CxOModel, executive: Executive, request: ToolRequest, gain: float
+    ) -> bool:
+        """Whether an executive refused or overruled takes the request to the CEO."""
+        return self.yes("escalates", gain)
+
+    def borrows(self, model: CxOModel, marketer: Marketer, tool: Tool, gain: float) -> bool:
+        """Whether a marketer going around IT borrows a colleague's tool rather than buy one."""
+        return self.yes("borrows", gain)
+
+
+CHOICES = (
+    "wants",
+    "goes_around",
+    "discloses",
+    "copies_data",
+    "skips_review",
+    "consents",
+    "reuses",
+    "escalates",
+    "borrows",
+)
 
 
 class Threshold(Policy):

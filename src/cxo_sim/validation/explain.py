@@ -79,7 +79,6 @@ MECHANISM_CONSTANTS: dict[str, tuple[str, ...]] = {
     "MECH_INVENTORY_RECALL": (
         "INVENTORY_RECALL_IT",
         "INVENTORY_RECALL_CMO",
-        "HEED_ADVICE",
         "REUSE_FIT",
     ),
     "MECH_SHARED_VISIBILITY": ("FIND_KNOWN_SHARED", "JUSTIFY_HOURS"),

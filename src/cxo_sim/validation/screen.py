@@ -7,7 +7,8 @@ absolute elementary effect: the outcome's change, in its unit, when the constant
 thirds of its range, divided by 2/3, so per whole range) and sigma (their spread: interactions,
 non-linearity and seed noise) per constant and outcome. A dummy factor that only changes the
 seeds gives the noise floor. Morris needs (k + 1) points per trajectory for k factors, so the
-default (10 trajectories, 4 seeds, 151 constants and the dummy) is 153 x 10 x 4 = 6,120 runs.
+default (10 trajectories, 4 seeds) over k ranged constants and the dummy is (k + 2) x 40 runs,
+some six thousand today.
 The calibration's screening (:mod:`cxo_sim.calibration.screening`) uses it too. Covered by
 ``tests/validation/test_robustness.py``.
 """

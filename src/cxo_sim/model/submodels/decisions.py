@@ -10,11 +10,17 @@ one person doing two jobs.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import known_tool, redirect
 from cxo_sim.model.submodels.money import affordable, executive_time
-from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_badly, went_well
+from cxo_sim.model.submodels.relationship import (
+    ceo_sides_with_cmo,
+    cmo_share,
+    went_badly,
+    went_well,
+)
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -74,10 +80,11 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> bool:
     existing = known_tool(model, request.capability)
     recall = inventory_recall(model, advised) if k.MECH_INVENTORY_RECALL else 0.0
     if existing is not None and model.random.random() < recall:
-        redirect(model, request, existing)
-        decided(model, request)
-        went_well(model)
-        return True
+        if model.policy.reuses(model, request, reuse_gain(model, request, burden)):
+            redirect(model, request, existing)
+            decided(model, request)
+            went_well(model)
+            return True
     cmo_wants, cio_wants = scores(model, request, burden)
     if rights == "combined":
         approve(model, request) if cmo_wants else deny(model, request, "not worth it")
@@ -113,15 +120,44 @@ def inventory_recall(model: CxOModel, advised: bool) -> float:
     """Chance the decider learns the firm already has a tool for the capability.
 
     IT keeps the inventory of what it knows; a CMO deciding alone knows far less of the stack,
-    and hears of the rest only through the CIO's advice, when it heeds it.
+    and hears of the rest through the CIO's advice. Whether the decider then takes the tool the
+    firm has is its choice (``reuse_gain``).
     """
     k = model.k
     if model.rights != "cmo":
         return k.INVENTORY_RECALL_IT
     if not advised:
         return k.INVENTORY_RECALL_CMO
-    heed = k.HEED_ADVICE + (1.0 - k.HEED_ADVICE) * model.alignment
-    return 1.0 - (1.0 - k.INVENTORY_RECALL_CMO) * (1.0 - k.INVENTORY_RECALL_IT * heed)
+    return 1.0 - (1.0 - k.INVENTORY_RECALL_CMO) * (1.0 - k.INVENTORY_RECALL_IT)
+
+
+def reuse_gain(model: CxOModel, request: ToolRequest, burden: float) -> float:
+    """What pointing the campaign to the tool the firm has gains the deciders, by their KPIs.
+
+    The tool the firm has fits the campaign less well (``REUSE_FIT`` of its value) but is there
+    now, costs no new licence, brings no new vendor's risk and puts nothing in IT's queue; the
+    requested one is scored as ``scores`` scores it, without the noise, its value discounted
+    for the weeks marketing expects a new tool to take (at marketing's delay rate). Each
+    executive weighs its own KPIs plus ``alignment`` times the other's; under shared rights
+    both count, and the combined executive weighs the two jobs equally (ODD 7.7).
+    """
+    value, cost, risk, burden = request_terms(model, request, burden)
+    reused = value * model.k.REUSE_FIT
+    value *= math.exp(-model.delay_rate * model.expected_wait)
+    cmo, cio = model.cmo, model.cio
+    cmo_gain = cmo.own_score("cmo", reused, 0.0, 0.0, 0.0) - cmo.own_score(
+        "cmo", value, cost, risk, burden
+    )
+    cio_gain = cio.own_score("cio", reused, 0.0, 0.0, 0.0) - cio.own_score(
+        "cio", value, cost, risk, burden
+    )
+    if model.rights == "combined":
+        return 0.5 * (cmo_gain + cio_gain)
+    if model.rights == "cmo":
+        return cmo_gain + model.alignment * cio_gain
+    if model.rights == "cio":
+        return cio_gain + model.alignment * cmo_gain
+    return cmo_gain + cio_gain
 
 
 def pilot_price(model: CxOModel, request: ToolRequest) -> float:
@@ -134,14 +170,7 @@ def scores(model: CxOModel, request: ToolRequest, burden: float) -> tuple[bool, 
 
     Each scores by its own KPIs plus ``alignment`` times the other's, with noise.
     """
-    k = model.k
-    cap = request.capability
-    value = request.campaign.base_value / k.VALUE_MEAN * (1.0 + cap.hype)
-    cost = request.cost / k.LICENCE_MEAN * pilot_price(model, request)
-    risk = cap.sensitivity * (k.WEAKNESS_FLOOR + request.weakness) / (k.WEAKNESS_FLOOR + 1.0)
-    if request.pilot:
-        risk *= k.PILOT_DATA_CAP
-        burden *= k.PILOT_REVIEW_DAYS / k.REVIEW_DAYS
+    value, cost, risk, burden = request_terms(model, request, burden)
     cmo, cio = model.cmo, model.cio
     cmo_own = cmo.own_score("cmo", value, cost, risk, burden)
     cio_own = cio.own_score("cio", value, cost, risk, burden)
@@ -152,16 +181,38 @@ def scores(model: CxOModel, request: ToolRequest, burden: float) -> tuple[bool, 
         return wants, wants
     cmo_score = cmo_own + model.alignment * cio_own + gauss(0.0, cmo.noise())
     cio_score = cio_own + model.alignment * cmo_own + gauss(0.0, cio.noise())
+    request.scores = (cmo_score, cio_score)
     return policy.wants(model, cmo, request, cmo_score), policy.wants(
         model, cio, request, cio_score
     )
+
+
+def request_terms(
+    model: CxOModel, request: ToolRequest, burden: float
+) -> tuple[float, float, float, float]:
+    """A request as the executives' KPIs see it: value, cost, risk and IT's burden (ODD 7.7).
+
+    Value and cost are relative to a typical request and licence; risk is the capability's data
+    sensitivity times the vendor's weakness; a pilot costs and risks less and is reviewed
+    lightly.
+    """
+    k = model.k
+    cap = request.capability
+    value = request.campaign.base_value / k.VALUE_MEAN * (1.0 + cap.hype)
+    cost = request.cost / k.LICENCE_MEAN * pilot_price(model, request)
+    risk = cap.sensitivity * (k.WEAKNESS_FLOOR + request.weakness) / (k.WEAKNESS_FLOOR + 1.0)
+    if request.pilot:
+        risk *= k.PILOT_DATA_CAP
+        burden *= k.PILOT_REVIEW_DAYS / k.REVIEW_DAYS
+    return value, cost, risk, burden
 
 
 def refused_by_cio(model: CxOModel, request: ToolRequest) -> None:
     """The CIO refused under IT's decision rights; the CMO may fight it."""
     cap = request.capability
     mediated = disagreement(model, f"the CIO refused {model.a_tool(cap)} marketing wanted")
-    if not mediated and model.random.random() < model.k.ESCALATE_REFUSAL * (1.0 - model.trust):
+    gain = escalation_gain(model, model.cmo, request.scores[0])
+    if not mediated and model.policy.escalates(model, model.cmo, request, gain):
         escalate(model, request, cmo_wants=True)
     else:
         deny(model, request, "the CIO refused")
@@ -169,14 +220,27 @@ def refused_by_cio(model: CxOModel, request: ToolRequest) -> None:
 
 def cio_objects(model: CxOModel, request: ToolRequest) -> None:
     """The CMO decides (the new world); the CIO's advice is against it."""
-    k = model.k
     cap = request.capability
     mediated = disagreement(model, f"the CIO advised against {model.a_tool(cap)}")
-    chance = k.ESCALATE_OBJECTION * (1.0 - model.trust) * (1.0 - model.cio.risk)
-    if not mediated and model.random.random() < chance:
+    gain = escalation_gain(model, model.cio, -request.scores[1])
+    if not mediated and model.policy.escalates(model, model.cio, request, gain):
         escalate(model, request, cmo_wants=True)
     else:
         approve(model, request)
+
+
+def escalation_gain(model: CxOModel, executive: Executive, stake: float) -> float:
+    """What taking a disagreement to the CEO is worth to ``executive``, by its KPIs (ODD 7.7).
+
+    It wins with the CEO as far as its influence outweighs the other's, and winning is worth
+    ``stake``: how far its score of the request is from indifference (the tool it wants, or the
+    one it would refuse). Going over a colleague's head costs ``ESCALATION_STAKE``: half of it
+    whatever the relationship (the hours, the CEO's patience), the other half as far as the
+    two trust each other (the relationship put at risk).
+    """
+    share = cmo_share(model)
+    wins = share if executive is model.cmo else 1.0 - share
+    return wins * stake - model.k.ESCALATION_STAKE * 0.5 * (1.0 + model.trust)
 
 
 def negotiate(model: CxOModel, request: ToolRequest, burden: float) -> None:
@@ -271,14 +335,22 @@ def skip_margin(model: CxOModel, request: ToolRequest) -> float:
 
 
 def deny(model: CxOModel, request: ToolRequest, reason: str) -> None:
-    """Refused. Marketing drops what its own leader refused; IT's refusal it may go around."""
+    """Refused. Marketing drops what its own leader refused; IT's refusal it may go around.
+
+    After IT's refusal (or the CEO's) the marketer keeps the campaign if going around IT gains
+    it something once waiting is worth nothing, and drops it otherwise.
+    """
     decided(model, request)
     if model.rights in ("cmo", "combined") and reason != "the CEO refused":
         request.stage = "closed"
         request.campaign.dropped = True
         return
     request.stage = "denied"
-    if model.random.random() < model.k.GIVE_UP:
+    # Marketing keeps the campaign only to go around IT, when that beats dropping it now that
+    # waiting is worth nothing (ODD 7.6).
+    waited = model.week - request.filed
+    gain = model.around_gain(waited, request.campaign, request.capability, price=True, refused=True)
+    if not model.policy.goes_around(model, request.marketer, request.campaign, gain):
         request.stage = "closed"
         request.campaign.dropped = True
 

@@ -76,8 +76,12 @@ def update_influence(model: CxOModel, value_this_week: float) -> None:
     model.blamed.clear()
 
 
+def cmo_share(model: CxOModel) -> float:
+    """The CMO's share of the two executives' influence: its chance with the CEO."""
+    cmo, cio = model.cmo.influence, model.cio.influence
+    return cmo / (cmo + cio) if cmo + cio > 0 else 0.5
+
+
 def ceo_sides_with_cmo(model: CxOModel) -> bool:
     """The CEO arbitrates an escalation by the executives' relative influence."""
-    cmo, cio = model.cmo.influence, model.cio.influence
-    share = cmo / (cmo + cio) if cmo + cio > 0 else 0.5
-    return model.random.random() < share
+    return model.random.random() < cmo_share(model)

@@ -7,8 +7,9 @@ IT finds out and blames it, and IT's KPIs as far as marketing weighs them (align
 urgency enters as what marketing's KPIs reward for time, its spending appetite as what they
 charge for money. ``bypass`` and ``buy_around`` are what follows. Under the CMO's
 rights marketing stops waiting for IT's advisory review and buys openly from the martech budget:
-IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool or
-buys a team-tier subscription on a card from marketing's own money: cheap, fast, unreviewed,
+IT knows the tool but never reviewed it. Otherwise the marketer borrows a colleague's tool
+(a worse fit, but no price and nothing new for IT to find: ``borrow_gain``) or buys a team-tier
+subscription on a card from marketing's own money: cheap, fast, unreviewed,
 unintegrated, unmonitored, holding the customer data its campaigns put in it. With
 shared tools the buyer chooses whether to post the purchase on the common board, as it would
 disclose it at a meeting; a posted one is known, and seeing it strains the relationship.
@@ -81,7 +82,12 @@ def expectations(model: CxOModel) -> None:
 
 
 def around_gain(
-    model: CxOModel, waited: float, campaign: Campaign, cap: Capability | None, price: bool
+    model: CxOModel,
+    waited: float,
+    campaign: Campaign,
+    cap: Capability | None,
+    price: bool,
+    refused: bool = False,
 ) -> float:
     """What acting around IT now gains over waiting, as a share of the campaign's value.
 
@@ -91,6 +97,7 @@ def around_gain(
         campaign: the campaign it is for (its value and window).
         cap: the capability a tool would be bought for (None for a data copy).
         price: whether acting means paying a card subscription.
+        refused: IT refused the request, so waiting is worth nothing.
     """
     k = model.k
     sensitivity = campaign.sensitivity if cap is None else cap.sensitivity
@@ -98,11 +105,10 @@ def around_gain(
     cost = exposure(model, marketer, cap is not None) * k.CAUGHT_COST * marketer.caution
     cost += model.alignment * k.MARKETER_IT_WEIGHT * sensitivity
     if price and cap is not None:
-        licence = k.LICENCE_MEAN * cap.cost_factor * k.SHADOW_PRICE * k.CARD_WEEKS
-        cost += model.thrift * licence / max(campaign.base_value, 1e-9)
+        cost += card_share(model, campaign, cap)
     gain = model.act_now - cost
-    if gain <= 0.0:
-        return gain  # acting loses even against a wait worth nothing
+    if gain <= 0.0 or refused:
+        return gain  # acting loses even against a wait worth nothing, or nothing is coming
     remaining = max(model.expected_wait - waited, k.OVERDUE_SHARE * waited)
     if remaining > campaign.deadline - model.week:
         return gain  # IT would deliver after the campaign's moment: waiting is worth nothing
@@ -126,8 +132,10 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
             )
             return
     tools = model.tools_by_cap.get(cap)
-    if tools and model.random.random() < k.BORROW:
+    gain = borrow_gain(model, request) if tools else 0.0
+    if tools and model.policy.borrows(model, request.marketer, tools[0], gain):
         request.campaign.tools[cap] = tools[0]
+        request.campaign.fit *= k.REUSE_FIT
         request.stage = "closed"
         return
     how = f"after waiting {waited} weeks"
@@ -136,6 +144,28 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
         request.campaign.tools[cap] = tool
         request.stage = "closed"
         frustrated(model)
+
+
+def card_share(model: CxOModel, campaign: Campaign, cap: Capability) -> float:
+    """A card subscription's price over a campaign, as a share of its value (by marketing's KPIs).
+
+    What money costs by those KPIs is the CMO's spending appetite (``model.thrift``).
+    """
+    k = model.k
+    licence = k.LICENCE_MEAN * cap.cost_factor * k.SHADOW_PRICE * k.CARD_WEEKS
+    return model.thrift * licence / max(campaign.base_value, 1e-9)
+
+
+def borrow_gain(model: CxOModel, request: ToolRequest) -> float:
+    """What borrowing a colleague's tool gains a marketer over buying its own (ODD 7.6).
+
+    A tool chosen for someone else's campaign fits this one less well (``REUSE_FIT``), but costs
+    no subscription and adds no new tool for IT to find and blame it for.
+    """
+    k = model.k
+    campaign, marketer = request.campaign, request.marketer
+    caught = exposure(model, marketer, True) * k.CAUGHT_COST * marketer.caution
+    return k.REUSE_FIT - 1.0 + card_share(model, campaign, request.capability) + caught
 
 
 def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
