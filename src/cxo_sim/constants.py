@@ -114,10 +114,12 @@ _DECLARATIONS = [
        "weekly chance a fully cautious CIO's discovery tooling (network and sign-on logs) finds "
        "a given shadow tool; a relaxed CIO looks less (times 1 - risk tolerance)",
        "Cisco 2015: IT sees 5-10% of the cloud services in use; discovery is slow"),
-    _c("ALIGNMENT_HOURS", 1.0, 0.5, 2.5, "hours/week", "7.7",
-       "hours a week each executive spends on joint planning and the other's KPIs, at full "
-       "alignment", "article 000: 'align on strategic vision'; a quarter of the hours each sets "
-       "aside for martech (exec_attention), the joint KPIs agreed and reviewed each quarter"),
+    _c("ALIGNMENT_TIME", 0.25, 0.125, 0.6, "", "7.7",
+       "share of the hours each executive sets aside for martech (exec_attention) that joint "
+       "planning and the other's KPIs take at full alignment (1 hour of the default 4)",
+       "article 000: 'align on strategic vision'; a quarter of each one's martech hours, the "
+       "joint KPIs agreed and reviewed each quarter; a share, so a firm whose executives have "
+       "more hours (deputies) spends as large a part of them on it"),
     # ---- 7.3 campaigns ---------------------------------------------------------------------
     _c("ONE_NEED", 0.45, 0.3, 0.6, "", "7.3",
        "share of campaign ideas that need one capability",
@@ -378,7 +380,8 @@ _DECLARATIONS = [
        "second shape (mean weakness 0.4)", ARGUED),
     _c("VETTED_WEAKNESS_B", 4.0, 3.0, 6.0, "", "7.9",
        "second shape for vendors the liaison shortlisted (mean weakness 0.33)",
-       "article 001: the liaison writes better requirements"),
+       f"{ARGUED}: a liaison who writes the requirements shortlists stronger vendors (article "
+       "001 only suggests the role)"),
     _c("PILOT_REVIEW_DAYS", 1.0, 0.5, 2.0, "engineer-days", "7.9",
        "a pilot's light review", "article 000: small tests"),
     # ---- 7.10 platform ---------------------------------------------------------------------

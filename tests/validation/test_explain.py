@@ -92,11 +92,11 @@ def test_a_mechanism_neither_arm_uses_carries_exactly_nothing(explained):
         assert share is None or share == Estimate(0.0, 0.0, 0.0, len(SEEDS))
 
 
-def test_visibility_carries_all_that_shared_tools_do_to_trust(explained):
-    # Without it, shared tools are paid for and show nothing: no one is seen buying around IT.
+def test_visibility_carries_all_that_shared_tools_do_to_campaigns(explained):
+    # Without it, shared tools are paid for and show nothing: no tool is found on the board.
     e = explained["shared_tools"]
-    assert e.effect["trust"].high < 0
-    share = e.shares["trust"]["MECH_SHARED_VISIBILITY"]
+    assert e.effect["campaign_velocity"].low > 0
+    share = e.shares["campaign_velocity"]["MECH_SHARED_VISIBILITY"]
     assert share.value == share.low == share.high == 1.0
     assert "MECH_SHARED_VISIBILITY" not in e.inert
     assert "shared visibility" in ex.summary(e)

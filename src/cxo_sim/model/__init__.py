@@ -204,11 +204,11 @@ class CxOModel(mesa.Model):
         draw = self.other_work.random
         other = (draw(), draw())  # both drawn whatever the design: common random numbers
         scale = 2.0 * k.OTHER_WORK_SHARE if k.MECH_OTHER_WORK else 0.0
-        aligning = 0.0 if self.combined_role else k.ALIGNMENT_HOURS * self.alignment
+        # Alignment is practised: joint planning takes a share of each executive's martech hours.
+        aligning = 0.0 if self.combined_role else k.ALIGNMENT_TIME * hours * self.alignment
         spent = 0.0
         for executive, u in zip(self.executives, other, strict=False):
             free = hours * (1.0 - scale * u)  # a share uniform on [0, 2 * OTHER_WORK_SHARE]
-            # Alignment is practised: joint planning takes hours from each executive's week.
             joint = aligning if aligning < free else free
             executive.new_week(free - joint)
             spent += joint

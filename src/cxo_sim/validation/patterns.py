@@ -55,6 +55,8 @@ NOT_HOLDING = frozenset(
         "combined - shared: weeks to a decision < 0",
         "cautious - lax CIO: purchases around IT (bypasses) > 0",
         "x5 / 5 vs old_world: expected breaches per capability within +-15%",
+        "x5 / 5 vs old_world: campaign velocity per marketer within +-15%",
+        "cmo - cio: expected breaches > 0",
     }
 )
 

@@ -152,6 +152,7 @@ def find_tool(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | No
         board = (k.FIND_KNOWN_SHARED - k.FIND_KNOWN) * model.board_coverage if shows(model) else 0
         if draw < k.FIND_KNOWN + board:
             campaign.fit *= k.REUSE_FIT
+            went_well(model)  # IT's shared board served marketing, as its platform does
             return best
     shadow = [t for t in tools if not t.known]
     if shadow and model.random.random() < k.FIND_SHADOW:
@@ -195,6 +196,7 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
             if not existing.known:
                 model.make_known(existing, "pointed out by the liaison")
             redirect(model, request, existing)
+            went_well(model)  # IT's inventory served marketing, through the liaison
             return
         request.vetted = True
         request.weakness = model.vendor_weakness(vetted=True)

@@ -83,7 +83,7 @@ def decide(model: CxOModel, request: ToolRequest, burden: float) -> bool:
         if model.policy.reuses(model, request, reuse_gain(model, request, burden)):
             redirect(model, request, existing)
             decided(model, request)
-            went_well(model)
+            went_well(model)  # IT's inventory served marketing (ODD 7.12)
             return True
     cmo_wants, cio_wants = scores(model, request, burden)
     if rights == "combined":

@@ -19,7 +19,14 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import known_tool, redirect
-from cxo_sim.model.submodels.decisions import approve, decided, deny, inventory_recall, scores
+from cxo_sim.model.submodels.decisions import (
+    approve,
+    decided,
+    deny,
+    inventory_recall,
+    reuse_gain,
+    scores,
+)
 from cxo_sim.model.submodels.money import coordinate
 from cxo_sim.model.submodels.portfolio import idle, stake
 from cxo_sim.model.submodels.relationship import ceo_sides_with_cmo, went_well
@@ -54,7 +61,11 @@ def hold_meeting(model: CxOModel) -> None:
         if items <= 0:
             break
         existing = known_tool(model, request.capability)
-        if existing is not None and model.random.random() < inventory_recall(model, True):
+        if (
+            existing is not None
+            and model.random.random() < inventory_recall(model, True)
+            and model.policy.reuses(model, request, reuse_gain(model, request, burden))
+        ):
             decided(model, request)
             redirect(model, request, existing)
             resolved += 1
