@@ -43,12 +43,12 @@ def command(args: argparse.Namespace) -> None:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
     spec = load_spec(args.spec)
     folder = Path(DEFAULT_ROOT if args.out is None else args.out) / spec.name
-    history = None
+    history = found = None
     if spec.search is not None:
-        from cxo_sim.robust.search import search_levers
+        from cxo_sim.robust.search import search_levers, write_search
 
         found = search_levers(
-            spec, folder, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
+            spec, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
         )
         history = found.history
         print(
@@ -81,6 +81,8 @@ def command(args: argparse.Namespace) -> None:
         f"{f' ({earlier} were already done)' if earlier else ''}; "
         f"{summary.runs_done} of {summary.runs_planned} runs stored in {summary.folder}"
     )
+    if found is not None:
+        write_search(summary.folder, found)
     report = write_report(summary.folder, spec, history)
     for sentence in report.answer:
         print(sentence)
