@@ -11,6 +11,9 @@ from pathlib import Path
 
 from cxo_sim.errors import UserError
 
+# Rank-swap warnings printed; the report lists them all.
+SHOWN_WARNINGS = 3
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``cxo-sim robust`` and its options to the sub-commands."""
@@ -86,6 +89,9 @@ def command(args: argparse.Namespace) -> None:
     report = write_report(summary.folder, spec, history)
     for sentence in report.answer:
         print(sentence)
-    for warning in report.robustness.swaps:
+    swaps = report.robustness.swaps
+    for warning in swaps[:SHOWN_WARNINGS]:
         print(f"warning: {warning}")
+    if len(swaps) > SHOWN_WARNINGS:
+        print(f"warning: {len(swaps) - SHOWN_WARNINGS} more such pairs, in the report")
     print(f"report: {report.path}")

@@ -1,6 +1,7 @@
 """Robustness measures with confidence intervals from the seeded replicates.
 
-In each world a design's outcome is the mean of its replicates (common seeds across designs).
+In each world a design's outcome is the mean of its replicates (common seeds across designs);
+an outcome undefined in a run (a median lead time with no launch) is left out of the summaries.
 From those means, for each design and objective:
 
 - **regret**: how far the design falls short of the best design in that world (in the
@@ -22,6 +23,7 @@ Pareto front of the designs over the objectives' 90th-percentile regrets, and it
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,22 +72,32 @@ def regret_of(means: np.ndarray, objective: Objective) -> np.ndarray:
     ``means`` has designs on its second-last axis and worlds on its last.
     """
     signed = objective.sign * means
-    return signed.max(axis=-2, keepdims=True) - signed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a world where no design has a value
+        return np.nanmax(signed, axis=-2, keepdims=True) - signed
 
 
 def _statistics(means: dict[str, np.ndarray], objectives: list[Objective]) -> dict[str, np.ndarray]:
     """Every measure from per-world means ``(..., designs, worlds)``: name -> ``(..., designs)``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an outcome undefined in every world
+        return _nan_statistics(means, objectives)
+
+
+def _nan_statistics(
+    means: dict[str, np.ndarray], objectives: list[Objective]
+) -> dict[str, np.ndarray]:
     out = {}
     acceptable = None
     for objective in objectives:
         m = means[objective.outcome]
         regret = regret_of(m, objective)
         name = objective.outcome
-        out[f"{name}:mean_regret"] = regret.mean(axis=-1)
-        out[f"{name}:p90_regret"] = np.quantile(regret, 0.9, axis=-1)
-        out[f"{name}:max_regret"] = regret.max(axis=-1)
-        out[f"{name}:mean"] = m.mean(axis=-1)
-        out[f"{name}:sd"] = m.std(axis=-1)
+        out[f"{name}:mean_regret"] = np.nanmean(regret, axis=-1)
+        out[f"{name}:p90_regret"] = np.nanquantile(regret, 0.9, axis=-1)
+        out[f"{name}:max_regret"] = np.nanmax(regret, axis=-1)
+        out[f"{name}:mean"] = np.nanmean(m, axis=-1)
+        out[f"{name}:sd"] = np.nanstd(m, axis=-1)
         if objective.threshold is not None:
             meets = objective.meets(m)
             acceptable = meets if acceptable is None else acceptable & meets

@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,6 @@ class RobustSpec:
     text: str
     path: Path
     search: dict[str, int] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text_hash(self) -> str:
