@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxo_sim.robust.failure import explain_failure
+from cxo_sim.robust.failure import explain_failure, recheck_failures
+from cxo_sim.robust.spec import Objective
 
 
 def test_the_failure_box_names_the_uncertainty_that_drives_it():
@@ -27,3 +28,26 @@ def test_a_design_that_never_fails_says_so():
     failure = explain_failure("d", worlds, np.zeros(10, dtype=bool), "misses its thresholds")
     assert failure.rule is None
     assert failure.sentence() == "'d' misses its thresholds in none of the 10 worlds."
+
+
+def test_a_box_rechecked_on_fresh_worlds_counts_bad_worlds_inside_and_outside():
+    rng = np.random.default_rng(8)
+    worlds = pd.DataFrame({"n_marketers": rng.integers(5, 40, 100)})
+    small = (worlds["n_marketers"] < 15).to_numpy()
+    failure = explain_failure("d", worlds, small, "misses its thresholds")
+    fresh = pd.DataFrame({"n_marketers": np.arange(5, 40)})
+    # Design "d" loses money exactly in the small firms of the fresh worlds.
+    value = np.where(fresh["n_marketers"] < 15, -1.0, 1.0)[None, :, None]
+    check = recheck_failures(
+        [failure], ["d"], fresh, {"net_value": value}, [Objective("net_value", "up", 0.0)]
+    )[0]
+    inside = (fresh["n_marketers"] < failure.rule.restrictions[0].high).sum()
+    assert failure.rule.restrictions[0].column == "n_marketers" and inside in (10, 11)
+    assert (check.inside, check.bad_inside, check.outside, check.bad_outside) == (
+        inside,
+        10,
+        35 - inside,
+        0,
+    )
+    assert check.sentence().startswith(f"On 35 fresh worlds, 'd' was bad in 10 of {inside} (")
+    assert check.sentence().endswith(f"inside the box and 0 of {35 - inside} (0%) outside it.")

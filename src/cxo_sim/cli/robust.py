@@ -29,6 +29,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", default=None, help="results root (default ./results/robust)")
     parser.add_argument("--fresh", action="store_true", help="discard earlier results of this spec")
+    parser.add_argument(
+        "--recheck",
+        type=int,
+        default=0,
+        metavar="N",
+        help="re-check the failure boxes on N fresh worlds (default 0: not re-checked)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=command)
 
@@ -42,6 +49,8 @@ def command(args: argparse.Namespace) -> None:
     from cxo_sim.robust.report import write_report
     from cxo_sim.robust.spec import load_spec
 
+    if args.recheck < 0 or args.recheck == 1:
+        raise UserError(f"--recheck: give 0 (none) or at least 2 fresh worlds, not {args.recheck}")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
     spec = load_spec(args.spec)
@@ -86,9 +95,20 @@ def command(args: argparse.Namespace) -> None:
     )
     if found is not None:
         write_search(summary.folder, found)
-    report = write_report(summary.folder, spec, history)
+    recheck = None
+    if args.recheck:
+        from cxo_sim.robust.failure import recheck_on_fresh_worlds
+
+        def recheck(failures):
+            return recheck_on_fresh_worlds(
+                spec, failures, args.recheck, workers=args.workers, scheduler=args.scheduler
+            )
+
+    report = write_report(summary.folder, spec, history, recheck)
     for sentence in report.answer:
         print(sentence)
+    for check in report.rechecks:
+        print(f"re-checked: {check.sentence()}")
     swaps = report.robustness.swaps
     for warning in swaps[:SHOWN_WARNINGS]:
         print(f"warning: {warning}")

@@ -17,6 +17,7 @@ Covered by ``tests/robust/test_evaluation.py``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -26,13 +27,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxo_sim.experiments.backends import open_pool
 from cxo_sim.experiments.plan import Run
+from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, now, software_versions
 from cxo_sim.experiments.reading import COLUMN_PREFIX, load_results
-from cxo_sim.experiments.runner import SweepSummary, store_runs
+from cxo_sim.experiments.runner import SweepSummary, store_runs, stream_results
 from cxo_sim.experiments.seeds import run_seed
 from cxo_sim.robust.spec import RobustSpec
 from cxo_sim.robust.worlds import World, sample_worlds, world_table
+from cxo_sim.stops import StopSignals
 
 DEFAULT_ROOT = Path("results") / "robust"
 
@@ -147,6 +151,49 @@ def evaluate_designs(
     )
 
 
+def run_in_memory(
+    spec: RobustSpec,
+    designs: list[tuple[str, dict[str, Any]]],
+    worlds: list[World],
+    replications: int,
+    outcomes: list[str],
+    pool: WorkerPool,
+    stop: StopSignals | None = None,
+) -> dict[str, np.ndarray]:
+    """Run designs x worlds x replications on an open pool; nothing is written to disk.
+
+    Returns:
+        outcome -> array (designs, worlds, replications), whatever order the runs finish in.
+    """
+    runs = plan_robust_runs(spec, designs, worlds, replications)
+    shape = (len(designs), len(worlds), replications)
+    values = {name: np.full(shape, np.nan) for name in outcomes}
+    position = {world.index: i for i, world in enumerate(worlds)}
+    with contextlib.closing(stream_results(runs, pool, stop=stop)) as results:
+        for result in results:
+            if result is None:
+                continue
+            row = result[0]
+            world, r = divmod(row["replication"], replications)
+            for name in outcomes:
+                values[name][row["point"], position[world], r] = row[name]
+    return values
+
+
+def evaluate_in_memory(
+    spec: RobustSpec,
+    designs: list[tuple[str, dict[str, Any]]],
+    worlds: list[World],
+    outcomes: list[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`run_in_memory` on a pool opened for it (the failure boxes' re-check)."""
+    with StopSignals() as stop, open_pool(workers, scheduler) as pool:
+        return run_in_memory(spec, designs, worlds, spec.replications, outcomes, pool, stop)
+
+
 @dataclass
 class Outcomes:
     """The stored runs as arrays: design x world x replication, one array per outcome.
@@ -191,4 +238,11 @@ def read_outcomes(folder: str | Path, outcomes: list[str]) -> Outcomes:
     return Outcomes(list(designs), worlds, values)
 
 
-__all__ = ["evaluate_designs", "plan_robust_runs", "read_outcomes", "world_table"]
+__all__ = [
+    "evaluate_designs",
+    "evaluate_in_memory",
+    "plan_robust_runs",
+    "read_outcomes",
+    "run_in_memory",
+    "world_table",
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from cxo_sim.experiments import safe_files
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.robust import figures as draw
 from cxo_sim.robust.evaluation import read_outcomes
-from cxo_sim.robust.failure import Failure, leading_failures
+from cxo_sim.robust.failure import Failure, Recheck, leading_failures
 from cxo_sim.robust.measures import Robustness, measure_designs
 from cxo_sim.robust.spec import RobustSpec
 
@@ -37,16 +38,21 @@ class RobustReport:
         robustness: the measures.
         failures: where the leading designs fail.
         path: the report file.
+        rechecks: the failure boxes re-checked on fresh worlds (empty: not asked for).
     """
 
     answer: list[str]
     robustness: Robustness
     failures: list[Failure]
     path: Path
+    rechecks: list[Recheck]
 
 
 def write_report(
-    folder: Path, spec: RobustSpec, search: pd.DataFrame | None = None
+    folder: Path,
+    spec: RobustSpec,
+    search: pd.DataFrame | None = None,
+    recheck: Callable[[list[Failure]], list[Recheck]] | None = None,
 ) -> RobustReport:
     """Measure, discover and write ``summary.csv``, ``figures/`` and ``report.html`` in ``folder``.
 
@@ -54,6 +60,7 @@ def write_report(
         folder: a finished robust results folder.
         spec: its spec.
         search: the search's hypervolume per generation, if a search ran.
+        recheck: re-checks the failure boxes on fresh worlds (None: not re-checked).
     """
     outcomes = read_outcomes(folder, [o.outcome for o in spec.objectives])
     rob = measure_designs(outcomes.designs, outcomes.values, spec.objectives, spec.seed)
@@ -61,6 +68,7 @@ def write_report(
     failures = leading_failures(
         ranked, outcomes.designs, outcomes.worlds, rob.regret, rob.acceptable, spec.objectives
     )
+    rechecks = {r.design: r for r in recheck(failures)} if recheck is not None else {}
     safe_files.write_output(folder / "summary.csv", lambda t: rob.table.to_csv(t, index=False))
     figure_folder = folder / "figures"
     figures = [draw.regret_figure(rob, spec.objectives, figure_folder)]
@@ -91,7 +99,7 @@ def write_report(
             _figure(figures[0]),
             "<h2>When the leading designs fail</h2>",
             "".join(
-                f"<p>{_e(f.sentence())}</p>{_figure(fig)}"
+                f"<p>{_e(f.sentence())}{_recheck_text(rechecks.get(f.design))}</p>{_figure(fig)}"
                 for f, fig in zip(failures, failure_figures, strict=True)
             ),
             _search_section(search, figures[-1] if search is not None else None),
@@ -100,7 +108,7 @@ def write_report(
         ]
     )
     path = safe_files.write_output(folder / "report.html", lambda t: t.write_text(page, "utf-8"))
-    return RobustReport(answer, rob, failures, path)
+    return RobustReport(answer, rob, failures, path, list(rechecks.values()))
 
 
 def answer_sentences(
@@ -251,3 +259,7 @@ def _amount(value: float, outcome: str) -> str:
 
     unit = measure(outcome).unit
     return f"{fmt(value)} {unit}" if unit else fmt(value)
+
+
+def _recheck_text(recheck: Recheck | None) -> str:
+    return "" if recheck is None else f" <b>Re-checked:</b> {_e(recheck.sentence())}"

@@ -18,7 +18,6 @@ generator, which nothing else here uses), so the same spec finds the same design
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -31,8 +30,7 @@ import pandas as pd
 from cxo_sim import params as registry
 from cxo_sim.experiments import safe_files
 from cxo_sim.experiments.backends import open_pool
-from cxo_sim.experiments.runner import stream_results
-from cxo_sim.robust.evaluation import plan_robust_runs
+from cxo_sim.robust.evaluation import run_in_memory
 from cxo_sim.robust.spec import RobustSpec, design_label
 from cxo_sim.robust.worlds import SEARCH_STREAM, sample_worlds
 from cxo_sim.stops import StopSignals
@@ -122,19 +120,8 @@ def search_levers(
                     fresh[label] = levers
             if fresh:
                 batch = list(fresh.items())
-                runs = list(plan_robust_runs(spec, batch, worlds, settings["replications"]))
-                shape = (len(batch), len(worlds), settings["replications"])
-                values = {n: np.full(shape, np.nan) for n in names}
-                per_design = len(worlds) * settings["replications"]
-                with contextlib.closing(stream_results(runs, pool, stop=stop)) as results:
-                    for result in results:
-                        if result is None:
-                            continue
-                        row = result[0]
-                        world, r = divmod(row["replication"], settings["replications"])
-                        point = row["run_id"] // per_design
-                        for n in names:
-                            values[n][point, world, r] = row[n]
+                replications = settings["replications"]
+                values = run_in_memory(spec, batch, worlds, replications, names, pool, stop)
                 scores = score(values, spec)
                 for (label, levers), s in zip(batch, scores, strict=True):
                     seen[label] = (levers, s, generation[0])

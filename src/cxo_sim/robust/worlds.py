@@ -24,6 +24,8 @@ from cxo_sim.robust.spec import RobustSpec
 WORLD_STREAM = (0x30B057,)
 # The fixed worlds of the search: another stream, so they are not the first evaluated worlds.
 SEARCH_STREAM = (0x5EA4C,)
+# The fresh worlds on which the failure boxes are re-checked.
+RECHECK_STREAM = (0x4EC4EC,)
 
 
 @dataclass(frozen=True)
