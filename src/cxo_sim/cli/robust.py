@@ -65,7 +65,8 @@ def command(args: argparse.Namespace) -> None:
         history = found.history
         print(
             f"search: {found.evaluated} candidates over {spec.search['generations']} generations "
-            f"in {found.seconds:.1f} s; {len(found.designs)} non-dominated, hypervolume "
+            f"in {found.seconds:.1f} s; {int(found.candidates['non_dominated'].sum())} "
+            f"non-dominated, {len(found.designs)} evaluated in full; hypervolume "
             f"{found.history['hypervolume'].iloc[-1]:.3f}"
         )
         spec = dataclasses.replace(spec, designs=spec.designs + found.designs)

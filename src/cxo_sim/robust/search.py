@@ -10,10 +10,10 @@ runs each, common seeds), and is scored, per objective, by its outcome in its ba
 hypervolume, after each generation, of the non-dominated candidates found so far, on
 objectives scaled to [0, 1] by the best and worst values seen (reference point 1.1).
 
-The non-dominated candidates become designs that ``cxo-sim robust`` then evaluates in full over
-the spec's worlds. pymoo is seeded from the spec's seed (it seeds NumPy's legacy global
-generator, which nothing else here uses), so the same spec finds the same designs. Covered by
-``tests/robust/test_search.py``.
+The non-dominated candidates (and the next fronts, until there are at least :data:`KEEP`)
+become designs that ``cxo-sim robust`` then evaluates in full over the spec's worlds. pymoo is
+seeded from the spec's seed (it seeds NumPy's legacy global generator, which nothing else here
+uses), so the same spec finds the same designs. Covered by ``tests/robust/test_search.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from cxo_sim.robust.worlds import SEARCH_STREAM, sample_worlds
 from cxo_sim.stops import StopSignals
 
 SEARCH_SEED_BITS = 31
+# Designs the search hands on to the full evaluation: whole fronts, until at least this many.
+KEEP = 4
 LOW_QUANTILE = 0.1
 
 
@@ -44,9 +46,10 @@ class SearchResult:
     """What the search found.
 
     Attributes:
-        designs: the non-dominated candidates as (label, lever values).
+        designs: the candidates handed on, as (label, lever values): the non-dominated
+            ones, and the next fronts until there are at least :data:`KEEP`.
         candidates: every candidate evaluated: its levers, its scores, the generation it was
-            first seen in, and whether it is non-dominated.
+            first seen in, its front (0: non-dominated) and whether it is non-dominated.
         history: ``generation`` and ``hypervolume``, one row per generation.
         evaluated: number of distinct candidates run.
         seconds: wall-clock time of the search.
@@ -154,9 +157,12 @@ def search_levers(
             verbose=False,
         )
     candidates, history = _tables(seen, spec)
-    front = candidates[candidates["non_dominated"]]
+    # The first fronts, until they hold KEEP designs: a lone non-dominated candidate would have
+    # nothing to be compared with.
+    last = candidates["front"].iloc[min(KEEP, len(candidates)) - 1]
+    kept = candidates[candidates["front"] <= last]
     designs = [
-        (f"search {i + 1}: {label}", seen[label][0]) for i, label in enumerate(front["design"])
+        (f"search {i + 1}: {label}", seen[label][0]) for i, label in enumerate(kept["design"])
     ]
     return SearchResult(designs, candidates, history, len(seen), time.monotonic() - started)
 
@@ -197,14 +203,17 @@ def _tables(seen: dict, spec: RobustSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
         upto = scaled[born <= g]
         best = upto[sorter.do(upto, only_non_dominated_front=True)]
         history.append({"generation": g, "hypervolume": float(indicator(best))})
-    front = np.zeros(len(labels), dtype=bool)
-    front[sorter.do(scores, only_non_dominated_front=True)] = True
-    candidates = pd.DataFrame({"design": labels, "generation": born, "non_dominated": front})
+    front = np.zeros(len(labels), dtype=int)
+    for rank, members in enumerate(sorter.do(scores)):
+        front[members] = rank
+    candidates = pd.DataFrame(
+        {"design": labels, "generation": born, "front": front, "non_dominated": front == 0}
+    )
     for i, objective in enumerate(spec.objectives):
         candidates[f"worst:{objective.outcome}"] = -objective.sign * scores[:, i]
-    return candidates.sort_values(
-        ["non_dominated", "design"], ascending=[False, True]
-    ), pd.DataFrame(history)
+    return candidates.sort_values(["front", "design"], ascending=[True, True]), pd.DataFrame(
+        history
+    )
 
 
 def write_search(folder: Path, found: SearchResult) -> None:
