@@ -181,33 +181,51 @@ def _front_text(rob: Robustness, spec: RobustSpec) -> str:
 
 
 def _regret_table(rob: Robustness, spec: RobustSpec) -> str:
-    header = "<tr><th>design</th>"
-    for o in spec.objectives:
-        header += f"<th>{_e(o.outcome)} ({o.direction}): regret mean / p90 / max; mean ± sd</th>"
-    if "satisficing" in rob.designs:
-        header += "<th>satisficing</th>"
-    header += "</tr>"
-    rows = []
+    """One table per objective: regret (mean, 90th percentile, maximum), mean and spread."""
     table = rob.table.set_index(["design", "objective", "statistic"])
-    for _, design in rob.designs.iterrows():
-        cells = [f"<td>{_e(design['design'])}{' ★' if design['front'] else ''}</td>"]
-        for o in spec.objectives:
-            parts = [
-                _cell(table.loc[(design["design"], o.outcome, s)])
-                for s in ("mean_regret", "p90_regret", "max_regret")
-            ]
-            mean = table.loc[(design["design"], o.outcome, "mean")]["value"]
-            sd = table.loc[(design["design"], o.outcome, "sd")]["value"]
-            cells.append(f"<td class='num'>{' / '.join(parts)}; {fmt(mean)} ± {fmt(sd)}</td>")
-        if "satisficing" in rob.designs:
-            share = _cell(table.loc[(design["design"], "all", "satisficing")], share=True)
-            cells.append(f"<td class='num'>{share}</td>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f"<table>{header}{''.join(rows)}</table><p class='note'>Best design first (by "
-        f"90th-percentile regret on {_e(spec.objectives[0].outcome)}); ★: on the robust front; "
-        "brackets: 95% interval from a paired bootstrap over the replicates.</p>"
+    satisficing = "satisficing" in rob.designs
+    parts = []
+    for number, o in enumerate(spec.objectives):
+        unit = _unit(o.outcome)
+        wanted = "" if o.threshold is None else f", acceptable at {o.threshold:g}"
+        header = (
+            f"<tr><th>design</th><th>mean regret</th><th>90th-percentile regret</th>"
+            f"<th>maximum regret</th><th>mean ± sd over the worlds</th>"
+            f"{'<th>satisficing (every threshold)</th>' if satisficing and number == 0 else ''}"
+            "</tr>"
+        )
+        rows = []
+        for _, design in rob.designs.iterrows():
+            name = design["design"]
+            cells = [f"<td>{_e(name)}{' ★' if design['front'] else ''}</td>"]
+            for statistic in ("mean_regret", "p90_regret", "max_regret"):
+                cells.append(
+                    f"<td class='num'>{_cell(table.loc[(name, o.outcome, statistic)])}</td>"
+                )
+            mean = table.loc[(name, o.outcome, "mean")]["value"]
+            sd = table.loc[(name, o.outcome, "sd")]["value"]
+            cells.append(f"<td class='num'>{fmt(mean)} ± {fmt(sd)}</td>")
+            if satisficing and number == 0:
+                share = _cell(table.loc[(name, "all", "satisficing")], share=True)
+                cells.append(f"<td class='num'>{share}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        parts.append(
+            f"<h3>{_e(o.outcome)} ({'more' if o.direction == 'up' else 'less'} is better"
+            f"{_e(wanted)}){_e(f'; {unit}' if unit else '')}</h3>"
+            f"<table>{header}{''.join(rows)}</table>"
+        )
+    parts.append(
+        f"<p class='note'>Best design first (by 90th-percentile regret on "
+        f"{_e(spec.objectives[0].outcome)}); ★: on the robust front; brackets: 95% interval "
+        "from a paired bootstrap over the replicates.</p>"
     )
+    return "".join(parts)
+
+
+def _unit(outcome: str) -> str:
+    from cxo_sim.analysis.results import measure
+
+    return measure(outcome).unit
 
 
 def _cell(row: pd.Series, share: bool = False) -> str:
@@ -255,9 +273,7 @@ def _range_text(spec) -> str:
 
 
 def _amount(value: float, outcome: str) -> str:
-    from cxo_sim.analysis.results import measure
-
-    unit = measure(outcome).unit
+    unit = _unit(outcome)
     return f"{fmt(value)} {unit}" if unit else fmt(value)
 
 
