@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cxo_sim.cli import main
@@ -68,3 +70,14 @@ def test_a_bad_spec_exits_2_with_one_line_and_writes_nothing(write_spec, tiny, t
     assert status == 2
     assert err.count("\n") == 1 and "did you mean 'liaison'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_every_committed_spec_loads(monkeypatch):
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)  # a posterior's path is read from the repository's root
+    specs = sorted((root / "experiments" / "robust").glob("*.toml"))
+    assert specs
+    for path in specs:
+        spec = load_spec(path)
+        assert spec.designs and spec.objectives
+        assert len(spec.designs) * spec.worlds * spec.replications <= 2_000  # minutes, not hours
