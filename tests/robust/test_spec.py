@@ -53,6 +53,16 @@ def test_a_valid_spec_enumerates_every_combination_of_the_levers(write_spec):
         ),
         ("worlds = 6", 'worlds = 6\nsampler = "sobol"', "sobol needs a power of two worlds"),
         ("threshold = 0", 'threshold = "zero"', "objectives[0].threshold: expected a number"),
+        (
+            'budget_owner = ["cio", "cmo"]\nliaison = [false, true]',
+            '[[designs]]\nname = "small"\nn_marketers = 5',
+            "designs.small.n_marketers: is uncertain context",
+        ),
+        (
+            "liaison = [false, true]",
+            'liaison = [false, true]\n[[designs]]\nname = "x"',
+            "give [levers] (every combination) or [[designs]], not both",
+        ),
     ],
 )
 def test_a_bad_spec_names_the_key_and_the_closest_name(write_spec, tiny, old, new, message):

@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cxo_sim import params as registry
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
@@ -100,7 +102,7 @@ class Objective:
     def meets(self, value: Any) -> Any:
         """Whether ``value`` (a number or an array) reaches the threshold (True without one)."""
         if self.threshold is None:
-            return value == value  # noqa: PLR0124 (True, elementwise, except for NaN)
+            return ~np.isnan(np.asarray(value, dtype=float))
         return value >= self.threshold if self.direction == "up" else value <= self.threshold
 
 
@@ -199,6 +201,12 @@ class _Checker:
                 "uncertainties.worlds", f"sobol needs a power of two worlds, not {worlds}"
             )
         context = self.context(uncertain.get("context", {}), levers)
+        for label, chosen in designs:
+            for name in set(chosen) & set(context):
+                raise self.fail(
+                    f"designs.{label}.{name}",
+                    "is uncertain context: the firm either chooses it or it does not",
+                )
         posterior = self.posterior(uncertain.get("posterior"))
         constants = self.constants(uncertain.get("constants", {}), posterior)
         if not (context or constants or posterior):
@@ -308,11 +316,7 @@ class _Checker:
     def designs(self, data: dict[str, Any], levers: dict[str, Any]) -> list[tuple[str, dict]]:
         named = data.get("designs")
         if named is not None:
-            if (
-                levers
-                and any(isinstance(v, list) for v in levers.values())
-                and "search" not in data
-            ):
+            if levers and "search" not in data:
                 raise self.fail(
                     "designs", "give [levers] (every combination) or [[designs]], not both"
                 )
