@@ -11,6 +11,7 @@ The package by role, each package's docstring indexing its modules:
 - :mod:`cxo_sim.analysis`: statistics, findings, sensitivity, discovery, figures, reports.
 - :mod:`cxo_sim.validation`: ODD 9: targets, patterns, tradeoffs, robustness, explain.
 - :mod:`cxo_sim.calibration`: ABC-SMC of the constants (ODD 9.9).
+- :mod:`cxo_sim.robust`: organisation designs across plausible worlds: regret, failures, search.
 - :mod:`cxo_sim.app` and :mod:`cxo_sim.appkit`: the teaching app.
 - :mod:`cxo_sim.cli`: the ``cxo-sim`` command, one module per sub-command.
 """

@@ -12,6 +12,7 @@
 - :mod:`~cxo_sim.cli.validate`: ``cxo-sim validate``, targets, patterns, tradeoffs (ODD 9).
 - :mod:`~cxo_sim.cli.explain`: ``cxo-sim explain``, mechanisms, shadow prices, flags (ODD 9.10).
 - :mod:`~cxo_sim.cli.robustness`: ``cxo-sim robustness``, conclusions across the constants.
+- :mod:`~cxo_sim.cli.robust`: ``cxo-sim robust``, organisation designs across plausible worlds.
 - :mod:`~cxo_sim.cli.params`: ``cxo-sim params``, the parameter registry and the presets.
 - :mod:`~cxo_sim.cli.app`: ``cxo-sim app``, the teaching app in the browser.
 

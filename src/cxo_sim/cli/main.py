@@ -21,6 +21,7 @@ from cxo_sim.cli import (
     params,
     plot,
     report,
+    robust,
     robustness,
     run,
     sensitivity,
@@ -42,6 +43,7 @@ COMMANDS = (
     validate,
     explain,
     robustness,
+    robust,
     params,
     app,
 )
@@ -56,6 +58,7 @@ EXAMPLES = """examples:
   cxo-sim sensitivity experiments/lhs-preferences.toml --method morris
   cxo-sim discover results/lhs-preferences --outcome breaches --above 3
   cxo-sim explain meetings cio_risk=0.9              what carries a lever's effect
+  cxo-sim robust experiments/robust/budget-ownership.toml   designs across plausible worlds
   cxo-sim app                                        the teaching app on 127.0.0.1:8765
 """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,28 +206,65 @@ def sweep(
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
-    started = time.monotonic()
     points = experiment.points()
     path = Path(DEFAULT_ROOT if out is None else out) / experiment.name
-    manifest = build_manifest(experiment, points)
+
+    def plan(stored: set[int]) -> Iterator[Run]:
+        return plan_runs(
+            points,
+            steps=experiment.steps,
+            replications=experiment.replications,
+            base_seed=experiment.seed,
+            timeseries_every=experiment.output["timeseries_every"],
+            skip=stored,
+            posterior=experiment.posterior,
+        )
+
+    return store_runs(
+        path,
+        build_manifest(experiment, points),
+        plan,
+        workers=workers,
+        scheduler=scheduler,
+        executor=executor,
+        fresh=fresh,
+        progress=progress,
+        flush_runs=flush_runs,
+        flush_seconds=flush_seconds,
+        run_timeout=run_timeout,
+    )
+
+
+def store_runs(
+    path: Path,
+    manifest: dict[str, Any],
+    plan: Callable[[set[int]], Iterable[Run]],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    fresh: bool = False,
+    progress: bool = True,
+    flush_runs: int = FLUSH_RUNS,
+    flush_seconds: float = FLUSH_SECONDS,
+    run_timeout: float | None = None,
+) -> SweepSummary:
+    """Run ``plan(stored ids)`` into the results folder ``path``, resuming what it holds.
+
+    The one loop behind :func:`sweep` and ``cxo-sim robust`` (:mod:`cxo_sim.robust.evaluation`):
+    ``manifest`` says what the folder holds (its ``runs_planned``, its experiment hash), and
+    ``plan`` yields the runs not stored yet. The keywords are :func:`sweep`'s.
+    """
+    started = time.monotonic()
     check_results_folder(path, manifest, fresh=fresh)
     with StopSignals() as stop, _pool(workers, scheduler, executor) as pool:
         folder = open_results_folder(path, manifest, fresh=fresh)
         try:
             stored = folder.stored
             sink = _Sink(folder, len(stored), flush_runs, flush_seconds)
-            runs = plan_runs(
-                points,
-                steps=experiment.steps,
-                replications=experiment.replications,
-                base_seed=experiment.seed,
-                timeseries_every=experiment.output["timeseries_every"],
-                skip=stored,
-                posterior=experiment.posterior,
-            )
             try:
                 stop.honour()
-                _drain(runs, pool, sink, progress, experiment.name, run_timeout, stop)
+                _drain(plan(stored), pool, sink, progress, manifest["name"], run_timeout, stop)
             finally:
                 sink.flush()
             if sink.done == manifest["runs_planned"] and folder.manifest.get("finished") is None:

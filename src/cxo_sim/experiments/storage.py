@@ -82,6 +82,7 @@ OURS = (
     "summary.csv",
     "runs.csv",
     "sensitivity",
+    "search",
 )
 
 

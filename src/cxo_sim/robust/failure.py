@@ -1,0 +1,230 @@
+"""When a leading design fails: scenario discovery (PRIM) on the worlds where it does badly.
+
+A design's bad worlds are those where it misses a threshold (when the spec sets any), or else
+its worst quarter of worlds by regret on the headline objective. PRIM
+(:mod:`cxo_sim.analysis.discovery`) peels the worlds into ever smaller boxes over the
+uncertainties; each box on the way has a coverage (share of the bad worlds it holds) and a
+density (share of its worlds that are bad): the tradeoff curve. The box discovery picks (dense,
+still covering most bad worlds, pruned of conditions that add nothing) is said in words.
+Covered by ``tests/robust/test_failure.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cxo_sim.analysis.discovery import Rule, find_box, merge_sides, peeling_trajectory
+from cxo_sim.analysis.numbers import fmt
+from cxo_sim.robust.spec import Objective, RobustSpec
+
+WORST_SHARE = 0.25
+LEADING = 3
+
+
+@dataclass
+class Failure:
+    """Where one design does badly.
+
+    Attributes:
+        design: the design's label.
+        bad: which worlds are bad for it.
+        meaning: what "bad" means, in words.
+        rule: the box PRIM picked, or None (no bad world, every world bad, or no box denser
+            than the base rate).
+        coverage: coverage of each box on the peeling trajectory, largest box first.
+        density: density of each box on the trajectory.
+        cut: the regret from which a world is bad (None: bad means missing a threshold).
+    """
+
+    design: str
+    bad: np.ndarray
+    meaning: str
+    rule: Rule | None
+    coverage: np.ndarray
+    density: np.ndarray
+    cut: float | None = None
+
+    def sentence(self) -> str:
+        """The failure in words: where it happens, how sure the box is."""
+        count, total = int(self.bad.sum()), len(self.bad)
+        head = f"'{self.design}' {self.meaning} in {count} of {total} worlds"
+        if count == 0:
+            return f"'{self.design}' {self.meaning} in none of the {total} worlds."
+        if self.rule is None:
+            return f"{head}, spread over the worlds with no region clearly denser than the rest."
+        conditions = " and ".join(r.text() for r in merge_sides(self.rule.restrictions))
+        return (
+            f"{head}, mostly when {conditions}: that region holds {self.rule.coverage:.0%} of "
+            f"its bad worlds (coverage), and {self.rule.density:.0%} of the worlds in it are "
+            f"bad (density, against {self.bad.mean():.0%} overall)."
+        )
+
+
+def bad_worlds(
+    index: int,
+    regret: dict[str, np.ndarray],
+    acceptable: np.ndarray | None,
+    objectives: list[Objective],
+    cut: float | None = None,
+) -> tuple[np.ndarray, str, float | None]:
+    """Design ``index``'s bad worlds, what "bad" means in words, and the regret cut used.
+
+    Without thresholds, the cut is the design's own 75th-percentile regret unless ``cut`` is
+    given (the re-check applies the cut found on the spec's worlds to fresh ones).
+    """
+    if acceptable is not None:
+        wanted = " and ".join(
+            f"{o.outcome} {'at least' if o.direction == 'up' else 'at most'} {fmt(o.threshold)}"
+            for o in objectives
+            if o.threshold is not None
+        )
+        return ~acceptable[index], f"misses its thresholds ({wanted})", None
+    headline = objectives[0]
+    mine = regret[headline.outcome][index]
+    if cut is None:
+        cut = float(np.quantile(mine, 1 - WORST_SHARE))
+    meaning = f"has its worst regret on {headline.outcome} (at least {fmt(cut)})"
+    return (mine >= cut) & (mine > 0), meaning, cut
+
+
+def explain_failure(
+    design: str, worlds: pd.DataFrame, bad: np.ndarray, meaning: str, cut: float | None = None
+) -> Failure:
+    """PRIM over the uncertainties of ``worlds`` for the worlds marked ``bad``."""
+    bad = np.asarray(bad, dtype=bool)
+    varied = worlds.loc[:, worlds.nunique() > 1].reset_index(drop=True)
+    if not bad.any() or bad.all() or varied.empty:
+        return Failure(design, bad, meaning, None, np.array([]), np.array([]), cut)
+    trajectory = peeling_trajectory(varied, bad)
+    coverage = np.array([bad[box].sum() / bad.sum() for box in trajectory])
+    density = np.array([bad[box].mean() for box in trajectory])
+    rule = find_box(varied, bad)
+    if not rule.restrictions or rule.density <= bad.mean():
+        rule = None
+    return Failure(design, bad, meaning, rule, coverage, density, cut)
+
+
+def leading_failures(
+    ranked: list[str],
+    designs: list[str],
+    worlds: pd.DataFrame,
+    regret: dict[str, np.ndarray],
+    acceptable: np.ndarray | None,
+    objectives: list[Objective],
+    leading: int = LEADING,
+) -> list[Failure]:
+    """The failures of the ``leading`` best-ranked designs."""
+    failures = []
+    for design in ranked[:leading]:
+        bad, meaning, cut = bad_worlds(designs.index(design), regret, acceptable, objectives)
+        failures.append(explain_failure(design, worlds, bad, meaning, cut))
+    return failures
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A failure box tried on fresh worlds: is the design still worse inside than outside?
+
+    Attributes:
+        design: the design's label.
+        inside: fresh worlds inside the box.
+        bad_inside: of those, the bad ones.
+        outside: fresh worlds outside the box.
+        bad_outside: of those, the bad ones.
+    """
+
+    design: str
+    inside: int
+    bad_inside: int
+    outside: int
+    bad_outside: int
+
+    def sentence(self) -> str:
+        """The re-check in words."""
+
+        def share(bad: int, count: int) -> str:
+            return f"{bad} of {count} ({bad / count:.0%})" if count else "none (no world there)"
+
+        return (
+            f"On {self.inside + self.outside} fresh worlds, '{self.design}' was bad in "
+            f"{share(self.bad_inside, self.inside)} inside the box and "
+            f"{share(self.bad_outside, self.outside)} outside it."
+        )
+
+
+def recheck_failures(
+    failures: list[Failure],
+    designs: list[str],
+    worlds: pd.DataFrame,
+    values: dict[str, np.ndarray],
+    objectives: list[Objective],
+) -> list[Recheck]:
+    """Each failure box tried on fresh ``worlds``, where ``designs`` were run (``values``).
+
+    Bad means what it meant on the spec's worlds: missing a threshold, or a regret (against the
+    ``designs`` run) at least the cut found there.
+    """
+    from cxo_sim.robust.measures import regret_of
+
+    means = {o.outcome: values[o.outcome].mean(axis=-1) for o in objectives}
+    regret = {o.outcome: regret_of(means[o.outcome], o) for o in objectives}
+    acceptable = None
+    if any(o.threshold is not None for o in objectives):
+        acceptable = np.logical_and.reduce(
+            [o.meets(means[o.outcome]) for o in objectives if o.threshold is not None]
+        )
+    table = worlds.reset_index(drop=True)
+    checks = []
+    for failure in failures:
+        if failure.rule is None or failure.design not in designs:
+            continue
+        index = designs.index(failure.design)
+        bad, _, _ = bad_worlds(index, regret, acceptable, objectives, failure.cut)
+        inside = np.ones(len(table), dtype=bool)
+        for restriction in failure.rule.restrictions:
+            inside &= restriction.mask(table)
+        checks.append(
+            Recheck(
+                failure.design,
+                int(inside.sum()),
+                int(bad[inside].sum()),
+                int((~inside).sum()),
+                int(bad[~inside].sum()),
+            )
+        )
+    return checks
+
+
+def recheck_on_fresh_worlds(
+    spec: RobustSpec,
+    failures: list[Failure],
+    count: int,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> list[Recheck]:
+    """Run the designs on ``count`` fresh worlds (and fresh seeds) and re-check each box.
+
+    With thresholds only the failing designs are run (a threshold needs no other design);
+    without, every design is (regret does).
+    """
+    from cxo_sim.robust.evaluation import evaluate_in_memory
+    from cxo_sim.robust.worlds import RECHECK_STREAM, sample_worlds, world_table
+
+    fresh = [
+        dataclasses.replace(world, index=spec.worlds + world.index)
+        for world in sample_worlds(spec, count, stream=RECHECK_STREAM)
+    ]
+    failing = {f.design for f in failures if f.rule is not None}
+    if not failing:
+        return []
+    thresholds = any(o.threshold is not None for o in spec.objectives)
+    chosen = [d for d in spec.designs if d[0] in failing] if thresholds else spec.designs
+    outcomes = [o.outcome for o in spec.objectives]
+    values = evaluate_in_memory(spec, chosen, fresh, outcomes, workers=workers, scheduler=scheduler)
+    labels = [label for label, _ in chosen]
+    return recheck_failures(failures, labels, world_table(fresh), values, spec.objectives)
