@@ -242,3 +242,18 @@ def test_heatmaps_state_their_noise_and_titles_are_not_clipped(grid_results):
 def test_morris_and_sobol_error_bars_never_reach_below_zero():
     errors = nonnegative_errors(pd.Series([0.1, 2.0, 0.0]), pd.Series([0.3, 0.5, 0.2]))
     assert errors.tolist() == [[0.1, 0.5, 0.0], [0.3, 0.5, 0.2]]
+
+
+def test_reports_write_shares_as_percentages_and_differences_in_points(grid_results):
+    """Issue 21: as `cxo-sim run`, the app's charts and Compare: "36.5 %", "-40.0 points"."""
+    report_command(SimpleNamespace(results=str(grid_results)))
+    page = (grid_results / "report.html").read_text()
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    rows = re.findall(r"<tr><td>budget_owner = cmo</td>.*?</tr>", text)
+    row = next(r for r in rows if "<code>shadow_spend_share</code>" in r)
+    assert re.search(r"-\d\d\.\d points \(-\d\d\.\d to -\d\d\.\d\)", row), row
+    assert "shadow_spend_share lower, -39.1 points (95% CI" in row
+    assert not re.search(r"shadow_spend_share[^<]*[-+ ]0\.\d\d", text), "no bare fraction"
+    svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
+    assert re.search(r"[1-9]\d\.\d %", svg), "heatmap cells in percent"
+    assert "% of martech spend" in svg

@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from cxo_sim.analysis.numbers import value_text
+from cxo_sim.analysis.numbers import is_share, share_text, value_text
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.app import server_command, server_environment
 from cxo_sim.appkit.about import about_html
@@ -20,9 +20,7 @@ from cxo_sim.appkit.classroom import (
     DEFAULT_WEEKS,
     ClassroomModel,
     counted,
-    is_share,
     matching_preset,
-    share_text,
     starting_settings,
 )
 from cxo_sim.appkit.compare import (

@@ -19,10 +19,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from cxo_sim.analysis.effects import (  # noqa: E402
-    level_text,
-)
+from cxo_sim.analysis.effects import level_text  # noqa: E402
+from cxo_sim.analysis.numbers import is_share  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
     ResultSet,
     measure,
@@ -139,3 +139,9 @@ def _outcome_title(outcome: str) -> str:
 
 def _short(value: Any) -> str:
     return level_text("x", value).removeprefix("x = ")
+
+
+def share_axis(axis: Any, outcome: str) -> None:
+    """A share's ticks in percent (a difference's in points), as the tables write them."""
+    if is_share(outcome):
+        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{100 * value:.3g}"))

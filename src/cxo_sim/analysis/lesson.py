@@ -20,7 +20,7 @@ import pandas as pd
 
 from cxo_sim.analysis.answers import definitional
 from cxo_sim.analysis.effects import findings
-from cxo_sim.analysis.numbers import signed, with_unit
+from cxo_sim.analysis.numbers import change
 from cxo_sim.analysis.results import ResultSet, measure
 
 # The outcomes a class predicts and reads, in the order of the worksheet's columns.
@@ -74,11 +74,12 @@ def explain_sentences(odd: str) -> dict[str, str]:
 
 
 def _amount(row: pd.Series) -> str:
-    unit = measure(row["outcome"]).unit
-    text = with_unit(signed(row["estimate"]), unit)
+    outcome = row["outcome"]
+    text = change(outcome, row["estimate"], measure(outcome).unit)
     if row["fixed"] and row["low"] == row["high"]:
         return f"{text} (in every run)"
-    return f"{text} [{signed(row['low'])}, {signed(row['high'])}]"
+    low, high = (change(outcome, row[k], with_units=False) for k in ("low", "high"))
+    return f"{text} [{low}, {high}]"
 
 
 def grid(rs: ResultSet, table: pd.DataFrame) -> dict[str, dict[str, list[str]]]:

@@ -36,8 +36,10 @@ from cxo_sim.analysis.figure_style import (  # noqa: E402
     add_titles,
     panel_grid,
     save,
+    share_axis,
 )
-from cxo_sim.analysis.numbers import fmt  # noqa: E402
+from cxo_sim.analysis.numbers import change, fmt, is_share  # noqa: E402
+from cxo_sim.analysis.numbers import level as level_value  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
     ResultSet,
     measure,
@@ -102,6 +104,7 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
             ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel(parameter_label(factor))
         if not numeric:
             ax.set_xticks(positions, [_short(v) for v in levels])
@@ -141,6 +144,7 @@ def outcomes_by_sampled_factor(
         )  # fmt: skip
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel(parameter_label(factor))
         if not numeric:
             ax.set_xticks(range(len(levels)), [_short(v) for v in levels])
@@ -173,6 +177,7 @@ def outcomes_by_scenario(rs: ResultSet, outcomes: list[str], folder: Path) -> Fi
         ax.set_yticks(y, order)
         ax.set_title(_outcome_title(outcome))
         ax.set_xlabel(unit_label(outcome))
+        share_axis(ax.xaxis, outcome)
     title = f"{rs.question}"
     subtitle = f"Each outcome per scenario: mean and 95% CI over {_replication_text(rs)}"
     add_titles(fig, title, subtitle)
@@ -204,7 +209,8 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
             )  # fmt: skip
         ax.set_yticks(y, arms)
         ax.set_title(_outcome_title(outcome))
-        ax.set_xlabel(f"difference from baseline ({unit_label(outcome)})")
+        ax.set_xlabel(f"difference from baseline ({unit_label(outcome, difference=True)})")
+        share_axis(ax.xaxis, outcome)
     title = "What does each practice buy, and what does it cost, against the baseline?"
     subtitle = (
         f"Difference of means (scenario - baseline) with 95% CI"
@@ -253,7 +259,8 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
     ax.tick_params(which="minor", length=0)
     title = "What each practice buys and costs, at a glance"
     subtitle = (
-        "Cell text: change against the baseline in % (or in units when the baseline is 0); "
+        "Cell text: change against the baseline in % (in units when the baseline is 0; shares "
+        "in percentage points, pt); "
         "'·' no clear change (95% CI includes 0).\nColour: green better, red worse, stronger "
         f"for larger standardised effects (Hedges' g up to 2); grey: no better direction. "
         f"{_replication_text(rs)}"
@@ -267,11 +274,12 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
 
 
 def _relative_text(row: pd.Series) -> str:
+    if is_share(row["outcome"]):  # a share's change in points, never a percent of a percent
+        return f"{100 * row['estimate']:+.1f} pt"
     relative = row["relative"]
     if isinstance(relative, float) and math.isfinite(relative):
         return f"{relative * 100:+.0f}%"
-    sign = "+" if row["estimate"] > 0 else "-"
-    return f"{sign}{fmt(abs(row['estimate']), 2)}"
+    return change(row["outcome"], row["estimate"])
 
 
 def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
@@ -323,6 +331,8 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
         )
         ax.set_xlabel(f"{x} ({unit_label(x)}; higher is better)")
         ax.set_ylabel(f"{y} ({unit_label(y)}; lower is better)")
+        share_axis(ax.xaxis, x)
+        share_axis(ax.yaxis, y)
         ax.legend(loc="best", title=colour_by)
     title = "Can campaigns go faster without more breaches or more spend?"
     subtitle = (
@@ -367,7 +377,8 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
         image = ax.imshow(grid, cmap=cmap, origin="lower", aspect="auto")
         for i, j in itertools.product(range(len(y_levels)), range(len(x_levels))):
             # Each cell says how noisy it is: its mean and the 95% CI's half-width.
-            text = f"{fmt(grid[i, j])}\n±{fmt(halves[i, j], 2)}"
+            half = f"{100 * halves[i, j]:.1f} points" if is_share(outcome) else fmt(halves[i, j], 2)
+            text = f"{level_value(outcome, grid[i, j])}\n±{half}"
             ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(x_levels)), [_short(v) for v in x_levels])
         ax.set_yticks(range(len(y_levels)), [_short(v) for v in y_levels])
@@ -375,7 +386,8 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
         ax.set_ylabel(parameter_label(y))
         ax.set_title(_outcome_title(outcome))
         ax.grid(False)
-        fig.colorbar(image, ax=ax, label=f"{outcome} ({unit_label(outcome)})")
+        bar = fig.colorbar(image, ax=ax, label=f"{outcome} ({unit_label(outcome)})")
+        share_axis(bar.ax.yaxis, outcome)
     others = [f for f in rs.factors if f not in (x, y)]
     pooled = f", pooled over {', '.join(others)}" if others else ""
     title = f"How do {x} and {y} together shape shadow spend and breaches?"
@@ -409,6 +421,7 @@ def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figur
             ax.fill_between(rows["week"], low, rows["high"], color=colour, alpha=0.15)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel("week")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), title=group)

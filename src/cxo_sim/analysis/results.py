@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxo_sim.analysis.numbers import is_share
 from cxo_sim.errors import UserError
 from cxo_sim.experiments import reading
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
@@ -134,9 +135,17 @@ def measure(name: str) -> Outcome:
     raise UserError(f"unknown outcome {name!r}{hint}")
 
 
-def unit_label(name: str) -> str:
-    """Axis label text for an outcome's unit: its unit, or what a unitless number means."""
+def unit_label(name: str, difference: bool = False) -> str:
+    """Axis label text for an outcome's unit: its unit, or what a unitless number means.
+
+    A share's axis reads in percent ("%"), a difference of shares in percentage points, as the
+    tables do (``figure_style.share_axis`` writes its ticks).
+    """
     declared = measure(name)
+    if is_share(name):
+        if difference:
+            return "percentage points"
+        return "% of martech spend" if name.endswith("spend_share") else "%"
     if declared.unit:
         return declared.unit
     if name in ("trust",):

@@ -18,8 +18,8 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from cxo_sim.analysis.numbers import share_text
 from cxo_sim.appkit import update_counter
-from cxo_sim.appkit.classroom import share_text
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 
 
