@@ -11,6 +11,9 @@ for file in experiments/*.toml; do
   "$CXO" report "results/$name"
 done
 du -sh results/*
+# The first screen of a report at a projector's 1024x768 (docs/report-1024x768.png).
+.venv/bin/python scripts/report_screenshot.py results/budget-ownership/report.html \
+  docs/report-1024x768.png
 # The practices over the old_world calibration's posterior (docs/ODD.md 9.9), read from the
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet

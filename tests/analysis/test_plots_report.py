@@ -43,7 +43,7 @@ def test_grid_figures_include_levels_heatmaps_and_tradeoffs(grid_results):
     assert "heatmap-budget_owner-cio_risk.png" in names
     assert "tradeoffs.svg" in names
     svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
-    assert "How do budget_owner and cio_risk together shape" in svg
+    assert "How do budget owner and CIO risk together shape" in svg
     assert "8 replications per configuration" in svg
 
 

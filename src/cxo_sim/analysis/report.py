@@ -53,10 +53,10 @@ overflow-x: auto; } details { margin: 0.6em 0; } .note { color: #555; font-size:
 
 def write_report(rs: ResultSet) -> Path:
     """Draw figures, write ``summary.csv``, ``runs.csv`` and ``report.html`` into the folder."""
-    figures = make_figures(rs)
+    table = findings(rs)
+    figures = make_figures(rs, table)
     write_summary(rs)
     write_runs_csv(rs)
-    table = findings(rs)
     # Scenarios are a handful of hand-picked configurations: too few to rank factors over.
     ranked = rs.sampling != "scenarios" and len(rs.factors) > RANKED_ABOVE_FACTORS
     ranking = importance(rs) if ranked else None
