@@ -18,6 +18,9 @@ du -sh results/*
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
 "$CXO" report results/practices-posterior
-# The lesson packs of the two teaching experiments, from these results (docs/teaching/).
-"$CXO" lesson results/budget-ownership results/practices --out docs/teaching --odd docs/ODD.md
+# The lesson packs of the experiments a class would use, from these results (docs/teaching/;
+# tests/analysis/test_lesson.py holds each to its results).
+"$CXO" lesson results/budget-ownership results/practices results/meeting-cadence \
+  results/combined-role results/data-governance results/risk-vs-urgency \
+  --out docs/teaching --odd docs/ODD.md
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior
