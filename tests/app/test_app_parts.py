@@ -562,3 +562,24 @@ def test_a_play_prediction_is_set_beside_what_the_weekly_series_did():
     wrong = FALLS if did != FALLS else RISES
     assert play_lines(model, 0, {"trust": wrong})[1].endswith("(not this time)")
     assert set(PLAY_GUESSES) == {"no guess", RISES, FALLS, SAME}
+
+
+def test_live_charts_reuse_one_figure_and_draw_what_a_fresh_figure_draws():
+    """Faster redraw: the figure is built once per run; each week redraws lines and titles over
+    the kept rest, and the picture is the one a figure built afresh for that week gives."""
+    from cxo_sim.appkit.charts import LiveCharts, nice_top
+
+    assert nice_top(0.0) == 1.0 and nice_top(0.95) == 1.0 and nice_top(2.0) == 3.0
+    assert nice_top(140.0) == 150.0 and nice_top(0.31, integer=True) == 1.0
+    model = ClassroomModel(**starting_settings(weeks=52))
+    live = LiveCharts(model.weeks)
+    figure, full = live.figure, 0
+    while model.running:
+        model.step()
+        tops = live.tops
+        png = live.png(model.datacollector.get_model_vars_dataframe())
+        full += live.tops != tops
+    assert live.figure is figure, "one figure for the whole run"
+    assert full < model.week // 2, f"the whole figure was drawn {full} times in {model.week} weeks"
+    fresh = LiveCharts(model.weeks).png(model.datacollector.get_model_vars_dataframe())
+    assert png == fresh, "the kept background and the redrawn lines make the same picture"
