@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from cxo_sim.analysis import plots
 from cxo_sim.analysis.answers import answer_sentences
@@ -28,6 +29,17 @@ def test_scenario_figures_fit_the_design_and_are_deterministic(practices_results
     for stem in ("by-scenario", "practice-effects", "practice-matrix", "tradeoffs", "series"):
         assert f"{stem}.png" in names and f"{stem}.svg" in names
     first = {n: (practices_results / "figures" / n).read_bytes() for n in names}
+    for name in names:  # issue 21: shown unshrunk in a report at 1024x768
+        if name.endswith(".png"):
+            assert Image.open(practices_results / "figures" / name).size[0] <= 990, name
+    assert (
+        len(
+            plots.figure_outcomes(
+                open_results(practices_results), findings(open_results(practices_results))
+            )
+        )
+        <= plots.MAX_PANELS
+    )
     summary = (practices_results / "summary.csv").read_bytes()
     plot_command(SimpleNamespace(results=str(practices_results)))
     again = {n: (practices_results / "figures" / n).read_bytes() for n in names}
@@ -257,3 +269,14 @@ def test_reports_write_shares_as_percentages_and_differences_in_points(grid_resu
     svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
     assert re.search(r"[1-9]\d\.\d %", svg), "heatmap cells in percent"
     assert "% of martech spend" in svg
+
+
+def test_figures_name_outcomes_parameters_and_arms_in_words():
+    """Issue 21: human labels, not snake_case, in the report's figures."""
+    from cxo_sim.analysis.results import outcome_label, parameter_label, unit_label, words
+
+    assert words("budget_owner = cmo") == "budget owner = CMO" and words("cio_risk") == "CIO risk"
+    assert outcome_label("median_lead_time") == "Median lead time"
+    assert parameter_label("meeting_interval") == "meeting interval (weeks)"
+    assert unit_label("shadow_spend_share") == "% of martech spend"
+    assert unit_label("shadow_spend_share", difference=True) == "percentage points"
