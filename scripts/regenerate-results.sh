@@ -11,10 +11,16 @@ for file in experiments/*.toml; do
   "$CXO" report "results/$name"
 done
 du -sh results/*
+# The first screen of a report at a projector's 1024x768 (docs/report-1024x768.png).
+.venv/bin/python scripts/report_screenshot.py results/budget-ownership/report.html \
+  docs/report-1024x768.png
 # The practices over the old_world calibration's posterior (docs/ODD.md 9.9), read from the
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
 "$CXO" report results/practices-posterior
-# The lesson packs of the two teaching experiments, from these results (docs/teaching/).
-"$CXO" lesson results/budget-ownership results/practices --out docs/teaching --odd docs/ODD.md
+# The lesson packs of the experiments a class would use, from these results (docs/teaching/;
+# tests/analysis/test_lesson.py holds each to its results).
+"$CXO" lesson results/budget-ownership results/practices results/meeting-cadence \
+  results/combined-role results/data-governance results/risk-vs-urgency \
+  --out docs/teaching --odd docs/ODD.md
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior

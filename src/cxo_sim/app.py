@@ -18,7 +18,8 @@ choice documented in docs/APP.md:
 - the preset picker sets every control to the preset's value and lists what differs from it,
   with the ``cxo-sim run`` line that reproduces the settings; like any control change it takes
   effect on Reset (SolaraViz has no presets);
-- tabs: Run (live charts, the organisation, the event log), Compare (two configurations on the
+- tabs: Run (a prediction box before Play, live charts, the organisation, the event log),
+  Compare (two configurations on the
   same seeds), Teaching notes and About the model (NetLogo's Info-tab sections).
 
 Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
@@ -61,6 +62,7 @@ from cxo_sim.appkit.controls import (
 from cxo_sim.appkit.events import EventLog, WhyDidThisMove
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
+from cxo_sim.appkit.prediction import PlayPrediction
 
 TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
 CSS = """
@@ -103,6 +105,10 @@ table.cxo-compare td:first-child, table.cxo-compare th:first-child { text-align:
 table.cxo-compare td { white-space: nowrap; }
 .cxo-compare-table { overflow-x: auto; }
 th.cxo-a { color: #1f77b4; } th.cxo-b { color: #d55e00; }
+.cxo-play-prediction { padding: 4px 10px !important; margin-bottom: 8px !important; }
+.cxo-play-predictions .v-input { max-width: 190px; margin-top: 0; }
+.cxo-play-words { margin-top: 0; padding-top: 0; }
+ul.cxo-play-verdicts { font-size: 13px; margin: 2px 0; }
 """
 
 
@@ -190,6 +196,7 @@ def RunView(model: ClassroomModel):
     """The live views of the running model; each re-renders on Mesa's ``update_counter``."""
     StatusLine(model)
     Finished(model)
+    PlayPrediction(model)
     with solara.Div(classes=["cxo-two-columns"]):
         OutcomeCharts(model)
         with solara.Column():

@@ -1,6 +1,15 @@
 """The one number formatter: tables, sentences, reports, the app's Compare."""
 
-from cxo_sim.analysis.numbers import fmt, signed, with_unit
+from cxo_sim.analysis.numbers import (
+    change,
+    fmt,
+    is_share,
+    level,
+    share_points,
+    share_text,
+    signed,
+    with_unit,
+)
 
 
 def test_fmt_is_short_and_plain():
@@ -25,3 +34,16 @@ def test_signed_shows_the_sign_of_a_difference():
 def test_with_unit_is_singular_for_exactly_one():
     assert with_unit("1", "weeks") == "1 week"
     assert with_unit("2", "weeks") == "2 weeks"
+
+
+def test_shares_read_as_percentages_and_their_differences_in_points():
+    """Issue 21: one convention for shares in `run`, the app and the reports: "36.5 %"."""
+    assert is_share("shadow_spend_share") and is_share("utilization") and not is_share("trust")
+    assert share_text(0.365) == "36.5 %" and share_points(-0.021) == "-2.1 points"
+    assert level("shadow_spend_share", 0.365) == "36.5 %"
+    assert level("breaches", 2.0, "breaches") == "2 breaches"
+    assert change("shadow_spend_share", -0.0674) == "-6.7 points"
+    assert change("shadow_spend_share", 0.0012, with_units=False) == "+0.1"
+    assert change("shadow_spend_share", 0.0) == "0 points"
+    assert change("tech_spend", 1953.2, "k$") == "+1,953 k$"
+    assert change("median_lead_time", 1.0, "weeks") == "+1 week"

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from cxo_sim.analysis import plots
 from cxo_sim.analysis.answers import answer_sentences
@@ -28,6 +29,17 @@ def test_scenario_figures_fit_the_design_and_are_deterministic(practices_results
     for stem in ("by-scenario", "practice-effects", "practice-matrix", "tradeoffs", "series"):
         assert f"{stem}.png" in names and f"{stem}.svg" in names
     first = {n: (practices_results / "figures" / n).read_bytes() for n in names}
+    for name in names:  # issue 21: shown unshrunk in a report at 1024x768
+        if name.endswith(".png"):
+            assert Image.open(practices_results / "figures" / name).size[0] <= 990, name
+    assert (
+        len(
+            plots.figure_outcomes(
+                open_results(practices_results), findings(open_results(practices_results))
+            )
+        )
+        <= plots.MAX_PANELS
+    )
     summary = (practices_results / "summary.csv").read_bytes()
     plot_command(SimpleNamespace(results=str(practices_results)))
     again = {n: (practices_results / "figures" / n).read_bytes() for n in names}
@@ -43,7 +55,7 @@ def test_grid_figures_include_levels_heatmaps_and_tradeoffs(grid_results):
     assert "heatmap-budget_owner-cio_risk.png" in names
     assert "tradeoffs.svg" in names
     svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
-    assert "How do budget_owner and cio_risk together shape" in svg
+    assert "How do budget owner and CIO risk together shape" in svg
     assert "8 replications per configuration" in svg
 
 
@@ -242,3 +254,29 @@ def test_heatmaps_state_their_noise_and_titles_are_not_clipped(grid_results):
 def test_morris_and_sobol_error_bars_never_reach_below_zero():
     errors = nonnegative_errors(pd.Series([0.1, 2.0, 0.0]), pd.Series([0.3, 0.5, 0.2]))
     assert errors.tolist() == [[0.1, 0.5, 0.0], [0.3, 0.5, 0.2]]
+
+
+def test_reports_write_shares_as_percentages_and_differences_in_points(grid_results):
+    """Issue 21: as `cxo-sim run`, the app's charts and Compare: "36.5 %", "-40.0 points"."""
+    report_command(SimpleNamespace(results=str(grid_results)))
+    page = (grid_results / "report.html").read_text()
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    rows = re.findall(r"<tr><td>budget_owner = cmo</td>.*?</tr>", text)
+    row = next(r for r in rows if "<code>shadow_spend_share</code>" in r)
+    assert re.search(r"-\d\d\.\d points \(-\d\d\.\d to -\d\d\.\d\)", row), row
+    assert "shadow_spend_share lower, -39.1 points (95% CI" in row
+    assert not re.search(r"shadow_spend_share[^<]*[-+ ]0\.\d\d", text), "no bare fraction"
+    svg = (grid_results / "figures" / "heatmap-budget_owner-cio_risk.svg").read_text()
+    assert re.search(r"[1-9]\d\.\d %", svg), "heatmap cells in percent"
+    assert "% of martech spend" in svg
+
+
+def test_figures_name_outcomes_parameters_and_arms_in_words():
+    """Issue 21: human labels, not snake_case, in the report's figures."""
+    from cxo_sim.analysis.results import outcome_label, parameter_label, unit_label, words
+
+    assert words("budget_owner = cmo") == "budget owner = CMO" and words("cio_risk") == "CIO risk"
+    assert outcome_label("median_lead_time") == "Median lead time"
+    assert parameter_label("meeting_interval") == "meeting interval (weeks)"
+    assert unit_label("shadow_spend_share") == "% of martech spend"
+    assert unit_label("shadow_spend_share", difference=True) == "percentage points"

@@ -316,10 +316,15 @@ def test_play_draws_the_weeks_a_class_can_watch(open_app, tmp_path):
     page = open_app(1024, 768)
     enter(page, "stop", "52")
     expect(page.locator(".cxo-stop-caption")).to_contain_text("pauses at week 52")
+    # The class predicts first; after Play its guess is set beside what the run did.
+    choose(page, page.locator(".cxo-play-predictions .v-select", has_text="shadow tools"), "rises")
     record_frames(page)
     page.get_by_role("button", name="▶").click()
     expect(page.locator(".cxo-status")).to_contain_text("Week 52 of 156", timeout=PLAY_TIMEOUT)
     expect(page.get_by_role("button", name="▶")).to_be_enabled(timeout=UI_TIMEOUT)
+    verdicts = page.locator(".cxo-play-verdicts")
+    expect(verdicts).to_contain_text("From week 0 to week 52: ", timeout=UI_TIMEOUT)
+    expect(verdicts).to_contain_text("you said it rises")
     weeks = {week for _, week in frames_shown(page)}
     assert len(weeks - {0}) >= 10, f"only weeks {sorted(weeks)} were drawn"
     assert week_shown(page) == 52

@@ -362,8 +362,8 @@ def test_compare_of_a_configuration_with_itself_shows_zero_width_intervals(page)
     type_into(page, "weeks", "13")
     page.rc.find(v.Select, label="B").widget.v_model = "your settings"
     # Issue 21: a prediction made before the run is checked after it.
-    page.rc.find(v.Select, label="campaign velocity").widget.v_model = "no clear change"
-    page.rc.find(v.Select, label="trust").widget.v_model = "B higher"
+    compare_guess(page, "campaign velocity").v_model = "no clear change"
+    compare_guess(page, "trust").v_model = "B higher"
     page.rc.find(v.Btn, children=["Run comparison"]).widget.click()
     table = wait_for(lambda: _compare_table(page), timeout=60, what="the comparison table")
     rows = table.count("<tr>") - 1
@@ -379,6 +379,12 @@ def test_bad_seed_count_is_named(page):
     for text in ("0", "abc", "31"):
         assert complaint(type_into(page, "seeds", text))
     assert any(text.startswith("Seeds 0 to 4,") for text in texts(page, "cxo-caption"))
+
+
+def compare_guess(page, label):
+    """Compare's prediction ``label`` (the Run tab's box has one of that name too)."""
+    (select,) = [w for w in page.rc.find(v.Select, label=label).widgets if "B higher" in w.items]
+    return select
 
 
 def _compare_table(page):
@@ -444,3 +450,40 @@ def test_cxo_model_itself_works_in_mesa_solaraviz():
     from cxo_sim.model import CxOModel
 
     check_solaraviz(CxOModel)
+
+
+def test_a_prediction_made_before_play_is_checked_after_it(page):
+    """Issue 21: the class predicts before the run moves; then the guess sits beside the result."""
+    shadow = page.rc.find(v.Select, label="shadow tools").widget
+    lead = page.rc.find(v.Select, label="median lead time").widget
+    shadow.v_model = "rises"
+    lead.v_model = "falls"
+    words = page.rc.find(v.TextField, label="What do you expect, and why? (optional)").widget
+    words.v_model = "IT is slow, so marketing buys around it"
+    words.fire_event("focusout", {})
+    assert "Before you press Play: what will each do from week 0?" in texts(page, "cxo-subtitle")
+    type_into(page, "weeks", "13")
+    click(page, "Reset")  # a new run clears the prediction
+    assert page.rc.find(v.Select, label="shadow tools").widget.v_model == "no guess"
+    page.rc.find(v.Select, label="shadow tools").widget.v_model = "rises"
+    click(page, "▶")
+    wait_for(lambda: not page.model.running, what="Play to reach week 13")
+    verdicts = wait_for(
+        lambda: "to week 13: " in (_play_verdicts(page) or "") and _play_verdicts(page),
+        what="the prediction checked at the last week",
+    )
+    assert "From week 0 to week 13: " in verdicts and "shadow tools: " in verdicts
+    wait_for(lambda: play_button_back(page), what="the Play button back")
+    assert "you said it rises" in verdicts
+    assert page.rc.find(v.Select, label="shadow tools").widget.disabled, "locked once run"
+    assert "Your prediction from week 0" in texts(page, "cxo-subtitle")
+    click(page, "New prediction")
+    assert not page.rc.find(v.Select, label="shadow tools").widget.disabled
+    assert page.rc.find(v.Select, label="shadow tools").widget.v_model == "no guess"
+
+
+def _play_verdicts(page):
+    try:
+        return page.html("cxo-play-verdicts")
+    except AssertionError:
+        return None

@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from cxo_sim.analysis.numbers import value_text
+from cxo_sim.analysis.numbers import fmt, is_share, share_text, value_text
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.app import server_command, server_environment
 from cxo_sim.appkit.about import about_html
@@ -20,9 +20,7 @@ from cxo_sim.appkit.classroom import (
     DEFAULT_WEEKS,
     ClassroomModel,
     counted,
-    is_share,
     matching_preset,
-    share_text,
     starting_settings,
 )
 from cxo_sim.appkit.compare import (
@@ -56,6 +54,14 @@ from cxo_sim.appkit.controls import (
 from cxo_sim.appkit.events import event_html
 from cxo_sim.appkit.notes import NOTES
 from cxo_sim.appkit.organisation import organisation_figure, tile_grid, tile_label
+from cxo_sim.appkit.prediction import (
+    FALLS,
+    PLAY_GUESSES,
+    RISES,
+    SAME,
+    what_it_did,
+)
+from cxo_sim.appkit.prediction import prediction_lines as play_lines
 from cxo_sim.cli import build_parser
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES, OUTCOMES
 from cxo_sim.params import GROUPS, PARAMETERS
@@ -536,3 +542,44 @@ def test_why_did_this_move_names_the_week_s_events_and_their_mechanisms():
     quiet = next(w for w in range(1, 53) if not any(e.week == w for e in model.events))
     assert "No event this week" in why_html(model, quiet)
     assert "<script>" not in why_html(model, week)
+
+
+def test_a_play_prediction_is_set_beside_what_the_weekly_series_did():
+    """Issue 21: predict before Play; afterwards each guess beside what the run did."""
+    assert what_it_did(10.0, 10.0) == SAME and what_it_did(0.5, 0.51) == SAME
+    assert what_it_did(10.0, 11.0) == "rises" and what_it_did(0.0, 0.2) == "rises"
+    assert what_it_did(2.0, 1.5) == "falls"
+    model = ClassroomModel(**starting_settings(weeks=26))
+    assert play_lines(model, 0, {"trust": "falls"}) == [], "nothing to check at week 0"
+    while model.running:
+        model.step()
+    trust = [model.datacollector.model_vars["trust"][w] for w in (0, 26)]
+    did = what_it_did(*trust)
+    lines = play_lines(model, 0, {"trust": did, "shadow_tools": "no guess"})
+    assert lines[0] == "From week 0 to week 26: 1 of 1 predictions right."
+    assert lines[1].startswith(f"trust: {fmt(trust[0])} -> {fmt(trust[1])}, it ")
+    assert lines[1].endswith(f"you said it {did} (right)") and len(lines) == 2
+    wrong = FALLS if did != FALLS else RISES
+    assert play_lines(model, 0, {"trust": wrong})[1].endswith("(not this time)")
+    assert set(PLAY_GUESSES) == {"no guess", RISES, FALLS, SAME}
+
+
+def test_live_charts_reuse_one_figure_and_draw_what_a_fresh_figure_draws():
+    """Faster redraw: the figure is built once per run; each week redraws lines and titles over
+    the kept rest, and the picture is the one a figure built afresh for that week gives."""
+    from cxo_sim.appkit.charts import LiveCharts, nice_top
+
+    assert nice_top(0.0) == 1.0 and nice_top(0.95) == 1.0 and nice_top(2.0) == 3.0
+    assert nice_top(140.0) == 150.0 and nice_top(0.31, integer=True) == 1.0
+    model = ClassroomModel(**starting_settings(weeks=30))  # seed 0: 13 full redraws
+    live = LiveCharts(model.weeks)
+    figure, full = live.figure, 0
+    while model.running:
+        model.step()
+        tops = live.tops
+        png = live.png(model.datacollector.get_model_vars_dataframe())
+        full += live.tops != tops
+    assert live.figure is figure, "one figure for the whole run"
+    assert full < model.week // 2, f"the whole figure was drawn {full} times in {model.week} weeks"
+    fresh = LiveCharts(model.weeks).png(model.datacollector.get_model_vars_dataframe())
+    assert png == fresh, "the kept background and the redrawn lines make the same picture"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cxo_sim.analysis.effects import level_text
 from cxo_sim.analysis.importance import most_important
-from cxo_sim.analysis.numbers import signed, with_unit
+from cxo_sim.analysis.numbers import change, signed
 from cxo_sim.analysis.results import ResultSet, measure
 
 # The answer names at most this many arms, each by its clearest gain and its clearest cost.
@@ -161,12 +161,14 @@ def _strength(rows: pd.DataFrame) -> pd.Series:
 
 
 def _change_phrase(row: pd.Series) -> str:
-    """``breaches +2.1 breaches (95% CI +1.2 to +3), worse`` or ``... in every run``."""
-    unit = measure(row["outcome"]).unit
-    amount = with_unit(signed(row["estimate"]), unit)
+    """``breaches +2.1 breaches (95% CI +1.2 to +3), worse`` or ``... in every run``.
+
+    A share's difference is in percentage points: ``shadow_spend_share -6.7 points (...)``.
+    """
+    outcome = row["outcome"]
+    amount = change(outcome, row["estimate"], measure(outcome).unit)
     judged = f", {row['verdict']}" if row["verdict"] in ("better", "worse") else ""
     if row["fixed"] and row["low"] == row["high"]:
-        return f"{row['outcome']} {amount} in every run{judged}"
-    return (
-        f"{row['outcome']} {amount} (95% CI {signed(row['low'])} to {signed(row['high'])}){judged}"
-    )
+        return f"{outcome} {amount} in every run{judged}"
+    low, high = (change(outcome, row[k], with_units=False) for k in ("low", "high"))
+    return f"{outcome} {amount} (95% CI {low} to {high}){judged}"

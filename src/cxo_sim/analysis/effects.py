@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.numbers import fmt, signed, with_unit
+from cxo_sim.analysis.numbers import change, fmt, signed
 from cxo_sim.analysis.results import ResultSet, measure
 from cxo_sim.analysis.stats import Estimate, compare, effect_size_word, mean_ci, spearman_ci
 from cxo_sim.params import PARAMETERS
@@ -194,10 +194,12 @@ def difference_sentence(
 ) -> str:
     """One sentence stating a difference of means with its CI and effect size.
 
-    Numbers carry their sign (arm minus reference), as in the findings table.
+    Numbers carry their sign (arm minus reference), as in the findings table; a share's
+    difference is in percentage points.
     """
     unit = measure(outcome).unit
-    amount = with_unit(signed(diff.value), unit)
+    amount = change(outcome, diff.value, unit)
+    low, high = (change(outcome, x, with_units=False) for x in (diff.low, diff.high))
     judged = f"; {said}" if said in ("better", "worse") else ""
     if fixed:
         if diff.value == 0:
@@ -211,9 +213,9 @@ def difference_sentence(
         return (
             f"{arm} vs {reference}: {outcome} {direction}, {amount} in nearly every run (a fixed "
             f"difference: the spread is under {NEGLIGIBLE_SPREAD:.0%} of it; 95% CI "
-            f"{signed(diff.low)} to {signed(diff.high)}){judged}."
+            f"{low} to {high}){judged}."
         )
-    interval = f"95% CI {signed(diff.low)} to {signed(diff.high)}"
+    interval = f"95% CI {low} to {high}"
     if said == "no clear change":
         return f"{arm} vs {reference}: no clear change in {outcome} ({amount}, {interval})."
     direction = "higher" if diff.value > 0 else "lower"

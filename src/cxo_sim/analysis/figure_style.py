@@ -19,25 +19,29 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from cxo_sim.analysis.effects import (  # noqa: E402
-    level_text,
-)
+from cxo_sim.analysis.effects import level_text  # noqa: E402
+from cxo_sim.analysis.numbers import is_share  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
     ResultSet,
     measure,
+    outcome_label,
+    words,
 )
 from cxo_sim.experiments import safe_files  # noqa: E402
 
+# Sizes in points at PNG_DPI: a figure is at most FIGURE_INCHES wide, so a report shows it near
+# its own size on a 1024-pixel screen, where 9 points is about 14 pixels.
 STYLE = {
     "svg.hashsalt": "cxo-sim",
     "svg.fonttype": "none",
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
@@ -46,6 +50,11 @@ STYLE = {
 
 
 PNG_DPI = 110
+# The widest figure, in inches: 990 pixels at PNG_DPI, the width of a report's column at
+# 1024x768 (a projector), so no figure is shrunk there.
+FIGURE_INCHES = 9.0
+# Panels per row of a figure of several outcomes.
+PANEL_COLUMNS = 3
 
 
 @dataclass
@@ -90,7 +99,12 @@ def save(fig: plt.Figure, folder: Path, stem: str, title: str, caption: str) -> 
     return Figure(stem, title, caption, [png, svg])
 
 
-def panel_grid(count: int, width: float = 3.3, height: float = 2.5, columns: int = 4):
+def panel_grid(
+    count: int,
+    width: float = FIGURE_INCHES / PANEL_COLUMNS,
+    height: float = 2.5,
+    columns: int = PANEL_COLUMNS,
+):
     """A figure with ``count`` panels of ``width`` x ``height`` inches, ``columns`` per row."""
     columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
@@ -134,8 +148,16 @@ def _replication_text(rs: ResultSet) -> str:
 
 def _outcome_title(outcome: str) -> str:
     better = measure(outcome).better
-    return f"{outcome} ({better} is better)" if better else outcome
+    label = outcome_label(outcome)
+    return f"{label} ({better} is better)" if better else label
 
 
 def _short(value: Any) -> str:
-    return level_text("x", value).removeprefix("x = ")
+    """A level or a scenario in words ("CMO", "best practice", "0.5")."""
+    return words(level_text("x", value).removeprefix("x = "))
+
+
+def share_axis(axis: Any, outcome: str) -> None:
+    """A share's ticks in percent (a difference's in points), as the tables write them."""
+    if is_share(outcome):
+        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{100 * value:.3g}"))

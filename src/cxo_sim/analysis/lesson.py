@@ -20,21 +20,15 @@ import pandas as pd
 
 from cxo_sim.analysis.answers import definitional
 from cxo_sim.analysis.effects import findings
-from cxo_sim.analysis.numbers import signed, with_unit
-from cxo_sim.analysis.results import ResultSet, measure
+from cxo_sim.analysis.numbers import change
+from cxo_sim.analysis.results import HEADLINE, ResultSet, measure
 
-# The outcomes a class predicts and reads, in the order of the worksheet's columns.
-LESSON_OUTCOMES = (
-    "campaign_velocity",
-    "campaign_value",
-    "median_lead_time",
-    "breaches",
-    "shadow_spend_share",
-    "trust",
-    "tech_spend",
-    "total_cost",
-    "net_value",
-)
+# The outcomes a class predicts and reads, in the order of the worksheet's columns: the
+# headline outcomes the report's figures show first.
+LESSON_OUTCOMES = HEADLINE
+# The debrief's grid also names what coordination costs (meetings, a liaison, shared tools...):
+# the same in every run, it is a cost a class should see beside what a practice buys.
+GRID_OUTCOMES = (*HEADLINE, "coordination_cost")
 
 CSS = """
 body { font-family: sans-serif; max-width: 60rem; margin: 1.5rem auto; color: #222; }
@@ -74,20 +68,21 @@ def explain_sentences(odd: str) -> dict[str, str]:
 
 
 def _amount(row: pd.Series) -> str:
-    unit = measure(row["outcome"]).unit
-    text = with_unit(signed(row["estimate"]), unit)
+    outcome = row["outcome"]
+    text = change(outcome, row["estimate"], measure(outcome).unit)
     if row["fixed"] and row["low"] == row["high"]:
         return f"{text} (in every run)"
-    return f"{text} [{signed(row['low'])}, {signed(row['high'])}]"
+    low, high = (change(outcome, row[k], with_units=False) for k in ("low", "high"))
+    return f"{text} [{low}, {high}]"
 
 
 def grid(rs: ResultSet, table: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
-    """Each arm's clear gains ("buys") and clear losses ("costs") on the lesson's outcomes.
+    """Each arm's clear gains ("buys") and clear losses ("costs"), coordination cost included.
 
     An outcome that holds by the model's construction for that arm (``answers.definitional``)
     is listed with a note saying so.
     """
-    rows = table[(table["kind"] == "difference") & table["outcome"].isin(LESSON_OUTCOMES)]
+    rows = table[(table["kind"] == "difference") & table["outcome"].isin(GRID_OUTCOMES)]
     out: dict[str, dict[str, list[str]]] = {}
     for arm, group in rows.groupby("arm", sort=False):
         held = definitional(rs, arm)
@@ -164,7 +159,8 @@ def lesson_page(rs: ResultSet, explained: dict[str, tuple[str, str]] | None = No
         "resource that binds (docs/ODD.md 7.16). Was your prediction wrong because of what an "
         "agent knows, wants, can afford or has time for?</p>"
         "<div class='part'><h2>Part 2. Debrief (for the teacher)</h2>"
-        "<h3>The model's answers</h3><p>Clear changes on the lesson's outcomes, mean paired "
+        "<h3>The model's answers</h3><p>Clear changes on the lesson's outcomes and on "
+        "coordination cost, mean paired "
         "difference [95% CI]; outcomes with no clear change are left out. With many comparisons "
         "at 95%, about one in twenty is clear by chance: a lone, barely clear result is a "
         "question for more replications.</p>"

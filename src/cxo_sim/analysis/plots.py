@@ -26,8 +26,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
-from cxo_sim.analysis.effects import BASELINE, baseline_effects, level_order  # noqa: E402
+from cxo_sim.analysis.effects import (  # noqa: E402
+    BASELINE,
+    baseline_effects,
+    findings,
+    level_order,
+)
 from cxo_sim.analysis.figure_style import (  # noqa: E402
+    FIGURE_INCHES,
+    PANEL_COLUMNS,
     STYLE,
     Figure,
     _outcome_title,
@@ -36,13 +43,18 @@ from cxo_sim.analysis.figure_style import (  # noqa: E402
     add_titles,
     panel_grid,
     save,
+    share_axis,
 )
-from cxo_sim.analysis.numbers import fmt  # noqa: E402
+from cxo_sim.analysis.numbers import change, fmt, is_share  # noqa: E402
+from cxo_sim.analysis.numbers import level as level_value  # noqa: E402
 from cxo_sim.analysis.results import (  # noqa: E402
+    HEADLINE,
     ResultSet,
     measure,
+    outcome_label,
     parameter_label,
     unit_label,
+    words,
 )
 from cxo_sim.analysis.stats import clear_front, mean_ci, summarise  # noqa: E402
 from cxo_sim.experiments import safe_files  # noqa: E402
@@ -53,13 +65,19 @@ HEATMAP_OUTCOMES = ("shadow_spend_share", "breaches")
 TRADEOFFS = (("campaign_velocity", "breaches"), ("campaign_velocity", "tech_spend"))
 MAX_SERIES_LINES = 8
 MAX_HEATMAP_PAIRS = 3
+# Panels in a figure of several outcomes: the headline outcomes, then others a comparison
+# clearly moves (the findings table has every outcome).
+MAX_PANELS = 12
 
 
-def make_figures(rs: ResultSet) -> list[Figure]:
-    """Draw every figure that fits the design of ``rs`` into ``rs.path / "figures"``."""
+def make_figures(rs: ResultSet, table: pd.DataFrame | None = None) -> list[Figure]:
+    """Draw every figure that fits the design of ``rs`` into ``rs.path / "figures"``.
+
+    ``table`` is ``findings(rs)`` when the caller has it already.
+    """
     folder = rs.path / "figures"
     os.close(safe_files.open_folder(folder, anchor=rs.path, create=True))  # refuses a link
-    outcomes = varying_outcomes(rs)
+    outcomes = figure_outcomes(rs, findings(rs) if table is None else table)
     figures: list[Figure] = []
     with plt.rc_context(STYLE):
         if rs.sampling == "scenarios" or not rs.factors:
@@ -85,6 +103,27 @@ def varying_outcomes(rs: ResultSet) -> list[str]:
     return [o for o in rs.outcomes if rs.runs[o].nunique(dropna=True) > 1] or rs.outcomes
 
 
+def figure_outcomes(rs: ResultSet, table: pd.DataFrame) -> list[str]:
+    """The outcomes a figure of panels shows: fewer panels, so each is legible at 1024x768.
+
+    The headline outcomes that vary, then the other varying outcomes that some comparison
+    clearly changes, the strongest first, up to ``MAX_PANELS``.
+    """
+    varying = varying_outcomes(rs)
+    first = [o for o in HEADLINE if o in varying]
+    clear = table[(table["verdict"] != "no clear change") & ~table["outcome"].isin(first)]
+    strength = clear["g"].abs().fillna(clear["estimate"].abs())
+    ranked = clear.assign(strength=strength).sort_values("strength", ascending=False)
+    others = [o for o in dict.fromkeys(ranked["outcome"]) if o in varying]
+    return (first + others)[:MAX_PANELS] or varying[:MAX_PANELS]
+
+
+def left_out_text(rs: ResultSet, outcomes: list[str]) -> str:
+    """The caption's note on the outcomes a figure leaves to the findings table."""
+    left = len(rs.outcomes) - len(outcomes)
+    return f" The other {left} outcomes are in the findings table." if left > 0 else ""
+
+
 def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: Path) -> Figure:
     """Each outcome's mean and 95% CI at each level of ``factor`` (main effect, factorial)."""
     levels = level_order(factor, rs.runs[factor])
@@ -102,13 +141,15 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
             ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel(parameter_label(factor))
         if not numeric:
             ax.set_xticks(positions, [_short(v) for v in levels])
     per_level = rs.runs.groupby(factor, sort=False).size().min()
-    title = f"How does {factor} change each outcome?"
+    title = f"How does {words(factor)} change each outcome?"
     subtitle = (
-        f"{PARAMETERS[factor].meaning if factor in PARAMETERS else factor}. Mean and 95% CI; "
+        f"{_sentence(PARAMETERS[factor].meaning if factor in PARAMETERS else words(factor))}. "
+        "Mean and 95% CI; "
         f"at least {per_level} runs per level ({_replication_text(rs)}, pooled over the other "
         "factors)"
     )
@@ -117,6 +158,7 @@ def outcomes_by_level(rs: ResultSet, factor: str, outcomes: list[str], folder: P
         f"Each panel is one outcome; points are the mean over all runs at that level of {factor}, "
         "bars the 95% confidence interval of that mean. Non-overlapping bars are a strong hint of "
         "a real difference; the findings table gives the tested difference."
+        + left_out_text(rs, outcomes)
     )
     return save(fig, folder, f"by-{factor}", title, caption)
 
@@ -141,10 +183,11 @@ def outcomes_by_sampled_factor(
         )  # fmt: skip
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel(parameter_label(factor))
         if not numeric:
             ax.set_xticks(range(len(levels)), [_short(v) for v in levels])
-    title = f"How does each outcome follow {factor}?"
+    title = f"How does each outcome follow {words(factor)}?"
     subtitle = (
         f"One point per sampled configuration: mean and 95% CI over {_replication_text(rs)}; "
         "the other factors vary at the same time"
@@ -153,6 +196,7 @@ def outcomes_by_sampled_factor(
     caption = (
         f"Each point is one Latin-hypercube configuration. A clear slope means the outcome "
         f"follows {factor}; a cloud means other factors or chance dominate."
+        + left_out_text(rs, outcomes)
     )
     return save(fig, folder, f"by-{factor}", title, caption)
 
@@ -170,17 +214,31 @@ def outcomes_by_scenario(rs: ResultSet, outcomes: list[str], folder: Path) -> Fi
         ax.scatter(rows["mean"], y, c=colours, s=18, zorder=3)
         if BASELINE in order:
             ax.axvline(rows.loc[BASELINE, "mean"], color="black", lw=0.8, ls="--")
-        ax.set_yticks(y, order)
+        ax.set_yticks(y, [_short(s) for s in order])
         ax.set_title(_outcome_title(outcome))
         ax.set_xlabel(unit_label(outcome))
+        share_axis(ax.xaxis, outcome)
+    _names_on_first_column(axes)
     title = f"{rs.question}"
     subtitle = f"Each outcome per scenario: mean and 95% CI over {_replication_text(rs)}"
     add_titles(fig, title, subtitle)
     caption = (
         "Each panel is one outcome, each row a scenario; the dashed line is the baseline's mean. "
         "Bars are 95% confidence intervals of the mean over replications."
+        + left_out_text(rs, outcomes)
     )
     return save(fig, folder, "by-scenario", title, caption)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names_on_first_column(axes: list) -> None:
+    """Scenario names once per row of panels (they are the same in every panel)."""
+    for k, ax in enumerate(axes):
+        if k % PANEL_COLUMNS:
+            ax.tick_params(labelleft=False)
 
 
 def _effect_colour(verdict: str) -> str:
@@ -202,9 +260,11 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
                 row["estimate"], yi, xerr=[[row["estimate"] - row["low"]],
                 [row["high"] - row["estimate"]]], fmt="o", ms=4, color=colour, capsize=2,
             )  # fmt: skip
-        ax.set_yticks(y, arms)
+        ax.set_yticks(y, [_short(a) for a in arms])
         ax.set_title(_outcome_title(outcome))
-        ax.set_xlabel(f"difference from baseline ({unit_label(outcome)})")
+        ax.set_xlabel(f"difference ({unit_label(outcome, difference=True)})")
+        share_axis(ax.xaxis, outcome)
+    _names_on_first_column(axes)
     title = "What does each practice buy, and what does it cost, against the baseline?"
     subtitle = (
         f"Difference of means (scenario - baseline) with 95% CI"
@@ -217,7 +277,7 @@ def effects_forest(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         "One panel per outcome, in its own unit. A point right of the zero line means the "
         "scenario raises the outcome. Colour says whether that is good news (green) or bad "
         "(red); grey intervals cross zero, so the replications cannot tell the difference "
-        "from chance."
+        "from chance." + left_out_text(rs, outcomes)
     )
     return save(fig, folder, "practice-effects", title, caption)
 
@@ -227,7 +287,9 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
     effects = baseline_effects(rs, outcomes)
     arms = [s for s in rs.scenario_order() if s != BASELINE]
     goodness = np.full((len(arms), len(outcomes)), np.nan)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.62 * len(outcomes), 3.4 + 0.45 * len(arms)))
+    fig, ax = plt.subplots(
+        figsize=(min(FIGURE_INCHES, 2.0 + 0.62 * len(outcomes)), 3.8 + 0.45 * len(arms))
+    )
     for (i, arm), (j, outcome) in itertools.product(enumerate(arms), enumerate(outcomes)):
         row = effects[(effects["arm"] == arm) & (effects["outcome"] == outcome)].iloc[0]
         sign = {"higher": 1.0, "lower": -1.0}.get(measure(outcome).better, 0.0)
@@ -236,7 +298,7 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
             g = math.copysign(2.0, row["estimate"]) if row["fixed"] else row["g"]
             goodness[i, j] = np.clip(sign * g, -2.0, 2.0)
         text = "·" if row["verdict"] == "no clear change" else _relative_text(row)
-        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+        ax.text(j, i, text, ha="center", va="center", fontsize=8.5)
     ax.imshow(
         np.ma.masked_invalid(goodness),
         cmap="RdYlGn",
@@ -244,8 +306,8 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
         aspect="auto",
     )
     ax.set_facecolor("#f2f2f2")
-    ax.set_xticks(range(len(outcomes)), outcomes, rotation=60, ha="right")
-    ax.set_yticks(range(len(arms)), arms)
+    ax.set_xticks(range(len(outcomes)), map(outcome_label, outcomes), rotation=50, ha="right")
+    ax.set_yticks(range(len(arms)), [_short(a) for a in arms])
     ax.set_xticks(np.arange(len(outcomes) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(arms) + 1) - 0.5, minor=True)
     ax.grid(False)
@@ -253,7 +315,8 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
     ax.tick_params(which="minor", length=0)
     title = "What each practice buys and costs, at a glance"
     subtitle = (
-        "Cell text: change against the baseline in % (or in units when the baseline is 0); "
+        "Cell text: change against the baseline in % (in units when the baseline is 0; shares "
+        "in percentage points, pt); "
         "'·' no clear change (95% CI includes 0).\nColour: green better, red worse, stronger "
         f"for larger standardised effects (Hedges' g up to 2); grey: no better direction. "
         f"{_replication_text(rs)}"
@@ -262,16 +325,18 @@ def effects_matrix(rs: ResultSet, outcomes: list[str], folder: Path) -> Figure:
     caption = (
         "Rows are scenarios, columns outcomes. Read a row to see what a practice buys (green) "
         "and what it costs (red). Numbers are relative changes from the baseline mean."
+        + left_out_text(rs, outcomes)
     )
     return save(fig, folder, "practice-matrix", title, caption)
 
 
 def _relative_text(row: pd.Series) -> str:
+    if is_share(row["outcome"]):  # a share's change in points, never a percent of a percent
+        return f"{100 * row['estimate']:+.1f} pt"
     relative = row["relative"]
     if isinstance(relative, float) and math.isfinite(relative):
         return f"{relative * 100:+.0f}%"
-    sign = "+" if row["estimate"] > 0 else "-"
-    return f"{sign}{fmt(abs(row['estimate']), 2)}"
+    return change(row["outcome"], row["estimate"])
 
 
 def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
@@ -280,7 +345,8 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
     stats = summarise(rs.runs, ["point"], sorted({c for pair in pairs for c in pair}))
     configs = rs.configurations.set_index("point")
     colour_by, colours = _tradeoff_colours(rs, configs)
-    fig, axes = plt.subplots(1, len(pairs), figsize=(6.2 * len(pairs), 5.6), squeeze=False)
+    width = FIGURE_INCHES / 2
+    fig, axes = plt.subplots(1, len(pairs), figsize=(width * len(pairs), 5.2), squeeze=False)
     front_notes = []
     for ax, (x, y) in zip(axes.flat, pairs, strict=True):
         mx = stats[stats["outcome"] == x].set_index("point")
@@ -313,24 +379,27 @@ def tradeoffs(rs: ResultSet, folder: Path) -> Figure:
                 )  # fmt: skip
         short_names = len(mx) <= 12 and configs["scenario"].str.len().max() <= 20
         for point in mx.index if short_names else mx.index[front]:
-            label = configs.loc[point, "scenario"] if short_names else f"#{point}"
+            label = _short(configs.loc[point, "scenario"]) if short_names else f"#{point}"
             ax.annotate(
                 label, (mx.loc[point, "mean"], my.loc[point, "mean"]),
-                textcoords="offset points", xytext=(5, 4), fontsize=8,
+                textcoords="offset points", xytext=(5, 4), fontsize=9,
             )  # fmt: skip
         front_notes.append(
-            f"{y}: " + "; ".join(f"#{p} {configs.loc[p, 'scenario']}" for p in mx.index[front])
+            f"{outcome_label(y)}: "
+            + "; ".join(f"#{p} {_short(configs.loc[p, 'scenario'])}" for p in mx.index[front])
         )
-        ax.set_xlabel(f"{x} ({unit_label(x)}; higher is better)")
-        ax.set_ylabel(f"{y} ({unit_label(y)}; lower is better)")
-        ax.legend(loc="best", title=colour_by)
+        ax.set_xlabel(f"{outcome_label(x)} ({unit_label(x)}; higher is better)")
+        ax.set_ylabel(f"{outcome_label(y)} ({unit_label(y)}; lower is better)")
+        share_axis(ax.xaxis, x)
+        share_axis(ax.yaxis, y)
+        ax.legend(loc="best", title=words(colour_by) if colour_by else None)
     title = "Can campaigns go faster without more breaches or more spend?"
     subtitle = (
         f"One point per configuration: mean and 95% CI over {_replication_text(rs)}; "
         "diamonds: nothing else is clearly both faster and safer (or cheaper), intervals apart"
     )
-    notes = "\n".join(textwrap.shorten(n, 190, placeholder=" ...") for n in front_notes)
-    fig.text(0.01, 0.01, "Front by panel, " + notes, fontsize=7, va="bottom")
+    notes = "\n".join(textwrap.shorten(n, 150, placeholder=" ...") for n in front_notes)
+    fig.text(0.01, 0.01, "Front by panel. " + notes, fontsize=8.5, va="bottom")
     add_titles(fig, title, subtitle, bottom=(0.2 + 0.14 * len(front_notes)) / fig.get_figheight())
     caption = (
         "Right is faster, down is safer (left panel) or cheaper (right panel): the best place is "
@@ -356,7 +425,8 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
     """Two factors as a grid, coloured by shadow spend share and by breaches (pooled means)."""
     shown = [o for o in HEATMAP_OUTCOMES if o in rs.runs]
     x_levels, y_levels = level_order(x, rs.runs[x]), level_order(y, rs.runs[y])
-    fig, axes = plt.subplots(1, len(shown), figsize=(5.4 * len(shown), 4.6), squeeze=False)
+    width = FIGURE_INCHES / 2
+    fig, axes = plt.subplots(1, len(shown), figsize=(width * len(shown), 4.6), squeeze=False)
     for ax, outcome in zip(axes.flat, shown, strict=True):
         grid = np.full((len(y_levels), len(x_levels)), np.nan)
         halves = np.full_like(grid, np.nan)
@@ -367,7 +437,8 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
         image = ax.imshow(grid, cmap=cmap, origin="lower", aspect="auto")
         for i, j in itertools.product(range(len(y_levels)), range(len(x_levels))):
             # Each cell says how noisy it is: its mean and the 95% CI's half-width.
-            text = f"{fmt(grid[i, j])}\n±{fmt(halves[i, j], 2)}"
+            half = f"{100 * halves[i, j]:.1f} points" if is_share(outcome) else fmt(halves[i, j], 2)
+            text = f"{level_value(outcome, grid[i, j])}\n±{half}"
             ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(x_levels)), [_short(v) for v in x_levels])
         ax.set_yticks(range(len(y_levels)), [_short(v) for v in y_levels])
@@ -375,10 +446,11 @@ def heatmap(rs: ResultSet, x: str, y: str, folder: Path) -> Figure:
         ax.set_ylabel(parameter_label(y))
         ax.set_title(_outcome_title(outcome))
         ax.grid(False)
-        fig.colorbar(image, ax=ax, label=f"{outcome} ({unit_label(outcome)})")
+        bar = fig.colorbar(image, ax=ax, label=f"{outcome_label(outcome)} ({unit_label(outcome)})")
+        share_axis(bar.ax.yaxis, outcome)
     others = [f for f in rs.factors if f not in (x, y)]
-    pooled = f", pooled over {', '.join(others)}" if others else ""
-    title = f"How do {x} and {y} together shape shadow spend and breaches?"
+    pooled = f", pooled over {', '.join(map(words, others))}" if others else ""
+    title = f"How do {words(x)} and {words(y)} together shape shadow spend and breaches?"
     subtitle = f"Mean ± 95% CI half-width over runs per cell, {_replication_text(rs)}{pooled}"
     add_titles(fig, title, subtitle)
     caption = (
@@ -409,19 +481,20 @@ def series_with_bands(rs: ResultSet, outcomes: list[str], folder: Path) -> Figur
             ax.fill_between(rows["week"], low, rows["high"], color=colour, alpha=0.15)
         ax.set_title(_outcome_title(outcome))
         ax.set_ylabel(unit_label(outcome))
+        share_axis(ax.yaxis, outcome)
         ax.set_xlabel("week")
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), title=group)
+    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), title=words(group))
     title = "How do the configurations unfold week by week?"
     subtitle = f"Mean per week with 95% CI band (cut at zero) over {_replication_text(rs)}"
     if group != "scenario":
-        subtitle += f"; runs grouped by {group}"
+        subtitle += f"; runs grouped by {words(group)}"
     legend_rows = math.ceil(len(names) / 4) + 1
     add_titles(fig, title, subtitle, bottom=0.2 * legend_rows / fig.get_figheight())
     caption = (
         "Each panel is one per-week series; the line is the mean over replications, the band its "
         "95% confidence interval. Cumulative counts rise over time; stocks such as tool counts "
-        "and trust show where the organisation is heading."
+        "and trust show where the organisation is heading." + left_out_text(rs, shown)
     )
     return save(fig, folder, "series", title, caption)
 

@@ -22,7 +22,7 @@ from cxo_sim.analysis.answers import _strength, answer_sentences, ranking_senten
 from cxo_sim.analysis.effects import effect_size_word, findings
 from cxo_sim.analysis.figure_style import Figure
 from cxo_sim.analysis.importance import importance
-from cxo_sim.analysis.numbers import fmt, signed, with_unit
+from cxo_sim.analysis.numbers import change, fmt, signed
 from cxo_sim.analysis.over_posterior import KEEPS_SIGN, sign_shares
 from cxo_sim.analysis.plots import make_figures
 from cxo_sim.analysis.results import ResultSet, measure
@@ -53,10 +53,10 @@ overflow-x: auto; } details { margin: 0.6em 0; } .note { color: #555; font-size:
 
 def write_report(rs: ResultSet) -> Path:
     """Draw figures, write ``summary.csv``, ``runs.csv`` and ``report.html`` into the folder."""
-    figures = make_figures(rs)
+    table = findings(rs)
+    figures = make_figures(rs, table)
     write_summary(rs)
     write_runs_csv(rs)
-    table = findings(rs)
     # Scenarios are a handful of hand-picked configurations: too few to rank factors over.
     ranked = rs.sampling != "scenarios" and len(rs.factors) > RANKED_ABOVE_FACTORS
     ranking = importance(rs) if ranked else None
@@ -218,7 +218,8 @@ def uncertainty_section(rs: ResultSet, table: pd.DataFrame) -> str:
 
     def items(rows: pd.DataFrame) -> str:
         return "".join(
-            f"<li>{_e(r.arm)}: {_e(r.outcome)} {signed(r.estimate)} ({shares[i]:.0%} of draws)</li>"
+            f"<li>{_e(r.arm)}: {_e(r.outcome)} {change(r.outcome, r.estimate)} "
+            f"({shares[i]:.0%} of draws)</li>"
             for i, r in zip(rows.index, rows.itertuples(), strict=True)
         )
 
@@ -323,27 +324,23 @@ def _finding_row(row: pd.Series, kind: str) -> str:
             f"<td class='num'>{_e(interval)}</td><td class='{css}'>{_e(verdict)}</td>"
             f"<td>{_e(row['sentence'])}</td></tr>"
         )
+    outcome = row["outcome"]
+    amount = change(outcome, row["estimate"], unit)
+    low, high = (change(outcome, row[k], with_units=False) for k in ("low", "high"))
     if row["fixed"] and row["low"] == row["high"]:
-        interval, size = f"{with_unit(signed(row['estimate']), unit)} in every run", "fixed"
+        interval, size = f"{amount} in every run", "fixed"
     elif row["fixed"]:
-        interval = (
-            f"{with_unit(signed(row['estimate']), unit)} "
-            f"({signed(row['low'])} to {signed(row['high'])})"
-        )
-        size = "fixed"
+        interval, size = f"{amount} ({low} to {high})", "fixed"
     else:
-        interval = (
-            f"{with_unit(signed(row['estimate']), unit)} "
-            f"({signed(row['low'])} to {signed(row['high'])})"
-        )
+        interval = f"{amount} ({low} to {high})"
         g = row["g"]
         size = f"{fmt(g, 2)} ({effect_size_word(g)})" if _finite(g) else "n/a"
     relative = row["relative"]
-    change = f"{relative * 100:+.0f}%" if _finite(relative) else "n/a"
+    percent = f"{relative * 100:+.0f}%" if _finite(relative) else "n/a"
     return (
         f"<tr><td>{_e(row['arm'])}</td><td>{_e(row['reference'])}</td>"
         f"<td><code>{_e(row['outcome'])}</code></td>"
-        f"<td class='num'>{_e(interval)}</td><td class='num'>{_e(change)}</td>"
+        f"<td class='num'>{_e(interval)}</td><td class='num'>{_e(percent)}</td>"
         f"<td class='num'>{_e(size)}</td><td class='{css}'>{_e(verdict)}</td>"
         f"<td>{_e(row['sentence'])}</td></tr>"
     )

@@ -9,12 +9,14 @@ Covered by ``tests/analysis/test_effects.py``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cxo_sim.analysis.numbers import is_share
 from cxo_sim.errors import UserError
 from cxo_sim.experiments import reading
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, DIAGNOSTICS, OUTCOME_NAMES, OUTCOMES, Outcome
@@ -134,9 +136,17 @@ def measure(name: str) -> Outcome:
     raise UserError(f"unknown outcome {name!r}{hint}")
 
 
-def unit_label(name: str) -> str:
-    """Axis label text for an outcome's unit: its unit, or what a unitless number means."""
+def unit_label(name: str, difference: bool = False) -> str:
+    """Axis label text for an outcome's unit: its unit, or what a unitless number means.
+
+    A share's axis reads in percent ("%"), a difference of shares in percentage points, as the
+    tables do (``figure_style.share_axis`` writes its ticks).
+    """
     declared = measure(name)
+    if is_share(name):
+        if difference:
+            return "percentage points"
+        return "% of martech spend" if name.endswith("spend_share") else "%"
     if declared.unit:
         return declared.unit
     if name in ("trust",):
@@ -145,8 +155,39 @@ def unit_label(name: str) -> str:
 
 
 def parameter_label(name: str) -> str:
-    """Axis label for a parameter: its name and unit."""
+    """Axis label for a parameter: its name in words and its unit ("CIO risk (0-1)")."""
     declared = PARAMETERS.get(name)
     if declared is None or not declared.unit:
-        return name
-    return f"{name} ({declared.unit})"
+        return words(name)
+    return f"{words(name)} ({declared.unit})"
+
+
+# Outcomes a class reads first (the report's figures and the lesson's worksheet), in order.
+HEADLINE = (
+    "campaign_velocity",
+    "campaign_value",
+    "median_lead_time",
+    "breaches",
+    "shadow_spend_share",
+    "trust",
+    "tech_spend",
+    "total_cost",
+    "net_value",
+)
+# Written in capitals wherever a name is turned into words.
+ACRONYMS = {"cio": "CIO", "cmo": "CMO", "ceo": "CEO", "it": "IT"}
+
+
+def words(name: Any) -> str:
+    """A snake_case name (an outcome, a parameter, a scenario, ``factor = level``) in words.
+
+    ``budget_owner = cmo`` reads "budget owner = CMO", ``cio_risk`` "CIO risk".
+    """
+    tokens = re.split(r"([_ ])", str(name))
+    return "".join(ACRONYMS.get(t, " " if t == "_" else t) for t in tokens)
+
+
+def outcome_label(name: str) -> str:
+    """An outcome's name as a title: "Shadow spend share", "Median lead time"."""
+    text = words(name)
+    return text[:1].upper() + text[1:]

@@ -27,7 +27,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from cxo_sim.analysis.figure_style import STYLE, add_titles, panel_grid, plt, save
+from cxo_sim.analysis.figure_style import STYLE, add_titles, panel_grid, plt, save, share_axis
 from cxo_sim.analysis.numbers import fmt, value_text
 from cxo_sim.analysis.results import measure, unit_label
 from cxo_sim.errors import UserError
@@ -301,7 +301,10 @@ def draw_chart(
                 ax.barh(y, rows["mu_star"], xerr=nonnegative_errors(rows["mu_star"],
                         rows["mu_star_conf"]), color="#4575b4", ecolor="#333333",
                         capsize=2)  # fmt: skip
-                ax.set_xlabel(f"mu*: mean |elementary effect| ({unit_label(outcome)})")
+                ax.set_xlabel(
+                    f"mu*: mean |elementary effect| ({unit_label(outcome, difference=True)})"
+                )
+                share_axis(ax.xaxis, outcome)
             else:
                 ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=nonnegative_errors(rows["ST"],
                         rows["ST_conf"]), color="#4575b4", ecolor="#333333", capsize=2,

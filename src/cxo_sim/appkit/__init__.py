@@ -5,7 +5,8 @@
 - :mod:`~cxo_sim.appkit.controls`: controls generated from the parameter registry.
 - :mod:`~cxo_sim.appkit.charts`: live outcome charts (matplotlib, so nothing loads from a CDN).
 - :mod:`~cxo_sim.appkit.organisation`: the picture of the organisation.
-- :mod:`~cxo_sim.appkit.events`: the event log in plain words.
+- :mod:`~cxo_sim.appkit.events`: the event log in plain words, and "why did this move?".
+- :mod:`~cxo_sim.appkit.prediction`: the class's prediction before Play, checked after it.
 - :mod:`~cxo_sim.appkit.compare`: two configurations side by side on the same seeds.
 - :mod:`~cxo_sim.appkit.notes`: teaching notes for each preset.
 - :mod:`~cxo_sim.appkit.about`: the model's description (NetLogo's Info-tab sections).

@@ -1,8 +1,8 @@
 """Live charts of the main outcomes, drawn with matplotlib.
 
 Matplotlib figures reach the browser as PNG images made on the server, so the charts need
-nothing from a CDN (Altair/Vega would). One figure of six small panels is redrawn per step:
-one ``savefig`` per step keeps Play smooth.
+nothing from a CDN (Altair/Vega would). One figure of six small panels per run is built once and
+updated in place each week (:class:`LiveCharts`): only its lines and titles are drawn again.
 
 Covered by ``tests/app/test_app_parts.py``.
 """
@@ -12,14 +12,18 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+import reacton.ipywidgets as rw
 import solara
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
+from cxo_sim.analysis.numbers import share_text
 from cxo_sim.appkit import update_counter
-from cxo_sim.appkit.classroom import share_text
 from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 
 
@@ -112,10 +116,140 @@ assert all(name in OUTCOMES or name in DIAGNOSTICS for name in PANEL_SERIES)
 
 def outcome_figure(series: pd.DataFrame, weeks: int | None = None) -> Figure:
     """The six panels for one run's per-week series (rows = weeks, columns = outcomes)."""
-    fig, axes = _panel_grid()
-    for ax, panel in zip(axes, PANELS, strict=True):
-        _draw_panel(ax, panel, series, weeks)
-    return fig
+    charts = LiveCharts(weeks)
+    charts.show(series)
+    return charts.figure
+
+
+class LiveCharts:
+    """The six panels of one run, built once and updated in place week after week.
+
+    Building the figure (axes, ticks, legends) is a good part of a redraw, and drawing its text
+    most of the rest, so the figure is built once per run, and each week only the lines and the
+    titles (which carry the latest values) are drawn again, over a copy of everything else. The
+    axes' tops move on a coarse ladder (``nice_top``) and never down, so they change a few
+    times a run; only then is the whole figure drawn again.
+    """
+
+    def __init__(self, weeks: int | None = None) -> None:
+        self.figure, self.axes = _panel_grid()
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.lines: list[tuple[Any, str]] = []  # (line, outcome), left and right axes
+        self.twins: dict[int, Any] = {}
+        self.rooms: list[float] = []
+        for k, (ax, panel) in enumerate(zip(self.axes, PANELS, strict=True)):
+            self.rooms.append(self._build(k, ax, panel, weeks))
+        self.tops: tuple | None = None
+        self.background = None
+
+    def _build(self, k: int, ax, panel: Panel, weeks: int | None) -> float:
+        for (name, label), colour in zip(panel.series, COLOURS, strict=False):
+            (line,) = ax.plot([], [], color=colour, linewidth=1.5, label=label, animated=True)
+            self.lines.append((line, name))
+        if panel.integer:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(panel.unit, fontsize=TICK_SIZE)
+        ax.set_title(panel.title, fontsize=TITLE_SIZE)
+        ax.title.set_animated(True)
+        handles, labels = ax.get_legend_handles_labels()
+        if panel.right:
+            twin = ax.twinx()
+            self.twins[k] = twin
+            for (name, label), colour in zip(panel.right, RIGHT_COLOURS, strict=False):
+                (line,) = twin.plot(
+                    [], [], color=colour, linewidth=1.2, label=label, linestyle="--", animated=True
+                )
+                self.lines.append((line, name))
+            twin.set_ylabel(panel.right_unit, fontsize=TICK_SIZE)
+            twin.tick_params(labelsize=TICK_SIZE)
+            twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+            more_handles, more_labels = twin.get_legend_handles_labels()
+            handles, labels = handles + more_handles, labels + more_labels
+        _finish_axis(ax, weeks)
+        room = 1.0
+        if len(labels) > 1:
+            # The legend sits in headroom above the data, never on a line.
+            columns = 2 if max(len(label) for label in labels) <= LEGEND_COLUMN_CHARS else 1
+            room = 1.0 + LEGEND_ROW_ROOM * math.ceil(len(labels) / columns)
+            ax.legend(
+                handles, labels, fontsize=LEGEND_SIZE, loc="upper left", ncol=columns, frameon=False
+            )
+        return room
+
+    def _set_data(self, series: pd.DataFrame) -> tuple:
+        """Give every line its data and every panel its title; the axes' tops they need."""
+        weeks = series.index.to_numpy()
+        for line, name in self.lines:
+            line.set_data(weeks, series[name].to_numpy() if name in series else [])
+        tops = []
+        for k, (ax, panel) in enumerate(zip(self.axes, PANELS, strict=True)):
+            ax.set_title(_title(panel, series), fontsize=TITLE_SIZE)
+            if panel.unit.startswith("trust"):
+                tops.append(1.0)
+            else:
+                tops.append(nice_top(_highest(series, panel.series), panel.integer))
+            if k in self.twins:
+                tops.append(nice_top(_highest(series, panel.right), True))
+        # Never down within a run: a top that moves back and forth redraws everything.
+        if self.tops is not None:
+            tops = [max(a, b) for a, b in zip(tops, self.tops, strict=True)]
+        return tuple(tops)
+
+    def _apply(self, tops: tuple) -> None:
+        it = iter(tops)
+        for k, (ax, panel) in enumerate(zip(self.axes, PANELS, strict=True)):
+            ax.set_ylim(0.0, next(it) * self.rooms[k])
+            if panel.unit.startswith("trust"):
+                ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+            if k in self.twins:
+                self.twins[k].set_ylim(0.0, next(it) * self.rooms[k])
+        self.tops = tops
+
+    def show(self, series: pd.DataFrame) -> None:
+        """Set the figure to ``series`` (for ``savefig``, which draws every artist)."""
+        self._apply(self._set_data(series))
+
+    def png(self, series: pd.DataFrame) -> bytes:
+        """The panels for ``series`` as PNG: lines and titles over the kept rest of the figure."""
+        tops = self._set_data(series)
+        if tops != self.tops or self.background is None:
+            self._apply(tops)
+            self.canvas.draw()  # everything but the lines and the titles (animated)
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for ax in [*self.axes, *self.twins.values()]:
+            for artist in (*ax.lines, ax.title):
+                artist.draw(renderer)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer(
+            "RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        )
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=FAST_PNG["compress_level"])
+        return buffer.getvalue()
+
+
+# The tops an axis takes, times a power of ten: coarse, so a growing series moves its axis
+# a few times a run (a redraw of everything), and at most half again as high as its data.
+LADDER = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0)
+
+
+def nice_top(value: float, integer: bool = False) -> float:
+    """The smallest rung of ``LADDER`` (times a power of ten) above ``value`` with 5% room."""
+    needed = 1.05 * value if math.isfinite(value) and value > 0 else 0.0
+    if needed <= 0:
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(needed))
+    top = next(rung * scale for rung in LADDER if rung * scale >= needed * (1 - 1e-12))
+    return max(1.0, math.ceil(top)) if integer else top
+
+
+def _highest(series: pd.DataFrame, names) -> float:
+    values = [series[name].max() for name, _ in names if name in series]
+    values = [float(v) for v in values if pd.notna(v)]
+    return max(values, default=0.0)
 
 
 def comparison_figure(arms: dict[str, list[pd.DataFrame]], weeks: int | None = None) -> Figure:
@@ -148,54 +282,6 @@ def _panel_grid():
     axes = fig.subplots(3, 2).ravel()
     fig.subplots_adjust(left=0.11, right=0.89, bottom=0.06, top=0.96, wspace=0.65, hspace=0.55)
     return fig, axes
-
-
-def _draw_panel(ax, panel: Panel, series: pd.DataFrame, weeks: int | None) -> None:
-    for (name, label), colour in zip(panel.series, COLOURS, strict=False):
-        if name in series:
-            ax.plot(series.index, series[name], color=colour, linewidth=1.5, label=label)
-    if panel.unit.startswith("trust"):
-        ax.set_ylim(0.0, 1.0)
-    if panel.integer:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(panel.unit, fontsize=TICK_SIZE)
-    ax.set_title(_title(panel, series), fontsize=TITLE_SIZE)
-    handles, labels = ax.get_legend_handles_labels()
-    if panel.right:
-        twin = ax.twinx()
-        for (name, label), colour in zip(panel.right, RIGHT_COLOURS, strict=False):
-            if name in series:
-                twin.plot(
-                    series.index,
-                    series[name],
-                    color=colour,
-                    linewidth=1.2,
-                    label=label,
-                    linestyle="--",
-                )
-        twin.set_ylabel(panel.right_unit, fontsize=TICK_SIZE)
-        twin.tick_params(labelsize=TICK_SIZE)
-        twin.set_ylim(0, max(1.0, twin.get_ylim()[1]))
-        twin.yaxis.set_major_locator(MaxNLocator(integer=True))
-        more_handles, more_labels = twin.get_legend_handles_labels()
-        handles, labels = handles + more_handles, labels + more_labels
-    _finish_axis(ax, weeks)
-    if panel.integer:
-        ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
-    if len(labels) > 1:
-        # The legend sits in headroom above the data, never on a line.
-        columns = 2 if max(len(label) for label in labels) <= LEGEND_COLUMN_CHARS else 1
-        rows = math.ceil(len(labels) / columns)
-        room = 1.0 + LEGEND_ROW_ROOM * rows
-        top = ax.get_ylim()[1]
-        ax.set_ylim(0, top * room)
-        if panel.unit.startswith("trust"):
-            ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-        if panel.right:
-            twin.set_ylim(0, twin.get_ylim()[1] * room)
-        ax.legend(
-            handles, labels, fontsize=LEGEND_SIZE, loc="upper left", ncol=columns, frameon=False
-        )
 
 
 def _title(panel: Panel, series: pd.DataFrame) -> str:
@@ -255,17 +341,17 @@ def OutcomeCharts(model):
     """The six live panels of ``model`` (a ``CxOModel``), redrawn when the week changes."""
     update_counter.get()
     weeks = getattr(model, "weeks", None)
+    # One figure per run, updated in place each week (LiveCharts), not rebuilt.
+    charts = solara.use_memo(lambda: LiveCharts(weeks), [model])
 
-    def draw() -> Figure:
-        return outcome_figure(model.datacollector.get_model_vars_dataframe(), weeks)
+    def series() -> pd.DataFrame:
+        return model.datacollector.get_model_vars_dataframe()
 
-    figure = solara.use_memo(draw, [model, model.week])
+    png = solara.use_memo(lambda: charts.png(series()), [model, model.week])
     with solara.Column(classes=["cxo-charts"]):
-        solara.FigureMatplotlib(
-            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
-        )
+        rw.Image(value=png, format="png")
         solara.FileDownload(
-            lambda: figure_png(figure),
+            lambda: figure_png(outcome_figure(series(), weeks)),
             filename=f"cxo-sim-week-{model.week}.png",
             label="These charts as PNG",
             mime_type="image/png",

@@ -85,18 +85,3 @@ def counted(n: float, noun: str, plural: str | None = None) -> str:
     """``n`` things in words: "1 breach", "3 breaches", "0 tools"."""
     word = noun if n == 1 else plural or f"{noun}s"
     return f"{n:,.0f} {word}"
-
-
-def is_share(name: str) -> bool:
-    """Whether outcome ``name`` is a share (0 to 1), as ``cxo-sim run`` decides it."""
-    return name.endswith("_share") or name == "utilization"
-
-
-def share_text(share: float) -> str:
-    """A share as the app and ``cxo-sim run`` show it: a percentage, one decimal ("10.7 %")."""
-    return f"{100 * share:,.1f} %"
-
-
-def share_points(difference: float) -> str:
-    """A difference between two shares in percentage points ("-2.1 points")."""
-    return f"{100 * difference:,.1f} points"

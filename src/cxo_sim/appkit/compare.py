@@ -21,16 +21,13 @@ import pandas as pd
 import solara
 import solara.lab
 
-from cxo_sim.analysis.numbers import fmt
+from cxo_sim.analysis.numbers import fmt, is_share, share_points, share_text
 from cxo_sim.analysis.stats import mean_ci
 from cxo_sim.appkit.charts import comparison_figure, figure_png
 from cxo_sim.appkit.classroom import (
     ClassroomModel,
-    is_share,
     matching_preset,
     model_parameters,
-    share_points,
-    share_text,
 )
 from cxo_sim.appkit.controls import EntryField, parse_count
 from cxo_sim.appkit.organisation import organisation_figure
