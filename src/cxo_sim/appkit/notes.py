@@ -48,7 +48,8 @@ NOTES: dict[str, TeachingNote] = {
         ),
         try_next=(
             "Set cmo_speed to 1.0 (a CMO who wants everything this week) and press Reset: more "
-            "bypasses, more shadow tools?",
+            "bypasses, more shadow tools? Under IT's rights the CMO decides nothing, so its "
+            "urgency buys little speed; try it again with budget_owner = cmo.",
             "Turn on shared_tools: purchases around IT become visible (amber) instead of shadow.",
             "Set meeting_interval to 2: at each meeting shadow tools are disclosed and the "
             "backlog is re-prioritised.",
@@ -61,12 +62,13 @@ NOTES: dict[str, TeachingNote] = {
             "Lead time is about three quarters of a week shorter than in old_world: marketing "
             "no longer waits for a gate or an IT release, and about one more campaign a quarter "
             "launches over three years. Run it for 260 weeks: once the budget is spent each "
-            "year, campaigns wait for money and the gain turns into a loss.",
+            "year, campaigns wait for money, the gain in launches shrinks and the extra spend "
+            "grows.",
             "Tools multiply: more redundant tools, and amber tiles (known to IT but never "
             "reviewed), because an impatient CMO skips the advisory review.",
-            "Breach risk is higher than in old_world (about 17% more expected breaches): more "
-            "tools, fewer of them reviewed, monitored and patched. Breaches are rare, so one "
-            "run may show none.",
+            "Breach risk moves rather than grows: marketing's open purchases are never "
+            "reviewed or monitored, but there are few shadow tools left, so expected breaches "
+            "are about those of old_world. Breaches are rare, so one run may show none.",
         ),
         try_next=(
             "Set data_governance to clear: breaches and compliance incidents fall, and data "
