@@ -38,6 +38,7 @@ def test_every_choice_goes_through_the_policy():
         {**PRESETS["old_world"], "meeting_interval": 2},  # disclosure, going around, consent
         PRESETS["new_world"],  # skipping IT's review
         {**PRESETS["old_world"], "data_governance": "basic", "data_strictness": 0.9},
+        {**PRESETS["old_world"], "liaison": True},  # the liaison's offers
     ]
     for params in designs:
         for seed in (1, 2):

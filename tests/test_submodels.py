@@ -303,7 +303,7 @@ def test_a_cautious_cios_watching_and_scans_take_routine_time_from_patching():
         model.step()
         patched = []
         original = engineering.patch_tools
-        engineering.patch_tools = lambda m, days: patched.append(days)
+        engineering.patch_tools = lambda m, days: patched.append(days) or 0.0
         try:
             engineering.engineers_work(model)
         finally:
@@ -468,3 +468,15 @@ def test_after_its_refusal_waiting_on_it_is_worth_nothing():
     waiting = model.around_gain(0.0, campaign, cap, price=True)
     refused = model.around_gain(0.0, campaign, cap, price=True, refused=True)
     assert refused >= waiting
+
+
+def test_the_stacks_operations_are_paid_for_the_days_they_take():
+    spends = {}
+    for paid in (0.0, 1.0):
+        model = CxOModel(seed=7, constants={"MECH_OPS_PAID": paid})
+        for _ in range(26):
+            model.step()
+        spends[paid] = model.tally["tech_spend"]
+    # the same weeks, the same work: only the bill differs, by whole engineer-days
+    days = (spends[1.0] - spends[0.0]) / CxOModel(seed=7).k.ENGINEER_DAY_COST
+    assert days > 26 * 0.5

@@ -597,6 +597,10 @@ _SWITCHES = [
     Switch("MECH_WATCH_TIME", "7.8",
            "the CIO's caution takes engineers' routine time: closer monitoring and discovery "
            "scans before patching (off: monitoring at the middling upkeep, scans take no time)"),
+    Switch("MECH_OPS_PAID", "7.15",
+           "the stack's operations (incidents, upkeep, scans, the board's entries, patches) "
+           "are paid at ENGINEER_DAY_COST for the days they take (off: only the share of "
+           "engineers' time given to marketing's queue is paid)"),
     Switch("MECH_TIGHTENING", "7.11",
            "a found breach tightens the CIO's risk tolerance for a while (off: it does not)"),
     Switch("MECH_TRUST_EXPECTATION", "7.6",

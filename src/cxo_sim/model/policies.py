@@ -15,6 +15,8 @@ method                    who                          ``gain`` (the agent's own
 ``escalates``             a refused or overruled       ``decisions.escalation_gain``
                           executive
 ``borrows``               a marketer going around IT   ``shadow_it.borrow_gain``
+``takes_offer``           a marketer the liaison       ``campaigns.offer_gain``
+                          points to a tool the firm has
 ========================  ===========================  =========================================
 
 The submodels work out what the agent sees and weighs (the expected wait, the chance of being
@@ -92,6 +94,10 @@ class Policy:
         """Whether a marketer going around IT borrows a colleague's tool rather than buy one."""
         return self.yes("borrows", gain)
 
+    def takes_offer(self, model: CxOModel, marketer: Marketer, gain: float) -> bool:
+        """Whether a marketer takes the tool the liaison points it to over the one it asked for."""
+        return self.yes("takes_offer", gain)
+
 
 CHOICES = (
     "wants",
@@ -103,6 +109,7 @@ CHOICES = (
     "reuses",
     "escalates",
     "borrows",
+    "takes_offer",
 )
 
 

@@ -192,7 +192,8 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     liaison = model.liaison if k.MECH_LIAISON_VETTING else None
     if liaison is not None and liaison.take(k.VET_HOURS):
         existing = liaison_finds(model, cap)
-        if existing is not None and takes_existing(model):
+        gain = offer_gain(model) if existing is not None else 0.0
+        if existing is not None and model.policy.takes_offer(model, campaign.marketer, gain):
             if not existing.known:
                 model.make_known(existing, "pointed out by the liaison")
             redirect(model, request, existing)
@@ -221,13 +222,14 @@ def liaison_finds(model: CxOModel, cap: Capability) -> Tool | None:
     return None
 
 
-def takes_existing(model: CxOModel) -> bool:
-    """Whether a marketer takes a tool the firm has, pointed out to it, over the one it asked for.
+def offer_gain(model: CxOModel) -> float:
+    """What taking a tool the firm has, pointed out to it, gains a marketer over a new one.
 
     The existing tool now fits less well (``REUSE_FIT``); the new one would come after the wait
-    the marketer expects from IT, as far as it trusts IT to deliver (ODD 7.3, 7.6).
+    the marketer expects from IT, as far as it trusts IT to deliver (ODD 7.3, 7.6). It takes the
+    offer when it gains (the policy's ``takes_offer``).
     """
-    return model.k.REUSE_FIT >= delivery_worth(model, model.expected_wait)
+    return model.k.REUSE_FIT - delivery_worth(model, model.expected_wait)
 
 
 def delivery_worth(model: CxOModel, weeks: float) -> float:

@@ -6,7 +6,8 @@ then to routine upkeep (monitoring the tools IT runs, patching the stalest), cap
 with alignment); the rest is IT's other work. Embedded engineers (mixed teams) give marketing
 their whole week with context, and leave routine upkeep and incidents to fewer colleagues:
 monitoring lapses, patches lag, incidents take longer. Everything a practice takes from the
-pool slows something else down; ``money.pay_the_week`` prices the time it diverts.
+pool slows something else down; ``money.pay_the_week`` prices the time it diverts, and the
+stack's operations (incidents, upkeep, scans, patches) are paid for the days they take.
 
 Work finishes at a point in the week: an engineer's marketing time is spread over the week, so
 a task done with a third of it used is done a third into the week (or when the vendor answered,
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import shows
 from cxo_sim.model.submodels.data import grant
-from cxo_sim.model.submodels.money import affordable
+from cxo_sim.model.submodels.money import affordable, spend
 from cxo_sim.model.submodels.relationship import REFERENCE_TEAM
 from cxo_sim.model.submodels.reviews import finish_review, finish_scale_up, integrate
 
@@ -50,6 +51,7 @@ def engineers_work(model: CxOModel) -> None:
     model.embedded_availability = 1.0 - lost / embedded if embedded > 0 else 0.0
     # Routine upkeep and patching, capped.
     routine = min(regular - from_regular, k.OPS_SHARE * regular)
+    routine_at_start = routine
     watched = sum(1 for tool in model.stack if tool.monitored)
     # The CIO's caution is what it wants done (ODD 7.8): each monitored tool watched as closely
     # as its risk tolerance asks, and its discovery tooling run as often; both take routine time
@@ -64,7 +66,12 @@ def engineers_work(model: CxOModel) -> None:
     if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
         board = k.BOARD_DAYS * sum(1 for tool in model.stack if tool.known)
         model.board_coverage, routine = cover(board, routine)
-    patch_tools(model, routine)
+    patched = patch_tools(model, routine)
+    # The stack's operations are paid for like any engineer-day: incidents, upkeep, scans, the
+    # board and patches (ODD 7.15); an embedded engineer's whole week is paid as diverted time.
+    if k.MECH_OPS_PAID:
+        operations = from_regular + routine_at_start - routine + patched
+        spend(model, operations * k.ENGINEER_DAY_COST)
     model.tasks.sort(key=lambda t: (-t.priority, t.created))
     model.queue_start = {False: 0, True: 0}
     model.engineers.shuffle_do("work")
@@ -116,11 +123,12 @@ def backlog_weeks(model: CxOModel) -> float:
     return queued / capacity if capacity > 0 else queued
 
 
-def patch_tools(model: CxOModel, days: float) -> None:
+def patch_tools(model: CxOModel, days: float) -> float:
     """Bring the most out-of-date tools IT knows up to date, as far as ``days`` allow.
 
     A part of a patch's days left over carries to next week (a patch started is finished), so
-    a small firm's odd hours count as a large firm's do.
+    a small firm's odd hours count as a large firm's do. Returns the days of the patches
+    finished this week.
     """
     k = model.k
     days += model.patch_credit
@@ -134,6 +142,7 @@ def patch_tools(model: CxOModel, days: float) -> None:
     model.patch_credit = min(days - len(stale) * k.PATCH_DAYS, k.PATCH_DAYS)
     for tool in stale:
         tool.patch()
+    return len(stale) * k.PATCH_DAYS
 
 
 def work_queue(model: CxOModel, days: float, marketing_only: bool, efficiency: float) -> None:
