@@ -23,6 +23,7 @@ an interruption resumes at the last complete generation and gives the same poste
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -43,6 +44,7 @@ from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.backends import open_pool
+from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.experiments.safe_files import write_json_atomically, write_output
@@ -68,7 +70,12 @@ ZERO_START = 0.05
 # The transition kernel's floor under each constant's standard deviation, as a share of its
 # prior range (see ridged_transition).
 KERNEL_FLOOR = 1e-3
-OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
+# Every file a calibration writes (the reports' names are those of identifiability.py,
+# coverage.py and emulator.py, which build on this module), and its folders.
+OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html",
+           "identifiability.md", "identifiability.csv", "coverage.md", "coverage.csv",
+           "waves.csv", "waves.json")  # fmt: skip
+FOLDERS = ("figures", "coverage")
 
 
 # ---------------------------------------------------------------------- model and distance
@@ -140,6 +147,7 @@ def calibrate(
     fresh: bool = False,
     progress: Progress | None = None,
     redo: str = "rerun with --fresh",
+    pool: WorkerPool | None = None,
 ) -> Result:
     """Screen, run ABC-SMC, check the posterior; store it all in ``<root>/<name>/``.
 
@@ -152,6 +160,8 @@ def calibrate(
         progress: called with a line of progress now and then.
         redo: how the user discards an earlier calibration, for the messages that say so
             (``sweep --organisation`` calibrates, but only ``calibrate`` has ``--fresh``).
+        pool: an open pool to run on (the coverage check's calibrations share one); None:
+            open one from ``workers`` and ``scheduler``.
 
     Raises:
         UserError: the folder holds another calibration (and ``fresh`` is not set), or the
@@ -165,7 +175,8 @@ def calibrate(
             progress(f"calibrate: {folder} is complete; nothing to do ({redo} to redo it)")
         return stored_result(folder)
     started = time.monotonic()
-    with StopSignals() as stop, open_pool(workers, scheduler) as pool:
+    opened = contextlib.nullcontext(pool) if pool is not None else open_pool(workers, scheduler)
+    with StopSignals() as stop, opened as pool:
         if calibration.constants is not None:
             names, screen = list(calibration.constants), None
         else:
@@ -228,8 +239,9 @@ def _prepare_folder(
             path = folder / name
             if path.is_file():
                 path.unlink()
-        if (folder / "figures").is_dir():
-            shutil.rmtree(folder / "figures")
+        for name in FOLDERS:
+            if (folder / name).is_dir() and not (folder / name).is_symlink():
+                shutil.rmtree(folder / name)
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / MANIFEST).is_file():
         if (folder / HISTORY).is_file():
