@@ -190,7 +190,12 @@ def calibrate(
                 )
         if progress:
             progress(f"calibrate: {len(names)} constants to calibrate: {', '.join(names)}")
-        history = _run_abc(calibration, folder, names, pool, stop, progress)
+        matching, waves = None, None
+        if calibration.matching is not None:
+            from cxo_sim.calibration.emulator import history_match
+
+            matching, waves = history_match(calibration, folder, names, pool, stop, progress)
+        history = _run_abc(calibration, folder, names, pool, stop, progress, matching)
         posterior = posterior_frame(history, names)
         predictive = _predict(calibration, posterior, pool, stop)
         where = pool.description
@@ -202,7 +207,7 @@ def calibrate(
         folder / PREDICTIVE, lambda temp: predictive.to_csv(temp, index=False), root=folder.parent
     )
     seconds = earlier.get("wall_seconds", 0.0) + time.monotonic() - started
-    manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where)
+    manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where, waves)
     write_json_atomically(folder / MANIFEST, manifest, root=folder.parent)
     return Result(folder, names, posterior, predictive, manifest)
 
@@ -271,15 +276,24 @@ def _identity(calibration: Calibration, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _run_abc(calibration, folder, names, pool, stop, progress):
-    """Run (or resume) pyabc's ABC-SMC; its history."""
+def _run_abc(calibration, folder, names, pool, stop, progress, matching=None):
+    """Run (or resume) pyabc's ABC-SMC; its history.
+
+    With a history ``matching`` (``emulator.py``), the prior is restricted to what its waves
+    left non-implausible.
+    """
     import pyabc
 
     pyabc_logging_quiet()
-    prior = pyabc.Distribution(
-        **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
-           for n in names}
-    )  # fmt: skip
+    if matching is not None:
+        from cxo_sim.calibration.emulator import NonImplausiblePrior
+
+        prior = NonImplausiblePrior(matching)
+    else:
+        prior = pyabc.Distribution(
+            **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
+               for n in names}
+        )  # fmt: skip
     model = functools.partial(simulate_statistics, calibration.params, calibration.pooled_years)
     sampler = OrderedSampler(calibration.seed, pool, calibration.steps, stop, progress)
     abc = pyabc.ABCSMC(
@@ -404,7 +418,9 @@ def posterior_frame(history, names: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------------- summaries
 
 
-def _manifest(calibration, names, screen: Screen | None, history, fingerprint, seconds, where):
+def _manifest(
+    calibration, names, screen: Screen | None, history, fingerprint, seconds, where, waves=None
+):
     import pyabc
 
     populations = history.get_all_populations()
@@ -443,12 +459,14 @@ def _manifest(calibration, names, screen: Screen | None, history, fingerprint, s
         "screen": None
         if screen is None
         else {"trajectories": screen.trajectories, "seeds": screen.seeds, "runs": screen.runs},
+        "history_matching": waves,
         "population": calibration.population,
         "generations_max": calibration.generations,
         "generations": generations,
         "epsilons": [g["epsilon"] for g in generations if g["t"] >= 0],
         "runs": {
             "screen": 0 if screen is None else screen.runs,
+            "history_matching": 0 if waves is None else sum(w["runs"] for w in waves["waves"]),
             "abc": int(sum(g["runs"] for g in generations)),
             "predictive": calibration.predictive,
         },

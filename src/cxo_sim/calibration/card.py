@@ -239,6 +239,7 @@ def write_card(result: Result, calibration: Calibration, report: Report | None =
             ["generation", "epsilon", "runs", "accepted"],
             [[g["t"], fmt(g["epsilon"]), g["runs"], g["accepted"]] for g in generations],
         ),
+        _waves(manifest.get("history_matching")),
         f'<p class="note">Runs: {_e(manifest["runs"])}. Distance: {_e(manifest["distance"])}. '
         f"Versions: {_e(versions)}. Model fingerprint {_e(manifest['model_fingerprint'][:12])}."
         f" Calibration file {_e(manifest['calibration_file'])}:</p>",
@@ -249,6 +250,23 @@ def write_card(result: Result, calibration: Calibration, report: Report | None =
     page = "\n".join(sections)
     return write_output(
         path, lambda temp: temp.write_text(page, encoding="utf-8"), root=result.folder.parent
+    )
+
+
+def _waves(waves: dict[str, Any] | None) -> str:
+    if not waves:
+        return ""
+    return (
+        '<p class="note">History matching before ABC: after each wave, the share of the prior '
+        "box whose implausibility under every wave's Gaussian-process emulators is at most "
+        f"{fmt(waves['cutoff'])}; ABC sampled inside what the last wave left.</p>"
+        + _table(
+            ["wave", "runs", "emulators fitted on", "non-implausible"],
+            [
+                [w["wave"], w["runs"], w["fitted_on"], f"{w['non_implausible']:.1%}"]
+                for w in waves["waves"]
+            ],
+        )
     )
 
 

@@ -131,6 +131,10 @@ def command(args: argparse.Namespace) -> None:
             progress=None if args.quiet else stderr,
         )
     card = _report(result, calibration)
+    if result.manifest.get("history_matching"):
+        from cxo_sim.calibration.emulator import format_waves
+
+        print(format_waves(result.manifest["history_matching"]))
     rows = predictive_table(result.predictive, calibration.targets)
     print(format_predictive(rows, len(result.predictive), calibration.years))
     seconds = result.manifest["wall_seconds"]
