@@ -25,9 +25,11 @@ range) with their standard deviation over the prior's say which *combinations* t
 left out keep their default and are listed as not calibrated.
 
 The report also checks that the targets can be met together (:func:`joint_fit`): the share of
-the stored runs inside each target's range, and inside all of them at once. When no stored run
-meets every range (the last epsilon above 0), it names the pairs of targets no run meets
-together: the model cannot reproduce all the targets at once, a sign of misspecification.
+the first generation's runs inside each target's range, and inside all of them at once. When
+the last generation's epsilon is above 0 (no accepted run met every range), it warns that the
+model may not reproduce all the targets at once, and names the pairs of targets no stored run
+meets together; ``cxo-sim calibrate`` prints the warning and the card shows it. (History
+matching, ``emulator.py``, stops earlier with its own message when its waves leave no region.)
 
 Covered by ``tests/calibration/test_identifiability.py``.
 """
@@ -360,9 +362,10 @@ def misspecification_warning(fit: dict) -> str:
     pairs = "; ".join(f"{a} with {b}" for a, b in fit["conflicts"])
     never = f" No stored run meets {pairs}." if pairs else ""
     return (
-        f"warning: no region of the constants reproduced every target at once (the last epsilon "
-        f"is {fmt(fit['epsilon'])}, not 0): the model, its fixed parameters or the targets' "
-        f"ranges may be misspecified.{never}"
+        f"warning: no accepted run met every target's range at once (the last epsilon is "
+        f"{fmt(fit['epsilon'])}, not 0): either the calibration stopped early (more "
+        "generations would tell) or no region of the constants reproduces every target, and "
+        f"the model, its fixed parameters or the targets' ranges are misspecified.{never}"
     )
 
 
