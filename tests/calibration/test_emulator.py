@@ -10,14 +10,17 @@ import pytest
 from scipy.stats import qmc
 
 from cxo_sim.calibration.emulator import (
+    WAVES_TABLE,
     Matching,
     NonImplausiblePrior,
     _nothing_left,
     fit_emulator,
+    history_match,
 )
 from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
+from cxo_sim.experiments.backends import open_pool
 
 NAMES = ["BASE_HAZARD", "TECHNOLOGIST_COST"]
 # A toy simulator on the unit box: the statistic rises with the first constant only, with noise.
@@ -80,3 +83,34 @@ def test_a_bad_history_matching_table_is_one_line(tmp_path):
     path.write_text('name = "x"\n[history_matching]\ncutof = 3\n', encoding="utf-8")
     with pytest.raises(UserError, match="cutof"):
         load_calibration(path)
+
+
+HM = """
+name = "hm"
+seed = 8
+years = 2
+[constants]
+calibrate = ["BASE_HAZARD", "TECHNOLOGIST_COST"]
+[history_matching]
+waves = 2
+runs = 12
+[targets]
+breached = { low = 0.02, high = 0.12 }
+"""
+
+
+def test_history_matching_resumed_after_a_wave_gives_the_uninterrupted_waves(tmp_path):
+    path = tmp_path / "hm.toml"
+    path.write_text(HM, encoding="utf-8")
+    calibration = load_calibration(path)
+    names = calibration.constants
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    whole.mkdir(), resumed.mkdir()
+    with open_pool(1) as pool:
+        _, report = history_match(calibration, whole, names, pool)
+        table = pd.read_csv(whole / WAVES_TABLE)
+        table[table["wave"] == 1].to_csv(resumed / WAVES_TABLE, index=False)  # stopped after 1
+        _, again = history_match(calibration, resumed, names, pool)
+    assert again == report
+    assert (resumed / WAVES_TABLE).read_bytes() == (whole / WAVES_TABLE).read_bytes()
+    assert [w["runs"] for w in report["waves"]] == [12, 12]

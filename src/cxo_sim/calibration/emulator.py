@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 from scipy.stats import qmc
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from cxo_sim.calibration.predictive import _Draw, _run_draw
 from cxo_sim.calibration.spec import Target
@@ -61,10 +61,22 @@ CUTOFF = 3.0
 # Uniform points of the prior box on which each wave's non-implausible fraction is estimated
 # and from which the next wave's design is drawn.
 CANDIDATES = 20_000
-# Candidates a restricted prior draws at once before keeping the first non-implausible one.
-PRIOR_BATCH = 256
+# Candidates a restricted prior draws at once before keeping the first non-implausible one
+# (with a tenth of the box left, 64 draws miss it once in a thousand batches).
+PRIOR_BATCH = 64
 # The waves' stream of the calibration's seed.
 WAVES_STREAM = 0x4D
+
+
+_controller: ThreadpoolController | None = None
+
+
+def _one_thread():
+    """A context with one BLAS thread (the libraries are looked up once a process: slow)."""
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
 
 
 @dataclass
@@ -80,16 +92,24 @@ class Emulator:
     processes: dict
 
     def implausibility(self, unit: np.ndarray) -> np.ndarray:
-        """Implausibility of each point for each target, shape (points, targets)."""
+        """Implausibility of each point for each target, shape (points, targets).
+
+        A point whose emulated mean lies inside a range is 0 for that target whatever its
+        standard deviation, so the standard deviation (the costly part) is worked out only for
+        the points outside.
+        """
         result = np.zeros((len(unit), len(self.targets)))
         for j, t in enumerate(self.targets):
             process = self.processes.get(t.key)
             if process is None:
                 continue
-            with threadpool_limits(1):
-                mean, sd = process.predict(unit, return_std=True)
-            excess = np.maximum(0.0, np.abs(mean - t.centre) - t.half_width)
-            result[:, j] = excess / np.maximum(sd, 1e-12)
+            with _one_thread():
+                mean = process.predict(unit)
+                excess = np.maximum(0.0, np.abs(mean - t.centre) - t.half_width)
+                outside = excess > 0
+                if outside.any():
+                    _, sd = process.predict(unit[outside], return_std=True)
+                    result[outside, j] = excess[outside] / np.maximum(sd, 1e-12)
         return result
 
 
@@ -113,7 +133,7 @@ def fit_emulator(unit: np.ndarray, statistics: pd.DataFrame, targets: list[Targe
         process = GaussianProcessRegressor(kernel, normalize_y=True, random_state=seed)
         # One BLAS thread: the matrices are small, and threads that wait for a busy core made
         # a fit ten times slower on a shared machine.
-        with warnings.catch_warnings(), threadpool_limits(1):
+        with warnings.catch_warnings(), _one_thread():
             warnings.simplefilter("ignore", ConvergenceWarning)
             process.fit(unit[keep], y[keep])
         processes[t.key] = process
@@ -223,9 +243,12 @@ def history_match(
                 ignore_index=True,
             )  # fmt: skip
             _write_table(folder, table)
-        unit = (table[names].to_numpy(dtype=float) - lows) / spans
+        # The runs of this wave and the earlier ones only: a resumed calibration's table already
+        # holds the later waves' runs, which the uninterrupted one had not made yet.
+        so_far = table[table["wave"] <= wave].reset_index(drop=True)
+        unit = (so_far[names].to_numpy(dtype=float) - lows) / spans
         inside = matching.plausible(unit)
-        emulator = fit_emulator(unit[inside], table[inside], calibration.targets, seed + wave)
+        emulator = fit_emulator(unit[inside], so_far[inside], calibration.targets, seed + wave)
         matching.emulators.append(emulator)
         remaining = matching.plausible(candidates)
         summary.append(
