@@ -15,6 +15,7 @@ from cxo_sim.calibration.coverage import (
     synthetic_targets,
 )
 from cxo_sim.calibration.spec import Target
+from cxo_sim.cli.main import main
 
 NOISE = 0.1
 TOY_TARGET = Target("s", "toy statistic", -0.15, 0.15, "")
@@ -67,3 +68,11 @@ def test_coverage_runs_on_the_real_model_and_resumes(small_calibration):
     first = (result.folder / COVERAGE_TABLE).read_bytes()
     run_coverage(calibration, 1, root=root, population=10, workers=2)
     assert (result.folder / COVERAGE_TABLE).read_bytes() == first
+
+
+def test_bad_coverage_options_are_one_line_errors(small_calibration, capsys):
+    path = str(small_calibration[0])
+    for options in (["--coverage", "-1"], ["--coverage", "2", "--coverage-population", "3"],
+                    ["--report-only", "--coverage", "2"]):  # fmt: skip
+        assert main(["calibrate", path, *options]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -4,7 +4,9 @@
 
 1. the screen (``screening.py``) picks the constants the targets can identify, unless the file
    lists them;
-2. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
+2. with a ``[history_matching]`` table, waves of runs and Gaussian-process emulators rule out
+   implausible constants (``emulator.py``) and the priors below are restricted to what remains;
+3. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
    (ODD section 10.2), the others at their defaults. A particle is one model run of the preset
    over ``years`` years with a seed drawn from the candidate's seeded generator
    (``sampler.py``); its statistics are the targets' figures pooled over years 2 to ``years``.
@@ -14,8 +16,11 @@
    the prior sample often meets every range (:data:`ZERO_START`); the run ends
    when epsilon reaches 0 (every accepted particle inside every range), after ``generations``
    generations, or when fewer than :data:`MIN_ACCEPTANCE` of the candidates are accepted;
-3. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
+4. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
    weight, one run each, their statistics against the ranges.
+
+The reports built on the stored folder (identifiability, coverage, the card) are written by
+``cxo-sim calibrate`` (``cli/calibrate.py``).
 
 pyabc's history (SQLite) is written generation by generation; rerunning the same command after
 an interruption resumes at the last complete generation and gives the same posterior.
