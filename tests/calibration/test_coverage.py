@@ -13,8 +13,9 @@ from cxo_sim.calibration.coverage import (
     run_coverage,
     summarise,
     synthetic_targets,
+    truth_calibration,
 )
-from cxo_sim.calibration.spec import Target
+from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.cli.main import main
 
 NOISE = 0.1
@@ -76,3 +77,21 @@ def test_bad_coverage_options_are_one_line_errors(small_calibration, capsys):
                     ["--report-only", "--coverage", "2"]):  # fmt: skip
         assert main(["calibrate", path, *options]) == 2
         assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_truth_is_calibrated_as_the_file_is_history_matching_included(tmp_path):
+    path = tmp_path / "hm.toml"
+    path.write_text(
+        'name = "hm"\nyears = 2\nseed = 4\n[history_matching]\nwaves = 2\nruns = 20\n'
+        "[targets]\nbreached = true\nutilization = true\n",
+        encoding="utf-8",
+    )
+    calibration = load_calibration(path)
+    truth = {"BASE_HAZARD": 0.001}
+    synthetic = truth_calibration(calibration, ["BASE_HAZARD"], 3, truth, tmp_path / "coverage")
+    assert synthetic.matching == calibration.matching
+    assert synthetic.constants == ["BASE_HAZARD"] and synthetic.name == "truth-03"
+    widths = {t.key: t.half_width for t in synthetic.targets}
+    assert widths == pytest.approx({t.key: t.half_width for t in calibration.targets})
+    again = truth_calibration(calibration, ["BASE_HAZARD"], 3, truth, tmp_path / "again")
+    assert again.text == synthetic.text  # the same truth, the same file: it resumes

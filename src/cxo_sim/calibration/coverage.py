@@ -3,11 +3,12 @@
 ``cxo-sim calibrate FILE --coverage N`` draws N *truths* from the prior (each calibrated
 constant uniform over its range, the others at their defaults), runs the model once at each
 truth, and makes synthetic targets from that run; it then calibrates to them as the file
-calibrates to the published ones (same preset, years, constants, distance and epsilon
-schedule), with a smaller population (``--coverage-population``, default
-:data:`POPULATION`) and at most :data:`GENERATIONS` generations, and counts how often each
-truth falls inside its posterior's central 50% and 90% intervals. An honest posterior holds
-the truth about half and nine times in ten; the counts come with a 95% Clopper-Pearson interval.
+calibrates to the published ones (same preset, years, constants, distance, epsilon schedule
+and history matching, if the file has it), with a smaller population
+(``--coverage-population``, default :data:`POPULATION`) and at most :data:`GENERATIONS`
+generations, and counts how often each truth falls inside its posterior's central 50% and 90%
+intervals. An honest posterior holds the truth about half and nine times in ten; the counts
+come with a 95% Clopper-Pearson interval.
 
 *The synthetic targets.* The calibration's distance is 0 inside every range: at epsilon 0 it
 keeps a draw when each statistic lies within a half-width ``h`` of the range's centre ``c``, so
@@ -126,6 +127,11 @@ def truth_calibration(
         *(f"{k} = {json.dumps(v)}" for k, v in calibration.fixed.items()),
         "[constants]",
         f"calibrate = {json.dumps(names)}",
+        *(
+            ["[history_matching]", *(f"{k} = {v!r}" for k, v in calibration.matching.items())]
+            if calibration.matching
+            else []
+        ),
         "[targets]",
         *(
             f"{t.key} = {{ low = {t.low!r}, high = {t.high!r}, source = {json.dumps(t.source)} }}"
