@@ -201,6 +201,12 @@ def calibrate(
 
             matching, waves = history_match(calibration, folder, names, pool, stop, progress)
         history = _run_abc(calibration, folder, names, pool, stop, progress, matching)
+        if history.max_t < 0:
+            raise UserError(
+                f"{folder}: ABC stopped before its first generation: fewer than "
+                f"{MIN_ACCEPTANCE:.0%} of the candidates met the first epsilon; widen the "
+                "targets' ranges or raise the population"
+            )
         posterior = posterior_frame(history, names)
         predictive = _predict(calibration, posterior, pool, stop)
         where = pool.description

@@ -52,6 +52,7 @@ from cxo_sim.calibration.predictive import (
 )
 from cxo_sim.calibration.spec import Calibration, Target, parse_calibration
 from cxo_sim.constants import CONSTANTS
+from cxo_sim.errors import UserError
 from cxo_sim.experiments.backends import open_pool
 from cxo_sim.experiments.safe_files import write_output
 
@@ -196,12 +197,18 @@ def run_coverage(
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     names = stored_result(folder).names
     where = folder / COVERAGE_DIR
-    rows, runs, seconds = [], 0, 0.0
+    rows, runs, seconds, failed = [], 0, 0.0, []
     started = time.monotonic()
     with open_pool(workers, scheduler) as pool:
         for index, truth in enumerate(draw_truths(names, calibration.seed, n)):
             synthetic = truth_calibration(calibration, names, index, truth, where, population)
-            result = calibrate(synthetic, root=where, pool=pool)
+            try:
+                result = calibrate(synthetic, root=where, pool=pool)
+            except UserError as exc:  # a truth whose calibration cannot start: counted
+                failed.append(index)
+                if progress:
+                    progress(f"coverage: truth {index + 1}/{n}: no posterior ({exc})")
+                continue
             cost = sum(result.manifest["runs"].values())
             runs += cost
             seconds += result.manifest["wall_seconds"]
@@ -217,16 +224,21 @@ def run_coverage(
                     f"{time.monotonic() - started:.0f} s"
                 )
     table = pd.DataFrame(rows)
-    text = format_coverage(table, runs, seconds, population, calibration)
+    text = format_coverage(table, runs, seconds, population, calibration, failed)
     write_output(folder / COVERAGE_TABLE, lambda temp: table.to_csv(temp, index=False))
     write_output(folder / COVERAGE_REPORT, lambda temp: temp.write_text(text, encoding="utf-8"))
     return table
 
 
 def format_coverage(
-    table: pd.DataFrame, runs: int, seconds: float, population: int, calibration: Calibration
+    table: pd.DataFrame,
+    runs: int,
+    seconds: float,
+    population: int,
+    calibration: Calibration,
+    failed: list[int] = (),
 ) -> str:
-    """The coverage report as Markdown."""
+    """The coverage report as Markdown (``failed``: truths whose calibration gave no posterior)."""
     truths = int(table["truth_index"].nunique())
     per_truth = table.groupby("truth_index").first()
     at_zero = int((per_truth["epsilon"] == 0).sum())
@@ -239,7 +251,13 @@ def format_coverage(
         f"`cxo_sim.calibration.coverage`), population {population}, at most "
         f"{min(GENERATIONS, calibration.generations)} generations; {at_zero} of {truths} "
         f"reached epsilon 0; median effective sample size {ess:.1f} of {population}. "
-        f"Cost: {runs:,} model runs, {seconds:.0f} s.",
+        f"Cost: {runs:,} model runs, {seconds:.0f} s."
+        + (
+            f" {len(failed)} more truths gave no posterior (ABC stopped before its first "
+            f"generation; they are left out): {', '.join(map(str, failed))}."
+            if failed
+            else ""
+        ),
         "",
         "An honest posterior holds the truth in its 50% interval about half the time and in its "
         "90% interval nine times in ten; brackets: 95% Clopper-Pearson intervals.",
