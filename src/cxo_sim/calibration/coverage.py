@@ -253,8 +253,8 @@ def format_coverage(
         f"reached epsilon 0; median effective sample size {ess:.1f} of {population}. "
         f"Cost: {runs:,} model runs, {seconds:.0f} s."
         + (
-            f" {len(failed)} more truths gave no posterior (ABC stopped before its first "
-            f"generation; they are left out): {', '.join(map(str, failed))}."
+            f" Truths without a posterior (ABC stopped before its first generation; left "
+            f"out): {len(failed)}, numbers {', '.join(map(str, failed))}."
             if failed
             else ""
         ),
