@@ -4,9 +4,14 @@
 - :mod:`~cxo_sim.calibration.screening`: the Morris screen that picks the constants the targets
   can identify.
 - :mod:`~cxo_sim.calibration.sampler`: a pyabc sampler whose result depends on the seed only.
+- :mod:`~cxo_sim.calibration.emulator`: history matching in waves with Gaussian-process
+  emulators, which rules out implausible constants before ABC.
 - :mod:`~cxo_sim.calibration.abc`: the calibration itself and its folder.
 - :mod:`~cxo_sim.calibration.predictive`: the posterior predictive check, the posterior's
   summaries.
+- :mod:`~cxo_sim.calibration.identifiability`: what the targets pin and what they cannot, and
+  whether they can be met together (the misspecification warning).
+- :mod:`~cxo_sim.calibration.coverage`: coverage of calibrations to synthetic targets.
 - :mod:`~cxo_sim.calibration.card`: the calibration card (self-contained HTML).
 - :mod:`~cxo_sim.calibration.organisation`: a firm's own observations as a calibration.
 

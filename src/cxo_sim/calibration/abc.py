@@ -4,7 +4,9 @@
 
 1. the screen (``screening.py``) picks the constants the targets can identify, unless the file
    lists them;
-2. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
+2. with a ``[history_matching]`` table, waves of runs and Gaussian-process emulators rule out
+   implausible constants (``emulator.py``) and the priors below are restricted to what remains;
+3. pyabc's ABC-SMC over those constants, each with a uniform prior over its plausible range
    (ODD section 10.2), the others at their defaults. A particle is one model run of the preset
    over ``years`` years with a seed drawn from the candidate's seeded generator
    (``sampler.py``); its statistics are the targets' figures pooled over years 2 to ``years``.
@@ -14,8 +16,11 @@
    the prior sample often meets every range (:data:`ZERO_START`); the run ends
    when epsilon reaches 0 (every accepted particle inside every range), after ``generations``
    generations, or when fewer than :data:`MIN_ACCEPTANCE` of the candidates are accepted;
-3. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
+4. the posterior predictive check: ``predictive`` constant sets drawn from the posterior by
    weight, one run each, their statistics against the ranges.
+
+The reports built on the stored folder (identifiability, coverage, the card) are written by
+``cxo-sim calibrate`` (``cli/calibrate.py``).
 
 pyabc's history (SQLite) is written generation by generation; rerunning the same command after
 an interruption resumes at the last complete generation and gives the same posterior.
@@ -23,6 +28,7 @@ an interruption resumes at the last complete generation and gives the same poste
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -43,6 +49,7 @@ from cxo_sim.calibration.spec import Calibration, Target
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError, one_line
 from cxo_sim.experiments.backends import open_pool
+from cxo_sim.experiments.pool import WorkerPool
 from cxo_sim.experiments.provenance import git_revision, model_fingerprint, software_versions
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.experiments.safe_files import write_json_atomically, write_output
@@ -68,7 +75,12 @@ ZERO_START = 0.05
 # The transition kernel's floor under each constant's standard deviation, as a share of its
 # prior range (see ridged_transition).
 KERNEL_FLOOR = 1e-3
-OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html")
+# Every file a calibration writes (the reports' names are those of identifiability.py,
+# coverage.py and emulator.py, which build on this module), and its folders.
+OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html",
+           "identifiability.md", "identifiability.csv", "coverage.md", "coverage.csv",
+           "waves.csv", "waves.json")  # fmt: skip
+FOLDERS = ("figures", "coverage")
 
 
 # ---------------------------------------------------------------------- model and distance
@@ -140,6 +152,7 @@ def calibrate(
     fresh: bool = False,
     progress: Progress | None = None,
     redo: str = "rerun with --fresh",
+    pool: WorkerPool | None = None,
 ) -> Result:
     """Screen, run ABC-SMC, check the posterior; store it all in ``<root>/<name>/``.
 
@@ -152,6 +165,8 @@ def calibrate(
         progress: called with a line of progress now and then.
         redo: how the user discards an earlier calibration, for the messages that say so
             (``sweep --organisation`` calibrates, but only ``calibrate`` has ``--fresh``).
+        pool: an open pool to run on (the coverage check's calibrations share one); None:
+            open one from ``workers`` and ``scheduler``.
 
     Raises:
         UserError: the folder holds another calibration (and ``fresh`` is not set), or the
@@ -165,7 +180,8 @@ def calibrate(
             progress(f"calibrate: {folder} is complete; nothing to do ({redo} to redo it)")
         return stored_result(folder)
     started = time.monotonic()
-    with StopSignals() as stop, open_pool(workers, scheduler) as pool:
+    opened = contextlib.nullcontext(pool) if pool is not None else open_pool(workers, scheduler)
+    with StopSignals() as stop, opened as pool:
         if calibration.constants is not None:
             names, screen = list(calibration.constants), None
         else:
@@ -179,7 +195,18 @@ def calibrate(
                 )
         if progress:
             progress(f"calibrate: {len(names)} constants to calibrate: {', '.join(names)}")
-        history = _run_abc(calibration, folder, names, pool, stop, progress)
+        matching, waves = None, None
+        if calibration.matching is not None:
+            from cxo_sim.calibration.emulator import history_match
+
+            matching, waves = history_match(calibration, folder, names, pool, stop, progress)
+        history = _run_abc(calibration, folder, names, pool, stop, progress, matching)
+        if history.max_t < 0:
+            raise UserError(
+                f"{folder}: ABC stopped before its first generation: fewer than "
+                f"{MIN_ACCEPTANCE:.0%} of the candidates met the first epsilon; widen the "
+                "targets' ranges or raise the population"
+            )
         posterior = posterior_frame(history, names)
         predictive = _predict(calibration, posterior, pool, stop)
         where = pool.description
@@ -191,7 +218,7 @@ def calibrate(
         folder / PREDICTIVE, lambda temp: predictive.to_csv(temp, index=False), root=folder.parent
     )
     seconds = earlier.get("wall_seconds", 0.0) + time.monotonic() - started
-    manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where)
+    manifest = _manifest(calibration, names, screen, history, fingerprint, seconds, where, waves)
     write_json_atomically(folder / MANIFEST, manifest, root=folder.parent)
     return Result(folder, names, posterior, predictive, manifest)
 
@@ -228,8 +255,9 @@ def _prepare_folder(
             path = folder / name
             if path.is_file():
                 path.unlink()
-        if (folder / "figures").is_dir():
-            shutil.rmtree(folder / "figures")
+        for name in FOLDERS:
+            if (folder / name).is_dir() and not (folder / name).is_symlink():
+                shutil.rmtree(folder / name)
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / MANIFEST).is_file():
         if (folder / HISTORY).is_file():
@@ -259,15 +287,24 @@ def _identity(calibration: Calibration, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _run_abc(calibration, folder, names, pool, stop, progress):
-    """Run (or resume) pyabc's ABC-SMC; its history."""
+def _run_abc(calibration, folder, names, pool, stop, progress, matching=None):
+    """Run (or resume) pyabc's ABC-SMC; its history.
+
+    With a history ``matching`` (``emulator.py``), the prior is restricted to what its waves
+    left non-implausible.
+    """
     import pyabc
 
     pyabc_logging_quiet()
-    prior = pyabc.Distribution(
-        **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
-           for n in names}
-    )  # fmt: skip
+    if matching is not None:
+        from cxo_sim.calibration.emulator import NonImplausiblePrior
+
+        prior = NonImplausiblePrior(matching)
+    else:
+        prior = pyabc.Distribution(
+            **{n: pyabc.RV("uniform", CONSTANTS[n].low, CONSTANTS[n].high - CONSTANTS[n].low)
+               for n in names}
+        )  # fmt: skip
     model = functools.partial(simulate_statistics, calibration.params, calibration.pooled_years)
     sampler = OrderedSampler(calibration.seed, pool, calibration.steps, stop, progress)
     abc = pyabc.ABCSMC(
@@ -392,7 +429,9 @@ def posterior_frame(history, names: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------------- summaries
 
 
-def _manifest(calibration, names, screen: Screen | None, history, fingerprint, seconds, where):
+def _manifest(
+    calibration, names, screen: Screen | None, history, fingerprint, seconds, where, waves=None
+):
     import pyabc
 
     populations = history.get_all_populations()
@@ -431,12 +470,14 @@ def _manifest(calibration, names, screen: Screen | None, history, fingerprint, s
         "screen": None
         if screen is None
         else {"trajectories": screen.trajectories, "seeds": screen.seeds, "runs": screen.runs},
+        "history_matching": waves,
         "population": calibration.population,
         "generations_max": calibration.generations,
         "generations": generations,
         "epsilons": [g["epsilon"] for g in generations if g["t"] >= 0],
         "runs": {
             "screen": 0 if screen is None else screen.runs,
+            "history_matching": 0 if waves is None else sum(w["runs"] for w in waves["waves"]),
             "abc": int(sum(g["runs"] for g in generations)),
             "predictive": calibration.predictive,
         },

@@ -28,6 +28,11 @@ import numpy as np  # noqa: E402
 from cxo_sim.analysis.numbers import fmt  # noqa: E402
 from cxo_sim.analysis.report import CSS  # noqa: E402
 from cxo_sim.calibration.abc import Result  # noqa: E402
+from cxo_sim.calibration.identifiability import (  # noqa: E402
+    REPORT,
+    Report,
+    misspecification_warning,
+)
 from cxo_sim.calibration.predictive import (  # noqa: E402
     effective_sample_size,
     low_effective_sample,
@@ -141,8 +146,12 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{cells}</tr>{body}</table>"
 
 
-def write_card(result: Result, calibration: Calibration) -> Any:
-    """Write ``card.html`` into the calibration's folder; its path."""
+def write_card(result: Result, calibration: Calibration, report: Report | None = None) -> Any:
+    """Write ``card.html`` into the calibration's folder; its path.
+
+    With the identifiability ``report``, the card shows its verdicts and links it (and the
+    coverage report, when the folder has one).
+    """
     manifest = result.manifest
     posterior = posterior_table(result.posterior, result.names)
     predictive = predictive_table(result.predictive, calibration.targets)
@@ -218,6 +227,7 @@ def write_card(result: Result, calibration: Calibration) -> Any:
             ],
         ),
         priors_figure(result),
+        _identifiability(result, report),
         "<h2>Constants that trade off</h2>",
         '<p class="note">The pairs most correlated under the posterior: the targets fix a '
         "combination of the two more than either alone.</p>",
@@ -229,6 +239,7 @@ def write_card(result: Result, calibration: Calibration) -> Any:
             ["generation", "epsilon", "runs", "accepted"],
             [[g["t"], fmt(g["epsilon"]), g["runs"], g["accepted"]] for g in generations],
         ),
+        _waves(manifest.get("history_matching")),
         f'<p class="note">Runs: {_e(manifest["runs"])}. Distance: {_e(manifest["distance"])}. '
         f"Versions: {_e(versions)}. Model fingerprint {_e(manifest['model_fingerprint'][:12])}."
         f" Calibration file {_e(manifest['calibration_file'])}:</p>",
@@ -239,6 +250,59 @@ def write_card(result: Result, calibration: Calibration) -> Any:
     page = "\n".join(sections)
     return write_output(
         path, lambda temp: temp.write_text(page, encoding="utf-8"), root=result.folder.parent
+    )
+
+
+def _waves(waves: dict[str, Any] | None) -> str:
+    if not waves:
+        return ""
+    return (
+        '<p class="note">History matching before ABC: after each wave, the share of the prior '
+        "box whose implausibility under every wave's Gaussian-process emulators is at most "
+        f"{fmt(waves['cutoff'])}; ABC sampled inside what the last wave left.</p>"
+        + _table(
+            ["wave", "runs", "emulators fitted on", "non-implausible"],
+            [
+                [w["wave"], w["runs"], w["fitted_on"], f"{w['non_implausible']:.1%}"]
+                for w in waves["waves"]
+            ],
+        )
+    )
+
+
+def _identifiability(result: Result, report: Report | None) -> str:
+    if report is None:
+        return ""
+    from cxo_sim.calibration.coverage import COVERAGE_REPORT
+
+    warning = misspecification_warning(report.fit)
+    coverage = (
+        f' The <a href="{COVERAGE_REPORT}">coverage report</a> says how often the posterior\'s '
+        "intervals hold the truth in calibrations to synthetic targets."
+        if (result.folder / COVERAGE_REPORT).is_file()
+        else ""
+    )
+    return "".join(
+        [
+            "<h2>What the targets pin</h2>",
+            f'<p class="worse">{_e(warning)}</p>' if warning else "",
+            f'<p class="note">From the <a href="{REPORT}">identifiability report</a>: each '
+            "constant's 90% interval width over the prior's, and the targets whose statistic "
+            "depends on it (rank correlation over the first generation, or the screen). "
+            f"<em>unconstrained</em>: no target depends on it.{coverage}</p>",
+            _table(
+                ["constant", "width ratio", "verdict", "constrained by"],
+                [
+                    [
+                        r["constant"],
+                        f"{r['width_ratio']:.2f}",
+                        r["verdict"],
+                        ", ".join(r["constrained_by"]) or "-",
+                    ]
+                    for r in report.rows
+                ],
+            ),
+        ]
     )
 
 

@@ -156,6 +156,7 @@ def organisation_posterior(
     """The firm's calibration and posterior, calibrated now unless stored and up to date."""
     from cxo_sim.calibration.abc import DEFAULT_ROOT, calibrate
     from cxo_sim.calibration.card import write_card
+    from cxo_sim.calibration.identifiability import write_identifiability
 
     calibration = organisation_calibration(path)
     out = "" if root is None else f" --out {root}"
@@ -167,6 +168,6 @@ def organisation_posterior(
         progress=progress,
         redo=f"recalibrate with 'cxo-sim calibrate --organisation {path}{out} --fresh'",
     )
-    write_card(result, calibration)
+    write_card(result, calibration, write_identifiability(result.folder))
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     return calibration, load_posterior(folder)

@@ -15,6 +15,10 @@ The format::
     seeds = 2
     [constants]                        # optional: calibrate these instead of screening
     calibrate = ["BASE_HAZARD", "SHADOW_PRICE"]
+    [history_matching]                 # optional: rule out implausible constants before ABC
+    waves = 3                          # waves of runs, each followed by a fit of the emulators
+    runs = 150                         # model runs a wave
+    cutoff = 3.0                       # the largest implausibility a remaining point may have
     [targets]                          # optional: a subset of the ODD's targets (default: all)
     breached = true                    # true: the published range; or { low, high, source }
     business_led_share = { low = 0.3, high = 0.4, source = "our own survey" }
@@ -54,6 +58,7 @@ TOP_LEVEL_KEYS = (
     "fixed",
     "screen",
     "constants",
+    "history_matching",
     "targets",
 )
 DEFAULT_YEARS = max(CALIBRATION_YEARS)
@@ -114,6 +119,7 @@ class Calibration:
         screen_seeds: seeds each screen point is run on.
         constants: constants to calibrate as listed in the file (None: the screen picks them).
         targets: the statistics to match.
+        matching: the history matching's ``waves``, ``runs`` and ``cutoff`` (None: none).
         text: the file's text (for the manifest and for resuming).
         path: the file's path.
     """
@@ -133,6 +139,7 @@ class Calibration:
     text: str
     path: Path
     fixed: dict[str, Any] = field(default_factory=dict)
+    matching: dict[str, Any] | None = None
 
     @property
     def steps(self) -> int:
@@ -190,6 +197,7 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
         text=text,
         path=path,
         fixed=fixed,
+        matching=check.matching(data.get("history_matching")),
     )
 
 
@@ -217,6 +225,20 @@ class _Checker(_Validator):
             if CONSTANTS[name].low >= CONSTANTS[name].high:
                 raise self.fail(f"constants.calibrate[{i}]", f"{name} has no range to calibrate")
         return names
+
+    def matching(self, value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        table = self.table("history_matching", value)
+        self.known_keys("history_matching", table, ("waves", "runs", "cutoff"))
+        cutoff = self.number("history_matching.cutoff", table.get("cutoff", 3.0))
+        if not cutoff > 0:
+            raise self.fail("history_matching.cutoff", f"must be above 0, got {cutoff:g}")
+        return {
+            "waves": self.count(table, "waves", 3, low=1, high=20, where="history_matching"),
+            "runs": self.count(table, "runs", 150, low=10, high=100_000, where="history_matching"),
+            "cutoff": cutoff,
+        }
 
     def targets(self, value: Any) -> list[Target]:
         if value is None:

@@ -1,12 +1,16 @@
-"""``cxo-sim calibrate``: run a calibration file, write its card, print the predictive check.
+"""``cxo-sim calibrate``: run a calibration file, write its reports, print the predictive check.
 
-Covered by ``tests/calibration/test_abc.py``.
+The reports are the card, the identifiability report and, with ``--coverage N``, the coverage
+report. ``--report-only`` rebuilds the identifiability report and the card of a finished
+calibration from its folder, without a model run. Covered by ``tests/calibration/test_abc.py``
+and ``tests/calibration/test_identifiability.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from cxo_sim.errors import UserError, stderr
 
@@ -33,6 +37,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--fresh", action="store_true", help="discard an earlier calibration")
     parser.add_argument("--out", default=None, help="calibrations root (default ./calibration)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rebuild the identifiability report and the card of a finished calibration "
+        "from its folder (no model run)",
+    )
+    parser.add_argument(
+        "--coverage",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after calibrating, calibrate to N synthetic truths drawn from the prior and "
+        "report how often the posterior's 50%% and 90%% intervals hold them",
+    )
+    parser.add_argument(
+        "--coverage-population",
+        type=int,
+        default=None,
+        metavar="P",
+        help="population of each synthetic calibration (default 50)",
+    )
     parser.set_defaults(handler=command)
 
 
@@ -50,6 +75,14 @@ def command(args: argparse.Namespace) -> None:
 
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
+    if args.coverage < 0:
+        raise UserError(f"--coverage: must be 0 or more truths, got {args.coverage}")
+    if args.coverage_population is not None and args.coverage_population < 10:
+        raise UserError(
+            f"--coverage-population: must be at least 10, got {args.coverage_population}"
+        )
+    if args.report_only and (args.fresh or args.coverage):
+        raise UserError("--report-only: rebuilds reports only; drop --fresh and --coverage")
     if args.organisation is not None:
         from cxo_sim.calibration.organisation import organisation_calibration
 
@@ -58,6 +91,17 @@ def command(args: argparse.Namespace) -> None:
         raise UserError("give a calibration file, or --organisation FIRM.toml")
     else:
         calibration = load_calibration(args.calibration)
+    if args.report_only:
+        from cxo_sim.calibration.abc import DEFAULT_ROOT, stored_result
+
+        folder = Path(DEFAULT_ROOT if args.out is None else args.out) / calibration.name
+        result = stored_result(folder)
+        if result.manifest.get("calibration_hash") != calibration.text_hash:
+            raise UserError(f"{folder}: holds a calibration made with another calibration file")
+        if not result.manifest.get("finished"):
+            raise UserError(f"{folder}: the calibration is not finished; run it first")
+        _report(result, calibration)
+        return
     try:
         result = calibrate(
             calibration,
@@ -74,9 +118,23 @@ def command(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         raise
-    from cxo_sim.calibration.card import write_card
+    if args.coverage:
+        from cxo_sim.calibration.coverage import POPULATION, run_coverage
 
-    card = write_card(result, calibration)
+        run_coverage(
+            calibration,
+            args.coverage,
+            root=args.out,
+            population=args.coverage_population or POPULATION,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=None if args.quiet else stderr,
+        )
+    card = _report(result, calibration)
+    if result.manifest.get("history_matching"):
+        from cxo_sim.calibration.emulator import format_waves
+
+        print(format_waves(result.manifest["history_matching"]))
     rows = predictive_table(result.predictive, calibration.targets)
     print(format_predictive(rows, len(result.predictive), calibration.years))
     seconds = result.manifest["wall_seconds"]
@@ -91,3 +149,29 @@ def command(args: argparse.Namespace) -> None:
     warning = low_effective_sample(result.posterior)
     if warning:
         print(warning, file=sys.stderr)
+
+
+def _report(result, calibration) -> Path:
+    """Write the identifiability report and the card; print where, and any warning."""
+    from cxo_sim.calibration.card import write_card
+    from cxo_sim.calibration.identifiability import (
+        REPORT,
+        misspecification_warning,
+        write_identifiability,
+    )
+
+    report = write_identifiability(result.folder)
+    card = write_card(result, calibration, report)
+    counts = {}
+    for row in report.rows:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+    summary = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+    unconstrained = ", ".join(report.unconstrained) or "none"
+    print(
+        f"identifiability: {summary}; no target constrains: {unconstrained}; "
+        f"report: {result.folder / REPORT}"
+    )
+    warning = misspecification_warning(report.fit)
+    if warning:
+        print(warning, file=sys.stderr)
+    return card
