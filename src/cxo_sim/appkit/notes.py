@@ -126,7 +126,7 @@ NOTES: dict[str, TeachingNote] = {
             "Switch practices off one at a time and press Reset: which one matters most here?",
             "Set meeting_interval to 1 (weekly) and then to 2: does a weekly meeting settle "
             "twice what a fortnightly one does? (Each meeting's agenda holds only so much.)",
-            "Turn off mixed_teams: over 120 seeds, the bundle's net value rises by about 1.5 M$ "
+            "Turn off mixed_teams: over 120 seeds, the bundle's net value rises by about 1.3 M$ "
             "(docs/ODD.md 9.6): doing everything is not the best design.",
             "Turn off self_serve_platform: is the platform worth its build time?",
         ),
