@@ -41,10 +41,16 @@ def test_a_signal_held_back_is_delivered_when_the_block_ends():
 
 
 def test_ctrl_c_and_a_hang_up_are_ignored_in_the_block_and_sigterm_is_left_alone():
-    sigterm = signal.getsignal(signal.SIGTERM)
-    with stops.ignored():
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-        if hasattr(signal, "SIGHUP"):
-            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-        assert signal.getsignal(signal.SIGTERM) is sigterm
-    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    # A process started in the background may begin with Ctrl-C already ignored: give it a
+    # handler first, so that the block's putting it back shows.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        sigterm = signal.getsignal(signal.SIGTERM)
+        with stops.ignored():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            if hasattr(signal, "SIGHUP"):
+                assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is sigterm
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
