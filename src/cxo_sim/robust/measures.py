@@ -66,32 +66,56 @@ class Robustness:
     resamples: np.ndarray | None
 
 
-def regret_of(means: np.ndarray, objective: Objective) -> np.ndarray:
+def regret_of(
+    means: np.ndarray, objective: Objective, best: np.ndarray | None = None
+) -> np.ndarray:
     """Regret of each design in each world: the best design's value minus its own (sign-aware).
 
-    ``means`` has designs on its second-last axis and worlds on its last.
+    ``means`` has designs on its second-last axis and worlds on its last. ``best``, if given,
+    names each world's best design (an index per world) instead of taking the best of ``means``:
+    the bootstrap measures regret against the design that is best on all the replicates, since
+    the best of each resample's noisy means is biased upwards and would put the intervals above
+    the estimate.
     """
     signed = objective.sign * means
+    if best is not None:
+        top = np.take_along_axis(
+            signed, np.broadcast_to(best, (*signed.shape[:-2], 1, best.size)), -2
+        )
+        return top - signed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a world where no design has a value
         return np.nanmax(signed, axis=-2, keepdims=True) - signed
 
 
-def _statistics(means: dict[str, np.ndarray], objectives: list[Objective]) -> dict[str, np.ndarray]:
-    """Every measure from per-world means ``(..., designs, worlds)``: name -> ``(..., designs)``."""
+def best_designs(means: np.ndarray, objective: Objective) -> np.ndarray:
+    """Each world's best design on ``means`` (designs, worlds), as an index per world."""
+    signed = np.where(np.isnan(means), -np.inf, objective.sign * means)
+    return signed.argmax(axis=0)
+
+
+def _statistics(
+    means: dict[str, np.ndarray],
+    objectives: list[Objective],
+    best: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Every measure from per-world means ``(..., designs, worlds)``: name -> ``(..., designs)``.
+
+    ``best`` (outcome -> index per world) fixes each world's best design for the regrets.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an outcome undefined in every world
-        return _nan_statistics(means, objectives)
+        return _nan_statistics(means, objectives, best or {})
 
 
 def _nan_statistics(
-    means: dict[str, np.ndarray], objectives: list[Objective]
+    means: dict[str, np.ndarray], objectives: list[Objective], best: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     out = {}
     acceptable = None
     for objective in objectives:
         m = means[objective.outcome]
-        regret = regret_of(m, objective)
+        regret = regret_of(m, objective, best.get(objective.outcome))
         name = objective.outcome
         out[f"{name}:mean_regret"] = np.nanmean(regret, axis=-1)
         out[f"{name}:p90_regret"] = np.nanquantile(regret, 0.9, axis=-1)
@@ -125,7 +149,8 @@ def measure_designs(
     means = {o.outcome: values[o.outcome].mean(axis=-1) for o in objectives}
     point = _statistics(means, objectives)
     replications = values[objectives[0].outcome].shape[-1]
-    boot = _bootstrap(values, objectives, seed, resamples) if replications > 1 else None
+    best = {o.outcome: best_designs(means[o.outcome], o) for o in objectives}
+    boot = _bootstrap(values, objectives, seed, resamples, best) if replications > 1 else None
     alpha = (1 - LEVEL) / 2
     rows = []
     for key, estimate in point.items():
@@ -186,9 +211,16 @@ def measure_designs(
 
 
 def _bootstrap(
-    values: dict[str, np.ndarray], objectives: list[Objective], seed: int, resamples: int
+    values: dict[str, np.ndarray],
+    objectives: list[Objective],
+    seed: int,
+    resamples: int,
+    best: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Every measure recomputed on ``resamples`` paired resamples of the replicates."""
+    """Every measure recomputed on ``resamples`` paired resamples of the replicates.
+
+    Regret is taken against each world's best design on all the replicates (``best``).
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=BOOTSTRAP_STREAM))
     _, worlds, replications = values[objectives[0].outcome].shape
     collected: dict[str, list[np.ndarray]] = {}
@@ -203,7 +235,7 @@ def _bootstrap(
             ).mean(axis=-1)
             for o in objectives
         }
-        for key, stat in _statistics(means, objectives).items():
+        for key, stat in _statistics(means, objectives, best).items():
             collected.setdefault(key, []).append(stat)
     return {key: np.concatenate(parts) for key, parts in collected.items()}
 
