@@ -360,13 +360,17 @@ def test_a_click_on_a_chart_explains_that_week_and_titles_say_what_they_show(ope
     """Issue 21: "why did this move?" for the week clicked; a tooltip on every chart title."""
     from playwright.sync_api import expect
 
-    from cxo_sim.appkit.charts import PANEL_BOXES, PANELS, panel_tip
+    from cxo_sim.appkit.charts import PANEL_BOXES, PANELS, panel_tip, picture_tips
 
     page = open_app(1024, 768)
     tips = page.locator(".cxo-charts .cxo-tip")
     expect(tips).to_have_count(len(PANELS), timeout=UI_TIMEOUT)
     for k, panel in enumerate(PANELS):
         assert tips.nth(k).get_attribute("title") == panel_tip(panel), panel.title
+    assert (
+        page.locator(".cxo-organisation .cxo-tip").get_attribute("title")
+        == (picture_tips()[0]["text"])
+    )
     # Ten weeks on the axis, so a week is about 20 pixels wide at 1024x768.
     enter(page, "weeks", "10")
     page.get_by_role("button", name="Reset", exact=True).click()

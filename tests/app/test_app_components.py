@@ -96,7 +96,14 @@ def chart_bytes(page):
 def overlays(page):
     """The overlays over the chart images: the Run tab's first, then the comparison's."""
     found = page.rc.find(v.VuetifyTemplate).widgets
-    return [w for w in found if hasattr(w, "tips") and hasattr(w, "vue_pick")]
+    overlays = [w for w in found if hasattr(w, "tips") and hasattr(w, "vue_pick")]
+    return [w for w in overlays if len(w.tips) == len(PANELS)]
+
+
+def picture_overlays(page):
+    """The overlays over the pictures of the organisation (one tooltip, on the title)."""
+    found = page.rc.find(v.VuetifyTemplate).widgets
+    return [w for w in found if hasattr(w, "tips") and len(w.tips) == 1]
 
 
 def test_every_chart_title_and_compare_row_has_its_outcomes_meaning(page):
@@ -121,6 +128,12 @@ def test_every_chart_title_and_compare_row_has_its_outcomes_meaning(page):
     compared = wait_for(lambda: overlays(page)[1:], what="the comparison charts' overlay")
     assert [t["text"] for t in compared[0].tips] == [panel_tip(p, True) for p in PANELS]
     assert not compared[0].pickable, "a comparison's charts choose no week"
+    # The pictures' titles ("Week 4: 9 tools, 3 shadow, 0 breached"): the live one and A's, B's.
+    pictures = picture_overlays(page)
+    assert len(pictures) == 3
+    for overlay in pictures:
+        for name in ("tool_count", "shadow_tools", "breaches"):
+            assert outcome_tip(name) in overlay.tips[0]["text"]
 
 
 def test_a_click_on_a_chart_chooses_the_week_why_did_this_move_explains(page):
@@ -501,8 +514,9 @@ def check_solaraviz(model_class):
             assert rc.find(v.Slider, label=name).widget.max == PARAMETERS[name].high
         assert len(rc.find(widgets.Image).widgets) == 2
 
-        def charts():  # the live charts' image, in its frame under the tooltips' overlay
-            return rc.find(v.Html, class_="cxo-chart-frame").find(widgets.Image).widget.value
+        def charts():  # the live charts' image: the first frame under a tooltips' overlay
+            frame = rc.find(v.Html, class_="cxo-chart-frame").widgets[0]
+            return next(w for w in frame.children if isinstance(w, widgets.Image)).value
 
         before = charts()
         rc.find(v.Btn, children=["Step"]).widget.click()

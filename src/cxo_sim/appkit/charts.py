@@ -437,12 +437,21 @@ def ChartOverlay(
     """
 
 
+def picture_tips() -> list[dict[str, Any]]:
+    """The tooltip over the organisation picture's title: what its three counts mean."""
+    text = "\n".join(outcome_tip(name) for name in ("tool_count", "shadow_tools", "breaches"))
+    return [{"left": 0.0, "top": 0.0, "width": 100.0, "height": 100 * TITLE_BAND, "text": text}]
+
+
 @solara.component
-def ChartFrame(image, first_only: bool = False, weeks: int = 1, chosen=None, on_week=None) -> None:
+def ChartFrame(
+    image, first_only: bool = False, weeks: int = 1, chosen=None, on_week=None, tips=None
+) -> None:
     """A chart image under its overlay: a tooltip on each title, and a click to choose a week.
 
     ``image`` makes the image element; with ``on_week``, a click on a panel calls it with the
-    week under the click, and ``chosen`` (a week, or 0) is marked on every panel.
+    week under the click, and ``chosen`` (a week, or 0) is marked on every panel. ``tips``
+    replaces the panels' title tooltips (a figure other than the six panels).
     """
 
     def pick(where: dict) -> None:
@@ -453,7 +462,7 @@ def ChartFrame(image, first_only: bool = False, weeks: int = 1, chosen=None, on_
     with solara.Div(classes=["cxo-chart-frame"]):
         image()
         ChartOverlay(
-            tips=title_tips(first_only),
+            tips=title_tips(first_only) if tips is None else tips,
             marks=week_marks(chosen, weeks) if chosen else [],
             pickable=on_week is not None,
             event_pick=pick,

@@ -24,7 +24,13 @@ import solara.lab
 
 from cxo_sim.analysis.numbers import fmt, is_share, share_points, share_text
 from cxo_sim.analysis.stats import mean_ci
-from cxo_sim.appkit.charts import ChartFrame, comparison_figure, figure_png, outcome_tip
+from cxo_sim.appkit.charts import (
+    ChartFrame,
+    comparison_figure,
+    figure_png,
+    outcome_tip,
+    picture_tips,
+)
 from cxo_sim.appkit.classroom import (
     ClassroomModel,
     matching_preset,
@@ -398,4 +404,9 @@ def ComparisonResult(a: Arm, b: Arm):
                     classes=["cxo-subtitle"],
                 )
                 with solara.Column(classes=["cxo-compare-figure"]):
-                    solara.FigureMatplotlib(picture, dependencies=[arm], format="png")
+                    ChartFrame(
+                        lambda picture=picture, arm=arm: solara.FigureMatplotlib(
+                            picture, dependencies=[arm], format="png"
+                        ),
+                        tips=picture_tips(),
+                    )
