@@ -203,6 +203,7 @@ def RunView(model: ClassroomModel):
     PlayPrediction(model)
     # The week "why did this move?" explains: chosen by a click on a chart or on its slider.
     chosen_week = solara.use_reactive(0)
+    solara.use_effect(lambda: chosen_week.set(0), [model])  # a new run: back to the week shown
     with solara.Div(classes=["cxo-two-columns"]):
         OutcomeCharts(model, chosen_week)
         with solara.Column():

@@ -162,6 +162,12 @@ def test_a_click_on_a_chart_chooses_the_week_why_did_this_move_explains(page):
     assert slider.v_model == 6
     slider.v_model = 3
     assert page.html("cxo-why-week").startswith("<p>Week 3:")
+    # Reset starts a new run: the week chosen in the old one is forgotten.
+    click(page, "Reset")
+    for _ in range(4):
+        click(page, "Step")
+    assert page.html("cxo-why-week").startswith("<p>Week 4:")
+    assert overlays(page)[0].marks == []
 
 
 def test_registry_controls_in_groups_and_the_default_model(page):
