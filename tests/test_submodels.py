@@ -480,3 +480,68 @@ def test_the_stacks_operations_are_paid_for_the_days_they_take():
     # the same weeks, the same work: only the bill differs, by whole engineer-days
     days = (spends[1.0] - spends[0.0]) / CxOModel(seed=7).k.ENGINEER_DAY_COST
     assert days > 26 * 0.5
+
+
+# ------------------------------------------------------------------ seats (ODD 7.3, 7.15)
+def test_a_further_user_adds_a_seat_to_the_licence_and_access_work_to_its_queue():
+    model = CxOModel(seed=3)
+    tool = next(t for t in model.stack if t.known and not t.platform and not t.pilot)
+    first, second = (m.unique_id for m in list(model.team)[:2])
+    licence, tasks = tool.weekly_cost, len(model.tasks)
+    money.add_user(model, tool, first)  # its first user is what the licence was bought for
+    assert tool.weekly_cost == licence and len(model.tasks) == tasks
+    money.add_user(model, tool, second)
+    seat = model.k.SEAT_SHARE * tool.licence  # 20 marketers: one twentieth of the team
+    assert tool.weekly_cost == pytest.approx(licence + seat)
+    assert model.weekly_bill()[0] == pytest.approx(sum(t.weekly_cost for t in model.stack))
+    access = model.tasks[-1]
+    assert (access.kind, access.effort, access.marketing, access.tool) == (
+        "access",
+        model.k.ACCESS_DAYS,
+        True,
+        tool,
+    )
+    money.add_user(model, tool, second)  # a user already on it adds nothing
+    assert tool.weekly_cost == pytest.approx(licence + seat) and len(model.tasks) == tasks + 1
+
+
+def test_a_shadow_tools_seat_is_paid_on_the_card_with_no_work_for_it():
+    model = CxOModel(seed=3)
+    cap = model.catalogue[0]
+    tool = model.new_tool(cap, "shadow", "marketing", cost=2.0, bypass=True)
+    ids = [m.unique_id for m in list(model.team)[:2]]
+    tasks = len(model.tasks)
+    for marketer in ids:
+        money.add_user(model, tool, marketer)
+    assert tool.weekly_cost == pytest.approx(2.0 * (1 + model.k.SEAT_SHARE))
+    assert len(model.tasks) == tasks  # IT does not know the tool: no access work
+    assert model.weekly_bill()[3] >= tool.weekly_cost  # on marketing's own money
+
+
+def test_seats_are_priced_by_the_share_of_the_firm_and_switch_off():
+    small, large = CxOModel(seed=3), CxOModel(seed=3, n_marketers=100)
+    assert money.seat_price(large, 10.0) == pytest.approx(money.seat_price(small, 10.0) / 5)
+    off = CxOModel(seed=3, constants={"MECH_SEATS": 0})
+    assert money.seat_price(off, 10.0) == 0.0
+    tool = next(t for t in off.stack if t.known and not t.platform)
+    licence, tasks = tool.weekly_cost, len(off.tasks)
+    for marketer in list(off.team)[:3]:
+        money.add_user(off, tool, marketer.unique_id)
+    assert tool.weekly_cost == licence and len(off.tasks) == tasks
+
+
+def test_a_board_find_is_the_marketers_choice():
+    from cxo_sim import Policy
+
+    class Never(Policy):
+        def takes_offer(self, model, marketer, gain):
+            return False
+
+    finds = {}
+    for name, policy in (("default", None), ("never", Never())):
+        model = CxOModel(seed=5, shared_tools=True, policy=policy)
+        for _ in range(52):
+            model.step()
+        finds[name] = model.tally["campaigns_launched"], model.tally["decisions"]
+    # refusing every find sends those campaigns to IT's queue instead: more decisions
+    assert finds["never"][1] > finds["default"][1]

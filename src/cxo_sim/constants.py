@@ -166,6 +166,15 @@ _DECLARATIONS = [
        "value of a campaign on an existing tool it was redirected to, relative to the tool asked "
        "for: the ask says the existing one fits less well",
        f"{ARGUED}: reuse saves a purchase and costs fit"),
+    _c("SEAT_SHARE", 0.01, 0.005, 0.05, "", "7.3",
+       "a tool's licence grows by this share of its first licence for each further twentieth "
+       "of the marketing team that uses it (more seats, contacts or usage tier)",
+       f"{ARGUED}: enterprise martech is priced by seats, contacts or usage; a licence of "
+       "about 180 k$ a year covers a department, and a further seat costs 1-9 k$ a year"),
+    _c("ACCESS_DAYS", 0.25, 0.1, 0.5, "engineer-days", "7.3",
+       "IT's work to give a further marketer access to a tool IT knows: account, roles, single "
+       "sign-on, a short training",
+       f"{ARGUED}: an hour or two of administration and an hour of training"),
     # ---- 7.4 launches ----------------------------------------------------------------------
     _c("PERSONALISATION_UPLIFT", 0.6, 0.3, 1.0, "", "7.4",
        "value uplift of a fully personalised campaign with all its data and integrated tools",
@@ -601,6 +610,9 @@ _SWITCHES = [
            "the stack's operations (incidents, upkeep, scans, the board's entries, patches) "
            "are paid at ENGINEER_DAY_COST for the days they take (off: only the share of "
            "engineers' time given to marketing's queue is paid)"),
+    Switch("MECH_SEATS", "7.3",
+           "each further marketer who uses a tool adds seats to its licence (SEAT_SHARE) and, "
+           "on a tool IT knows, access work to IT's queue (off: reuse is priced only by fit)"),
     Switch("MECH_TIGHTENING", "7.11",
            "a found breach tightens the CIO's risk tolerance for a while (off: it does not)"),
     Switch("MECH_TRUST_EXPECTATION", "7.6",

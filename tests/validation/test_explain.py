@@ -34,7 +34,7 @@ from cxo_sim.validation.explain import (
 )
 from cxo_sim.validation.patterns import PRACTICES, paired_diff
 
-SEEDS = range(1, 7)
+SEEDS = range(1, 13)
 STEPS = 52
 SWITCHED = ["MECH_DISCLOSURE", "MECH_LIAISON_VETTING", "MECH_SHARED_VISIBILITY"]
 

@@ -155,7 +155,7 @@ class Task:
     """A unit of engineering work in IT's queue (ODD 7.8).
 
     Attributes:
-        kind: "review", "integration", "data", "onboard", "retire", "launch", "meeting",
+        kind: "review", "integration", "data", "onboard", "access", "retire", "launch", "meeting",
             "governance", "scale_up".
         effort: engineer-days left.
         marketing: serves a marketing request (embedded engineers take only these).
@@ -491,6 +491,9 @@ class Tool(mesa.Agent):
         shown: values that launches on it showed (a pilot's evidence).
         seat_week: week of ``seats``.
         seats: launches on it that week (a pilot carries only a few).
+        licence: its first licence (k$/week; the full one once a pilot is scaled up), which
+            each further user's seats are priced against.
+        users: the marketers (unique ids) who have launched on it.
     """
 
     def __init__(
@@ -532,6 +535,8 @@ class Tool(mesa.Agent):
         self.shown: list[float] = []
         self.seat_week = -1
         self.seats = 0
+        self.licence = weekly_cost
+        self.users: set[int] = set()
 
     @property
     def status(self) -> str:

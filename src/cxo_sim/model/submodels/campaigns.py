@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from cxo_sim.model.agents import Campaign, Task, ToolRequest
 from cxo_sim.model.submodels.data import check_data_use, seek_data
 from cxo_sim.model.submodels.environment import draw_capability
-from cxo_sim.model.submodels.money import vendor_licence
+from cxo_sim.model.submodels.money import add_user, vendor_licence
 from cxo_sim.model.submodels.relationship import went_well
 
 if TYPE_CHECKING:
@@ -147,10 +147,13 @@ def find_tool(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | No
         if draw < k.FIND_KNOWN:
             return best
         # The shared board shows IT's tool to marketers who would not have thought of it, as
-        # far as IT keeps its entries current: they take it, though they would have asked for
-        # a tool that fits the campaign better (``REUSE_FIT``).
+        # far as IT keeps its entries current. It fits the campaign less well than the tool
+        # they would ask for (``REUSE_FIT``): they take it when that beats waiting for IT, as
+        # they would take the liaison's offer (the policy's ``takes_offer``).
         board = (k.FIND_KNOWN_SHARED - k.FIND_KNOWN) * model.board_coverage if shows(model) else 0
-        if draw < k.FIND_KNOWN + board:
+        if draw < k.FIND_KNOWN + board and model.policy.takes_offer(
+            model, campaign.marketer, offer_gain(model)
+        ):
             campaign.fit *= k.REUSE_FIT
             went_well(model)  # IT's shared board served marketing, as its platform does
             return best
@@ -319,8 +322,10 @@ def launch(model: CxOModel, campaign: Campaign, at: float) -> None:
     uplift = k.PERSONALISATION_UPLIFT * used * integrated
     value = base * (1.0 + uplift) * math.exp(-lead / k.VALUE_DECAY_WEEKS)
     held = campaign.sensitivity * share
+    marketer = campaign.marketer.unique_id
     for tool in tools:
         tool.last_used = model.week
+        add_user(model, tool, marketer)
         exposure = min(held, k.PILOT_DATA_CAP) if tool.pilot else held
         if exposure > tool.data_held:
             tool.data_held = exposure

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import known_tool, redirect
-from cxo_sim.model.submodels.money import affordable, executive_time
+from cxo_sim.model.submodels.money import affordable, executive_time, seat_price
 from cxo_sim.model.submodels.relationship import (
     ceo_sides_with_cmo,
     cmo_share,
@@ -135,20 +135,23 @@ def reuse_gain(model: CxOModel, request: ToolRequest, burden: float) -> float:
     """What pointing the campaign to the tool the firm has gains the deciders, by their KPIs.
 
     The tool the firm has fits the campaign less well (``REUSE_FIT`` of its value) but is there
-    now, costs no new licence, brings no new vendor's risk and puts nothing in IT's queue; the
+    now, costs a seat (``SEAT_SHARE`` of a licence) rather than a new licence, and brings no new
+    vendor's risk nor a review or integration for IT's queue; the
     requested one is scored as ``scores`` scores it, without the noise, its value discounted
     for the weeks marketing expects a new tool to take (at marketing's delay rate). Each
     executive weighs its own KPIs plus ``alignment`` times the other's; under shared rights
     both count, and the combined executive weighs the two jobs equally (ODD 7.7).
     """
     value, cost, risk, burden = request_terms(model, request, burden)
-    reused = value * model.k.REUSE_FIT
+    k = model.k
+    reused = value * k.REUSE_FIT
+    seat = seat_price(model, cost)
     value *= math.exp(-model.delay_rate * model.expected_wait)
     cmo, cio = model.cmo, model.cio
-    cmo_gain = cmo.own_score("cmo", reused, 0.0, 0.0, 0.0) - cmo.own_score(
+    cmo_gain = cmo.own_score("cmo", reused, seat, 0.0, 0.0) - cmo.own_score(
         "cmo", value, cost, risk, burden
     )
-    cio_gain = cio.own_score("cio", reused, 0.0, 0.0, 0.0) - cio.own_score(
+    cio_gain = cio.own_score("cio", reused, seat, 0.0, 0.0) - cio.own_score(
         "cio", value, cost, risk, burden
     )
     if model.rights == "combined":

@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.environment import WEEKS_PER_YEAR
+from cxo_sim.model.submodels.relationship import REFERENCE_TEAM
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
-    from cxo_sim.model.agents import Capability
+    from cxo_sim.model.agents import Capability, Tool
 
 
 def budgets(model: CxOModel) -> tuple[float, float]:
@@ -137,6 +138,37 @@ def spend(model: CxOModel, cost: float) -> None:
 def executive_time(model: CxOModel, hours: float) -> None:
     """Price executive hours spent deciding, advising, negotiating or escalating."""
     model.tally["decision_cost"] += hours * model.k.EXEC_HOUR_COST
+
+
+def seat_price(model: CxOModel, licence: float) -> float:
+    """What one further user adds to a licence of ``licence`` k$/week (0 with seats off).
+
+    Seats are priced by the share of the firm's marketers they add (``SEAT_SHARE`` per
+    twentieth), so a firm five times as large pays the same for the same share of its people.
+    """
+    k = model.k
+    return k.MECH_SEATS * k.SEAT_SHARE * REFERENCE_TEAM / model.n_marketers * licence
+
+
+def add_user(model: CxOModel, tool: Tool, marketer: int) -> None:
+    """A marketer launches on a tool: its first time there may add seats (ODD 7.3, 7.15).
+
+    Past the tool's first user, reuse is not free: each further user adds seats to the
+    licence (``SEAT_SHARE`` of the first licence, on whichever budget pays it) and, on a tool
+    IT knows, access work to IT's queue (``ACCESS_DAYS``); see ``seat_price``. The platform's
+    modules are licensed for the firm and a pilot carries only a few users: neither adds seats.
+    """
+    if marketer in tool.users:
+        return
+    first = not tool.users
+    tool.users.add(marketer)
+    k = model.k
+    if first or tool.platform or tool.pilot or not k.MECH_SEATS:
+        return
+    tool.weekly_cost += seat_price(model, tool.licence)
+    model.bill_changed()
+    if tool.known:
+        model.queue("access", k.ACCESS_DAYS, marketing=True, priority=0, tool=tool)
 
 
 def pay_setup(model: CxOModel, weekly_cost: float) -> None:

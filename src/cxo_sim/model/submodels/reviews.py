@@ -141,7 +141,7 @@ def finish_scale_up(model: CxOModel, tool: Tool) -> None:
     tool.pilot = False
     tool.status = "reviewed"
     tool.monitored = True
-    tool.weekly_cost = full
+    tool.weekly_cost = tool.licence = full
     model.bill_changed()
     model.log(
         "pilot", f"the {tool.capability.name.replace('_', ' ')} pilot worked and was scaled up"

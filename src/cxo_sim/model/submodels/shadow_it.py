@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from cxo_sim.model.submodels.campaigns import delivery_worth, shows
 from cxo_sim.model.submodels.meetings import disclosure_gain
-from cxo_sim.model.submodels.money import affordable, executive_time
+from cxo_sim.model.submodels.money import affordable, executive_time, seat_price
 from cxo_sim.model.submodels.relationship import went_badly
 
 if TYPE_CHECKING:
@@ -159,13 +159,15 @@ def card_share(model: CxOModel, campaign: Campaign, cap: Capability) -> float:
 def borrow_gain(model: CxOModel, request: ToolRequest) -> float:
     """What borrowing a colleague's tool gains a marketer over buying its own (ODD 7.6).
 
-    A tool chosen for someone else's campaign fits this one less well (``REUSE_FIT``), but costs
-    no subscription and adds no new tool for IT to find and blame it for.
+    A tool chosen for someone else's campaign fits this one less well (``REUSE_FIT``) and adds
+    a seat to its licence (``SEAT_SHARE``), but costs no subscription of its own and adds no new
+    tool for IT to find and blame it for.
     """
     k = model.k
     campaign, marketer = request.campaign, request.marketer
     caught = exposure(model, marketer, True) * k.CAUGHT_COST * marketer.caution
-    return k.REUSE_FIT - 1.0 + card_share(model, campaign, request.capability) + caught
+    saved = 1.0 - seat_price(model, 1.0)
+    return k.REUSE_FIT - 1.0 + saved * card_share(model, campaign, request.capability) + caught
 
 
 def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
