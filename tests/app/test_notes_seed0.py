@@ -154,8 +154,13 @@ FACTS = [
     ),
     (
         "old_world",
-        "fewer purchases go around IT ({:.0f} instead of {:.0f})",
+        "purchases around IT do not ({:.0f} against {:.0f})",
         lambda: [out("old shared tools", "bypasses"), out("old", "bypasses")],
+    ),
+    (
+        "old_world",
+        "and conflicts fall ({:.0f} instead of {:.0f}), yet",
+        lambda: [out("old shared tools", "conflicts"), out("old", "conflicts")],
     ),
     (
         "old_world",
@@ -169,8 +174,26 @@ FACTS = [
     ),
     (
         "old_world",
-        "IT learns of {} shadow tools instead of {}",
-        lambda: [count("old meetings", "disclosure"), count("old", "disclosure")],
+        "IT learns of no more shadow tools ({} either way)",
+        lambda: (
+            [count("old", "disclosure")]
+            if count("old meetings", "disclosure") == count("old", "disclosure")
+            else ["(more)"]
+        ),
+    ),
+    (
+        "old_world",
+        "At seed 0 conflicts fall ({:.0f} instead of {:.0f}) and tech spend by about {:.1f} M$",
+        lambda: [
+            out("old meetings", "conflicts"),
+            out("old", "conflicts"),
+            (out("old", "tech_spend") - out("old meetings", "tech_spend")) / 1000,
+        ],
+    ),
+    (
+        "old_world",
+        "median lead time rises ({:.2f} weeks instead of {:.2f})",
+        lambda: [out("old meetings", "median_lead_time"), out("old", "median_lead_time")],
     ),
     (
         "new_world",
@@ -184,10 +207,11 @@ FACTS = [
     ),
     (
         "new_world",
-        "(seed 0: {:.0f} more campaigns than old_world in five years, {:.0f} more in three)",
+        "(seed 0: {:.1f} more campaigns a quarter than old_world over five years, "
+        "{:.1f} over three)",
         lambda: [
-            out("new 260", "campaigns_launched") - out("old 260", "campaigns_launched"),
-            out("new", "campaigns_launched") - out("old", "campaigns_launched"),
+            out("new 260", "campaign_velocity") - out("old 260", "campaign_velocity"),
+            out("new", "campaign_velocity") - out("old", "campaign_velocity"),
         ],
     ),
     (
@@ -221,7 +245,8 @@ FACTS = [
     ),
     (
         "new_world",
-        "(seed 0: {:.0f} conflict instead of {:.0f}, {:.1f} campaigns a quarter instead of {:.1f})",
+        "(seed 0: {:.0f} conflicts instead of {:.0f}, "
+        "{:.1f} campaigns a quarter instead of {:.1f})",
         lambda: [
             out("new liaison", "conflicts"),
             out("new", "conflicts"),
@@ -258,12 +283,12 @@ FACTS = [
     (
         "turf_war",
         "(seed 0: {:.0f} conflicts and {:.0f} escalations in three years, "
-        "against {:.0f} and {:.0f} in old_world)",
+        "{} and {} of them in the first year",
         lambda: [
             out("turf", "conflicts"),
             out("turf", "escalations"),
-            out("old", "conflicts"),
-            out("old", "escalations"),
+            count("turf", "conflict", before=52),
+            count("turf", "escalation", before=52),
         ],
     ),
     (
@@ -344,14 +369,16 @@ def test_the_note_states_what_seed_0_shows(preset, phrase, numbers):
 def test_the_direction_words_match_the_runs():
     """The words around the numbers: what rises, falls or is rarer does so at seed 0."""
     assert out("old urgent", "bypasses") > out("old", "bypasses")
-    assert out("old shared tools", "bypasses") < out("old", "bypasses")
+    assert out("old shared tools", "bypasses") >= out("old", "bypasses"), "they do not fall"
+    assert out("old meetings", "median_lead_time") > out("old", "median_lead_time"), "it rises"
+    assert out("old urgent", "median_lead_time") >= out("old", "median_lead_time"), "no speed"
     assert out("new", "median_lead_time") < out("old", "median_lead_time")
     assert out("new clear", "compliance_incidents") == 0, "no compliance incident with clear rules"
-    assert (
-        0
-        < (out("new 260", "campaigns_launched") - out("old 260", "campaigns_launched"))
-        < out("new", "campaigns_launched") - out("old", "campaigns_launched")
-    ), "the gain shrinks"
+    gain = {
+        years: out(f"new{tag}", "campaign_velocity") - out(f"old{tag}", "campaign_velocity")
+        for years, tag in ((3, ""), (5, " 260"))
+    }
+    assert 0 < gain[5] < gain[3], "the gain per quarter shrinks"
     assert at("turf", "trust", 52) > at("turf", "trust", 0), "trust climbs in turf_war"
     assert at("best", "median_lead_time", 13) > out("best", "median_lead_time"), "speeds up"
     # The breach at seed 8 is found late (the tool was a shadow one) and trust drops that week.
@@ -367,7 +394,7 @@ def test_the_app_guide_quotes_the_default_run():
     assert example and example.group(1) in [e.text for e in run("old").events]
     around, found = first("old", "bypass", AROUND), first("old", "disclosure")
     assert f"the first purchase around IT comes in week {around}" in guide
-    assert f"finds a shadow tool in week {found}" in guide
+    assert f"finds its first shadow tool only in week {found}" in guide
     assert out("old", "breaches") == 0 and "seed 0 has none in three years" in guide
     assert f"seed 8 has a shadow tool breached in week {breach_week('old seed 8')}" in guide
 
