@@ -18,11 +18,13 @@ du -sh results/*
 # repository's root, then the findings that change against the seed-only run.
 "$CXO" sweep experiments/uncertainty/practices-posterior.toml --out results --fresh --quiet
 "$CXO" report results/practices-posterior
-# The lesson packs of the experiments a class would use, from these results (docs/teaching/;
-# tests/analysis/test_lesson.py holds each to its results).
-"$CXO" lesson results/budget-ownership results/practices results/meeting-cadence \
-  results/combined-role results/data-governance results/risk-vs-urgency \
-  --out docs/teaching --odd docs/ODD.md
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior
 # The committed robust-design example (docs/ROBUST.md): designs x plausible worlds, its report.
 "$CXO" robust experiments/robust/budget-ownership.toml --out results/robust --fresh --workers 2
+# The lesson pack of every committed experiment, from these results (docs/teaching/;
+# tests/analysis/test_lesson.py holds each to its results). The Latin hypercube and the robust
+# example get the pack that fits their shape; the robust one is robust-budget-ownership.html.
+"$CXO" lesson results/budget-ownership results/practices results/meeting-cadence \
+  results/combined-role results/data-governance results/risk-vs-urgency results/bundle \
+  results/practices-posterior results/lhs-preferences results/robust/budget-ownership \
+  --out docs/teaching --odd docs/ODD.md

@@ -83,6 +83,10 @@ pre.cxo-reproduce { font-size: 11px; white-space: pre-wrap; word-break: break-al
 .cxo-compare-controls .cxo-entry { flex: 0 0 110px; }
 .cxo-group { margin-bottom: 10px !important; }
 .cxo-charts img, .cxo-organisation img, .cxo-compare-figure img { width: 100%; height: auto; }
+.cxo-chart-frame { position: relative; } .cxo-chart-frame img { display: block; }
+.cxo-overlay { position: absolute; top: 0; left: 0; width: 100%; height: 100%; }
+.cxo-tip { position: absolute; cursor: help; }
+.cxo-week-mark { position: absolute; width: 0; border-left: 2px solid rgba(213, 94, 0, 0.7); }
 .cxo-about { max-width: 820px; } .cxo-about h3 { margin-top: 14px; }
 .cxo-status { font-size: 14px; display: flex; flex-wrap: wrap; }
 .cxo-status span { margin-right: 14px; white-space: nowrap; }
@@ -197,12 +201,15 @@ def RunView(model: ClassroomModel):
     StatusLine(model)
     Finished(model)
     PlayPrediction(model)
+    # The week "why did this move?" explains: chosen by a click on a chart or on its slider.
+    chosen_week = solara.use_reactive(0)
+    solara.use_effect(lambda: chosen_week.set(0), [model])  # a new run: back to the week shown
     with solara.Div(classes=["cxo-two-columns"]):
-        OutcomeCharts(model)
+        OutcomeCharts(model, chosen_week)
         with solara.Column():
             OrganisationPicture(model)
             EventLog(model)
-            WhyDidThisMove(model)
+            WhyDidThisMove(model, chosen_week)
 
 
 @solara.component

@@ -356,6 +356,39 @@ def test_pause_leaves_the_week_shown_as_the_models_week(open_app, tmp_path):
     shoot(page, tmp_path, "issue21-paused")
 
 
+def test_a_click_on_a_chart_explains_that_week_and_titles_say_what_they_show(open_app, tmp_path):
+    """Issue 21: "why did this move?" for the week clicked; a tooltip on every chart title."""
+    from playwright.sync_api import expect
+
+    from cxo_sim.appkit.charts import PANEL_BOXES, PANELS, panel_tip, picture_tips
+
+    page = open_app(1024, 768)
+    tips = page.locator(".cxo-charts .cxo-tip")
+    expect(tips).to_have_count(len(PANELS), timeout=UI_TIMEOUT)
+    for k, panel in enumerate(PANELS):
+        assert tips.nth(k).get_attribute("title") == panel_tip(panel), panel.title
+    assert (
+        page.locator(".cxo-organisation .cxo-tip").get_attribute("title")
+        == (picture_tips()[0]["text"])
+    )
+    # Ten weeks on the axis, so a week is about 20 pixels wide at 1024x768.
+    enter(page, "weeks", "10")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.locator(".cxo-status")).to_contain_text("Week 0 of 10", timeout=UI_TIMEOUT)
+    step_to(page, 8, quarters=False)
+    overlay = page.locator(".cxo-charts .cxo-overlay")
+    where = overlay.bounding_box()
+    box = PANEL_BOXES[2]
+    x = where["width"] * (box.left + (box.right - box.left) * 4 / 10)
+    y = where["height"] * (box.top + box.bottom) / 2
+    overlay.click(position={"x": x, "y": y})
+    why = page.locator(".cxo-why-week")
+    expect(why).to_be_visible(timeout=UI_TIMEOUT)
+    expect(why).to_contain_text("Week 4:", timeout=UI_TIMEOUT)
+    expect(page.locator(".cxo-charts .cxo-week-mark")).to_have_count(len(PANELS))
+    shoot(page, tmp_path, "issue21-why-week-4")
+
+
 def test_the_server_log_has_no_cookie_warning(open_app, browser):
     """Issue 21: Solara's 12-line samesite warning came with every page load."""
     open_app()

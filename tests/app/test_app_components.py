@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 
 import ipyvuetify as v
@@ -11,9 +12,17 @@ import pytest
 import solara
 
 from cxo_sim.analysis.numbers import value_text
+from cxo_sim.appkit.charts import (
+    PANEL_BOXES,
+    PANELS,
+    outcome_tip,
+    panel_tip,
+    week_marks,
+)
 from cxo_sim.appkit.classroom import DEFAULT_PRESET, DEFAULT_SEED, DEFAULT_WEEKS, ClassroomModel
 from cxo_sim.appkit.controls import IGNORED_WHEN, TEACHING_RANGES, slider_range
 from cxo_sim.appkit.notes import NOTES
+from cxo_sim.outcomes import DIAGNOSTICS, OUTCOMES
 from cxo_sim.params import GROUP_TITLES, PARAMETERS
 from cxo_sim.presets import PRESETS
 
@@ -79,7 +88,86 @@ def warnings(page):
 
 
 def chart_bytes(page):
-    return page.rc.find(widgets.Image).widgets[0].value
+    """The live charts' PNG (the first chart frame's image: the Run tab's)."""
+    frame = page.rc.find(v.Html, class_="cxo-chart-frame").widgets[0]
+    return next(w for w in frame.children if isinstance(w, widgets.Image)).value
+
+
+def overlays(page):
+    """The overlays over the chart images: the Run tab's first, then the comparison's."""
+    found = page.rc.find(v.VuetifyTemplate).widgets
+    overlays = [w for w in found if hasattr(w, "tips") and hasattr(w, "vue_pick")]
+    return [w for w in overlays if len(w.tips) == len(PANELS)]
+
+
+def picture_overlays(page):
+    """The overlays over the pictures of the organisation (one tooltip, on the title)."""
+    found = page.rc.find(v.VuetifyTemplate).widgets
+    return [w for w in found if hasattr(w, "tips") and len(w.tips) == 1]
+
+
+def test_every_chart_title_and_compare_row_has_its_outcomes_meaning(page):
+    """Issue 21: a glossary as tooltips, from the outcomes' declared meanings (one source)."""
+    tips = overlays(page)[0].tips
+    assert len(tips) == len(PANELS)
+    for tip, panel in zip(tips, PANELS, strict=True):
+        for name, _ in (*panel.series, *panel.right):
+            declared = OUTCOMES.get(name) or DIAGNOSTICS[name]
+            assert declared.meaning in tip["text"], (panel.title, name)
+        assert 0 <= tip["top"] < tip["top"] + tip["height"] <= 100
+    open_tab(page, 1)
+    type_into(page, "seeds", "2")
+    type_into(page, "weeks", "4")
+    page.rc.find(v.Btn, children=["Run comparison"]).widget.click()
+    table = wait_for(lambda: _compare_table(page), timeout=60, what="the comparison table")
+    rows = re.findall(r'<tr><td title="([^"]*)">([a-z_]+)</td>', table)
+    assert {name for _, name in rows} == set(OUTCOMES), "a tooltip on every Compare row"
+    for tip, name in rows:
+        assert html.unescape(tip) == outcome_tip(name)
+        assert OUTCOMES[name].meaning in html.unescape(tip)
+    compared = wait_for(lambda: overlays(page)[1:], what="the comparison charts' overlay")
+    assert [t["text"] for t in compared[0].tips] == [panel_tip(p, True) for p in PANELS]
+    assert not compared[0].pickable, "a comparison's charts choose no week"
+    # The pictures' titles ("Week 4: 9 tools, 3 shadow, 0 breached"): the live one and A's, B's.
+    pictures = picture_overlays(page)
+    assert len(pictures) == 3
+    for overlay in pictures:
+        for name in ("tool_count", "shadow_tools", "breaches"):
+            assert outcome_tip(name) in overlay.tips[0]["text"]
+
+
+def test_a_click_on_a_chart_chooses_the_week_why_did_this_move_explains(page):
+    """Issue 21: click a chart (or use the slider): that week's events and their mechanisms."""
+    overlay = overlays(page)[0]
+    assert not overlay.pickable, "nothing to choose at week 0"
+    for _ in range(6):
+        click(page, "Step")
+    overlay = overlays(page)[0]
+    assert overlay.pickable and overlay.marks == []
+    box = PANEL_BOXES[2]  # the campaigns panel; its axis runs from week 0 to 156
+    x = box.left + (box.right - box.left) * 4 / DEFAULT_WEEKS
+    overlay.vue_pick({"x": x, "y": (box.top + box.bottom) / 2})
+    assert page.html("cxo-why-week").startswith("<p>Week 4:")
+    panel = page.rc.find(v.ExpansionPanels).widgets
+    assert any(w.v_model == 0 for w in panel), "the click opens 'Why did this move?'"
+    marks = overlays(page)[0].marks
+    assert len(marks) == len(PANELS) and marks == week_marks(4, DEFAULT_WEEKS)
+    # A click beyond the lines drawn so far picks the week shown; outside the panels, nothing.
+    overlays(page)[0].vue_pick({"x": box.right - 0.001, "y": box.bottom - 0.01})
+    assert page.html("cxo-why-week").startswith("<p>Week 6:")
+    overlays(page)[0].vue_pick({"x": 0.5, "y": 0.999})
+    assert page.html("cxo-why-week").startswith("<p>Week 6:")
+    # The slider still chooses, and shows the clicked week.
+    slider = page.rc.find(v.Slider, label="week").widget
+    assert slider.v_model == 6
+    slider.v_model = 3
+    assert page.html("cxo-why-week").startswith("<p>Week 3:")
+    # Reset starts a new run: the week chosen in the old one is forgotten.
+    click(page, "Reset")
+    for _ in range(4):
+        click(page, "Step")
+    assert page.html("cxo-why-week").startswith("<p>Week 4:")
+    assert overlays(page)[0].marks == []
 
 
 def test_registry_controls_in_groups_and_the_default_model(page):
@@ -431,13 +519,18 @@ def check_solaraviz(model_class):
         for name in ("cio_risk", "meeting_interval"):
             assert rc.find(v.Slider, label=name).widget.max == PARAMETERS[name].high
         assert len(rc.find(widgets.Image).widgets) == 2
-        before = rc.find(widgets.Image).widgets[0].value
+
+        def charts():  # the live charts' image: the first frame under a tooltips' overlay
+            frame = rc.find(v.Html, class_="cxo-chart-frame").widgets[0]
+            return next(w for w in frame.children if isinstance(w, widgets.Image)).value
+
+        before = charts()
         rc.find(v.Btn, children=["Step"]).widget.click()
-        assert rc.find(widgets.Image).widgets[0].value != before
+        assert charts() != before
         rc.find(v.Slider, label="cmo_speed").widget.v_model = 1.0
         rc.find(v.Btn, children=["Reset"]).widget.click()
         # A new model at week 0 (Mesa 3.5's Reset also passes a scenario to the class).
-        assert rc.find(widgets.Image).widgets[0].value == before
+        assert charts() == before
     finally:
         rc.close()
 

@@ -31,6 +31,8 @@ from cxo_sim.appkit.compare import (
     summary_table,
     table_csv,
     table_html,
+    table_png,
+    table_rows,
 )
 from cxo_sim.appkit.controller import (
     FAST_FORWARD_SECONDS,
@@ -250,6 +252,26 @@ def test_shares_read_as_percentages_as_in_cxo_sim_run():
     assert "<td>25.0 %</td><td>30.0 %</td><td>5.0 points</td>" in row, row
     assert all(is_share(name) for name in ("shadow_spend_share", "utilization"))
     assert not is_share("trust") and share_text(0.107) == "10.7 %"
+
+
+def test_the_comparison_table_exports_as_png_with_the_rows_the_page_shows():
+    """Issue 21: PNG export of the Compare table, for a slide (the charts have theirs)."""
+    import io
+
+    from PIL import Image
+
+    a = synthetic_arm("A", [0.10, 0.20, 0.30, 0.40])
+    b = synthetic_arm("B", [0.15, 0.25, 0.35, 0.45])
+    rows = table_rows(a, b)
+    page = table_html(a, b)
+    assert [r[0] for r in rows] == list(OUTCOME_NAMES)
+    for outcome, *cells, verdict in rows:
+        assert f">{outcome}</td><td>{'</td><td>'.join(cells)}</td>" in page
+        assert verdict in page
+    png = table_png(a, b)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = Image.open(io.BytesIO(png)).size
+    assert width >= 900 and height >= 25 * (len(rows) + 1), (width, height)  # 9-point rows
 
 
 def synthetic_arm(label, values, seeds=(1, 2, 3, 4)):

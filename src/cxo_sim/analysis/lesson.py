@@ -134,6 +134,7 @@ def lesson_page(rs: ResultSet, explained: dict[str, tuple[str, str]] | None = No
             + "</li>"
         )
     runs_per_arm = rs.replications
+    experiment = rs.manifest.get("experiment_file") or f"experiments/{name}.toml"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Lesson: {_e(question)}</title><style>{CSS}</style></head><body>"
@@ -149,7 +150,7 @@ def lesson_page(rs: ResultSet, explained: dict[str, tuple[str, str]] | None = No
         f"<table><tr><th>arm</th>{head}</tr>{predict}</table>"
         "<h3>2. Run</h3><p>Run the experiment and read its report, or set the arms side by side "
         "in the app's Compare tab:</p>"
-        f"<pre>cxo-sim sweep experiments/{_e(name)}.toml\ncxo-sim report results/{_e(name)}"
+        f"<pre>cxo-sim sweep {_e(experiment)}\ncxo-sim report results/{_e(name)}"
         "\ncxo-sim app</pre>"
         "<h3>3. Compare: what each arm buys and what it costs</h3><p>Only changes whose 95% "
         "interval excludes zero count.</p>"

@@ -73,9 +73,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Things to notice",
         (
             "Purple tiles in the picture are shadow tools; amber ones are known to IT but never "
-            "reviewed. Watch where they appear and what happens after a breach.",
+            "reviewed. Watch where they appear and what happens after a breach (breaches are "
+            "rare: seed 0 has none in three years; seed 8 has one in week 90).",
             "The event log says why things happen: a purchase made around IT after waiting, a "
-            "conflict sent to the CEO, a practice going live.",
+            "conflict sent to the CEO, a practice going live. Click a chart at a week and 'Why "
+            "did this move?' lists that week's events and the mechanisms they set off.",
             "Gains have prices: faster campaigns often come with more tools and more breaches, "
             "and every practice costs coordination money.",
         ),

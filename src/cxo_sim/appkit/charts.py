@@ -3,6 +3,9 @@
 Matplotlib figures reach the browser as PNG images made on the server, so the charts need
 nothing from a CDN (Altair/Vega would). One figure of six small panels per run is built once and
 updated in place each week (:class:`LiveCharts`): only its lines and titles are drawn again.
+Each chart image sits under a transparent overlay (:func:`ChartOverlay`, ``chart_overlay.vue``)
+that puts a tooltip on every panel title (the outcomes' declared meanings) and turns a click on
+a panel into the week under it (:func:`week_at`), for "why did this move?".
 
 Covered by ``tests/app/test_app_parts.py``.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,14 +323,150 @@ def charted_outcomes() -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def outcome_words(name: str) -> tuple[str, str, str]:
+    """An outcome's name in words, its unit and its meaning, as ``cxo_sim.outcomes`` declares.
+
+    The one source of the glossary, the charts' tooltips and the Compare rows' tooltips.
+    """
+    declared = OUTCOMES.get(name) or DIAGNOSTICS[name]
+    return name.replace("_", " "), declared.unit, declared.meaning
+
+
+def outcome_tip(name: str) -> str:
+    """One line on an outcome for a tooltip: "shadow tools (tools): active tools IT ..."."""
+    words, unit, meaning = outcome_words(name)
+    return f"{words}{f' ({unit})' if unit else ''}: {meaning}"
+
+
+def panel_tip(panel: Panel, first_only: bool = False) -> str:
+    """The tooltip of a panel's title: each of its series, in words, with its meaning."""
+    series = panel.series[:1] if first_only else (*panel.series, *panel.right)
+    return "\n".join(outcome_tip(name) for name, _ in series)
+
+
 def glossary(names: list[str]) -> str:
     """Markdown: each outcome with its unit and its meaning (docs/ODD.md section 8)."""
     lines = []
     for name in names:
-        declared = OUTCOMES.get(name) or DIAGNOSTICS[name]
-        unit = f" ({declared.unit})" if declared.unit else ""
-        lines.append(f"- **{name.replace('_', ' ')}**{unit}: {declared.meaning}")
+        words, unit, meaning = outcome_words(name)
+        lines.append(f"- **{words}**{f' ({unit})' if unit else ''}: {meaning}")
     return "\n".join(lines)
+
+
+# Where the panels sit in the figure (both the live and the comparison figure: ``_panel_grid``),
+# as fractions of its width and height from its top-left corner: what the overlay over the PNG
+# needs to put a tooltip on each title and to turn a click into a week.
+@dataclass(frozen=True)
+class PanelBox:
+    """One panel's axes in the figure: left, top, right, bottom, as fractions from top-left."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def panel_boxes() -> tuple[PanelBox, ...]:
+    """Where each of ``PANELS`` sits in the figure."""
+    figure, axes = _panel_grid()
+    boxes = []
+    for ax in axes:
+        where = ax.get_position()
+        boxes.append(PanelBox(where.x0, 1.0 - where.y1, where.x1, 1.0 - where.y0))
+    return tuple(boxes)
+
+
+PANEL_BOXES = panel_boxes()
+# The band above each panel where its title is drawn, as a share of the figure's height.
+TITLE_BAND = 0.04
+# A click this far (a share of the figure) outside a panel's axes still picks in that panel:
+# on its tick labels.
+CLICK_SLACK = 0.02
+
+
+def title_tips(first_only: bool = False) -> list[dict[str, Any]]:
+    """Tooltip regions over the panels' titles, in percent of the figure (the overlay's props)."""
+    return [
+        {
+            "left": 100 * box.left,
+            "top": 100 * (box.top - TITLE_BAND),
+            "width": 100 * (box.right - box.left),
+            "height": 100 * TITLE_BAND,
+            "text": panel_tip(panel, first_only),
+        }
+        for box, panel in zip(PANEL_BOXES, PANELS, strict=True)
+    ]
+
+
+def week_at(x: float, y: float, weeks: int) -> int | None:
+    """The week under a click at (``x``, ``y``), fractions of the figure from its top-left.
+
+    The panels' x axes run from week 0 to ``weeks`` (``_finish_axis``); a click outside every
+    panel (beyond ``CLICK_SLACK``) picks nothing.
+    """
+    for box in PANEL_BOXES:
+        inside_x = box.left - CLICK_SLACK <= x <= box.right + CLICK_SLACK
+        inside_y = box.top - CLICK_SLACK <= y <= box.bottom + CLICK_SLACK
+        if inside_x and inside_y:
+            share = (x - box.left) / (box.right - box.left)
+            return round(min(max(share, 0.0), 1.0) * max(weeks, 1))
+    return None
+
+
+def week_marks(week: int, weeks: int) -> list[dict[str, float]]:
+    """A thin vertical line at ``week`` in every panel, in percent of the figure."""
+    share = week / max(weeks, 1)
+    return [
+        {
+            "left": 100 * (box.left + share * (box.right - box.left)),
+            "top": 100 * box.top,
+            "height": 100 * (box.bottom - box.top),
+        }
+        for box in PANEL_BOXES
+    ]
+
+
+@solara.component_vue("chart_overlay.vue")
+def ChartOverlay(
+    tips: list, marks: list, pickable: bool, event_pick: Callable[[dict], None] | None = None
+):
+    """Transparent layer over a chart image: a tooltip on each title, a click picks a point.
+
+    A click sends ``{"x": ..., "y": ...}``, fractions of the image from its top-left corner, to
+    ``event_pick`` (only when ``pickable``); ``marks`` are thin vertical lines.
+    """
+
+
+def picture_tips() -> list[dict[str, Any]]:
+    """The tooltip over the organisation picture's title: what its three counts mean."""
+    text = "\n".join(outcome_tip(name) for name in ("tool_count", "shadow_tools", "breaches"))
+    return [{"left": 0.0, "top": 0.0, "width": 100.0, "height": 100 * TITLE_BAND, "text": text}]
+
+
+@solara.component
+def ChartFrame(
+    image, first_only: bool = False, weeks: int = 1, chosen=None, on_week=None, tips=None
+) -> None:
+    """A chart image under its overlay: a tooltip on each title, and a click to choose a week.
+
+    ``image`` makes the image element; with ``on_week``, a click on a panel calls it with the
+    week under the click, and ``chosen`` (a week, or 0) is marked on every panel. ``tips``
+    replaces the panels' title tooltips (a figure other than the six panels).
+    """
+
+    def pick(where: dict) -> None:
+        week = week_at(float(where.get("x", -1)), float(where.get("y", -1)), weeks)
+        if week is not None and on_week is not None:
+            on_week(week)
+
+    with solara.Div(classes=["cxo-chart-frame"]):
+        image()
+        ChartOverlay(
+            tips=title_tips(first_only) if tips is None else tips,
+            marks=week_marks(chosen, weeks) if chosen else [],
+            pickable=on_week is not None,
+            event_pick=pick,
+        )
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -337,8 +477,12 @@ def figure_png(figure: Figure) -> bytes:
 
 
 @solara.component
-def OutcomeCharts(model):
-    """The six live panels of ``model`` (a ``CxOModel``), redrawn when the week changes."""
+def OutcomeCharts(model, chosen_week: solara.Reactive[int] | None = None):
+    """The six live panels of ``model`` (a ``CxOModel``), redrawn when the week changes.
+
+    Each title's tooltip says what its series are; with ``chosen_week``, a click on a panel
+    sets it to the week under the click (the app's "Why did this move?" reads it).
+    """
     update_counter.get()
     weeks = getattr(model, "weeks", None)
     # One figure per run, updated in place each week (LiveCharts), not rebuilt.
@@ -347,9 +491,19 @@ def OutcomeCharts(model):
     def series() -> pd.DataFrame:
         return model.datacollector.get_model_vars_dataframe()
 
+    def choose(week: int) -> None:
+        # Only weeks already run: a click beyond the lines picks the week shown.
+        chosen_week.set(min(max(week, 1), max(model.week, 1)))
+
     png = solara.use_memo(lambda: charts.png(series()), [model, model.week])
+    chosen = chosen_week.value if chosen_week is not None else 0
     with solara.Column(classes=["cxo-charts"]):
-        rw.Image(value=png, format="png")
+        ChartFrame(
+            lambda: rw.Image(value=png, format="png"),
+            weeks=max(weeks or 0, 1),
+            chosen=chosen if 0 < chosen <= model.week else 0,
+            on_week=choose if chosen_week is not None and model.week > 0 else None,
+        )
         solara.FileDownload(
             lambda: figure_png(outcome_figure(series(), weeks)),
             filename=f"cxo-sim-week-{model.week}.png",

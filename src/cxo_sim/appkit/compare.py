@@ -12,6 +12,7 @@ Covered by ``tests/app/test_app_parts.py``.
 from __future__ import annotations
 
 import html
+import io
 import math
 import statistics
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ import solara.lab
 
 from cxo_sim.analysis.numbers import fmt, is_share, share_points, share_text
 from cxo_sim.analysis.stats import mean_ci
-from cxo_sim.appkit.charts import comparison_figure, figure_png
+from cxo_sim.appkit.charts import (
+    ChartFrame,
+    comparison_figure,
+    figure_png,
+    outcome_tip,
+    picture_tips,
+)
 from cxo_sim.appkit.classroom import (
     ClassroomModel,
     matching_preset,
@@ -171,14 +178,29 @@ def table_csv(a: Arm, b: Arm) -> str:
 
 def table_html(a: Arm, b: Arm) -> str:
     """The summary table as HTML, with the meaning of each outcome and who does better."""
-    table = summary_table(a, b)
     head = (
         f"<tr><th>outcome</th><th class='cxo-a'>A: {a.label}</th>"
         f"<th class='cxo-b'>B: {b.label}</th><th>B - A</th><th>95% interval (paired)</th>"
         "<th></th></tr>"
     )
     rows = []
-    for row in table.itertuples(index=False):
+    for outcome, *cells, verdict in table_rows(a, b):
+        if verdict.endswith(" better"):
+            verdict = f"<b>{verdict}</b>"
+        rows.append(
+            f'<tr><td title="{html.escape(outcome_tip(outcome))}">{outcome}</td>'
+            + "".join(f"<td>{cell}</td>" for cell in cells)
+            + f"<td>{verdict}</td></tr>"
+        )
+    seeds = f"seeds {a.seeds[0]} to {a.seeds[-1]}" if len(a.seeds) > 1 else f"seed {a.seeds[0]}"
+    caption = f"<caption>A and B on {seeds}</caption>"
+    return f"<table class='cxo-compare'>{caption}{head}{''.join(rows)}</table>"
+
+
+def table_rows(a: Arm, b: Arm) -> list[list[str]]:
+    """The comparison table's cells as the page shows them (verdicts without markup)."""
+    rows = []
+    for row in summary_table(a, b).itertuples(index=False):
         level, change = (share_text, share_points) if is_share(row.outcome) else (fmt, fmt)
         interval = (
             "one seed: none"
@@ -187,15 +209,44 @@ def table_html(a: Arm, b: Arm) -> str:
             if row.low or row.high
             else "0 to 0"
         )
+        verdict = _verdict(row.low, row.high, row.better)
         rows.append(
-            f"<tr><td title='{OUTCOMES[row.outcome].meaning}'>{row.outcome}</td>"
-            f"<td>{level(row[2])}</td><td>{level(row[3])}</td>"
-            f"<td>{change(row[4]) if row[4] else '0'}</td>"
-            f"<td>{interval}</td><td>{_verdict(row.low, row.high, row.better)}</td></tr>"
+            [
+                row.outcome,
+                level(row[2]),
+                level(row[3]),
+                change(row[4]) if row[4] else "0",
+                interval,
+                verdict,
+            ]
         )
+    return rows
+
+
+def table_png(a: Arm, b: Arm) -> bytes:
+    """The comparison table as a PNG, for a slide or a handout."""
+    from matplotlib.figure import Figure
+
+    rows = table_rows(a, b)
+    head = ["outcome", f"A: {a.label}", f"B: {b.label}", "B - A", "95% interval (paired)", ""]
+    figure = Figure(figsize=(9.0, 0.2 * (len(rows) + 2)), dpi=100)
+    ax = figure.add_axes((0.01, 0.01, 0.98, 0.9))
+    ax.axis("off")
+    table = ax.table(cellText=rows, colLabels=head, loc="upper left", cellLoc="right")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.auto_set_column_width(list(range(len(head))))
+    for (r, c), cell in table.get_celld().items():
+        cell.set_linewidth(0.3)
+        if c == 0:
+            cell.set_text_props(ha="left")
+        if r == 0:
+            cell.set_text_props(weight="bold")
     seeds = f"seeds {a.seeds[0]} to {a.seeds[-1]}" if len(a.seeds) > 1 else f"seed {a.seeds[0]}"
-    caption = f"<caption>A and B on {seeds}</caption>"
-    return f"<table class='cxo-compare'>{caption}{head}{''.join(rows)}</table>"
+    ax.set_title(f"A and B on {seeds}", fontsize=10, loc="left")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", pad_inches=0.1)
+    return buffer.getvalue()
 
 
 def _verdict(low: float, high: float, better: str) -> str:
@@ -209,7 +260,7 @@ def _verdict(low: float, high: float, better: str) -> str:
     if not better:
         return "B higher" if low > 0 else "B lower"
     b_better = (low > 0) == (better == "higher")
-    return "<b>B better</b>" if b_better else "<b>A better</b>"
+    return "B better" if b_better else "A better"
 
 
 @solara.component
@@ -320,14 +371,25 @@ def ComparisonResult(a: Arm, b: Arm):
                 "Charts: mean over the seeds; the band runs from the lowest to the highest run.",
                 classes=["cxo-caption"],
             )
-            solara.FileDownload(
-                lambda: table_csv(a, b),
-                filename="cxo-sim-compare.csv",
-                label="This table as CSV",
-                mime_type="text/csv",
-            )
+            with solara.Row():
+                solara.FileDownload(
+                    lambda: table_csv(a, b),
+                    filename="cxo-sim-compare.csv",
+                    label="This table as CSV",
+                    mime_type="text/csv",
+                )
+                solara.FileDownload(
+                    lambda: table_png(a, b),
+                    filename="cxo-sim-compare-table.png",
+                    label="This table as PNG",
+                    mime_type="image/png",
+                )
         with solara.Column(classes=["cxo-compare-figure"]):
-            solara.FigureMatplotlib(charts, dependencies=[a, b], format="png")
+            ChartFrame(
+                lambda: solara.FigureMatplotlib(charts, dependencies=[a, b], format="png"),
+                first_only=True,
+                weeks=max(weeks or 0, 1),
+            )
             solara.FileDownload(
                 lambda: figure_png(charts),
                 filename="cxo-sim-compare.png",
@@ -342,4 +404,9 @@ def ComparisonResult(a: Arm, b: Arm):
                     classes=["cxo-subtitle"],
                 )
                 with solara.Column(classes=["cxo-compare-figure"]):
-                    solara.FigureMatplotlib(picture, dependencies=[arm], format="png")
+                    ChartFrame(
+                        lambda picture=picture, arm=arm: solara.FigureMatplotlib(
+                            picture, dependencies=[arm], format="png"
+                        ),
+                        tips=picture_tips(),
+                    )

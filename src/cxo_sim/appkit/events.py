@@ -1,8 +1,9 @@
 """The event log: what happened, in plain words, newest first; and "why did this move?".
 
-"Why did this move?" takes a week and lists what the headline series did in it and the events
-behind it, each with the chain of mechanisms it sets off (docs/ODD.md section 7), read from the
-events' kinds (and whether the tool was a shadow one), never from their wording.
+"Why did this move?" takes a week (from its slider, or a click on a chart) and lists what the
+headline series did in it and the events behind it, each with the chain of mechanisms it sets
+off (docs/ODD.md section 7), read from the events' kinds (and whether the tool was a shadow one),
+never from their wording.
 
 Covered by ``tests/app/test_app_parts.py``.
 """
@@ -136,12 +137,17 @@ def why_html(model, week: int) -> str:
 
 
 @solara.component
-def WhyDidThisMove(model):
-    """Pick a week: what moved in it and the events behind it, with their mechanisms."""
+def WhyDidThisMove(model, chosen: solara.Reactive[int] | None = None):
+    """Pick a week: what moved in it and the events behind it, with their mechanisms.
+
+    The week comes from the slider or, when the app passes ``chosen``, from a click on a chart
+    (``OutcomeCharts``), which also opens the section; 0 means the week shown.
+    """
     update_counter.get()
-    chosen = solara.use_reactive(0)
+    own = solara.use_reactive(0)
+    chosen = chosen if chosen is not None else own
     week = chosen.value if 0 < chosen.value <= model.week else model.week
-    with solara.Details("Why did this move?"):
+    with solara.Details("Why did this move?", expand=chosen.value > 0):
         if model.week < 1:
             solara.Text("Nothing has happened yet: press Step or Play.")
             return

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Rectangle
 
 from cxo_sim.appkit import update_counter
-from cxo_sim.appkit.charts import FAST_PNG
+from cxo_sim.appkit.charts import FAST_PNG, ChartFrame, picture_tips
 
 STATUS_COLOURS = {"reviewed": "#2ca25f", "known": "#fdae61", "shadow": "#5e3c99"}
 STATUS_LABELS = {
@@ -294,6 +294,10 @@ def OrganisationPicture(model):
     update_counter.get()
     figure = solara.use_memo(lambda: organisation_figure(model), [model, model.week])
     with solara.Column(classes=["cxo-organisation"]):
-        solara.FigureMatplotlib(
-            figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+        # Its title's counts, explained on hover, as the charts' titles are.
+        ChartFrame(
+            lambda: solara.FigureMatplotlib(
+                figure, dependencies=[model, model.week], format="png", pil_kwargs=FAST_PNG
+            ),
+            tips=picture_tips(),
         )

@@ -2,7 +2,9 @@
 
 The page (:mod:`cxo_sim.analysis.lesson`) holds a worksheet, a buys/costs grid and a debrief with
 the model's answers; here each arm is matched with the ``cxo-sim explain`` lever it is and the
-sentence docs/ODD.md 9.10 prints for it. Covered by ``tests/analysis/test_lesson.py``.
+sentence docs/ODD.md 9.10 prints for it. A Latin-hypercube sweep and a robust-design folder get
+the pack that fits their shape (:mod:`cxo_sim.analysis.lesson_shapes`). Covered by
+``tests/analysis/test_lesson.py``.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ def arm_levers(rs) -> dict[str, str]:
 def command(args: argparse.Namespace) -> None:
     """Write ``<out>/<experiment>.html`` for each results folder."""
     from cxo_sim.analysis.lesson import explain_sentences, lesson_page
+    from cxo_sim.analysis.lesson_shapes import is_robust, lhs_page, robust_page
     from cxo_sim.analysis.results import open_results
     from cxo_sim.experiments import safe_files
+    from cxo_sim.experiments.reading import load_manifest
 
     odd = Path(args.odd) if args.odd is not None else Path("docs/ODD.md")
     sentences = {}
@@ -71,12 +75,21 @@ def command(args: argparse.Namespace) -> None:
             raise UserError(f"{odd}: cannot read: {exc.strerror}") from None
     folder = Path(args.out)
     for results in args.results:
-        rs = open_results(results, series=False)
-        arms = {
-            arm: (f"cxo-sim explain {name}", sentences.get(name, ""))
-            for arm, name in arm_levers(rs).items()
-        }
-        page = lesson_page(rs, arms)
-        path = folder / f"{rs.manifest.get('name', Path(results).name)}.html"
+        manifest = load_manifest(results)
+        name = manifest.get("name", Path(results).name)
+        if is_robust(manifest):
+            # Beside the factorial experiment of the same name: robust-<name>.html.
+            page, name = robust_page(results, manifest), f"robust-{name}"
+        else:
+            rs = open_results(results, series=False)
+            if rs.manifest.get("design", {}).get("sampling") == "lhs":
+                page = lhs_page(rs)
+            else:
+                arms = {
+                    arm: (f"cxo-sim explain {lever}", sentences.get(lever, ""))
+                    for arm, lever in arm_levers(rs).items()
+                }
+                page = lesson_page(rs, arms)
+        path = folder / f"{name}.html"
         safe_files.write_output(path, lambda temp, page=page: Path(temp).write_text(page))
         print(f"wrote {path}")
