@@ -5,7 +5,10 @@ its worst quarter of worlds by regret on the headline objective. PRIM
 (:mod:`cxo_sim.analysis.discovery`) peels the worlds into ever smaller boxes over the
 uncertainties; each box on the way has a coverage (share of the bad worlds it holds) and a
 density (share of its worlds that are bad): the tradeoff curve. The box discovery picks (dense,
-still covering most bad worlds, pruned of conditions that add nothing) is said in words.
+still covering most bad worlds) keeps only the conditions that chance would rarely give
+(:func:`~cxo_sim.analysis.discovery.prune_by_chance`): on a few dozen worlds over a dozen
+uncertainties PRIM otherwise keeps cuts that only drop one good world by luck. The box is said
+in words, and ``--recheck`` tries it on fresh worlds, saying whether it holds up there.
 Covered by ``tests/robust/test_failure.py``.
 """
 
@@ -17,12 +20,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.discovery import Rule, find_box, merge_sides, peeling_trajectory
+from cxo_sim.analysis.discovery import (
+    Rule,
+    find_box,
+    merge_sides,
+    peeling_trajectory,
+    prune_by_chance,
+)
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.robust.spec import Objective, RobustSpec
 
 WORST_SHARE = 0.25
 LEADING = 3
+# A box's condition stays only if a cut as dense would arise by chance at most this often; a
+# re-checked box holds up if its fresh worlds inside are worse than outside at this level.
+CHANCE = 0.05
 
 
 @dataclass
@@ -102,7 +114,7 @@ def explain_failure(
     trajectory = peeling_trajectory(varied, bad)
     coverage = np.array([bad[box].sum() / bad.sum() for box in trajectory])
     density = np.array([bad[box].mean() for box in trajectory])
-    rule = find_box(varied, bad)
+    rule = prune_by_chance(varied, bad, find_box(varied, bad), CHANCE)
     if not rule.restrictions or rule.density <= bad.mean():
         rule = None
     return Failure(design, bad, meaning, rule, coverage, density, cut)
@@ -135,6 +147,7 @@ class Recheck:
         bad_inside: of those, the bad ones.
         outside: fresh worlds outside the box.
         bad_outside: of those, the bad ones.
+        density: the box's density on the spec's worlds, for comparison.
     """
 
     design: str
@@ -142,6 +155,29 @@ class Recheck:
     bad_inside: int
     outside: int
     bad_outside: int
+    density: float | None = None
+
+    @property
+    def p_value(self) -> float | None:
+        """One-sided Fisher test that fresh worlds inside are bad more often than outside.
+
+        None when no fresh world fell inside the box or none outside it.
+        """
+        if not self.inside or not self.outside:
+            return None
+        from scipy.stats import fisher_exact
+
+        table = [
+            [self.bad_inside, self.inside - self.bad_inside],
+            [self.bad_outside, self.outside - self.bad_outside],
+        ]
+        return float(fisher_exact(table, alternative="greater").pvalue)
+
+    @property
+    def holds(self) -> bool | None:
+        """Whether the box holds up on the fresh worlds (None: cannot tell)."""
+        p = self.p_value
+        return None if p is None else p <= CHANCE
 
     def sentence(self) -> str:
         """The re-check in words."""
@@ -149,10 +185,19 @@ class Recheck:
         def share(bad: int, count: int) -> str:
             return f"{bad} of {count} ({bad / count:.0%})" if count else "none (no world there)"
 
-        return (
+        found = "" if self.density is None else f" (found: {self.density:.0%})"
+        counts = (
             f"On {self.inside + self.outside} fresh worlds, '{self.design}' was bad in "
-            f"{share(self.bad_inside, self.inside)} inside the box and "
-            f"{share(self.bad_outside, self.outside)} outside it."
+            f"{share(self.bad_inside, self.inside)} inside the box{found} and "
+            f"{share(self.bad_outside, self.outside)} outside it"
+        )
+        if self.holds is None:
+            return f"{counts}: too few fresh worlds on one side to tell whether the box holds up."
+        if self.holds:
+            return f"{counts}: the box holds up (one-sided Fisher p = {self.p_value:.2g})."
+        return (
+            f"{counts}: the box does NOT hold up; fresh worlds inside it are not clearly worse "
+            f"than outside (one-sided Fisher p = {self.p_value:.2g}), so it may be chance."
         )
 
 
@@ -194,6 +239,7 @@ def recheck_failures(
                 int(bad[inside].sum()),
                 int((~inside).sum()),
                 int(bad[~inside].sum()),
+                failure.rule.density,
             )
         )
     return checks

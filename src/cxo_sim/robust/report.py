@@ -79,7 +79,7 @@ def write_report(
     ]
     if search is not None:
         figures.append(draw.search_figure(search, figure_folder))
-    answer = answer_sentences(rob, failures, spec, len(outcomes.worlds))
+    answer = answer_sentences(rob, failures, spec, len(outcomes.worlds), rechecks)
     manifest = load_manifest(folder)
     page = "\n".join(
         [
@@ -112,9 +112,16 @@ def write_report(
 
 
 def answer_sentences(
-    rob: Robustness, failures: list[Failure], spec: RobustSpec, worlds: int
+    rob: Robustness,
+    failures: list[Failure],
+    spec: RobustSpec,
+    worlds: int,
+    rechecks: dict[str, Recheck] | None = None,
 ) -> list[str]:
-    """The answer: the design with the lowest 90th-percentile regret, and when it fails."""
+    """The answer: the design with the lowest 90th-percentile regret, and when it fails.
+
+    When the failure box was re-checked, whether it held up on the fresh worlds follows it.
+    """
     headline = spec.objectives[0]
     best = rob.designs.iloc[0]
     row = rob.table[
@@ -142,6 +149,9 @@ def answer_sentences(
             )
     if failures:
         sentences.append(failures[0].sentence())
+        check = (rechecks or {}).get(failures[0].design)
+        if check is not None:
+            sentences.append(check.sentence())
     if rob.swaps:
         sentences.append(
             "Some neighbours in this ranking cannot be told apart by the replicates (below)."
