@@ -25,4 +25,5 @@ du -sh results/*
   --out docs/teaching --odd docs/ODD.md
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior
 # The committed robust-design example (docs/ROBUST.md): designs x plausible worlds, its report.
-"$CXO" robust experiments/robust/budget-ownership.toml --out results/robust --fresh --workers 2
+"$CXO" robust experiments/robust/budget-ownership.toml --out results/robust --fresh --workers 2 \
+    --recheck 64

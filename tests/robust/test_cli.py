@@ -36,6 +36,7 @@ def test_the_command_runs_and_its_report_opens_with_the_answer(write_spec, tmp_p
     assert set(summary["statistic"]) >= {"mean_regret", "p90_regret", "max_regret", "satisficing"}
     assert (folder / "figures" / "regret.png").is_file()
     assert (folder / "figures" / "failure-1.svg").is_file()
+    assert "A classification tree (CART) finds" in page
 
 
 def test_a_changed_spec_is_refused_until_fresh(write_spec, tiny, tmp_path, capsys):

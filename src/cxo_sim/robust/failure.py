@@ -32,8 +32,9 @@ from cxo_sim.robust.spec import Objective, RobustSpec
 
 WORST_SHARE = 0.25
 LEADING = 3
-# A box's condition stays only if a cut as dense would arise by chance at most this often; a
-# re-checked box holds up if its fresh worlds inside are worse than outside at this level.
+# A box's condition stays only if a cut as dense would arise by chance at most this often (over
+# the number of uncertainties it could have cut); a re-checked box holds up if its fresh worlds
+# inside are worse than outside at this level.
 CHANCE = 0.05
 
 
@@ -67,7 +68,10 @@ class Failure:
         if count == 0:
             return f"'{self.design}' {self.meaning} in none of the {total} worlds."
         if self.rule is None:
-            return f"{head}, spread over the worlds with no region clearly denser than the rest."
+            return (
+                f"{head}, with no region these worlds show to be clearly denser than the rest "
+                "(more worlds may find one)."
+            )
         conditions = " and ".join(r.text() for r in merge_sides(self.rule.restrictions))
         return (
             f"{head}, mostly when {conditions}: that region holds {self.rule.coverage:.0%} of "
@@ -103,6 +107,16 @@ def bad_worlds(
     return (mine >= cut) & (mine > 0), meaning, cut
 
 
+def chance_per_condition(uncertainties: pd.DataFrame) -> float:
+    """The chance level a box's condition must pass: :data:`CHANCE` over the uncertainties.
+
+    A condition was picked among cuts of every uncertainty, so the bar is divided by their
+    number (Bonferroni): on 32 worlds of 10 pure-noise uncertainties, single cuts as dense as
+    p = 0.01 turn up by luck.
+    """
+    return CHANCE / max(1, uncertainties.shape[1])
+
+
 def explain_failure(
     design: str, worlds: pd.DataFrame, bad: np.ndarray, meaning: str, cut: float | None = None
 ) -> Failure:
@@ -114,7 +128,7 @@ def explain_failure(
     trajectory = peeling_trajectory(varied, bad)
     coverage = np.array([bad[box].sum() / bad.sum() for box in trajectory])
     density = np.array([bad[box].mean() for box in trajectory])
-    rule = prune_by_chance(varied, bad, find_box(varied, bad), CHANCE)
+    rule = prune_by_chance(varied, bad, find_box(varied, bad), chance_per_condition(varied))
     if not rule.restrictions or rule.density <= bad.mean():
         rule = None
     return Failure(design, bad, meaning, rule, coverage, density, cut)

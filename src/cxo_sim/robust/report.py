@@ -4,8 +4,8 @@
 designs (:mod:`~cxo_sim.robust.measures`), finds where the leading designs fail
 (:mod:`~cxo_sim.robust.failure`) and writes, into the folder, ``summary.csv`` (every measure
 with its interval), ``figures/`` and ``report.html``: the answer in words, the rank-swap
-warnings, the robust front, the regret table with intervals, the failure boxes and, after a
-search, its convergence. Covered by ``tests/robust/test_report.py``.
+warnings, the robust front, the regret table with intervals, the failure boxes (PRIM) and
+trees (CART) and, after a search, its convergence. Covered by ``tests/robust/test_cli.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from cxo_sim.robust.evaluation import read_outcomes
 from cxo_sim.robust.failure import Failure, Recheck, leading_failures
 from cxo_sim.robust.measures import Robustness, measure_designs
 from cxo_sim.robust.spec import RobustSpec
+from cxo_sim.robust.tree import tree_failure
 
 
 @dataclass
@@ -77,6 +78,8 @@ def write_report(
         draw.failure_figure(f, outcomes.worlds, figure_folder, i + 1)
         for i, f in enumerate(failures)
     ]
+    trees = [tree_failure(f.design, outcomes.worlds, f.bad, f.meaning) for f in failures]
+    tree_figures = [draw.tree_figure(t, figure_folder, i + 1) for i, t in enumerate(trees)]
     if search is not None:
         figures.append(draw.search_figure(search, figure_folder))
     answer = answer_sentences(rob, failures, spec, len(outcomes.worlds), rechecks)
@@ -100,7 +103,10 @@ def write_report(
             "<h2>When the leading designs fail</h2>",
             "".join(
                 f"<p>{_e(f.sentence())}{_recheck_text(rechecks.get(f.design))}</p>{_figure(fig)}"
-                for f, fig in zip(failures, failure_figures, strict=True)
+                f"<p>{_e(t.sentence())}</p>{_figure(tree) if tree else ''}"
+                for f, fig, t, tree in zip(
+                    failures, failure_figures, trees, tree_figures, strict=True
+                )
             ),
             _search_section(search, figures[-1] if search is not None else None),
             _setup(spec, manifest, len(outcomes.worlds)),
