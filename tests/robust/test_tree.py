@@ -49,3 +49,28 @@ def test_a_design_that_never_fails_has_no_tree(tmp_path):
     failure = tree_failure("d", worlds, np.zeros(10, dtype=bool), "misses its thresholds")
     assert failure.tree is None and tree_figure(failure, tmp_path, 1) is None
     assert failure.sentence().endswith("misses its thresholds in none of the 10 worlds.")
+
+
+def test_a_region_inside_a_larger_one_is_not_said_again(monkeypatch):
+    import cxo_sim.robust.tree as tree
+    from cxo_sim.analysis.discovery import Restriction
+
+    rng = np.random.default_rng(2)
+    worlds = pd.DataFrame({"n_marketers": rng.integers(5, 40, 300), "x": rng.random(300)})
+    n, x = worlds["n_marketers"].to_numpy(), worlds["x"].to_numpy()
+    bad = (n > 20) & ((x > 0.3) | (n > 30))
+    large = [Restriction("n_marketers", low=20.5, strict=True)]
+    # Pruned leaf paths can come out nested like this: the second adds nothing.
+    nested = [*large, Restriction("x", low=0.3, strict=True)]
+    monkeypatch.setattr(tree, "_leaf_paths", lambda *args: [nested, large])
+    failure = tree.tree_failure("d", worlds, bad, "misses its thresholds")
+    assert [r.restrictions for r in failure.regions] == [tuple(large)]
+    assert failure.sentence().count("when ") == 1
+
+
+def test_the_trees_region_is_rechecked_on_fresh_worlds_like_the_box():
+    from cxo_sim.robust.failure import Recheck
+
+    check = Recheck("d", 40, 34, 24, 9, density=0.88, method="tree")
+    assert "inside the tree's region (found: 88%)" in check.sentence()
+    assert "the tree's region holds up" in check.sentence()

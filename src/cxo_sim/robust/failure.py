@@ -51,6 +51,7 @@ class Failure:
         coverage: coverage of each box on the peeling trajectory, largest box first.
         density: density of each box on the trajectory.
         cut: the regret from which a world is bad (None: bad means missing a threshold).
+        method: what found the rule: "box" (PRIM) or "tree" (CART's largest failure region).
     """
 
     design: str
@@ -60,6 +61,7 @@ class Failure:
     coverage: np.ndarray
     density: np.ndarray
     cut: float | None = None
+    method: str = "box"
 
     def sentence(self) -> str:
         """The failure in words: where it happens, how sure the box is."""
@@ -162,6 +164,7 @@ class Recheck:
         outside: fresh worlds outside the box.
         bad_outside: of those, the bad ones.
         density: the box's density on the spec's worlds, for comparison.
+        method: "box" (PRIM's) or "tree" (CART's region).
     """
 
     design: str
@@ -170,6 +173,7 @@ class Recheck:
     outside: int
     bad_outside: int
     density: float | None = None
+    method: str = "box"
 
     @property
     def p_value(self) -> float | None:
@@ -200,17 +204,18 @@ class Recheck:
             return f"{bad} of {count} ({bad / count:.0%})" if count else "none (no world there)"
 
         found = "" if self.density is None else f" (found: {self.density:.0%})"
+        box = "the box" if self.method == "box" else "the tree's region"
         counts = (
             f"On {self.inside + self.outside} fresh worlds, '{self.design}' was bad in "
-            f"{share(self.bad_inside, self.inside)} inside the box{found} and "
+            f"{share(self.bad_inside, self.inside)} inside {box}{found} and "
             f"{share(self.bad_outside, self.outside)} outside it"
         )
         if self.holds is None:
-            return f"{counts}: too few fresh worlds on one side to tell whether the box holds up."
+            return f"{counts}: too few fresh worlds on one side to tell whether {box} holds up."
         if self.holds:
-            return f"{counts}: the box holds up (one-sided Fisher p = {self.p_value:.2g})."
+            return f"{counts}: {box} holds up (one-sided Fisher p = {self.p_value:.2g})."
         return (
-            f"{counts}: the box does NOT hold up; fresh worlds inside it are not clearly worse "
+            f"{counts}: {box} does NOT hold up; fresh worlds inside it are not clearly worse "
             f"than outside (one-sided Fisher p = {self.p_value:.2g}), so it may be chance."
         )
 
@@ -254,6 +259,7 @@ def recheck_failures(
                 int((~inside).sum()),
                 int(bad[~inside].sum()),
                 failure.rule.density,
+                failure.method,
             )
         )
     return checks

@@ -11,6 +11,7 @@ trees (CART) and, after a search, its convergence. Covered by ``tests/robust/tes
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ class RobustReport:
         robustness: the measures.
         failures: where the leading designs fail.
         path: the report file.
-        rechecks: the failure boxes re-checked on fresh worlds (empty: not asked for).
+        rechecks: the failure boxes, and the trees' largest regions, re-checked on fresh
+            worlds (empty: not asked for).
     """
 
     answer: list[str]
@@ -69,7 +71,16 @@ def write_report(
     failures = leading_failures(
         ranked, outcomes.designs, outcomes.worlds, rob.regret, rob.acceptable, spec.objectives
     )
-    rechecks = {r.design: r for r in recheck(failures)} if recheck is not None else {}
+    trees = [tree_failure(f.design, outcomes.worlds, f.bad, f.meaning) for f in failures]
+    # CART's largest failure region of each design, re-checked on the same fresh worlds.
+    regions = [
+        dataclasses.replace(f, rule=t.regions[0], method="tree")
+        for f, t in zip(failures, trees, strict=True)
+        if t.regions
+    ]
+    checked = recheck(failures + regions) if recheck is not None else []
+    rechecks = {r.design: r for r in checked if r.method == "box"}
+    tree_rechecks = {r.design: r for r in checked if r.method == "tree"}
     safe_files.write_output(folder / "summary.csv", lambda t: rob.table.to_csv(t, index=False))
     figure_folder = folder / "figures"
     figures = [draw.regret_figure(rob, spec.objectives, figure_folder)]
@@ -78,7 +89,6 @@ def write_report(
         draw.failure_figure(f, outcomes.worlds, figure_folder, i + 1)
         for i, f in enumerate(failures)
     ]
-    trees = [tree_failure(f.design, outcomes.worlds, f.bad, f.meaning) for f in failures]
     tree_figures = [draw.tree_figure(t, figure_folder, i + 1) for i, t in enumerate(trees)]
     if search is not None:
         figures.append(draw.search_figure(search, figure_folder))
@@ -103,7 +113,8 @@ def write_report(
             "<h2>When the leading designs fail</h2>",
             "".join(
                 f"<p>{_e(f.sentence())}{_recheck_text(rechecks.get(f.design))}</p>{_figure(fig)}"
-                f"<p>{_e(t.sentence())}</p>{_figure(tree) if tree else ''}"
+                f"<p>{_e(t.sentence())}{_recheck_text(tree_rechecks.get(t.design))}</p>"
+                f"{_figure(tree) if tree else ''}"
                 for f, fig, t, tree in zip(
                     failures, failure_figures, trees, tree_figures, strict=True
                 )
@@ -114,7 +125,7 @@ def write_report(
         ]
     )
     path = safe_files.write_output(folder / "report.html", lambda t: t.write_text(page, "utf-8"))
-    return RobustReport(answer, rob, failures, path, list(rechecks.values()))
+    return RobustReport(answer, rob, failures, path, checked)
 
 
 def answer_sentences(

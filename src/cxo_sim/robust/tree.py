@@ -113,6 +113,17 @@ def tree_failure(
         if p <= chance:
             found.append((rule, p))
     found.sort(key=lambda item: (-item[0].coverage, item[1]))
+    # Pruned paths may overlap: a region whose worlds all lie in a larger one already said
+    # adds nothing to the sentence.
+    kept: list[tuple[Rule, float]] = []
+    inside_kept: list[np.ndarray] = []
+    for rule, p in found:
+        inside = _inside(table, rule)
+        if any(not (inside & ~other).any() for other in inside_kept):
+            continue
+        kept.append((rule, p))
+        inside_kept.append(inside)
+    found = kept
     return TreeFailure(
         design,
         bad,
@@ -122,6 +133,13 @@ def tree_failure(
         tree,
         [p for _, p in found],
     )
+
+
+def _inside(table: pd.DataFrame, rule: Rule) -> np.ndarray:
+    inside = np.ones(len(table), dtype=bool)
+    for restriction in rule.restrictions:
+        inside &= restriction.mask(table)
+    return inside
 
 
 def _leaf_paths(structure, columns: list[str], table: pd.DataFrame) -> list[list[Restriction]]:
