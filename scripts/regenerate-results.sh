@@ -20,7 +20,8 @@ du -sh results/*
 "$CXO" report results/practices-posterior
 .venv/bin/python -m cxo_sim.analysis.over_posterior results/practices results/practices-posterior
 # The committed robust-design example (docs/ROBUST.md): designs x plausible worlds, its report.
-"$CXO" robust experiments/robust/budget-ownership.toml --out results/robust --fresh --workers 2
+"$CXO" robust experiments/robust/budget-ownership.toml --out results/robust --fresh --workers 2 \
+    --recheck 64
 # The lesson pack of every committed experiment, from these results (docs/teaching/;
 # tests/analysis/test_lesson.py holds each to its results). The Latin hypercube and the robust
 # example get the pack that fits their shape; the robust one is robust-budget-ownership.html.

@@ -20,7 +20,8 @@ choice documented in docs/APP.md:
   effect on Reset (SolaraViz has no presets);
 - tabs: Run (a prediction box before Play, live charts, the organisation, the event log),
   Compare (two configurations on the
-  same seeds), Teaching notes and About the model (NetLogo's Info-tab sections).
+  same seeds), Teaching notes, About the model (NetLogo's Info-tab sections) and Robust
+  designs (``appkit.robust``: a stored ``cxo-sim robust`` result's regret map).
 
 Every chart is a matplotlib PNG made on the server, and the Solara front end is served from the
 solara-assets package, so the page needs no internet connection.
@@ -63,6 +64,7 @@ from cxo_sim.appkit.events import EventLog, WhyDidThisMove
 from cxo_sim.appkit.notes import HOW_TO, TeachingNotes
 from cxo_sim.appkit.organisation import OrganisationPicture
 from cxo_sim.appkit.prediction import PlayPrediction
+from cxo_sim.appkit.robust import RobustView
 
 TITLE = "cxo-sim: the CIO, the CMO and marketing technology"
 CSS = """
@@ -156,6 +158,8 @@ def Page():
             TeachingNotes(preset.value)
         with solara.lab.Tab("About the model"):
             AboutModel()
+        with solara.lab.Tab("Robust designs"):
+            RobustView()
 
 
 @solara.component

@@ -208,6 +208,29 @@ def test_compare_a_configuration_with_itself_gives_zero_width_intervals(open_app
     shoot(page, tmp_path, "item3-compare-a-equals-b")
 
 
+def test_the_robust_tab_maps_a_designs_regret_over_two_uncertainties(open_app, tmp_path):
+    """Issue 23: the committed robust example's regret map, redrawn for another design."""
+    from playwright.sync_api import expect
+
+    page = open_app()
+    page.get_by_role("tab", name="Robust designs").click()
+    summary = page.locator(".cxo-robust-summary")
+    expect(summary).to_contain_text("worlds, '", timeout=UI_TIMEOUT)
+    image = page.locator(".cxo-robust-map img")
+    expect(image).to_be_visible(timeout=UI_TIMEOUT)
+    first, before = image.get_attribute("src"), summary.inner_text()
+    design = page.locator(".cxo-robust-design")
+    design.click()
+    options = page.locator(".menuable__content__active .v-list-item")
+    expect(options.first).to_be_visible(timeout=UI_TIMEOUT)
+    assert options.count() > 1, "a robust result compares several designs"
+    options.last.click()
+    expect(summary).not_to_have_text(before, timeout=UI_TIMEOUT)
+    expect(image).not_to_have_attribute("src", first, timeout=UI_TIMEOUT)
+    assert "Traceback" not in page.locator("body").inner_text()
+    shoot(page, tmp_path, "robust-regret-map")
+
+
 def test_bad_entries_get_a_message_and_no_traceback(open_app, tmp_path):
     """Item 4: a negative seed, 'abc' and 10000 weeks are named; the run keeps its settings."""
     from playwright.sync_api import expect

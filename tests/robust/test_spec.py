@@ -90,4 +90,5 @@ def test_every_committed_spec_loads(monkeypatch):
     for path in specs:
         spec = load_spec(path)
         assert spec.designs and spec.objectives
-        assert len(spec.designs) * spec.worlds * spec.replications <= 2_000  # minutes, not hours
+        # minutes, not hours: 2,304 runs of 156 weeks took about two minutes on 2 cores
+        assert len(spec.designs) * spec.worlds * spec.replications <= 3_000

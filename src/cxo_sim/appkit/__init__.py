@@ -10,6 +10,7 @@
 - :mod:`~cxo_sim.appkit.compare`: two configurations side by side on the same seeds.
 - :mod:`~cxo_sim.appkit.notes`: teaching notes for each preset.
 - :mod:`~cxo_sim.appkit.about`: the model's description (NetLogo's Info-tab sections).
+- :mod:`~cxo_sim.appkit.robust`: a stored robust-design result's regret map.
 """
 
 import warnings

@@ -57,15 +57,29 @@ def command(args: argparse.Namespace) -> None:
     folder = Path(DEFAULT_ROOT if args.out is None else args.out) / spec.name
     history = found = None
     if spec.search is not None:
-        from cxo_sim.robust.search import search_levers, write_search
+        from cxo_sim.robust.search import cache_path, search_levers, write_search
 
-        found = search_levers(
-            spec, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
-        )
+        try:
+            found = search_levers(
+                spec,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=not args.quiet,
+                cache=cache_path(folder),
+                fresh=args.fresh,
+            )
+        except KeyboardInterrupt:
+            print(
+                f"search stopped: the candidates finished are kept in {cache_path(folder)}; "
+                "run the same command again to resume",
+                file=sys.stderr,
+            )
+            raise
         history = found.history
+        reused = f" ({found.reused} evaluated before)" if found.reused else ""
         print(
-            f"search: {found.evaluated} candidates over {spec.search['generations']} generations "
-            f"in {found.seconds:.1f} s; {int(found.candidates['non_dominated'].sum())} "
+            f"search: {found.evaluated} candidates{reused} over {spec.search['generations']} "
+            f"generations in {found.seconds:.1f} s; {int(found.candidates['non_dominated'].sum())} "
             f"non-dominated, {len(found.designs)} evaluated in full; hypervolume "
             f"{found.history['hypervolume'].iloc[-1]:.3f}"
         )

@@ -6,7 +6,9 @@
   sweep (Parquet parts, resume, local pool or Dask), and read back as arrays.
 - :mod:`~cxo_sim.robust.measures`: regret, satisficing, mean and spread, with bootstrap
   intervals over the replicates; rank-swap warnings; the robust front.
-- :mod:`~cxo_sim.robust.failure`: where the leading designs fail (PRIM), in words.
+- :mod:`~cxo_sim.robust.failure`: where the leading designs fail (PRIM), in words, and the
+  re-check of each box on fresh worlds.
+- :mod:`~cxo_sim.robust.tree`: the same failures by a classification tree (CART).
 - :mod:`~cxo_sim.robust.search`: an evolutionary search over the levers, with its hypervolume.
 - :mod:`~cxo_sim.robust.figures` and :mod:`~cxo_sim.robust.report`: the figures and the HTML
   report.

@@ -18,7 +18,7 @@ Covered by ``tests/robust/test_evaluation.py``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,8 +159,21 @@ def run_in_memory(
     outcomes: list[str],
     pool: WorkerPool,
     stop: StopSignals | None = None,
+    on_design: Callable[[int, dict[str, np.ndarray]], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run designs x worlds x replications on an open pool; nothing is written to disk.
+
+    Args:
+        spec: the spec (preset, weeks, seed).
+        designs: (label, lever values) of each design to run.
+        worlds: the worlds to run them in.
+        replications: seeded runs per design and world (common seeds).
+        outcomes: the outcomes to keep.
+        pool: an open pool.
+        stop: Ctrl-C handling while the runs stream in.
+        on_design: called with a design's index and its values (outcome -> (worlds,
+            replications)) as soon as all its runs are in: the search stores each candidate
+            then, so an interrupted search loses only the candidates not finished.
 
     Returns:
         outcome -> array (designs, worlds, replications), whatever order the runs finish in.
@@ -169,6 +182,7 @@ def run_in_memory(
     shape = (len(designs), len(worlds), replications)
     values = {name: np.full(shape, np.nan) for name in outcomes}
     position = {world.index: i for i, world in enumerate(worlds)}
+    done = np.zeros(len(designs), dtype=int)
     with contextlib.closing(stream_results(runs, pool, stop=stop)) as results:
         for result in results:
             if result is None:
@@ -177,6 +191,9 @@ def run_in_memory(
             world, r = divmod(row["replication"], replications)
             for name in outcomes:
                 values[name][row["point"], position[world], r] = row[name]
+            done[row["point"]] += 1
+            if on_design is not None and done[row["point"]] == len(worlds) * replications:
+                on_design(row["point"], {name: values[name][row["point"]] for name in outcomes})
     return values
 
 

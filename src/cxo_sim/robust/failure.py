@@ -5,7 +5,10 @@ its worst quarter of worlds by regret on the headline objective. PRIM
 (:mod:`cxo_sim.analysis.discovery`) peels the worlds into ever smaller boxes over the
 uncertainties; each box on the way has a coverage (share of the bad worlds it holds) and a
 density (share of its worlds that are bad): the tradeoff curve. The box discovery picks (dense,
-still covering most bad worlds, pruned of conditions that add nothing) is said in words.
+still covering most bad worlds) keeps only the conditions that chance would rarely give
+(:func:`~cxo_sim.analysis.discovery.prune_by_chance`): on a few dozen worlds over a dozen
+uncertainties PRIM otherwise keeps cuts that only drop one good world by luck. The box is said
+in words, and ``--recheck`` tries it on fresh worlds, saying whether it holds up there.
 Covered by ``tests/robust/test_failure.py``.
 """
 
@@ -17,12 +20,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxo_sim.analysis.discovery import Rule, find_box, merge_sides, peeling_trajectory
+from cxo_sim.analysis.discovery import (
+    Rule,
+    find_box,
+    merge_sides,
+    peeling_trajectory,
+    prune_by_chance,
+)
 from cxo_sim.analysis.numbers import fmt
 from cxo_sim.robust.spec import Objective, RobustSpec
 
 WORST_SHARE = 0.25
 LEADING = 3
+# A box's condition stays only if a cut as dense would arise by chance at most this often (over
+# the number of uncertainties it could have cut); a re-checked box holds up if its fresh worlds
+# inside are worse than outside at this level.
+CHANCE = 0.05
 
 
 @dataclass
@@ -38,6 +51,7 @@ class Failure:
         coverage: coverage of each box on the peeling trajectory, largest box first.
         density: density of each box on the trajectory.
         cut: the regret from which a world is bad (None: bad means missing a threshold).
+        method: what found the rule: "box" (PRIM) or "tree" (CART's largest failure region).
     """
 
     design: str
@@ -47,6 +61,7 @@ class Failure:
     coverage: np.ndarray
     density: np.ndarray
     cut: float | None = None
+    method: str = "box"
 
     def sentence(self) -> str:
         """The failure in words: where it happens, how sure the box is."""
@@ -55,7 +70,10 @@ class Failure:
         if count == 0:
             return f"'{self.design}' {self.meaning} in none of the {total} worlds."
         if self.rule is None:
-            return f"{head}, spread over the worlds with no region clearly denser than the rest."
+            return (
+                f"{head}, with no region these worlds show to be clearly denser than the rest "
+                "(more worlds may find one)."
+            )
         conditions = " and ".join(r.text() for r in merge_sides(self.rule.restrictions))
         return (
             f"{head}, mostly when {conditions}: that region holds {self.rule.coverage:.0%} of "
@@ -91,6 +109,16 @@ def bad_worlds(
     return (mine >= cut) & (mine > 0), meaning, cut
 
 
+def chance_per_condition(uncertainties: pd.DataFrame) -> float:
+    """The chance level a box's condition must pass: :data:`CHANCE` over the uncertainties.
+
+    A condition was picked among cuts of every uncertainty, so the bar is divided by their
+    number (Bonferroni): on 32 worlds of 10 pure-noise uncertainties, single cuts as dense as
+    p = 0.01 turn up by luck.
+    """
+    return CHANCE / max(1, uncertainties.shape[1])
+
+
 def explain_failure(
     design: str, worlds: pd.DataFrame, bad: np.ndarray, meaning: str, cut: float | None = None
 ) -> Failure:
@@ -102,7 +130,7 @@ def explain_failure(
     trajectory = peeling_trajectory(varied, bad)
     coverage = np.array([bad[box].sum() / bad.sum() for box in trajectory])
     density = np.array([bad[box].mean() for box in trajectory])
-    rule = find_box(varied, bad)
+    rule = prune_by_chance(varied, bad, find_box(varied, bad), chance_per_condition(varied))
     if not rule.restrictions or rule.density <= bad.mean():
         rule = None
     return Failure(design, bad, meaning, rule, coverage, density, cut)
@@ -135,6 +163,8 @@ class Recheck:
         bad_inside: of those, the bad ones.
         outside: fresh worlds outside the box.
         bad_outside: of those, the bad ones.
+        density: the box's density on the spec's worlds, for comparison.
+        method: "box" (PRIM's) or "tree" (CART's region).
     """
 
     design: str
@@ -142,6 +172,30 @@ class Recheck:
     bad_inside: int
     outside: int
     bad_outside: int
+    density: float | None = None
+    method: str = "box"
+
+    @property
+    def p_value(self) -> float | None:
+        """One-sided Fisher test that fresh worlds inside are bad more often than outside.
+
+        None when no fresh world fell inside the box or none outside it.
+        """
+        if not self.inside or not self.outside:
+            return None
+        from scipy.stats import fisher_exact
+
+        table = [
+            [self.bad_inside, self.inside - self.bad_inside],
+            [self.bad_outside, self.outside - self.bad_outside],
+        ]
+        return float(fisher_exact(table, alternative="greater").pvalue)
+
+    @property
+    def holds(self) -> bool | None:
+        """Whether the box holds up on the fresh worlds (None: cannot tell)."""
+        p = self.p_value
+        return None if p is None else p <= CHANCE
 
     def sentence(self) -> str:
         """The re-check in words."""
@@ -149,10 +203,20 @@ class Recheck:
         def share(bad: int, count: int) -> str:
             return f"{bad} of {count} ({bad / count:.0%})" if count else "none (no world there)"
 
-        return (
+        found = "" if self.density is None else f" (found: {self.density:.0%})"
+        box = "the box" if self.method == "box" else "the tree's region"
+        counts = (
             f"On {self.inside + self.outside} fresh worlds, '{self.design}' was bad in "
-            f"{share(self.bad_inside, self.inside)} inside the box and "
-            f"{share(self.bad_outside, self.outside)} outside it."
+            f"{share(self.bad_inside, self.inside)} inside {box}{found} and "
+            f"{share(self.bad_outside, self.outside)} outside it"
+        )
+        if self.holds is None:
+            return f"{counts}: too few fresh worlds on one side to tell whether {box} holds up."
+        if self.holds:
+            return f"{counts}: {box} holds up (one-sided Fisher p = {self.p_value:.2g})."
+        return (
+            f"{counts}: {box} does NOT hold up; fresh worlds inside it are not clearly worse "
+            f"than outside (one-sided Fisher p = {self.p_value:.2g}), so it may be chance."
         )
 
 
@@ -194,6 +258,8 @@ def recheck_failures(
                 int(bad[inside].sum()),
                 int((~inside).sum()),
                 int(bad[~inside].sum()),
+                failure.rule.density,
+                failure.method,
             )
         )
     return checks

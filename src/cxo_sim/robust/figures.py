@@ -1,7 +1,8 @@
-"""The robust report's figures: regret with intervals, the robust front, failure boxes, search.
+"""The robust report's figures: regret, the robust front, failure boxes and trees, the search.
 
 Each figure's title is the question it answers; the files are byte-stable PNG and SVG
-(:mod:`cxo_sim.analysis.figure_style`). Covered by ``tests/robust/test_report.py``.
+(:mod:`cxo_sim.analysis.figure_style`). Covered by ``tests/robust/test_cli.py`` and
+``tests/robust/test_tree.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cxo_sim.analysis.figure_style import Figure, add_titles, panel_grid, plt, s
 from cxo_sim.robust.failure import Failure
 from cxo_sim.robust.measures import Robustness
 from cxo_sim.robust.spec import Objective
+from cxo_sim.robust.tree import TreeFailure
 
 MAX_DESIGNS_SHOWN = 20
 
@@ -172,3 +174,34 @@ def _half(row: pd.Series) -> list[list[float]] | None:
 
 def _short(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def tree_figure(failure: TreeFailure, folder: Path, number: int) -> Figure | None:
+    """CART's tree of a design's bad worlds, its failure leaves named in the subtitle."""
+    if failure.tree is None:
+        return None
+    from sklearn.tree import plot_tree
+
+    depth = failure.tree.get_depth()
+    fig, ax = plt.subplots(figsize=(max(7.0, 2.6 * 2**depth / 2), 1.6 + 1.5 * depth))
+    plot_tree(
+        failure.tree,
+        feature_names=failure.columns,
+        class_names=["fine", "bad"],
+        filled=True,
+        impurity=False,
+        proportion=False,
+        rounded=True,
+        fontsize=7,
+        ax=ax,
+    )
+    title = f"Where does '{_short(failure.design, 50)}' fail, by a classification tree?"
+    add_titles(fig, title, failure.sentence())
+    return save(
+        fig,
+        folder,
+        f"tree-{number}",
+        title,
+        "CART over the uncertainties: each box is a split or a leaf with its worlds "
+        "[fine, bad]; blue leaves are mostly bad, orange mostly fine.",
+    )

@@ -4,13 +4,14 @@
 designs (:mod:`~cxo_sim.robust.measures`), finds where the leading designs fail
 (:mod:`~cxo_sim.robust.failure`) and writes, into the folder, ``summary.csv`` (every measure
 with its interval), ``figures/`` and ``report.html``: the answer in words, the rank-swap
-warnings, the robust front, the regret table with intervals, the failure boxes and, after a
-search, its convergence. Covered by ``tests/robust/test_report.py``.
+warnings, the robust front, the regret table with intervals, the failure boxes (PRIM) and
+trees (CART) and, after a search, its convergence. Covered by ``tests/robust/test_cli.py``.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from cxo_sim.robust.evaluation import read_outcomes
 from cxo_sim.robust.failure import Failure, Recheck, leading_failures
 from cxo_sim.robust.measures import Robustness, measure_designs
 from cxo_sim.robust.spec import RobustSpec
+from cxo_sim.robust.tree import tree_failure
 
 
 @dataclass
@@ -38,7 +40,8 @@ class RobustReport:
         robustness: the measures.
         failures: where the leading designs fail.
         path: the report file.
-        rechecks: the failure boxes re-checked on fresh worlds (empty: not asked for).
+        rechecks: the failure boxes, and the trees' largest regions, re-checked on fresh
+            worlds (empty: not asked for).
     """
 
     answer: list[str]
@@ -68,7 +71,16 @@ def write_report(
     failures = leading_failures(
         ranked, outcomes.designs, outcomes.worlds, rob.regret, rob.acceptable, spec.objectives
     )
-    rechecks = {r.design: r for r in recheck(failures)} if recheck is not None else {}
+    trees = [tree_failure(f.design, outcomes.worlds, f.bad, f.meaning) for f in failures]
+    # CART's largest failure region of each design, re-checked on the same fresh worlds.
+    regions = [
+        dataclasses.replace(f, rule=t.regions[0], method="tree")
+        for f, t in zip(failures, trees, strict=True)
+        if t.regions
+    ]
+    checked = recheck(failures + regions) if recheck is not None else []
+    rechecks = {r.design: r for r in checked if r.method == "box"}
+    tree_rechecks = {r.design: r for r in checked if r.method == "tree"}
     safe_files.write_output(folder / "summary.csv", lambda t: rob.table.to_csv(t, index=False))
     figure_folder = folder / "figures"
     figures = [draw.regret_figure(rob, spec.objectives, figure_folder)]
@@ -77,9 +89,10 @@ def write_report(
         draw.failure_figure(f, outcomes.worlds, figure_folder, i + 1)
         for i, f in enumerate(failures)
     ]
+    tree_figures = [draw.tree_figure(t, figure_folder, i + 1) for i, t in enumerate(trees)]
     if search is not None:
         figures.append(draw.search_figure(search, figure_folder))
-    answer = answer_sentences(rob, failures, spec, len(outcomes.worlds))
+    answer = answer_sentences(rob, failures, spec, len(outcomes.worlds), rechecks)
     manifest = load_manifest(folder)
     page = "\n".join(
         [
@@ -100,7 +113,11 @@ def write_report(
             "<h2>When the leading designs fail</h2>",
             "".join(
                 f"<p>{_e(f.sentence())}{_recheck_text(rechecks.get(f.design))}</p>{_figure(fig)}"
-                for f, fig in zip(failures, failure_figures, strict=True)
+                f"<p>{_e(t.sentence())}{_recheck_text(tree_rechecks.get(t.design))}</p>"
+                f"{_figure(tree) if tree else ''}"
+                for f, fig, t, tree in zip(
+                    failures, failure_figures, trees, tree_figures, strict=True
+                )
             ),
             _search_section(search, figures[-1] if search is not None else None),
             _setup(spec, manifest, len(outcomes.worlds)),
@@ -108,13 +125,20 @@ def write_report(
         ]
     )
     path = safe_files.write_output(folder / "report.html", lambda t: t.write_text(page, "utf-8"))
-    return RobustReport(answer, rob, failures, path, list(rechecks.values()))
+    return RobustReport(answer, rob, failures, path, checked)
 
 
 def answer_sentences(
-    rob: Robustness, failures: list[Failure], spec: RobustSpec, worlds: int
+    rob: Robustness,
+    failures: list[Failure],
+    spec: RobustSpec,
+    worlds: int,
+    rechecks: dict[str, Recheck] | None = None,
 ) -> list[str]:
-    """The answer: the design with the lowest 90th-percentile regret, and when it fails."""
+    """The answer: the design with the lowest 90th-percentile regret, and when it fails.
+
+    When the failure box was re-checked, whether it held up on the fresh worlds follows it.
+    """
     headline = spec.objectives[0]
     best = rob.designs.iloc[0]
     row = rob.table[
@@ -142,6 +166,9 @@ def answer_sentences(
             )
     if failures:
         sentences.append(failures[0].sentence())
+        check = (rechecks or {}).get(failures[0].design)
+        if check is not None:
+            sentences.append(check.sentence())
     if rob.swaps:
         sentences.append(
             "Some neighbours in this ranking cannot be told apart by the replicates (below)."

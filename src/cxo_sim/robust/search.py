@@ -1,13 +1,20 @@
 """Search the levers when the designs are too many to enumerate (NSGA-III, from pymoo).
 
-Each lever is one variable in [0, 1]: a list of values is read by equal shares, a range
-``{ min, max }`` continuously (integers rounded, floats to three significant digits, so a
-design's label is its value). Every candidate is evaluated over one fixed sample of worlds
-(drawn on a stream of its own, ``[search] worlds`` of them, ``[search] replications`` seeded
-runs each, common seeds), and is scored, per objective, by its outcome in its bad worlds: the
-10th percentile over the worlds of an "up" objective (maximised), the 90th of a "down" one
-(minimised). Candidates already evaluated are not run again. The search's convergence is the
-hypervolume, after each generation, of the non-dominated candidates found so far, on
+Each lever is one variable in [0, 1]: a list of values is read by equal shares, a range ``{ min,
+max }`` continuously (integers rounded, floats to three significant digits, so a design's label
+is its value). Every candidate is evaluated over one fixed sample of worlds (drawn on a stream
+of its own, ``[search] worlds`` of them, ``[search] replications`` seeded runs each, common
+seeds), and is scored, per objective, by its outcome in its bad worlds: the 10th percentile over
+the worlds of an "up" objective (maximised), the 90th of a "down" one (minimised). Candidates
+already evaluated are not run again, in this search or an earlier one over the same worlds:
+given a cache file (the command's is ``.<name>.search.jsonl`` beside the results folder, so that
+the folder's own checks and ``--fresh`` are untouched until the search is over), each
+candidate's outcomes are appended to it as soon as its runs are in, under a key of everything
+that makes two evaluations the same (the model, preset, weeks, seed, uncertainties, the search's
+worlds and replications, the objectives' outcomes). pymoo is seeded, so a search run again
+proposes the same candidates: an interrupted search resumes, running only the candidates it had
+not finished, and gives the same result; more generations extend it. The search's convergence is
+the hypervolume, after each generation, of the non-dominated candidates found so far, on
 objectives scaled to [0, 1] by the best and worst values seen (reference point 1.1).
 
 The non-dominated candidates (and the next fronts, until there are at least :data:`KEEP`)
@@ -60,6 +67,104 @@ class SearchResult:
     history: pd.DataFrame
     evaluated: int
     seconds: float
+    reused: int = 0
+
+
+def cache_path(folder: Path) -> Path:
+    """The search's cache of a results folder: ``.<name>.search.jsonl`` beside it.
+
+    Not inside: the folder is created, checked and discarded by the evaluation after the
+    search, which would refuse a folder holding files but no manifest, or discard the cache.
+    """
+    return folder.with_name(f".{folder.name}.search.jsonl")
+
+
+def cache_key(spec: RobustSpec) -> str:
+    """What makes two evaluations of a candidate the same, as a hash."""
+    import hashlib
+    import json
+
+    from cxo_sim.experiments.provenance import model_fingerprint
+
+    key = {
+        "model": model_fingerprint(),
+        "preset": spec.preset,
+        "steps": spec.steps,
+        "seed": spec.seed,
+        "sampler": spec.sampler,
+        "context": spec.context,
+        "constants": {name: list(bounds) for name, bounds in spec.constants.items()},
+        "posterior": None if spec.posterior is None else spec.posterior.describe()["sha256"],
+        "worlds": spec.search["worlds"],
+        "replications": spec.search["replications"],
+        "outcomes": [o.outcome for o in spec.objectives],
+    }
+    text = json.dumps(key, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class EvaluationCache:
+    """Candidates' outcomes over the search's worlds, one JSON line each, keyed by the spec.
+
+    A line that does not read (the last one, cut by a kill) or has another key is ignored;
+    lines with another key are dropped when the file is next written.
+    """
+
+    def __init__(self, path: Path | None, key: str, fresh: bool = False):
+        self.path = None if path is None else Path(path)
+        self.key = key
+        self.stored: dict[str, dict[str, np.ndarray]] = {}
+        if self.path is None:
+            return
+        if fresh and self.path.exists():
+            self.path.unlink()
+        stale = False
+        if self.path.exists():
+            stale = self._read()
+        if stale:
+            self._rewrite()
+
+    def _read(self) -> bool:
+        import json
+
+        stale = False
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+                if entry["key"] != self.key:
+                    stale = True
+                    continue
+                self.stored[entry["design"]] = {
+                    name: np.array(values, dtype=float) for name, values in entry["values"].items()
+                }
+            except (ValueError, KeyError, TypeError):
+                stale = True
+        return stale
+
+    def _rewrite(self) -> None:
+        safe_files.write_output(
+            self.path,
+            lambda temp: temp.write_text(
+                "".join(self._line(d, v) for d, v in self.stored.items()), "utf-8"
+            ),
+            root=self.path.parent,
+        )
+
+    def _line(self, design: str, values: dict[str, np.ndarray]) -> str:
+        import json
+
+        data = {name: array.tolist() for name, array in values.items()}
+        return json.dumps({"key": self.key, "design": design, "values": data}) + "\n"
+
+    def add(self, design: str, values: dict[str, np.ndarray]) -> None:
+        """Keep a candidate's outcomes (worlds x replications per outcome), on disk at once."""
+        self.stored[design] = values
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as file:
+            file.write(self._line(design, values))
+            file.flush()
 
 
 def decode(spec: RobustSpec, x: np.ndarray) -> dict[str, Any]:
@@ -97,8 +202,20 @@ def search_levers(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    cache: Path | None = None,
+    fresh: bool = False,
 ) -> SearchResult:
-    """Run the spec's ``[search]``; the pool is opened once for every generation."""
+    """Run the spec's ``[search]``; the pool is opened once for every generation.
+
+    Args:
+        spec: a validated spec with a ``[search]`` table.
+        workers: local processes (default: every core).
+        scheduler: a Dask scheduler's address, to run there instead.
+        progress: say each generation on stderr.
+        cache: the file keeping every candidate evaluated (:func:`cache_path`; None: kept in
+            memory only).
+        fresh: forget the candidates evaluated before.
+    """
     from pymoo.algorithms.moo.nsga3 import NSGA3
     from pymoo.core.callback import Callback
     from pymoo.core.problem import Problem
@@ -109,6 +226,8 @@ def search_levers(
     worlds = sample_worlds(spec, settings["worlds"], stream=SEARCH_STREAM)
     names = [o.outcome for o in spec.objectives]
     seen: dict[str, tuple[dict[str, Any], np.ndarray, int]] = {}
+    stored = EvaluationCache(cache, cache_key(spec), fresh=fresh)
+    reused = [0]
     generation = [0]
     started = time.monotonic()
 
@@ -116,15 +235,25 @@ def search_levers(
 
         def evaluate(population: np.ndarray) -> np.ndarray:
             decoded = [decode(spec, x) for x in population]
-            fresh = {}
+            new = {}
             for levers in decoded:
                 label = design_label(levers)
-                if label not in seen and label not in fresh:
-                    fresh[label] = levers
-            if fresh:
-                batch = list(fresh.items())
+                if label in seen or label in new:
+                    continue
+                if label in stored.stored:
+                    values = {name: stored.stored[label][name][None] for name in names}
+                    seen[label] = (levers, score(values, spec)[0], generation[0])
+                    reused[0] += 1
+                else:
+                    new[label] = levers
+            if new:
+                batch = list(new.items())
+
+                def keep(point: int, values: dict[str, np.ndarray]) -> None:
+                    stored.add(batch[point][0], values)
+
                 replications = settings["replications"]
-                values = run_in_memory(spec, batch, worlds, replications, names, pool, stop)
+                values = run_in_memory(spec, batch, worlds, replications, names, pool, stop, keep)
                 scores = score(values, spec)
                 for (label, levers), s in zip(batch, scores, strict=True):
                     seen[label] = (levers, s, generation[0])
@@ -164,7 +293,9 @@ def search_levers(
     designs = [
         (f"search {i + 1}: {label}", seen[label][0]) for i, label in enumerate(kept["design"])
     ]
-    return SearchResult(designs, candidates, history, len(seen), time.monotonic() - started)
+    return SearchResult(
+        designs, candidates, history, len(seen), time.monotonic() - started, reused[0]
+    )
 
 
 def _partitions(objectives: int, population: int) -> int:

@@ -53,7 +53,7 @@ from cxo_sim import params as registry
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.posterior import Posterior, load_posterior
-from cxo_sim.experiments.spec import _NAME_PATTERN, MAX_STEPS, read_toml
+from cxo_sim.experiments.spec import _NAME_PATTERN, MAX_STEPS, _Validator, read_toml
 from cxo_sim.outcomes import DIAGNOSTIC_NAMES, OUTCOME_NAMES
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
@@ -165,17 +165,14 @@ def load_spec(path: str | Path) -> RobustSpec:
     return _Checker(path).spec(data, text)
 
 
-class _Checker:
-    """Checks one spec's data; every error names the file and the dotted key."""
+class _Checker(_Validator):
+    """Checks one spec's data; every error names the file and the dotted key.
 
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> UserError:
-        return UserError(f"{self.path}: {key}: {problem}")
+    The generic checks (unknown keys, tables, integers) are the experiment files' own.
+    """
 
     def spec(self, data: dict[str, Any], text: str) -> RobustSpec:
-        self.known("", data, TOP_LEVEL_KEYS)
+        self.known_keys("", data, TOP_LEVEL_KEYS)
         name = data.get("name")
         if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
             raise self.fail("name", "missing or not a folder name (letters, digits, '-', '_', '.')")
@@ -186,7 +183,7 @@ class _Checker:
         levers = self.levers(data.get("levers", {}))
         designs = self.designs(data, levers)
         uncertain = self.table("uncertainties", data.get("uncertainties"), required=True)
-        self.known(
+        self.known_keys(
             "uncertainties", uncertain, ("worlds", "sampler", "posterior", "constants", "context")
         )
         worlds = self.integer("uncertainties.worlds", uncertain.get("worlds"), 2, MAX_WORLDS)
@@ -245,29 +242,15 @@ class _Checker:
         )
 
     # ------------------------------------------------------------------ generic checks
-    def known(self, where: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
-        for key in table:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed)
-                at = f"{where}.{key}" if where else key
-                raise self.fail(at, f"unknown key{hint} (allowed: {', '.join(allowed)})")
-
     def table(self, key: str, value: Any, required: bool = False) -> dict[str, Any]:
         if value is None and required:
             raise self.fail(key, "missing")
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a table, got {type(value).__name__}")
-        return value
+        return super().table(key, value)
 
-    def integer(self, key: str, value: Any, low: int, high: int | None) -> int:
+    def integer(self, key: str, value: Any, low: int, high: int | None = None) -> int:
         if value is None:
             raise self.fail(key, "missing")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"expected an integer, got {value!r:.40}")
-        if value < low or (high is not None and value > high):
-            allowed = f"at least {low}" if high is None else f"{low} to {high:_}"
-            raise self.fail(key, f"must be {allowed}, got {value}")
-        return value
+        return super().integer(key, value, low, high)
 
     def parameter(self, key: str, name: str, what: str) -> registry.Parameter:
         if name not in registry.PARAMETERS:
@@ -293,7 +276,7 @@ class _Checker:
                 raise self.fail(key, "a value is listed twice")
             return checked
         if isinstance(spec, dict):
-            self.known(key, spec, ("min", "max"))
+            self.known_keys(key, spec, ("min", "max"))
             if parameter.kind not in ("float", "int"):
                 raise self.fail(key, f"{parameter.name} is {parameter.kind}: list its values")
             if "min" not in spec or "max" not in spec:
@@ -422,7 +405,7 @@ class _Checker:
         for i, table in enumerate(value):
             key = f"objectives[{i}]"
             table = self.table(key, table)
-            self.known(key, table, ("outcome", "direction", "threshold"))
+            self.known_keys(key, table, ("outcome", "direction", "threshold"))
             outcome = table.get("outcome")
             if outcome not in known:
                 hint = did_you_mean(str(outcome), known, cutoff=0.5)
@@ -452,7 +435,7 @@ class _Checker:
         if value is None:
             return None
         table = self.table("search", value)
-        self.known("search", table, tuple(DEFAULT_SEARCH))
+        self.known_keys("search", table, tuple(DEFAULT_SEARCH))
         if not levers:
             raise self.fail("search", "needs [levers] to search over")
         checked = {}
