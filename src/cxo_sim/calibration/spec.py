@@ -23,10 +23,12 @@ The format::
     breached = true                    # true: the published range; or { low, high, source }
     business_led_share = { low = 0.3, high = 0.4, source = "our own survey" }
 
-The targets are the calibration targets of ``cxo_sim.validation.targets`` (ODD section 9),
-each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
+The targets are those of the target card (``cxo_sim.calibration.evidence``, committed as
+calibration/TARGETS.md): the calibration targets of ``cxo_sim.validation.targets`` (ODD section
+9), each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
 targets are measured in years 2 to 5, the default) by
-:func:`cxo_sim.validation.targets.run_statistics`.
+:func:`cxo_sim.validation.targets.run_statistics`, the trend of utilisation over those years
+and the tool count at the end of the run.
 Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
 
 Covered by ``tests/calibration/test_files.py``.
@@ -41,11 +43,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxo_sim.calibration.evidence import CARD
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.spec import _Validator, read_toml
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
-from cxo_sim.validation.targets import CALIBRATION_YEARS, TARGETS, WEEKS
+from cxo_sim.validation.targets import CALIBRATION_YEARS, WEEKS
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -68,8 +71,9 @@ DEFAULT_GENERATIONS = 6
 DEFAULT_PREDICTIVE = 200
 DEFAULT_TRAJECTORIES = 6
 DEFAULT_SCREEN_SEEDS = 2
-# Published target ranges, by statistic: (label, low, high, source).
-PUBLISHED = {key: (label, low, high, source) for label, key, low, high, source in TARGETS}
+# Published target ranges, by statistic: (label, low, high, source); the target card
+# (``evidence.py``, calibration/TARGETS.md) says where each comes from.
+PUBLISHED = {e.key: (e.label, e.low, e.high, e.source) for e in CARD}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
