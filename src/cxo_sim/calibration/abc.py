@@ -79,7 +79,7 @@ KERNEL_FLOOR = 1e-3
 # coverage.py and emulator.py, which build on this module), and its folders.
 OUTPUTS = (HISTORY, POSTERIOR, PREDICTIVE, MANIFEST, SCREEN_FILE, "card.html",
            "identifiability.md", "identifiability.csv", "coverage.md", "coverage.csv",
-           "waves.csv", "waves.json")  # fmt: skip
+           "waves.csv", "waves.json", "moved.md")  # fmt: skip
 FOLDERS = ("figures", "coverage")
 
 

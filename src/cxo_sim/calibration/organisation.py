@@ -168,6 +168,10 @@ def organisation_posterior(
         progress=progress,
         redo=f"recalibrate with 'cxo-sim calibrate --organisation {path}{out} --fresh'",
     )
-    write_card(result, calibration, write_identifiability(result.folder))
+    from cxo_sim.calibration.moved import write_moved
+
+    report = write_identifiability(result.folder)
+    write_card(result, calibration, report)
+    write_moved(result.folder, report, calibration.name)
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     return calibration, load_posterior(folder)
