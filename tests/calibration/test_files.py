@@ -35,6 +35,12 @@ BAD_CALIBRATIONS = {
         'name = "x"\n[targets]\nutilization = { low = 0.6, high = 0.3 }',
         "low (0.6) must be below high (0.3)",
     ),
+    "unknown held-out target": ('name = "x"\nholdout = ["tools"]', "holdout[0]: unknown target"),
+    "fitted and held out": (
+        'name = "x"\nholdout = ["tool_count"]\n[targets]\ntool_count = true',
+        "targets.tool_count: is also held out",
+    ),
+    "held out twice": ('name = "x"\nholdout = ["tool_count", "tool_count"]', "listed twice"),
     "too few years": ('name = "x"\nyears = 1', "years: must be at least 2"),
     "tiny population": ('name = "x"\npopulation = 2', "population: must be at least 10"),
     "unknown parameter": ('name = "x"\n[fixed]\nn_marketer = 3', "fixed.n_marketer"),

@@ -461,6 +461,10 @@ def _manifest(
             {"key": t.key, "label": t.label, "low": t.low, "high": t.high, "source": t.source}
             for t in calibration.targets
         ],
+        "holdout": [
+            {"key": t.key, "label": t.label, "low": t.low, "high": t.high, "source": t.source}
+            for t in calibration.holdout
+        ],
         "constants": names,
         "priors": {
             n: {"distribution": "uniform", "low": CONSTANTS[n].low, "high": CONSTANTS[n].high}

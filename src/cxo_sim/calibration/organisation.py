@@ -90,7 +90,8 @@ def organisation_calibration(path: str | Path, settings: str | Path | None = Non
 def _settings(path: str | Path) -> dict[str, Any]:
     calibration = load_calibration(path)
     settings = tomllib.loads(calibration.text)
-    return {k: v for k, v in settings.items() if k not in ("name", "preset", "fixed", "targets")}
+    skip = ("name", "preset", "fixed", "targets", "holdout")
+    return {k: v for k, v in settings.items() if k not in skip}
 
 
 def _targets(check: _Checker, value: Any, params: dict[str, Any]) -> list[Target]:

@@ -22,6 +22,7 @@ The format::
     [targets]                          # optional: a subset of the ODD's targets (default: all)
     breached = true                    # true: the published range; or { low, high, source }
     business_led_share = { low = 0.3, high = 0.4, source = "our own survey" }
+    holdout = ["tool_count"]           # optional: card targets not fitted, only predicted
 
 The targets are those of the target card (``cxo_sim.calibration.evidence``, committed as
 calibration/TARGETS.md): the calibration targets of ``cxo_sim.validation.targets`` (ODD section
@@ -63,6 +64,7 @@ TOP_LEVEL_KEYS = (
     "constants",
     "history_matching",
     "targets",
+    "holdout",
 )
 DEFAULT_YEARS = max(CALIBRATION_YEARS)
 DEFAULT_SEED = 0
@@ -124,6 +126,9 @@ class Calibration:
         constants: constants to calibrate as listed in the file (None: the screen picks them).
         targets: the statistics to match.
         matching: the history matching's ``waves``, ``runs`` and ``cutoff`` (None: none).
+        holdout: targets of the card not fitted, whose posterior predictive check tests the
+            posterior on evidence it did not see (without ``[targets]``, the default targets
+            are the card's others).
         text: the file's text (for the manifest and for resuming).
         path: the file's path.
     """
@@ -144,6 +149,7 @@ class Calibration:
     path: Path
     fixed: dict[str, Any] = field(default_factory=dict)
     matching: dict[str, Any] | None = None
+    holdout: list[Target] = field(default_factory=list)
 
     @property
     def steps(self) -> int:
@@ -181,6 +187,7 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
     fixed = check.parameter_table("fixed", data.get("fixed", {}))
     screen = check.table("screen", data.get("screen", {}))
     check.known_keys("screen", screen, ("trajectories", "seeds"))
+    held = check.holdout(data.get("holdout"))
     return Calibration(
         name=name,
         preset=preset,
@@ -197,11 +204,14 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
             screen, "seeds", DEFAULT_SCREEN_SEEDS, low=1, high=100, where="screen"
         ),
         constants=check.constants(data.get("constants")),
-        targets=check.targets(data.get("targets")),
+        targets=[t for t in check.targets(data.get("targets")) if t.key not in held]
+        if "targets" not in data
+        else check.targets(data["targets"], held),
         text=text,
         path=path,
         fixed=fixed,
         matching=check.matching(data.get("history_matching")),
+        holdout=[Target(key, *PUBLISHED[key]) for key in held],
     )
 
 
@@ -244,10 +254,27 @@ class _Checker(_Validator):
             "cutoff": cutoff,
         }
 
-    def targets(self, value: Any) -> list[Target]:
+    def holdout(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        names = self.names("holdout", value, None)
+        for i, key in enumerate(names):
+            if key not in PUBLISHED:
+                hint = did_you_mean(key, PUBLISHED)
+                raise self.fail(f"holdout[{i}]", f"unknown target{hint}")
+            if key in names[:i]:
+                raise self.fail(f"holdout[{i}]", f"{key} is listed twice")
+        if len(names) >= len(PUBLISHED):
+            raise self.fail("holdout", "holds out every target; leave at least one to fit")
+        return names
+
+    def targets(self, value: Any, held: list[str] = ()) -> list[Target]:
         if value is None:
             return default_targets()
         table = self.table("targets", value)
+        for key in table:
+            if key in held:
+                raise self.fail(f"targets.{key}", "is also held out; fit it or hold it out")
         if not table:
             raise self.fail("targets", "empty; name at least one target, or leave the table out")
         targets = []

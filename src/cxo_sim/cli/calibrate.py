@@ -138,6 +138,9 @@ def command(args: argparse.Namespace) -> None:
         print(format_waves(result.manifest["history_matching"]))
     rows = predictive_table(result.predictive, calibration.targets)
     print(format_predictive(rows, len(result.predictive), calibration.years))
+    if calibration.holdout:
+        rows = predictive_table(result.predictive, calibration.holdout)
+        print(format_predictive(rows, len(result.predictive), calibration.years, held_out=True))
     seconds = result.manifest["wall_seconds"]
     runs = sum(result.manifest["runs"].values())
     print(
