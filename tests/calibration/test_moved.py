@@ -78,6 +78,8 @@ def test_calibrate_organisation_writes_what_moved(tmp_path, capsys):
     line = next(row for row in text.splitlines() if row.startswith("| `TECHNOLOGIST_COST`"))
     assert "moved (" not in line and line.endswith("| none |")
     assert "## Staying at the prior" in text
+    # The settings listed the constants: the others were never screened, and it says so.
+    assert "every constant not listed in the settings (no screen ran)" in text
     # Rebuilt without a run.
     (out / "firm" / MOVED).unlink()
     assert main([*args, "--report-only"]) == 0

@@ -80,8 +80,8 @@ def moves(stored: Stored, report: Report) -> list[dict]:
     return rows
 
 
-def format_moved(rows: list[dict], report: Report, name: str) -> str:
-    """The what-moved report as Markdown."""
+def format_moved(rows: list[dict], report: Report, name: str, screened: bool = True) -> str:
+    """The what-moved report as Markdown (``screened``: the screen picked the constants)."""
     targets = {t.key: t for t in report.targets}
     moved = [r for r in rows if r["moved"]]
     stayed = [r for r in rows if not r["moved"]]
@@ -89,9 +89,15 @@ def format_moved(rows: list[dict], report: Report, name: str) -> str:
         f"# What the figures of {name} moved",
         "",
         f"{len(moved)} of {len(rows)} calibrated constants moved from their prior; "
-        f"{len(stayed)} stay at it, and {len(report.not_calibrated)} more were not calibrated "
-        "(the screen found them within seed noise on every figure: they keep their default). "
-        f"Posterior effective sample size {report.ess:.0f}: a median shift or a narrowing "
+        f"{len(stayed)} stay at it"
+        + (
+            f", and {len(report.not_calibrated)} more were not calibrated (the screen found "
+            "them within seed noise on every figure: they keep their default). "
+            if screened
+            else "; the settings listed the constants to calibrate, so every other constant "
+            "keeps its default without a screen having tested it. "
+        )
+        + f"Posterior effective sample size {report.ess:.0f}: a median shift or a narrowing "
         "smaller than its sampling noise at that size is not counted as a move (see "
         "`cxo_sim.calibration.moved`). *shift*: the posterior median's distance from the "
         "prior's, in shares of the prior's range; *width ratio*: the 90% interval's width over "
@@ -139,7 +145,11 @@ def format_moved(rows: list[dict], report: Report, name: str) -> str:
         "Calibrated, not moved: "
         + (", ".join(f"`{r['constant']}`" for r in stayed) or "none")
         + ". Not calibrated (default in every run): "
-        + (", ".join(f"`{c}`" for c in report.not_calibrated) or "none")
+        + (
+            (", ".join(f"`{c}`" for c in report.not_calibrated) or "none")
+            if screened
+            else "every constant not listed in the settings (no screen ran)"
+        )
         + ".",
         "",
         "A constant that stays at the prior is one the firm's figures, with their "
@@ -161,8 +171,9 @@ def summary(rows: list[dict]) -> str:
 def write_moved(folder: str | Path, report: Report, name: str) -> tuple[Path, str]:
     """Write ``moved.md`` into the folder; its path and the one-line summary."""
     folder = Path(folder)
-    rows = moves(load_stored(folder), report)
-    text = format_moved(rows, report, name)
+    stored = load_stored(folder)
+    rows = moves(stored, report)
+    text = format_moved(rows, report, name, screened=stored.screen is not None)
     path = write_output(
         folder / MOVED, lambda temp: temp.write_text(text, encoding="utf-8"), root=folder.parent
     )
