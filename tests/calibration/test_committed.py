@@ -17,7 +17,11 @@ FOLDER = ROOT / "calibration" / "old_world"
 def test_the_committed_calibration_matches_its_file_and_the_model():
     manifest = json.loads((FOLDER / "manifest.json").read_text(encoding="utf-8"))
     calibration = load_calibration(ROOT / "calibration" / "old_world.toml")
-    assert manifest["calibration_hash"] == calibration.text_hash
+    assert manifest["calibration_hash"] == calibration.text_hash, (
+        "calibration/old_world.toml changed: rerun cxo-sim calibrate calibration/old_world.toml "
+        "--fresh"
+    )
+    assert [t["key"] for t in manifest["targets"]] == [t.key for t in calibration.targets]
     assert manifest["model_fingerprint"] == model_fingerprint(), (
         "the model changed: rerun cxo-sim calibrate calibration/old_world.toml --fresh"
     )

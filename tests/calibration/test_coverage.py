@@ -9,14 +9,18 @@ import pytest
 from cxo_sim.calibration.coverage import (
     COVERAGE_REPORT,
     COVERAGE_TABLE,
+    _ruled_out,
+    format_coverage,
     hits,
     run_coverage,
     summarise,
     synthetic_targets,
     truth_calibration,
 )
+from cxo_sim.calibration.emulator import WAVES_TABLE
 from cxo_sim.calibration.spec import Target, load_calibration
 from cxo_sim.cli.main import main
+from cxo_sim.constants import CONSTANTS
 
 NOISE = 0.1
 TOY_TARGET = Target("s", "toy statistic", -0.15, 0.15, "")
@@ -95,3 +99,52 @@ def test_a_truth_is_calibrated_as_the_file_is_history_matching_included(tmp_path
     assert widths == pytest.approx({t.key: t.half_width for t in calibration.targets})
     again = truth_calibration(calibration, ["BASE_HAZARD"], 3, truth, tmp_path / "again")
     assert again.text == synthetic.text  # the same truth, the same file: it resumes
+
+
+def test_a_small_exact_posterior_covers_at_the_nominal_rate():
+    # Twenty particles drawn from the exact posterior (here the prior: U(0, 1)) and a truth
+    # drawn from it too: the truth is as likely at any rank among them. The end particles of
+    # the 90% interval hold it only 18 of 21 times; its rank, 19 of 21 (nominal 90%).
+    rng = np.random.default_rng(11)
+    rows = []
+    for index in range(6000):
+        posterior = pd.DataFrame({"theta": rng.random(20), "weight": 1.0})
+        for row in hits({"theta": float(rng.random())}, posterior):
+            rows.append({"truth_index": index, **row})
+    table = pd.DataFrame(rows)
+    assert table["inside_90%"].mean() == pytest.approx(19 / 21, abs=0.012)
+    assert table["inside_50%"].mean() == pytest.approx(11 / 21, abs=0.02)
+    by_ends = (table["low_90%"] <= table["truth"]) & (table["truth"] <= table["high_90%"])
+    assert by_ends.mean() == pytest.approx(18 / 21, abs=0.012)
+
+
+def test_a_truth_the_history_matching_rules_out_is_counted(tmp_path):
+    # One stored wave of a toy statistic rising with BASE_HAZARD; the range holds its low end.
+    path = tmp_path / "hm.toml"
+    path.write_text(
+        'name = "truth-00"\nyears = 2\nseed = 4\n[constants]\ncalibrate = ["BASE_HAZARD"]\n'
+        "[history_matching]\nwaves = 1\nruns = 40\n[targets]\n"
+        "breached = { low = 0.0, high = 0.02 }\n",
+        encoding="utf-8",
+    )
+    synthetic = load_calibration(path)
+    low, high = CONSTANTS["BASE_HAZARD"].low, CONSTANTS["BASE_HAZARD"].high
+    unit = (np.arange(40) + 0.5) / 40
+    rng = np.random.default_rng(0)
+    waves = pd.DataFrame(
+        {"wave": 1, "seed": np.arange(40), "BASE_HAZARD": low + (high - low) * unit,
+         "breached": 0.1 * unit + rng.normal(0, 0.002, 40)}
+    )  # fmt: skip
+    (tmp_path / "truth-00").mkdir()
+    waves.to_csv(tmp_path / "truth-00" / WAVES_TABLE, index=False)
+    kept = {"BASE_HAZARD": low + 0.05 * (high - low)}
+    far = {"BASE_HAZARD": low + 0.9 * (high - low)}
+    assert _ruled_out(synthetic, tmp_path, ["BASE_HAZARD"], kept, None) == 0.0
+    assert _ruled_out(synthetic, tmp_path, ["BASE_HAZARD"], far, None) == 1.0
+    table = pd.DataFrame(
+        [{"truth_index": i, "epsilon": 0.0, "ess": 20.0, "ruled_out": float(i == 1),
+          **hits({"BASE_HAZARD": 0.001}, pd.DataFrame({"BASE_HAZARD": [0.001], "weight": 1.0}))[0]}
+         for i in range(3)]
+    )  # fmt: skip
+    text = format_coverage(table, 10, 1.0, 20, synthetic)
+    assert "History matching ruled out 1 of 3 truths" in text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cxo_sim.calibration.organisation import organisation_calibration
-from cxo_sim.calibration.spec import load_calibration
+from cxo_sim.calibration.spec import PUBLISHED, load_calibration
 from cxo_sim.cli import main
 
 GOOD = """
@@ -35,6 +35,12 @@ BAD_CALIBRATIONS = {
         'name = "x"\n[targets]\nutilization = { low = 0.6, high = 0.3 }',
         "low (0.6) must be below high (0.3)",
     ),
+    "unknown held-out target": ('name = "x"\nholdout = ["tools"]', "holdout[0]: unknown target"),
+    "fitted and held out": (
+        'name = "x"\nholdout = ["tool_count"]\n[targets]\ntool_count = true',
+        "targets.tool_count: is also held out",
+    ),
+    "held out twice": ('name = "x"\nholdout = ["tool_count", "tool_count"]', "listed twice"),
     "too few years": ('name = "x"\nyears = 1', "years: must be at least 2"),
     "tiny population": ('name = "x"\npopulation = 2', "population: must be at least 10"),
     "unknown parameter": ('name = "x"\n[fixed]\nn_marketer = 3', "fixed.n_marketer"),
@@ -163,3 +169,16 @@ def test_sweep_on_a_stale_firm_calibration_says_how_to_recalibrate(tmp_path, mon
     assert len(err.strip().splitlines()) == 1, err
     assert f"cxo-sim calibrate --organisation {firm} --fresh" in err
     assert not (tmp_path / "results").exists()
+
+
+def test_every_committed_calibration_file_loads():
+    root = Path(__file__).resolve().parents[2] / "calibration"
+    files = sorted(root.glob("*.toml"))
+    assert len(files) >= 3
+    held = load_calibration(root / "old_world-holdout.toml")
+    assert [t.key for t in held.holdout] == ["utilization_trend", "tool_count"]
+    for path in files:
+        calibration = load_calibration(path)
+        assert calibration.name == path.stem
+        keys = {t.key for t in (*calibration.targets, *calibration.holdout)}
+        assert keys == set(PUBLISHED), path

@@ -71,7 +71,9 @@ def test_targets_are_the_corrected_quantities_and_the_statistics_carry_the_obser
     statistics = run_statistics(
         run_model(preset("old_world"), steps=104, seed=7, record=Weekly()), years=(2,)
     )
-    assert set(statistics) == {*keys, *OBSERVABLES, "tool_count"}
+    # The calibration's own targets (the card's, cxo_sim.calibration.evidence) come too.
+    assert set(statistics) == {*keys, *OBSERVABLES, "tool_count", "utilization_trend"}
+    assert math.isnan(statistics["utilization_trend"])  # one year: no trend
     assert statistics["shadow_spend_share"] <= statistics["business_led_share"] <= 1
     assert statistics["lead_time_p90"] >= statistics["median_lead_time"] > 0
 

@@ -207,6 +207,7 @@ def write_card(result: Result, calibration: Calibration, report: Report | None =
             ],
         ),
         predictive_figure(result, calibration),
+        _held_out(result, calibration),
         "<h2>Priors and posteriors</h2>",
         '<p class="note">Priors are uniform over each constant\'s plausible range (ODD section '
         "10.2). <em>narrowing</em>: the 90% credible interval's width over 90% of the prior's "
@@ -250,6 +251,33 @@ def write_card(result: Result, calibration: Calibration, report: Report | None =
     page = "\n".join(sections)
     return write_output(
         path, lambda temp: temp.write_text(page, encoding="utf-8"), root=result.folder.parent
+    )
+
+
+def _held_out(result: Result, calibration: Calibration) -> str:
+    """The predictive check of the targets the fit did not use, if the file held any out."""
+    if not calibration.holdout:
+        return ""
+    rows = predictive_table(result.predictive, calibration.holdout)
+    return (
+        "<h2>Held-out targets</h2>"
+        '<p class="note">Targets of the card the calibration did not fit (<code>holdout</code>): '
+        "the posterior's runs against evidence it did not see.</p>"
+        + _table(
+            ["target", "range", "source", "mean", "90% interval", "inside", "runs"],
+            [
+                [
+                    r["label"],
+                    f"{fmt(r['low'])}-{fmt(r['high'])}",
+                    r["source"],
+                    fmt(r["mean"]),
+                    f"[{fmt(r['p05'])}, {fmt(r['p95'])}]",
+                    f"{r['coverage']:.0%}",
+                    r["runs"],
+                ]
+                for r in rows
+            ],
+        )
     )
 
 

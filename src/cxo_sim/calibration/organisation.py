@@ -90,7 +90,8 @@ def organisation_calibration(path: str | Path, settings: str | Path | None = Non
 def _settings(path: str | Path) -> dict[str, Any]:
     calibration = load_calibration(path)
     settings = tomllib.loads(calibration.text)
-    return {k: v for k, v in settings.items() if k not in ("name", "preset", "fixed", "targets")}
+    skip = ("name", "preset", "fixed", "targets", "holdout")
+    return {k: v for k, v in settings.items() if k not in skip}
 
 
 def _targets(check: _Checker, value: Any, params: dict[str, Any]) -> list[Target]:
@@ -168,6 +169,10 @@ def organisation_posterior(
         progress=progress,
         redo=f"recalibrate with 'cxo-sim calibrate --organisation {path}{out} --fresh'",
     )
-    write_card(result, calibration, write_identifiability(result.folder))
+    from cxo_sim.calibration.moved import write_moved
+
+    report = write_identifiability(result.folder)
+    write_card(result, calibration, report)
+    write_moved(result.folder, report, calibration.name)
     folder = Path(DEFAULT_ROOT if root is None else root) / calibration.name
     return calibration, load_posterior(folder)

@@ -48,7 +48,10 @@ def simulate_statistics_seeded(
 
 
 def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> pd.DataFrame:
-    """Statistics of ``calibration.predictive`` runs, each with a posterior draw's constants."""
+    """Statistics of ``calibration.predictive`` runs, each with a posterior draw's constants.
+
+    The held-out targets' statistics too: their check is of evidence the fit did not see.
+    """
     draws = draw_constants(posterior, calibration.seed, calibration.predictive)
     rng = np.random.default_rng(np.random.SeedSequence(calibration.seed, spawn_key=(1,)))
     seeds = rng.integers(0, 2**31 - 1, size=len(draws))
@@ -57,7 +60,8 @@ def _predict(calibration: Calibration, posterior: pd.DataFrame, pool, stop) -> p
         for i, (seed, constants) in enumerate(zip(seeds, draws, strict=True))
     ]
     rows = list(ordered_map(pool, _run_draw, jobs, stop, run_deadline(calibration.steps)))
-    return pd.DataFrame(rows, columns=[t.key for t in calibration.targets])
+    columns = [t.key for t in (*calibration.targets, *calibration.holdout)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def draw_constants(posterior: pd.DataFrame, seed: int, n: int) -> list[dict[str, float]]:
@@ -150,11 +154,14 @@ def predictive_table(predictive: pd.DataFrame, targets: list[Target]) -> list[di
     return rows
 
 
-def format_predictive(rows: list[dict[str, Any]], draws: int, years: int) -> str:
-    """The posterior predictive table as text."""
+def format_predictive(
+    rows: list[dict[str, Any]], draws: int, years: int, held_out: bool = False
+) -> str:
+    """The posterior predictive table as text (``held_out``: of targets the fit did not use)."""
+    what = "held-out targets (not fitted)" if held_out else "the fitted targets"
     lines = [
-        f"Posterior predictive check, {draws} runs (one per posterior draw), years 2-{years} "
-        "pooled:",
+        f"Posterior predictive check of {what}, {draws} runs (one per posterior draw), years "
+        f"2-{years} pooled:",
         f"  {'target':<44} {'range':>16} {'mean':>9} {'90% interval':>22} {'inside':>7}",
     ]
     for r in rows:

@@ -22,11 +22,14 @@ The format::
     [targets]                          # optional: a subset of the ODD's targets (default: all)
     breached = true                    # true: the published range; or { low, high, source }
     business_led_share = { low = 0.3, high = 0.4, source = "our own survey" }
+    holdout = ["tool_count"]           # optional: card targets not fitted, only predicted
 
-The targets are the calibration targets of ``cxo_sim.validation.targets`` (ODD section 9),
-each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
+The targets are those of the target card (``cxo_sim.calibration.evidence``, committed as
+calibration/TARGETS.md): the calibration targets of ``cxo_sim.validation.targets`` (ODD section
+9), each a run's yearly figure pooled over years 2 to ``years`` (year 1 is the warm-up; the ODD's
 targets are measured in years 2 to 5, the default) by
-:func:`cxo_sim.validation.targets.run_statistics`.
+:func:`cxo_sim.validation.targets.run_statistics`, the trend of utilisation over those years
+and the tool count at the end of the run.
 Every mistake raises :class:`UserError` with one line naming the file, the key and the problem.
 
 Covered by ``tests/calibration/test_files.py``.
@@ -41,11 +44,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxo_sim.calibration.evidence import CARD
 from cxo_sim.constants import CONSTANTS
 from cxo_sim.experiments.spec import _Validator, read_toml
 from cxo_sim.params import did_you_mean
 from cxo_sim.presets import PRESETS
-from cxo_sim.validation.targets import CALIBRATION_YEARS, TARGETS, WEEKS
+from cxo_sim.validation.targets import CALIBRATION_YEARS, WEEKS
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -60,6 +64,7 @@ TOP_LEVEL_KEYS = (
     "constants",
     "history_matching",
     "targets",
+    "holdout",
 )
 DEFAULT_YEARS = max(CALIBRATION_YEARS)
 DEFAULT_SEED = 0
@@ -68,8 +73,9 @@ DEFAULT_GENERATIONS = 6
 DEFAULT_PREDICTIVE = 200
 DEFAULT_TRAJECTORIES = 6
 DEFAULT_SCREEN_SEEDS = 2
-# Published target ranges, by statistic: (label, low, high, source).
-PUBLISHED = {key: (label, low, high, source) for label, key, low, high, source in TARGETS}
+# Published target ranges, by statistic: (label, low, high, source); the target card
+# (``evidence.py``, calibration/TARGETS.md) says where each comes from.
+PUBLISHED = {e.key: (e.label, e.low, e.high, e.source) for e in CARD}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
@@ -120,6 +126,9 @@ class Calibration:
         constants: constants to calibrate as listed in the file (None: the screen picks them).
         targets: the statistics to match.
         matching: the history matching's ``waves``, ``runs`` and ``cutoff`` (None: none).
+        holdout: targets of the card not fitted, whose posterior predictive check tests the
+            posterior on evidence it did not see (without ``[targets]``, the default targets
+            are the card's others).
         text: the file's text (for the manifest and for resuming).
         path: the file's path.
     """
@@ -140,6 +149,7 @@ class Calibration:
     path: Path
     fixed: dict[str, Any] = field(default_factory=dict)
     matching: dict[str, Any] | None = None
+    holdout: list[Target] = field(default_factory=list)
 
     @property
     def steps(self) -> int:
@@ -177,6 +187,7 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
     fixed = check.parameter_table("fixed", data.get("fixed", {}))
     screen = check.table("screen", data.get("screen", {}))
     check.known_keys("screen", screen, ("trajectories", "seeds"))
+    held = check.holdout(data.get("holdout"))
     return Calibration(
         name=name,
         preset=preset,
@@ -193,11 +204,14 @@ def parse_calibration(data: dict[str, Any], text: str, path: Path) -> Calibratio
             screen, "seeds", DEFAULT_SCREEN_SEEDS, low=1, high=100, where="screen"
         ),
         constants=check.constants(data.get("constants")),
-        targets=check.targets(data.get("targets")),
+        targets=[t for t in check.targets(data.get("targets")) if t.key not in held]
+        if "targets" not in data
+        else check.targets(data["targets"], held),
         text=text,
         path=path,
         fixed=fixed,
         matching=check.matching(data.get("history_matching")),
+        holdout=[Target(key, *PUBLISHED[key]) for key in held],
     )
 
 
@@ -240,10 +254,27 @@ class _Checker(_Validator):
             "cutoff": cutoff,
         }
 
-    def targets(self, value: Any) -> list[Target]:
+    def holdout(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        names = self.names("holdout", value, None)
+        for i, key in enumerate(names):
+            if key not in PUBLISHED:
+                hint = did_you_mean(key, PUBLISHED)
+                raise self.fail(f"holdout[{i}]", f"unknown target{hint}")
+            if key in names[:i]:
+                raise self.fail(f"holdout[{i}]", f"{key} is listed twice")
+        if len(names) >= len(PUBLISHED):
+            raise self.fail("holdout", "holds out every target; leave at least one to fit")
+        return names
+
+    def targets(self, value: Any, held: list[str] = ()) -> list[Target]:
         if value is None:
             return default_targets()
         table = self.table("targets", value)
+        for key in table:
+            if key in held:
+                raise self.fail(f"targets.{key}", "is also held out; fit it or hold it out")
         if not table:
             raise self.fail("targets", "empty; name at least one target, or leave the table out")
         targets = []

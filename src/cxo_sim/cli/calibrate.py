@@ -1,9 +1,10 @@
 """``cxo-sim calibrate``: run a calibration file, write its reports, print the predictive check.
 
-The reports are the card, the identifiability report and, with ``--coverage N``, the coverage
-report. ``--report-only`` rebuilds the identifiability report and the card of a finished
-calibration from its folder, without a model run. Covered by ``tests/calibration/test_abc.py``
-and ``tests/calibration/test_identifiability.py``.
+The reports are the card, the identifiability report, for ``--organisation`` the what-moved
+report, and, with ``--coverage N``, the coverage report. ``--report-only`` rebuilds the
+identifiability report, the what-moved report and the card of a finished calibration from its
+folder, without a model run. Covered by ``tests/calibration/test_abc.py``,
+``tests/calibration/test_identifiability.py`` and ``tests/calibration/test_moved.py``.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def command(args: argparse.Namespace) -> None:
             raise UserError(f"{folder}: holds a calibration made with another calibration file")
         if not result.manifest.get("finished"):
             raise UserError(f"{folder}: the calibration is not finished; run it first")
-        _report(result, calibration)
+        _report(result, calibration, args.organisation is not None)
         return
     try:
         result = calibrate(
@@ -130,13 +131,16 @@ def command(args: argparse.Namespace) -> None:
             scheduler=args.scheduler,
             progress=None if args.quiet else stderr,
         )
-    card = _report(result, calibration)
+    card = _report(result, calibration, args.organisation is not None)
     if result.manifest.get("history_matching"):
         from cxo_sim.calibration.emulator import format_waves
 
         print(format_waves(result.manifest["history_matching"]))
     rows = predictive_table(result.predictive, calibration.targets)
     print(format_predictive(rows, len(result.predictive), calibration.years))
+    if calibration.holdout:
+        rows = predictive_table(result.predictive, calibration.holdout)
+        print(format_predictive(rows, len(result.predictive), calibration.years, held_out=True))
     seconds = result.manifest["wall_seconds"]
     runs = sum(result.manifest["runs"].values())
     print(
@@ -151,8 +155,11 @@ def command(args: argparse.Namespace) -> None:
         print(warning, file=sys.stderr)
 
 
-def _report(result, calibration) -> Path:
-    """Write the identifiability report and the card; print where, and any warning."""
+def _report(result, calibration, organisation: bool = False) -> Path:
+    """Write the identifiability report and the card; print where, and any warning.
+
+    For a firm (``organisation``), also the what-moved report (``calibration/moved.py``).
+    """
     from cxo_sim.calibration.card import write_card
     from cxo_sim.calibration.identifiability import (
         REPORT,
@@ -171,6 +178,11 @@ def _report(result, calibration) -> Path:
         f"identifiability: {summary}; no target constrains: {unconstrained}; "
         f"report: {result.folder / REPORT}"
     )
+    if organisation:
+        from cxo_sim.calibration.moved import write_moved
+
+        path, line = write_moved(result.folder, report, calibration.name)
+        print(f"{line}; report: {path}")
     warning = misspecification_warning(report.fit)
     if warning:
         print(warning, file=sys.stderr)

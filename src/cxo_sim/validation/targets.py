@@ -110,7 +110,9 @@ def yearly_figure(figures: dict, key: str) -> float:
 def run_statistics(run: Run, years: Iterable[int] = CALIBRATION_YEARS) -> dict[str, float]:
     """Every target's figure of one run, pooled over ``years`` (the calibration's statistics).
 
-    The observables (:data:`OBSERVABLES`) and the run's tool count come too, for a firm's own
+    The observables (:data:`OBSERVABLES`), the run's tool count at its end and the trend of
+    utilisation over ``years`` (:func:`utilization_trend`) come too: the last two are targets of
+    the calibration only (``cxo_sim.calibration.evidence``), the others a firm's own
     observations. The business-led share, the lead time's 90th percentile, utilisation and the
     observables are means of the yearly figures; the cost of a breach is the years' breach
     costs over their breaches (NaN when the run had no breach in those years). The chance of a
@@ -133,9 +135,22 @@ def run_statistics(run: Run, years: Iterable[int] = CALIBRATION_YEARS) -> dict[s
             statistics[key] = float(cost / breaches) if breaches else math.nan
         else:
             statistics[key] = float(np.mean([yearly_figure(f, key) for f in figures]))
-    # Not a published target, but what a firm can count about itself (its stack at the end).
+    # The tools owned at the end of the run (a calibration target and a firm's own count).
     statistics["tool_count"] = float(run.outcomes["tool_count"])
+    statistics["utilization_trend"] = utilization_trend(figures, years)
     return statistics
+
+
+def utilization_trend(figures: list[dict], years: list[int]) -> float:
+    """Least-squares slope of the year-end utilisation over ``years`` (a year; NaN if < 2 years).
+
+    The pattern over time of the calibration's target card (``cxo_sim.calibration.evidence``):
+    Gartner's utilisation falls as stacks grow.
+    """
+    if len(years) < 2:
+        return math.nan
+    values = [float(f["utilization"]) for f in figures]
+    return float(np.polyfit(np.asarray(years, dtype=float), values, 1)[0])
 
 
 def _cost_per_breach(figures: list[dict]) -> Estimate:
