@@ -343,13 +343,15 @@ class Marketer(mesa.Agent):
         """Maybe pursue an idea, advance each campaign, go around IT where that beats waiting."""
         model = self.model
         if self.ideas.random() < model.idea_rate:
-            campaign = model.new_campaign(self)
+            campaign = campaigns.new_campaign(model, self)
             # An idea that needs a capability the firm has dropped is an opportunity forgone,
             # not one moved to the tools it has (ODD 7.13).
             if self.pursues() and not any(cap.abandoned for cap in campaign.needs):
                 self.campaigns.append(campaign)
-        for campaign in self.campaigns:
-            model.advance_campaign(campaign)
+        if self.campaigns:
+            advance = campaigns.advance_campaign
+            for campaign in self.campaigns:
+                advance(model, campaign)
         if self.requests:
             self.consider_bypass()
 
@@ -557,3 +559,8 @@ class Tool(mesa.Agent):
     def usable(self, now: float) -> bool:
         """Active and not offline after a breach at time ``now``."""
         return self.active and now >= self.offline_until
+
+
+# The submodels import the plain objects above; the agents call the campaign pipeline directly
+# (not through the model's one-line wrappers), so it is imported once they exist.
+from cxo_sim.model.submodels import campaigns  # noqa: E402
