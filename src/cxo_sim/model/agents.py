@@ -22,6 +22,7 @@ import mesa
 # wrappers; the submodels import the plain objects below, so they are reached through their
 # package (``submodels.campaigns``), whose modules are all loaded with ``cxo_sim.model``.
 from cxo_sim.model import submodels
+from cxo_sim.model.policies import DEFAULT
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -390,7 +391,11 @@ class Marketer(mesa.Agent):
         model = self.model
         around_gain = submodels.shadow_it.around_gain
         gain = around_gain(model, waited, campaign, cap, cap is not None, refused)
-        if not model.policy.goes_around(model, self, campaign, gain):
+        policy = model.policy
+        # The default policy's answer (``Policy.yes``: yes when it gains) without its two calls.
+        if not (
+            gain > 0.0 if policy is DEFAULT else policy.goes_around(model, self, campaign, gain)
+        ):
             return False
         return model.random.random() < model.k.BYPASS_PROPENSITY
 
