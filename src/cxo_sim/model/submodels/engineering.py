@@ -83,8 +83,10 @@ def engineers_work(model: CxOModel) -> None:
     if k.MECH_OPS_PAID:
         operations = from_regular + routine_at_start - routine + patched
         spend(model, operations * k.ENGINEER_DAY_COST)
-    model.tasks.sort(key=lambda t: (-t.priority, t.created))
-    model.queue_start = {False: 0, True: 0}
+    tasks = model.tasks
+    if len(tasks) > 1:
+        tasks.sort(key=lambda t: (-t.priority, t.created))
+    model.queue_start = start = {False: 0, True: 0}
     # Each engineer's week (``Engineer.work``) in a random order: the permutation Mesa's
     # ``shuffle_do`` draws for the staff (the same draws, the engineers in the order they
     # joined), with the days worked out once for the week.
@@ -93,13 +95,22 @@ def engineers_work(model: CxOModel) -> None:
     embedded_days = days * model.embedded_availability
     regular_days = days * model.marketing_share * model.regular_availability
     building = model.self_serve_platform
+    # An engineer who would start past the end of the queue (``work_queue``'s resume point)
+    # finds nothing to do: it is not called, and only what ``work_queue`` would then record
+    # is recorded. Finishing a task may queue another, so the length is read each time.
     for engineer in staff:
         if engineer.embedded:
-            work_queue(model, embedded_days, True, k.EMBEDDED_EFFICIENCY)
-        elif building and not model.platform_live:
-            work_queue(model, build_platform(model, regular_days), False, 1.0)
+            if start[True] < len(tasks):
+                work_queue(model, embedded_days, True, k.EMBEDDED_EFFICIENCY)
+            continue
+        if building and not model.platform_live:
+            worked = build_platform(model, regular_days)
         else:
-            work_queue(model, regular_days, False, 1.0)
+            worked = regular_days
+        if start[False] < len(tasks):
+            work_queue(model, worked, False, 1.0)
+        elif worked > 1e-9 and start[True] < start[False]:
+            start[True] = start[False]
     model.tasks = [t for t in model.tasks if t.effort > 1e-9 and not cancelled(t)]
     technologists_work(model)
 
