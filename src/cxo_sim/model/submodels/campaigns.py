@@ -170,6 +170,8 @@ def shows(model: CxOModel) -> bool:
 def known_tool(model: CxOModel, cap: Capability) -> Tool | None:
     """The best tool IT knows for ``cap``, or None."""
     known = [t for t in model.tools_by_cap.get(cap, ()) if t.known]
+    if len(known) == 1:
+        return known[0]  # what ``max`` returns for one, without working out its preference
     return max(known, key=preference) if known else None
 
 
