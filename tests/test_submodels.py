@@ -303,7 +303,7 @@ def test_a_cautious_cios_watching_and_scans_take_routine_time_from_patching():
         model.step()
         patched = []
         original = engineering.patch_tools
-        engineering.patch_tools = lambda m, days: patched.append(days) or 0.0
+        engineering.patch_tools = lambda m, days, *due: patched.append(days) or 0.0
         try:
             engineering.engineers_work(model)
         finally:

@@ -136,3 +136,79 @@ def test_workers_below_one_is_refused_before_any_sampling(capsys):
         captured.err.strip() == "cxo-sim sensitivity: error: --workers: must be at least 1, got 0"
     )
     assert "sample points" not in captured.out
+
+
+def everything_experiment(**changes):
+    fields = dict(preset="old_world", fixed={}, name="all", replications=1, steps=4, seed=1)
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def known_everything_model(param_sets):
+    """breaches = 10 BASE_HAZARD-scaled + 3 cio_risk: only ODD 7.11 and the parameters act."""
+    hazard = sensitivity.CONSTANTS["BASE_HAZARD"]
+    rows = []
+    for point, params in enumerate(param_sets):
+        k = params["constants"]["BASE_HAZARD"]
+        breaches = 10.0 * (k - hazard.low) / (hazard.high - hazard.low) + 3.0 * params["cio_risk"]
+        rows.append({"point": point, "replication": 0, "breaches": breaches})
+    return pd.DataFrame(rows)
+
+
+def test_everything_varies_every_parameter_and_constant_in_odd_groups():
+    problem = sensitivity.everything_problem(everything_experiment())
+    names = set(problem.names)
+    assert set(DEFAULTS) <= names and set(sensitivity.CONSTANTS) <= names
+    assert problem.labels[0] == "parameters"
+    sections = {c.section for c in sensitivity.CONSTANTS.values()}
+    assert set(problem.labels[1:]) == {f"ODD {s}" for s in sections}
+    # The organisation's size varies over a band around the preset's, not the registry's bounds.
+    size = next(f for f in problem.factors if f.name == "n_marketers")
+    assert size.decode(size.high) == 2 * DEFAULTS["n_marketers"]
+    for method, n in (("sobol", 4), ("morris", 2)):
+        samples = sensitivity.sample(problem, method, n, seed=1)
+        assert len(samples) == sensitivity.design_points(problem, method, n)
+    params = problem.parameter_sets(sensitivity.sample(problem, "sobol", 2, seed=1))[0]
+    assert set(params["constants"]) == set(sensitivity.CONSTANTS)
+    assert all(not isinstance(v, dict) for k, v in params.items() if k != "constants")
+
+
+def test_grouped_sobol_finds_the_groups_that_act_and_none_of_the_others():
+    problem = sensitivity.everything_problem(everything_experiment())
+    table = analyse(problem, known_everything_model, "sobol", 256, seed=2, outcomes=["breaches"])
+    st = table.set_index("parameter")["ST"]
+    assert list(st.index) == problem.labels
+    assert st["ODD 7.11"] > 0.8 and 0.02 < st["parameters"] < 0.2
+    assert st.drop(["ODD 7.11", "parameters"]).abs().max() < 1e-9
+
+
+def test_everything_on_the_real_model_passes_the_constants_to_the_runs(tmp_path, capsys):
+    experiment = tmp_path / "all.toml"
+    experiment.write_text(
+        'name = "all"\nquestion = "What matters?"\nsteps = 3\nreplications = 1\nseed = 3\n'
+        '[sensitivity]\noutcomes = ["tech_spend"]\n'
+    )
+    args = SimpleNamespace(
+        experiment=str(experiment), method="sobol", workers=1, out=tmp_path, everything=True, n=2
+    )
+    sensitivity_command(args)
+    out = capsys.readouterr().out
+    assert "17 groups" in out and "38 sample points" in out
+    table = pd.read_csv(tmp_path / "all" / "sensitivity" / "sobol.csv")
+    assert set(table["parameter"]) == {"parameters", *{
+        f"ODD {c.section}" for c in sensitivity.CONSTANTS.values()
+    }}  # fmt: skip
+
+
+def test_evaluate_runs_each_set_with_its_constants():
+    from cxo_sim.experiments.runner import evaluate
+
+    params = [{"n_marketers": 5}, {"n_marketers": 5}]
+    dearer = {"ENGINEER_DAY_COST": 2 * sensitivity.CONSTANTS["ENGINEER_DAY_COST"].value}
+    runs = evaluate(
+        params, steps=3, replications=1, base_seed=1, workers=1, progress=False,
+        constants=[None, dearer],
+    )  # fmt: skip
+    spend = runs.set_index("point")["tech_spend"]
+    assert spend.iloc[1] > spend.iloc[0]
+    with pytest.raises(ValueError, match="1 constant sets for 2"):
+        evaluate(params, steps=3, replications=1, base_seed=1, workers=1, constants=[None])

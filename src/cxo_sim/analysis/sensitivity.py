@@ -9,6 +9,17 @@ Morris elementary effects (mu*, with bootstrap CIs) or Sobol first-order and tot
 ST, with CIs). Categorical parameters (bools and choices) are sampled as a uniform number over
 ``[0, levels)`` and rounded down to a level, so both methods can include them.
 
+``--everything`` varies every registry parameter and every behavioural constant of
+``cxo_sim.constants`` at once (the organisation's size and budgets over a band around the
+experiment's values, the constants over their plausible ranges) and reports the indices of
+groups: one per ODD submodel the constants belong to (section 5 and 7.1 to 7.15) and one for the
+parameters, the way SALib groups factors. A grouped Sobol design needs ``N x (groups + 2)``
+points (17 groups: ``19 N``) where one over the factors one by one needs ``N x (factors + 2)``
+(195 factors: ``197 N``), so an analysis of everything fits in minutes
+(``benchmarks/sobol_everything.py`` times it). Every point is run with the same
+replication seeds (common random numbers), and the indices are of the replications' mean, so
+seed noise is averaged away rather than read as sensitivity.
+
 Results go to ``<root>/<name>/sensitivity/<method>.csv`` (and ``.parquet``) with a bar chart.
 """
 
@@ -30,6 +41,7 @@ from SALib.sample import sobol as sobol_sample
 from cxo_sim.analysis.figure_style import STYLE, add_titles, panel_grid, plt, save, share_axis
 from cxo_sim.analysis.numbers import fmt, value_text
 from cxo_sim.analysis.results import measure, unit_label
+from cxo_sim.constants import CONSTANTS
 from cxo_sim.errors import UserError
 from cxo_sim.experiments.safe_files import write_output
 from cxo_sim.params import PARAMETERS
@@ -65,6 +77,7 @@ class Factor:
         levels: the values a categorical parameter takes (empty for numeric ones); the sampled
             number in ``[0, len(levels))`` is rounded down to pick one.
         integer: whether the value is rounded to an integer.
+        constant: a behavioural constant (``cxo_sim.constants``), not a registry parameter.
     """
 
     name: str
@@ -72,6 +85,7 @@ class Factor:
     high: float
     levels: tuple = ()
     integer: bool = False
+    constant: bool = False
 
     def decode(self, u: float) -> Any:
         """The parameter value for a sampled number."""
@@ -87,32 +101,51 @@ class Problem:
     """What is varied, around which base parameter set.
 
     Attributes:
-        factors: the varied parameters.
+        factors: the varied parameters (and constants).
         base: values of every other parameter.
+        groups: each factor's group, for indices of groups of factors (empty: one by one).
     """
 
     factors: tuple[Factor, ...]
     base: dict[str, Any]
+    groups: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
         """Names of the varied parameters."""
         return [f.name for f in self.factors]
 
+    @property
+    def labels(self) -> list[str]:
+        """What the indices are of: the groups in order of first appearance, else the names."""
+        return list(dict.fromkeys(self.groups)) if self.groups else self.names
+
     def salib(self) -> dict[str, Any]:
         """The problem in SALib's form."""
-        return {
+        problem = {
             "num_vars": len(self.factors),
             "names": self.names,
             "bounds": [[f.low, f.high] for f in self.factors],
         }
+        if self.groups:
+            problem["groups"] = list(self.groups)
+        return problem
 
     def parameter_sets(self, samples: np.ndarray) -> list[dict[str, Any]]:
-        """Complete parameter sets, one per sampled row."""
-        return [
-            {**self.base, **{f.name: f.decode(u) for f, u in zip(self.factors, row, strict=True)}}
-            for row in samples
-        ]
+        """Complete parameter sets, one per sampled row.
+
+        Varied constants go under the key ``constants`` (a dict by constant name), which the
+        evaluation passes to the model as its constants.
+        """
+        sets = []
+        for row in samples:
+            params, constants = dict(self.base), {}
+            for f, u in zip(self.factors, row, strict=True):
+                (constants if f.constant else params)[f.name] = f.decode(u)
+            if constants:
+                params["constants"] = constants
+            sets.append(params)
+        return sets
 
 
 def registry_factor(name: str, values: Sequence[Any] | None = None) -> Factor:
@@ -158,6 +191,49 @@ def problem_for(experiment: Any) -> Problem:
     return Problem(tuple(factors), base)
 
 
+# Over an analysis of everything, the organisation's size and budgets vary over this band
+# around the experiment's values (a larger firm is a larger copy, ODD 7.12, and the registry's
+# bounds, up to 2,000 marketers, would make the design's cost a question of the few largest
+# firms); every other parameter over its registry bounds.
+SIZE_BAND = (0.5, 2.0)
+SIZES = (
+    "n_marketers",
+    "n_engineers",
+    "n_capabilities",
+    "martech_budget",
+    "marketing_discretionary",
+)
+PARAMETER_GROUP = "parameters"
+
+
+def constant_group(section: str) -> str:
+    """The group of a constant in an analysis of everything: its ODD submodel's section."""
+    return f"ODD {section}"
+
+
+def everything_problem(experiment: Any) -> Problem:
+    """Every registry parameter and every behavioural constant, in groups (``--everything``).
+
+    The parameters form one group; the constants one group per ODD section of the submodel that
+    uses them. Constants vary over their plausible ranges (``cxo_sim.constants``).
+    """
+    base = {**PRESETS[experiment.preset], **experiment.fixed}
+    factors, groups = [], []
+    for name in PARAMETERS:
+        if name in SIZES:
+            low, high = (base[name] * scale for scale in SIZE_BAND)
+            if PARAMETERS[name].kind == "int":
+                low, high = max(int(PARAMETERS[name].low), round(low)), max(1, round(high))
+            factors.append(registry_factor(name, [low, high]))
+        else:
+            factors.append(registry_factor(name))
+        groups.append(PARAMETER_GROUP)
+    for name, declared in CONSTANTS.items():
+        factors.append(Factor(name, declared.low, declared.high, constant=True))
+        groups.append(constant_group(declared.section))
+    return Problem(tuple(factors), base, tuple(groups))
+
+
 def _factor_values(experiment: Any, name: str) -> list[Any] | None:
     """The values the file gives a factor (a range's ends), or None when it gives none."""
     if name not in experiment.factors:
@@ -182,11 +258,28 @@ def describe(problem: Problem) -> list[str]:
     return lines
 
 
+def sobol_base(n: int) -> int:
+    """The Sobol base sample size for ``n``: the power of two at or above it (at least 2)."""
+    return 2 ** max(1, math.ceil(math.log2(n)))
+
+
+def design_points(problem: Problem, method: str, n: int) -> int:
+    """How many points ``sample`` gives, without sampling: what a design costs in runs.
+
+    Morris: ``n`` trajectories of (factors or groups + 1) points; Sobol without second-order
+    indices: ``N x (factors or groups + 2)``, N the base size.
+    """
+    d = len(problem.labels)
+    if method == "morris":
+        return n * (d + 1)
+    return sobol_base(n) * (d + 2)
+
+
 def sample(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
     """Sample points: ``n`` Morris trajectories, or Sobol (Saltelli) with base size ``n``."""
     if method == "morris":
         return morris_sample.sample(problem.salib(), N=n, num_levels=MORRIS_LEVELS, seed=seed)
-    base_size = 2 ** max(1, math.ceil(math.log2(n)))
+    base_size = sobol_base(n)
     return sobol_sample.sample(problem.salib(), base_size, calc_second_order=False, seed=seed)
 
 
@@ -234,7 +327,7 @@ def _indices(
     problem: Problem, method: str, x: np.ndarray, y: np.ndarray, seed: int
 ) -> pd.DataFrame:
     salib = problem.salib()
-    names = problem.names
+    names = problem.labels
     if method == "morris":
         result = morris_analyze.analyze(
             salib, x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed

@@ -23,12 +23,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="local processes (default: all cores)"
     )
+    parser.add_argument(
+        "--everything",
+        action="store_true",
+        help="vary every parameter and behavioural constant, with indices of groups: one per "
+        "ODD submodel and one for the parameters",
+    )
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="Morris trajectories or the Sobol base size (default: the file's [sensitivity] n)",
+    )
     parser.add_argument("--out", default=None, help="results root (default ./results)")
     parser.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> None:
-    """``cxo-sim sensitivity EXPERIMENT.toml [--method morris|sobol] [--workers N] [--out DIR]``."""
+    """``cxo-sim sensitivity EXPERIMENT.toml [--method M] [--everything] [--n N] [--workers N]``."""
     from pathlib import Path
     from typing import Any
 
@@ -40,6 +52,7 @@ def command(args: argparse.Namespace) -> None:
         DEFAULT_OUTCOMES,
         analyse,
         describe,
+        everything_problem,
         problem_for,
         ranked_text,
         sample,
@@ -53,15 +66,26 @@ def command(args: argparse.Namespace) -> None:
     experiment = load_experiment(args.experiment)
     settings = experiment.sensitivity or {}
     method = args.method or settings.get("method", "morris")
-    n = int(settings.get("n", DEFAULT_N[method]))
+    given_n = getattr(args, "n", None)
+    n = given_n if given_n is not None else int(settings.get("n", DEFAULT_N[method]))
+    if n < 1:
+        raise UserError(f"--n: must be at least 1, got {n}")
     outcomes = tuple(settings.get("outcomes", DEFAULT_OUTCOMES))
     for outcome in outcomes:
         measure(outcome)
-    problem = problem_for(experiment)
-    points = len(sample(problem, method, n, experiment.seed))
-    source = "[sensitivity] parameters" if settings.get("parameters") else "[factors]"
-    print(f"{method} varies the {len(problem.factors)} parameters of {source}:")
-    print("\n".join(describe(problem)))
+    if getattr(args, "everything", False):
+        problem = everything_problem(experiment)
+        points = len(sample(problem, method, n, experiment.seed))
+        print(
+            f"{method} varies every parameter and constant ({len(problem.factors)} factors) in "
+            f"{len(problem.labels)} groups: {', '.join(problem.labels)}"
+        )
+    else:
+        problem = problem_for(experiment)
+        points = len(sample(problem, method, n, experiment.seed))
+        source = "[sensitivity] parameters" if settings.get("parameters") else "[factors]"
+        print(f"{method} varies the {len(problem.factors)} parameters of {source}:")
+        print("\n".join(describe(problem)))
     print(
         f"{points} sample points x {experiment.replications} replications = "
         f"{points * experiment.replications} runs of {experiment.steps} weeks",
@@ -69,12 +93,14 @@ def command(args: argparse.Namespace) -> None:
     )
 
     def run_model(param_sets: list[dict[str, Any]]) -> pd.DataFrame:
+        constants = [p.get("constants") for p in param_sets]
         return evaluate(
-            param_sets,
+            [{k: v for k, v in p.items() if k != "constants"} for p in param_sets],
             steps=experiment.steps,
             replications=experiment.replications,
             base_seed=experiment.seed,
             workers=args.workers,
+            constants=constants if any(constants) else None,
         )
 
     table = analyse(problem, run_model, method, n, experiment.seed, outcomes)

@@ -11,6 +11,7 @@ Covered by ``tests/experiments/test_local_sweeps.py``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -350,6 +351,7 @@ def evaluate(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = True,
+    constants: list[dict[str, float] | None] | None = None,
 ) -> pd.DataFrame:
     """Run each parameter set ``replications`` times in memory; nothing is written to disk.
 
@@ -361,6 +363,8 @@ def evaluate(
         workers: local processes (default: every core); ignored when ``executor`` is given.
         executor: any ``concurrent.futures.Executor`` to run on (not shut down here).
         progress: show a progress bar on stderr.
+        constants: behavioural constants for each parameter set, in its order (None, or a
+            None in the list: the default constants).
 
     Returns:
         One row per (point, replication), sorted so: point, replication, seed, then every outcome
@@ -368,6 +372,10 @@ def evaluate(
     """
     points = [(str(i), resolve(p)) for i, p in enumerate(param_sets)]
     runs = plan_runs(points, steps=steps, replications=replications, base_seed=base_seed)
+    if constants is not None:
+        if len(constants) != len(points):
+            raise ValueError(f"{len(constants)} constant sets for {len(points)} parameter sets")
+        runs = (dataclasses.replace(run, constants=constants[run.point]) for run in runs)
     columns = ["point", "replication", "seed", *OUTCOME_NAMES, *DIAGNOSTIC_NAMES]
     rows = []
     bar = tqdm(

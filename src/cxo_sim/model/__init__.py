@@ -181,7 +181,13 @@ class CxOModel(mesa.Model):
         self.start_week()  # executives' hours, the liaison's
         if meetings.meeting_due(self):
             meetings.hold_meeting(self)  # 2. backlog review, settled disagreements, disclosure
-        self.marketers.shuffle_do("act")  # 3. ideas, campaigns, requests, going around IT
+        # 3. ideas, campaigns, requests, going around IT, in a random order each week: the
+        # permutation Mesa's ``shuffle_do`` draws for the team (the same draws from the model's
+        # generator, the agents in the order they joined), without its per-agent look-ups.
+        order = self.team[:]
+        self.random.shuffle(order)
+        for marketer in order:
+            marketer.act()
         decisions.decide_requests(self)  # 4. decisions within the executives' hours
         engineering.engineers_work(self)  # 5. incidents, upkeep, patches, then the queue
         campaigns.launch_campaigns(self)  # 6. launches (and campaigns whose moment passed)
@@ -275,8 +281,7 @@ class CxOModel(mesa.Model):
             for index in range(self.n_marketers)
         ]
         self.n_embedded = round(self.mixed_teams * self.n_engineers)
-        for i in range(self.n_engineers):
-            Engineer(self, embedded=i < self.n_embedded)
+        self.staff = [Engineer(self, embedded=i < self.n_embedded) for i in range(self.n_engineers)]
         # Embedded engineers sit with teams of marketers in proportion to their number: those
         # marketers' purchases around IT are in view of one (ODD 7.2, 7.6).
         beside = round(self.n_marketers * self.n_embedded / max(self.n_engineers, 1))
@@ -472,7 +477,20 @@ class CxOModel(mesa.Model):
         tool.attacks = random.Random(f"{self.streams_seed}:attacks:{cap.name}:{nth}")
         self.tools_by_cap.setdefault(cap, []).append(tool)
         self.stack.append(tool)
-        self.bill_changed()
+        bill = self.bill
+        if bill is not None:
+            # The kept bill with the new tool last: the very sums ``money.weekly_bill`` would
+            # make over the stack, one term more, without a pass over a large firm's stack.
+            licences, shadow, sanctioned, outside = bill
+            cost = tool.weekly_cost
+            licences += cost
+            if not tool.known:
+                shadow += cost
+            if tool.bypass:
+                outside += cost
+            else:
+                sanctioned += cost
+            self.bill = (licences, shadow, sanctioned, outside)
         self.tally["tools_bought"] += 1
         return tool
 

@@ -18,6 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
+# The agents call the submodels' functions directly, not through the model's one-line
+# wrappers; the submodels import the plain objects below, so they are reached through their
+# package (``submodels.campaigns``), whose modules are all loaded with ``cxo_sim.model``.
+from cxo_sim.model import submodels
+from cxo_sim.model.policies import DEFAULT
+
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
 
@@ -343,13 +349,15 @@ class Marketer(mesa.Agent):
         """Maybe pursue an idea, advance each campaign, go around IT where that beats waiting."""
         model = self.model
         if self.ideas.random() < model.idea_rate:
-            campaign = model.new_campaign(self)
+            campaign = submodels.campaigns.new_campaign(model, self)
             # An idea that needs a capability the firm has dropped is an opportunity forgone,
             # not one moved to the tools it has (ODD 7.13).
             if self.pursues() and not any(cap.abandoned for cap in campaign.needs):
                 self.campaigns.append(campaign)
-        for campaign in self.campaigns:
-            model.advance_campaign(campaign)
+        if self.campaigns:
+            advance = submodels.campaigns.advance_campaign
+            for campaign in self.campaigns:
+                advance(model, campaign)
         if self.requests:
             self.consider_bypass()
 
@@ -381,10 +389,15 @@ class Marketer(mesa.Agent):
         not every week.
         """
         model = self.model
-        gain = model.around_gain(waited, campaign, cap, price=cap is not None, refused=refused)
-        if not model.policy.goes_around(model, self, campaign, gain):
+        around_gain = submodels.shadow_it.around_gain
+        gain = around_gain(model, waited, campaign, cap, cap is not None, refused)
+        policy = model.policy
+        # The default policy's answer (``Policy.yes``: yes when it gains) without its two calls.
+        if not (
+            gain > 0.0 if policy is DEFAULT else policy.goes_around(model, self, campaign, gain)
+        ):
             return False
-        return self.random.random() < model.k.BYPASS_PROPENSITY
+        return model.random.random() < model.k.BYPASS_PROPENSITY
 
     def goes_straight_around(self, campaign: Campaign, cap: Capability) -> bool:
         """Whether, not finding a tool, the marketer buys one without asking IT at all.
@@ -393,23 +406,24 @@ class Marketer(mesa.Agent):
         now beats waiting the time IT usually takes.
         """
         model = self.model
-        if self.random.random() >= model.k.SELF_PROVISION:
+        if model.random.random() >= model.k.SELF_PROVISION:
             return False
-        gain = model.around_gain(0.0, campaign, cap, price=True)
+        gain = submodels.shadow_it.around_gain(model, 0.0, campaign, cap, True)
         return model.policy.goes_around(model, self, campaign, gain)
 
     def consider_bypass(self) -> None:
         """Go around each open request for which acting beats waiting (ODD 7.6)."""
         model = self.model
+        week = model.week
         still_open = []
         for request in self.requests:
-            if request.stage == "closed":
+            stage = request.stage
+            if stage == "closed":
                 continue
             still_open.append(request)
-            waited = model.week - request.filed
-            refused = request.stage == "denied"
-            if self.goes_around(waited, request.campaign, request.capability, refused):
-                model.bypass(request, waited)
+            waited = week - request.filed
+            if self.goes_around(waited, request.campaign, request.capability, stage == "denied"):
+                submodels.shadow_it.bypass(model, request, waited)
         self.requests = still_open
 
 

@@ -60,15 +60,17 @@ def advance_campaign(model: CxOModel, campaign: Campaign) -> None:
     equipped = True
     for cap in campaign.needs:
         tool = tools.get(cap)
-        if tool is None and cap in tools:
-            equipped = False  # a request is open
+        if tool is None:
+            if cap in tools:
+                equipped = False  # a request is open
+                continue
+        elif tool.active:
             continue
-        if tool is None or not tool.active:
-            equip(model, campaign, cap)
-            equipped = equipped and tools[cap] is not None
+        equip(model, campaign, cap)
+        equipped = equipped and tools[cap] is not None
     if campaign.wants_data and campaign.data not in ("granted", "copied"):
         seek_data(model, campaign)
-    if equipped and campaign.launch_at < 0 and needs_release(campaign):
+    if equipped and campaign.launch_at < 0 and release_lane(model, campaign) is not None:
         campaign.launch_at = 0.0  # waiting for someone's release work
         not_before = max([campaign.ready_at] + [tools[cap].ready_at for cap in campaign.needs])
         if release_lane(model, campaign) == "marketing":
@@ -171,6 +173,8 @@ def shows(model: CxOModel) -> bool:
 def known_tool(model: CxOModel, cap: Capability) -> Tool | None:
     """The best tool IT knows for ``cap``, or None."""
     known = [t for t in model.tools_by_cap.get(cap, ()) if t.known]
+    if len(known) == 1:
+        return known[0]  # what ``max`` returns for one, without working out its preference
     return max(known, key=preference) if known else None
 
 
@@ -256,16 +260,18 @@ def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:
 
 def launch_campaigns(model: CxOModel) -> None:
     """Launch every campaign that is ready this week; drop those whose moment passed."""
-    end = model.week + 1
+    week = model.week
+    end = week + 1
     for marketer in model.team:
         if not marketer.campaigns:
             continue
         still = []
         for campaign in marketer.campaigns:
-            at = launch_time(model, campaign)
+            # A campaign waiting for IT's release cannot launch (``launch_time``'s first test).
+            at = None if campaign.launch_at == 0.0 else launch_time(model, campaign)
             if at is not None and at < end:
                 launch(model, campaign, at)
-            elif campaign.dropped or model.week > campaign.deadline:
+            elif campaign.dropped or week > campaign.deadline:
                 abandon(campaign)
             else:
                 still.append(campaign)
@@ -278,19 +284,24 @@ def launch_time(model: CxOModel, campaign: Campaign) -> float | None:
         return None  # IT has not pushed it live yet
     at = campaign.ready_at
     week = model.week
+    tools = campaign.tools
     for cap in campaign.needs:
-        tool = campaign.tools.get(cap)
-        if tool is None or not tool.usable(week):
+        tool = tools.get(cap)
+        # ``Tool.usable(week)``, inline: active and not offline after a breach.
+        if tool is None or not tool.active or week < tool.offline_until:
             return None
         if tool.pilot and tool.seat_week == week and tool.seats >= model.k.PILOT_SEATS:
             return None  # a pilot carries only a few campaigns at a time
-        at = max(at, tool.ready_at)
+        if tool.ready_at > at:  # max(at, ready_at), as ``max`` keeps the first of equals
+            at = tool.ready_at
     if campaign.wants_data:
         if campaign.data not in ("granted", "copied"):
             return None
-        at = max(at, campaign.data_at)
+        if campaign.data_at > at:
+            at = campaign.data_at
     if campaign.launch_at > 0.0:
-        at = max(at, campaign.launch_at)
+        if campaign.launch_at > at:
+            at = campaign.launch_at
     elif needs_release(campaign):
         return None  # equipped this week: the release is asked for next week
     return at

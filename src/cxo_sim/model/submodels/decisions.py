@@ -32,8 +32,11 @@ PENDING = ("decision", "negotiation", "escalated")
 def decide_requests(model: CxOModel) -> None:
     """Whoever holds the decision rights works through pending requests, within their hours."""
     queue = [r for r in model.decision_queue if r.stage in PENDING]
-    queue.sort(key=lambda r: (-r.priority, r.filed))
     model.decision_queue = queue
+    if not queue:
+        return
+    if len(queue) > 1:
+        queue.sort(key=lambda r: (-r.priority, r.filed))
     burden = model.it_backlog_weeks()
     out_of_hours = False  # the decider's hours only shrink: once short, short for the rest
     vetting = model.week - int(model.k.VET_WEEKS)

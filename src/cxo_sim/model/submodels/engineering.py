@@ -52,7 +52,18 @@ def engineers_work(model: CxOModel) -> None:
     # Routine upkeep and patching, capped.
     routine = min(regular - from_regular, k.OPS_SHARE * regular)
     routine_at_start = routine
-    watched = sum(1 for tool in model.stack if tool.monitored)
+    # One pass over the stack: the tools IT monitors, those it knows, and those it knows whose
+    # patches are due (``patch_tools``), in the stack's order.
+    due = model.security_weeks - k.PATCH_DUE_WEEKS * (0.5 + model.cio.risk)
+    watched = known = 0
+    stale = []
+    for tool in model.stack:
+        if tool.monitored:
+            watched += 1
+        if tool.known:
+            known += 1
+            if tool.patched_at <= due:
+                stale.append(tool)
     # The CIO's caution is what it wants done (ODD 7.8): each monitored tool watched as closely
     # as its risk tolerance asks, and its discovery tooling run as often; both take routine time
     # before patching, and get done only as far as that time goes.
@@ -64,17 +75,42 @@ def engineers_work(model: CxOModel) -> None:
     scans = k.DISCOVERY_DAYS * (1.0 - model.cio.risk) * size if k.MECH_WATCH_TIME else 0.0
     model.discovery_coverage, routine = cover(scans, routine)
     if shows(model):  # the shared board's entries of IT's tools, kept current (ODD 7.3)
-        board = k.BOARD_DAYS * sum(1 for tool in model.stack if tool.known)
+        board = k.BOARD_DAYS * known
         model.board_coverage, routine = cover(board, routine)
-    patched = patch_tools(model, routine)
+    patched = patch_tools(model, routine, stale)
     # The stack's operations are paid for like any engineer-day: incidents, upkeep, scans, the
     # board and patches (ODD 7.15); an embedded engineer's whole week is paid as diverted time.
     if k.MECH_OPS_PAID:
         operations = from_regular + routine_at_start - routine + patched
         spend(model, operations * k.ENGINEER_DAY_COST)
-    model.tasks.sort(key=lambda t: (-t.priority, t.created))
-    model.queue_start = {False: 0, True: 0}
-    model.engineers.shuffle_do("work")
+    tasks = model.tasks
+    if len(tasks) > 1:
+        tasks.sort(key=lambda t: (-t.priority, t.created))
+    model.queue_start = start = {False: 0, True: 0}
+    # Each engineer's week (``Engineer.work``) in a random order: the permutation Mesa's
+    # ``shuffle_do`` draws for the staff (the same draws, the engineers in the order they
+    # joined), with the days worked out once for the week.
+    staff = model.staff[:]
+    model.random.shuffle(staff)
+    embedded_days = days * model.embedded_availability
+    regular_days = days * model.marketing_share * model.regular_availability
+    building = model.self_serve_platform
+    # An engineer who would start past the end of the queue (``work_queue``'s resume point)
+    # finds nothing to do: it is not called, and only what ``work_queue`` would then record
+    # is recorded. Finishing a task may queue another, so the length is read each time.
+    for engineer in staff:
+        if engineer.embedded:
+            if start[True] < len(tasks):
+                work_queue(model, embedded_days, True, k.EMBEDDED_EFFICIENCY)
+            continue
+        if building and not model.platform_live:
+            worked = build_platform(model, regular_days)
+        else:
+            worked = regular_days
+        if start[False] < len(tasks):
+            work_queue(model, worked, False, 1.0)
+        elif worked > 1e-9 and start[True] < start[False]:
+            start[True] = start[False]
     model.tasks = [t for t in model.tasks if t.effort > 1e-9 and not cancelled(t)]
     technologists_work(model)
 
@@ -123,18 +159,22 @@ def backlog_weeks(model: CxOModel) -> float:
     return queued / capacity if capacity > 0 else queued
 
 
-def patch_tools(model: CxOModel, days: float) -> float:
+def patch_tools(model: CxOModel, days: float, stale: list[Tool] | None = None) -> float:
     """Bring the most out-of-date tools IT knows up to date, as far as ``days`` allow.
 
     A part of a patch's days left over carries to next week (a patch started is finished), so
     a small firm's odd hours count as a large firm's do. Returns the days of the patches
-    finished this week.
+    finished this week. ``stale``: the tools IT knows whose patches are due, in the stack's
+    order, if the caller has them (``engineers_work`` finds them in its pass over the stack).
     """
     k = model.k
     days += model.patch_credit
     room = int(days / k.PATCH_DAYS)
-    due = model.security_weeks - k.PATCH_DUE_WEEKS * (0.5 + model.cio.risk)
-    stale = [t for t in model.stack if t.known and t.patched_at <= due] if room > 0 else []
+    if room <= 0:
+        stale = []
+    elif stale is None:
+        due = model.security_weeks - k.PATCH_DUE_WEEKS * (0.5 + model.cio.risk)
+        stale = [t for t in model.stack if t.known and t.patched_at <= due]
     if len(stale) > room:
         stale.sort(key=lambda t: t.patched_at)
         del stale[room:]

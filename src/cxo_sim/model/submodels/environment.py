@@ -112,7 +112,7 @@ def age_capabilities(model: CxOModel) -> None:
     # New capabilities replace old ones: at the rate they emerge, so a catalogue keeps its size
     # in a constant environment (chiefmartec: the landscape turns over 15-30% a year).
     hazard = model.emerging_rate / (WEEKS_PER_YEAR * model.n_capabilities)
-    current = sum(1 for cap in model.catalogue if cap.obsolete_since < 0)
+    current = [cap.obsolete_since < 0 for cap in model.catalogue].count(True)
     hype_decay, maturity_weeks, fade_weeks = k.HYPE_DECAY, k.MATURITY_WEEKS, k.FADE_WEEKS
     faded = k.FADED
     draw = env.random

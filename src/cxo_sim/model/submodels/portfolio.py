@@ -210,8 +210,10 @@ def retire(model: CxOModel, tool: Tool, why: str) -> None:
             model.notices.add(model.week + int(k.NOTICE_WEEKS), tool.weekly_cost, kind)
             model.notice_bill[kind] += tool.weekly_cost
         for marketer in model.team:
+            if not marketer.campaigns:
+                continue
             for campaign in marketer.campaigns:
-                if any(t is tool for t in campaign.tools.values()):
+                if tool in campaign.tools.values():  # by identity: tools define no equality
                     campaign.fit *= k.MIGRATION_FIT
     tool.active = False
     model.tools_by_cap[tool.capability].remove(tool)
