@@ -199,8 +199,9 @@ def file_request(model: CxOModel, campaign: Campaign, cap: Capability) -> None:
     liaison = model.liaison if k.MECH_LIAISON_VETTING else None
     if liaison is not None and liaison.take(k.VET_HOURS):
         existing = liaison_finds(model, cap)
-        gain = offer_gain(model) if existing is not None else 0.0
-        if existing is not None and model.policy.takes_offer(model, campaign.marketer, gain):
+        if existing is not None and model.policy.takes_offer(
+            model, campaign.marketer, offer_gain(model)
+        ):
             if not existing.known:
                 model.make_known(existing, "pointed out by the liaison")
             redirect(model, request, existing)
@@ -249,13 +250,18 @@ def delivery_worth(model: CxOModel, weeks: float) -> float:
     return deliver * math.exp(-model.delay_rate * weeks)
 
 
-def redirect(model: CxOModel, request: ToolRequest, tool: Tool) -> None:
-    """Close a request by pointing its campaign to a tool the firm already has (a worse fit)."""
+def redirect(model: CxOModel, request: ToolRequest, tool: Tool, counted: bool = True) -> None:
+    """Close a request by pointing its campaign to a tool the firm already has (a worse fit).
+
+    ``counted``: a redirect by the firm (decider, meeting, liaison) counts in ``redirects``; a
+    marketer borrowing a colleague's tool around IT does not.
+    """
     campaign = request.campaign
     campaign.tools[request.capability] = tool
     campaign.fit *= model.k.REUSE_FIT
     request.stage = "closed"
-    model.tally["redirects"] += 1
+    if counted:
+        model.tally["redirects"] += 1
 
 
 def launch_campaigns(model: CxOModel) -> None:

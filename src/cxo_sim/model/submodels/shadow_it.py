@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxo_sim.model.submodels.campaigns import delivery_worth, shows
+from cxo_sim.model.submodels.campaigns import delivery_worth, redirect, shows
 from cxo_sim.model.submodels.meetings import disclosure_gain
 from cxo_sim.model.submodels.money import affordable, executive_time, seat_price
 from cxo_sim.model.submodels.relationship import went_badly
@@ -102,7 +102,7 @@ def around_gain(
     k = model.k
     sensitivity = campaign.sensitivity if cap is None else cap.sensitivity
     marketer = campaign.marketer
-    cost = exposure(model, marketer, cap is not None) * k.CAUGHT_COST * marketer.caution
+    cost = blame_cost(model, marketer, cap is not None)
     cost += model.alignment * k.MARKETER_IT_WEIGHT * sensitivity
     if price and cap is not None:
         cost += card_share(model, campaign, cap)
@@ -117,7 +117,6 @@ def around_gain(
 
 def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
     """Marketing stops waiting for ``request`` and gets the tool itself."""
-    k = model.k
     cap = request.capability
     if model.rights == "cmo" and request.stage == "review":
         if request.pilot:
@@ -132,11 +131,9 @@ def bypass(model: CxOModel, request: ToolRequest, waited: int) -> None:
             )
             return
     tools = model.tools_by_cap.get(cap)
-    gain = borrow_gain(model, request) if tools else 0.0
-    if tools and model.policy.borrows(model, request.marketer, tools[0], gain):
-        request.campaign.tools[cap] = tools[0]
-        request.campaign.fit *= k.REUSE_FIT
-        request.stage = "closed"
+    marketer = request.marketer
+    if tools and model.policy.borrows(model, marketer, tools[0], borrow_gain(model, request)):
+        redirect(model, request, tools[0], counted=False)
         return
     how = f"after waiting {waited} weeks"
     tool = buy_on_card(model, cap, request.cost, request.weakness, how, request.marketer)
@@ -163,11 +160,19 @@ def borrow_gain(model: CxOModel, request: ToolRequest) -> float:
     a seat to its licence (``SEAT_SHARE``), but costs no subscription of its own and adds no new
     tool for IT to find and blame it for.
     """
-    k = model.k
-    campaign, marketer = request.campaign, request.marketer
-    caught = exposure(model, marketer, True) * k.CAUGHT_COST * marketer.caution
-    saved = 1.0 - seat_price(model, 1.0)
-    return k.REUSE_FIT - 1.0 + saved * card_share(model, campaign, request.capability) + caught
+    caught = blame_cost(model, request.marketer, True)
+    card = card_share(model, request.campaign, request.capability)
+    saved = (1.0 - seat_price(model, 1.0)) * card
+    return model.k.REUSE_FIT - 1.0 + saved + caught
+
+
+def blame_cost(model: CxOModel, marketer: Marketer, tool: bool) -> float:
+    """What a marketer expects being found acting around IT to cost it, as a campaign's share.
+
+    The chance IT finds what it does (``exposure``: a tool, or a data copy) times the blame
+    (``CAUGHT_COST``) as far as the marketer's caution makes it fear it.
+    """
+    return exposure(model, marketer, tool) * model.k.CAUGHT_COST * marketer.caution
 
 
 def buy_around(model: CxOModel, campaign: Campaign, cap: Capability) -> Tool | None:
