@@ -74,6 +74,10 @@ class LocalPool(WorkerPool):
         count = workers or cores
         noun = "process" if count == 1 else "processes"
         self._lost: dict[int, set[int] | None] = {}
+        # From the start, not only at close: a signal sent to the whole group kills the workers
+        # before the sweep's own stop begins, and the executor's manager thread may already be
+        # setting exceptions on futures the stop then cancels.
+        _quiet_cancelled_breaks()
         executor, self._table = _started_pool(count)
         super().__init__(executor, count, f"{count} local {noun}")
 
@@ -124,7 +128,6 @@ class LocalPool(WorkerPool):
     def close(self, cancel: bool = False) -> None:
         """Shut the pool down; with ``cancel``, kill the workers: runs in flight are dropped."""
         if cancel:
-            _quiet_cancelled_breaks()
             for process in _workers(self.executor):
                 _kill(process.pid)
             _abandon_queue(self.executor)
