@@ -477,20 +477,10 @@ class CxOModel(mesa.Model):
         tool.attacks = random.Random(f"{self.streams_seed}:attacks:{cap.name}:{nth}")
         self.tools_by_cap.setdefault(cap, []).append(tool)
         self.stack.append(tool)
-        bill = self.bill
-        if bill is not None:
+        if self.bill is not None:
             # The kept bill with the new tool last: the very sums ``money.weekly_bill`` would
             # make over the stack, one term more, without a pass over a large firm's stack.
-            licences, shadow, sanctioned, outside = bill
-            cost = tool.weekly_cost
-            licences += cost
-            if not tool.known:
-                shadow += cost
-            if tool.bypass:
-                outside += cost
-            else:
-                sanctioned += cost
-            self.bill = (licences, shadow, sanctioned, outside)
+            self.bill = money.billed(self.bill, tool)
         self.tally["tools_bought"] += 1
         return tool
 

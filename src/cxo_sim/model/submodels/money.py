@@ -73,18 +73,31 @@ def weekly_bill(model: CxOModel) -> tuple[float, float, float, float]:
         sanctioned = notice["sanctioned"]
         outside = notice["outside"] + notice["shadow"]
         shadow = notice["shadow"]
-        licences = sanctioned + outside
+        bill = (sanctioned + outside, shadow, sanctioned, outside)
         for tool in model.stack:
-            cost = tool.weekly_cost
-            licences += cost
-            if not tool.known:
-                shadow += cost
-            if tool.bypass:
-                outside += cost
-            else:
-                sanctioned += cost
-        model.bill = (licences, shadow, sanctioned, outside)
+            bill = billed(bill, tool)
+        model.bill = bill
     return model.bill
+
+
+def billed(
+    bill: tuple[float, float, float, float], tool: Tool
+) -> tuple[float, float, float, float]:
+    """``bill`` (total, shadow, sanctioned, bought around IT) with ``tool``'s licence added.
+
+    One sum for the whole stack (``weekly_bill``) and for a tool just bought
+    (``CxOModel.new_tool`` extends the kept bill with it), so both give the same bits.
+    """
+    licences, shadow, sanctioned, outside = bill
+    cost = tool.weekly_cost
+    licences += cost
+    if not tool.known:
+        shadow += cost
+    if tool.bypass:
+        outside += cost
+    else:
+        sanctioned += cost
+    return licences, shadow, sanctioned, outside
 
 
 def pay_the_week(model: CxOModel) -> None:
