@@ -33,7 +33,7 @@ from cxo_sim.model.agents import (
     Tool,
     ToolRequest,
 )
-from cxo_sim.model.policies import Policy, check_policy
+from cxo_sim.model.policies import DEFAULT, Policy, check_policy
 from cxo_sim.model.rng import ShuffleRandom
 from cxo_sim.model.submodels import (
     campaigns,
@@ -80,6 +80,9 @@ class CxOModel(mesa.Model):
         datacollector: per-step series of every outcome and diagnostic.
         collect_series: whether ``step()`` adds the week to ``datacollector``.
     """
+
+    # The default policy, whose answers the agents give without calling it (yes when it gains).
+    DEFAULT_POLICY = DEFAULT
 
     def __init__(
         self,

@@ -22,7 +22,6 @@ import mesa
 # wrappers; the submodels import the plain objects below, so they are reached through their
 # package (``submodels.campaigns``), whose modules are all loaded with ``cxo_sim.model``.
 from cxo_sim.model import submodels
-from cxo_sim.model.policies import DEFAULT
 
 if TYPE_CHECKING:
     from cxo_sim.model import CxOModel
@@ -391,10 +390,12 @@ class Marketer(mesa.Agent):
         model = self.model
         around_gain = submodels.shadow_it.around_gain
         gain = around_gain(model, waited, campaign, cap, cap is not None, refused)
-        policy = model.policy
         # The default policy's answer (``Policy.yes``: yes when it gains) without its two calls.
+        policy = model.policy
         if not (
-            gain > 0.0 if policy is DEFAULT else policy.goes_around(model, self, campaign, gain)
+            gain > 0.0
+            if policy is model.DEFAULT_POLICY
+            else policy.goes_around(model, self, campaign, gain)
         ):
             return False
         return model.random.random() < model.k.BYPASS_PROPENSITY
