@@ -12,12 +12,13 @@ import pytest
 from cxo_sim.analysis.effects import findings
 from cxo_sim.analysis.importance import importance, most_important
 from cxo_sim.analysis.lesson import explain_sentences, grid, lesson_page
-from cxo_sim.analysis.lesson_shapes import is_robust, lhs_page, robust_page
+from cxo_sim.analysis.lesson_shapes import lhs_page
 from cxo_sim.analysis.numbers import signed
 from cxo_sim.analysis.results import open_results
 from cxo_sim.cli import main
 from cxo_sim.experiments.reading import load_manifest
 from cxo_sim.presets import preset
+from cxo_sim.robust.lesson import is_robust, robust_page
 from cxo_sim.validation.explain import lever_for
 
 ROOT = Path(__file__).parents[2]

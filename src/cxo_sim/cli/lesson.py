@@ -61,10 +61,11 @@ def arm_levers(rs) -> dict[str, str]:
 def command(args: argparse.Namespace) -> None:
     """Write ``<out>/<experiment>.html`` for each results folder."""
     from cxo_sim.analysis.lesson import explain_sentences, lesson_page
-    from cxo_sim.analysis.lesson_shapes import is_robust, lhs_page, robust_page
+    from cxo_sim.analysis.lesson_shapes import lhs_page
     from cxo_sim.analysis.results import open_results
     from cxo_sim.experiments import safe_files
     from cxo_sim.experiments.reading import load_manifest
+    from cxo_sim.robust.lesson import is_robust, robust_page
 
     odd = Path(args.odd) if args.odd is not None else Path("docs/ODD.md")
     sentences = {}
