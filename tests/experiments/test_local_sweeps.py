@@ -283,3 +283,36 @@ def test_a_pool_start_broken_by_a_stop_signal_reports_the_stop(monkeypatch):
     monkeypatch.setattr(pool_module, "_start", start_failed)
     with StopSignals(), pytest.raises(PoolError, match="cannot start 2 local worker processes"):
         LocalPool(2)
+
+
+def _hold_and_wait(lock, held):
+    lock.acquire()
+    held.set()
+    signal.pause()
+
+
+def test_a_worker_killed_holding_the_table_lock_does_not_hang_the_sweep():
+    # A worker killed while it writes its slot leaves the table's lock held for ever; replacing
+    # the broken pool reads the table, and once hung there (a fresh-clone CI run stopped).
+    import multiprocessing
+
+    from cxo_sim.experiments import local_pool
+
+    context = multiprocessing.get_context("forkserver")
+    table = context.Array("q", [4242, 7, 3_000_000_000, 0, -1, 0])
+    held = context.Event()
+    holder = context.Process(target=_hold_and_wait, args=(table.get_lock(), held))
+    holder.start()
+    try:
+        assert held.wait(30)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(30)
+        read = []
+        reader = threading.Thread(target=lambda: read.append(local_pool._slots(table)), daemon=True)
+        reader.start()
+        reader.join(local_pool.LOCK_SECONDS + 10)  # a hang fails the test rather than stalling it
+        assert not reader.is_alive(), "reading the table waited for a dead worker's lock"
+        assert read == [[(4242, 7, 3.0)]]
+    finally:
+        if holder.is_alive():
+            holder.kill()

@@ -42,6 +42,8 @@ _PRELOAD = ["cxo_sim.model", "cxo_sim.experiments.runner"]
 
 # The exit status a worker gets from the executor's own clean-up after another worker died.
 _TERMINATED = -signal.SIGTERM
+# How long the sweep waits for the workers' table before reading it unlocked (see ``_slots``).
+LOCK_SECONDS = 1.0
 
 
 # Seconds local workers have to start (forked: milliseconds; from the fork server: about 1.4 s).
@@ -233,8 +235,16 @@ def _slots(table: Any) -> list[tuple[int, int, float]]:
     A slot no worker has claimed yet (its worker still starting) is left out: it has no process
     to stop, and its pid of 0 given to ``os.kill`` would signal the sweep's whole process group.
     """
-    with table.get_lock():
-        values = table[:]
+    # A worker killed while it wrote its slot (a stopped run, a lost worker) holds the table's
+    # lock for ever: waiting for it hung a sweep replacing a broken pool. The table is then read
+    # as it stands; the pool it describes is being replaced anyway.
+    lock = table.get_lock()
+    locked = lock.acquire(timeout=LOCK_SECONDS)
+    try:
+        values = table.get_obj()[:]
+    finally:
+        if locked:
+            lock.release()
     return [
         (values[i], values[i + 1], values[i + 2] / 1e9)
         for i in range(0, len(values), _SLOT_WIDTH)
